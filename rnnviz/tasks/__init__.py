@@ -1,0 +1,1 @@
+"""Learning tasks: data sets and targets for the recurrent networks (NumPy only)."""

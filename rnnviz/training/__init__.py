@@ -1,0 +1,1 @@
+"""Training loops, optimisers and the run state the GUI watches (NumPy only)."""

@@ -1,0 +1,102 @@
+"""The ``rnnviz`` command line."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+import rnnviz
+from rnnviz import cli
+from rnnviz.resources import resources_root
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_version_matches_pyproject():
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert rnnviz.__version__ == pyproject["project"]["version"]
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"rnnviz {rnnviz.__version__}\n"
+
+
+def test_python_dash_m(tmp_path: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "--version"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"rnnviz {rnnviz.__version__}\n"
+
+
+def test_info_prints_one_json_object(capsys):
+    assert cli.main(["info"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info == {
+        "rnnviz": rnnviz.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "resource_dir": str(resources_root()),
+        "presets": info["presets"],
+    }
+    assert Path(info["resource_dir"], "corpora", "classroom.txt").is_file()
+    presets = Path(info["resource_dir"], "presets")
+    expected = sorted(p.name for p in presets.iterdir() if p.is_file()) if presets.is_dir() else []
+    assert info["presets"] == expected
+
+
+def test_info_lists_presets(capsys, monkeypatch, tmp_path: Path):
+    (tmp_path / "presets").mkdir()
+    for name in ("lstm-counting.json", "gru-classroom.json"):
+        (tmp_path / "presets" / name).write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(cli, "presets_dir", lambda: tmp_path / "presets")
+    assert cli.main(["info"]) == 0
+    assert json.loads(capsys.readouterr().out)["presets"] == [
+        "gru-classroom.json",
+        "lstm-counting.json",
+    ]
+
+
+def test_no_command_opens_nothing_yet(capsys):
+    assert cli.main([]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "live window is not part of this build yet" in captured.err
+    assert "rnnviz --help" in captured.err
+
+
+def test_no_command_goes_to_launch_window(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "_launch_window", lambda args: calls.append(args) or 0)
+    assert cli.main([]) == 0
+    assert len(calls) == 1
+    assert calls[0].command is None
+
+
+def test_unknown_argument_is_a_usage_error(capsys):
+    assert cli.main(["--no-such-option"]) == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    assert cli.main(["train-everything"]) == 2
+    assert "invalid choice: 'train-everything'" in capsys.readouterr().err
+
+
+def test_help(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: rnnviz")
+    assert "info" in out
