@@ -1,0 +1,181 @@
+"""Gated recurrent unit over a whole sequence, one direction (PyTorch's ``nn.GRU`` cell).
+
+Forward, for t = 1 … T, with gates stacked in PyTorch's order r, z, n:
+
+    r_t = σ(W_ir x_t + b_ir + W_hr h_{t−1} + b_hr)            reset gate
+    z_t = σ(W_iz x_t + b_iz + W_hz h_{t−1} + b_hz)            update gate
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn))  candidate
+    h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}
+
+The reset gate multiplies ``W_hn h + b_hn`` (PyTorch's convention), so ``b_hn`` is not folded into
+the input projection. ``W_ih`` is (3H, I) and ``W_hh`` is (3H, H).
+
+Backward through time, with dh_t the total gradient reaching h_t:
+
+    dn̂_t = dh_t ⊙ (1 − z_t) ⊙ (1 − n_t²)                 gradient of n's pre-activation
+    dẑ_t = dh_t ⊙ (h_{t−1} − n_t) ⊙ z_t (1 − z_t)
+    dr̂_t = dn̂_t ⊙ (W_hn h_{t−1} + b_hn) ⊙ r_t (1 − r_t)
+    dh_{t−1} = [dr̂, dẑ, dn̂ ⊙ r]_t W_hh + dh_t ⊙ z_t
+
+and after the loop: dW_ih = Σ_t [dr̂, dẑ, dn̂]_tᵀ x_t, dW_hh = Σ_t [dr̂, dẑ, dn̂ ⊙ r]_tᵀ h_{t−1},
+with the biases summed likewise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnviz.core.activations import sigmoid_, tanh_
+
+__all__ = ["GRUCache", "gru_backward", "gru_forward"]
+
+
+@dataclass(frozen=True)
+class GRUCache:
+    """What the GRU backward pass needs, in processing order.
+
+    Attributes
+    ----------
+    x : ndarray, (T, B, I)
+    H : ndarray, (T + 1, B, H)
+        ``H[0]`` is h0, ``H[t + 1]`` is h_t.
+    gates : ndarray, (T, B, 3H)
+        Activations r, z, n side by side.
+    hn : ndarray, (T, B, H)
+        ``W_hn h_{t−1} + b_hn``, the part the reset gate scales.
+    W_ih, W_hh : ndarray
+        The weights used, (3H, I) and (3H, H).
+    """
+
+    x: np.ndarray
+    H: np.ndarray
+    gates: np.ndarray
+    hn: np.ndarray
+    W_ih: np.ndarray
+    W_hh: np.ndarray
+
+
+def gru_forward(
+    x: np.ndarray,
+    h0: np.ndarray,
+    W_ih: np.ndarray,
+    W_hh: np.ndarray,
+    b_ih: np.ndarray,
+    b_hh: np.ndarray,
+) -> GRUCache:
+    """Run the GRU over ``x`` in the order given.
+
+    Parameters
+    ----------
+    x : ndarray, (T, B, I)
+    h0 : ndarray, (B, H)
+    W_ih : ndarray, (3H, I)
+    W_hh : ndarray, (3H, H)
+    b_ih, b_hh : ndarray, (3H,)
+
+    Returns
+    -------
+    GRUCache
+    """
+    T, B, I = x.shape
+    H = W_hh.shape[1]
+    dtype = x.dtype
+    gates = (x.reshape(T * B, I) @ W_ih.T).reshape(T, B, 3 * H)  # (T, B, 3H)
+    gates += b_ih
+    gates[:, :, : 2 * H] += b_hh[: 2 * H]  # r and z take both biases outside the reset
+    b_hn = b_hh[2 * H :]
+    Hs = np.empty((T + 1, B, H), dtype)  # (T+1, B, H)
+    hn = np.empty((T, B, H), dtype)  # (T, B, H)
+    Hs[0] = h0
+    hW = np.empty((B, 3 * H), dtype)  # (B, 3H)
+    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, G·H), contiguous for a faster matmul
+    for t in range(T):
+        a = gates[t]  # (B, 3H)
+        np.matmul(Hs[t], W_hh_T, out=hW)
+        rz = a[:, : 2 * H]
+        rz += hW[:, : 2 * H]
+        sigmoid_(rz)
+        np.add(hW[:, 2 * H :], b_hn, out=hn[t])
+        n = a[:, 2 * H :]
+        h = Hs[t + 1]
+        np.multiply(a[:, :H], hn[t], out=h)  # r ⊙ (W_hn h + b_hn), h as scratch
+        n += h
+        tanh_(n)
+        np.subtract(Hs[t], n, out=h)
+        h *= a[:, H : 2 * H]
+        h += n  # h_t = n + z ⊙ (h_{t−1} − n)
+    return GRUCache(x=x, H=Hs, gates=gates, hn=hn, W_ih=W_ih, W_hh=W_hh)
+
+
+def gru_backward(
+    dy: np.ndarray | None,
+    dh_last: np.ndarray | None,
+    cache: GRUCache,
+    need_dx: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Back-propagate through time.
+
+    Parameters
+    ----------
+    dy : ndarray, (T, B, H), or None
+        Gradient with respect to the outputs h_1 … h_T (None: zero).
+    dh_last : ndarray, (B, H), or None
+        Gradient with respect to the final state h_T (None: zero).
+    cache : GRUCache
+    need_dx : bool
+        Compute the input gradient (skipped for a first layer whose input is data).
+
+    Returns
+    -------
+    dx : ndarray, (T, B, I), or None
+    dh0 : ndarray, (B, H)
+    grads : dict
+        ``W_ih`` (3H, I), ``W_hh`` (3H, H), ``b_ih`` (3H,), ``b_hh`` (3H,).
+    dh_total : ndarray, (T, B, H)
+        The total gradient that reached each h_t.
+    """
+    x, Hs, gates, hn = cache.x, cache.H, cache.gates, cache.hn
+    T, B, I = x.shape
+    H = Hs.shape[2]
+    dtype = x.dtype
+    r, z, n = (gates[:, :, k * H : (k + 1) * H] for k in range(3))  # each (T, B, H)
+
+    # the factors that do not depend on the recurrence, for all steps at once
+    dn_fac = (1 - z) * (1 - np.square(n))  # (T, B, H) ∂n̂/∂h_t
+    dz_fac = (Hs[:-1] - n) * z * (1 - z)  # (T, B, H) ∂ẑ/∂h_t
+    dr_fac = hn * r * (1 - r)  # (T, B, H) ∂r̂/∂n̂
+
+    dGh = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_hh h + b_hh
+    dGx = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_ih x + b_ih
+    dH = np.empty((T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
+    dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
+    direct = np.empty((B, H), dtype)  # (B, H)
+    for t in range(T - 1, -1, -1):
+        dh = dH[t]
+        if dy is None:
+            dh[...] = dh_next
+        else:
+            np.add(dy[t], dh_next, out=dh)
+        gh = dGh[t]
+        dn_pre = dGx[t, :, 2 * H :]
+        np.multiply(dh, dn_fac[t], out=dn_pre)
+        np.multiply(dn_pre, dr_fac[t], out=gh[:, :H])
+        np.multiply(dh, dz_fac[t], out=gh[:, H : 2 * H])
+        np.multiply(dn_pre, r[t], out=gh[:, 2 * H :])
+        np.matmul(gh, cache.W_hh, out=dh_next)
+        np.multiply(dh, z[t], out=direct)  # the path that skips the cell: ∂h_t/∂h_{t−1} ∋ z_t
+        dh_next += direct
+    dGx[:, :, : 2 * H] = dGh[:, :, : 2 * H]
+
+    dGh2 = dGh.reshape(T * B, 3 * H)  # (T·B, 3H)
+    dGx2 = dGx.reshape(T * B, 3 * H)  # (T·B, 3H)
+    grads = {
+        "W_ih": dGx2.T @ x.reshape(T * B, I),  # (3H, I)
+        "W_hh": dGh2.T @ Hs[:-1].reshape(T * B, H),  # (3H, H)
+        "b_ih": dGx2.sum(axis=0),  # (3H,)
+        "b_hh": dGh2.sum(axis=0),  # (3H,)
+    }
+    dx = (dGx2 @ cache.W_ih).reshape(T, B, I) if need_dx else None  # (T, B, I)
+    return dx, dh_next, grads, dH

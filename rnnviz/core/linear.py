@@ -1,0 +1,217 @@
+"""The readout layer, an affine map applied at every position (PyTorch's ``nn.Linear`` layout).
+
+Forward, for inputs x of shape (..., I), usually the hidden states (T, B, H):
+
+    y = x Wᵀ + b            W: (O, I),  b: (O,),  y: (..., O)
+
+All leading axes are flattened into one, so the whole sequence is a single matrix product.
+
+Backward, with dy = ∂L/∂y and the sums running over every position (every t and b):
+
+    dW = Σ_p dy_pᵀ x_p = dyᵀ x      (O, I), one matrix product over all positions
+    db = Σ_p dy_p                  (O,)
+    dx = dy W                      (..., I)
+
+Initialisation as PyTorch: W and b uniform in ±1/√I, drawn in that order from
+``np.random.default_rng(seed)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Linear", "LinearCache"]
+
+
+@dataclass(frozen=True)
+class LinearCache:
+    """What :meth:`Linear.backward` needs from the forward pass.
+
+    Attributes
+    ----------
+    x : ndarray, (..., I)
+        The input of the forward pass, not a copy: do not write to it before the backward pass.
+    """
+
+    x: np.ndarray
+
+
+class Linear:
+    """Affine readout ``y = x Wᵀ + b`` with parameters named as in PyTorch.
+
+    Parameters
+    ----------
+    in_features : int
+        I, the size of the last axis of the input.
+    out_features : int
+        O, the size of the last axis of the output.
+    dtype : numpy float dtype
+        Of the parameters; inputs and upstream gradients must have the same dtype.
+    seed : int
+        Seed of the ``np.random.default_rng`` that draws the initial weight, then the bias.
+
+    Attributes
+    ----------
+    params : dict[str, ndarray]
+        ``"weight"`` (O, I) and ``"bias"`` (O,). Optimisers update these arrays in place and
+        :meth:`load_state_dict` writes into them, so references to them stay valid.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        dtype: npt.DTypeLike = np.float32,
+        seed: int = 0,
+    ) -> None:
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+                raise ValueError(f"{name} must be a positive integer, got {n!r}")
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating-point dtype, got {dtype}")
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / math.sqrt(in_features)
+        # drawn in float64 and rounded, so that float32 and float64 layers start at the same point
+        W = rng.uniform(-bound, bound, size=(out_features, in_features)).astype(dtype)  # (O, I)
+        b = rng.uniform(-bound, bound, size=(out_features,)).astype(dtype)  # (O,)
+        self.params: dict[str, np.ndarray] = {"weight": W, "bias": b}
+
+    @property
+    def in_features(self) -> int:
+        """I, the input size."""
+        return self.params["weight"].shape[1]
+
+    @property
+    def out_features(self) -> int:
+        """O, the output size."""
+        return self.params["weight"].shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the parameters, inputs and outputs."""
+        return self.params["weight"].dtype
+
+    def __repr__(self) -> str:
+        return f"Linear({self.in_features}, {self.out_features}, dtype={self.dtype.name})"
+
+    def _check(self, name: str, a: np.ndarray, last: int) -> np.ndarray:
+        """``a`` checked to be a finite array of the layer's dtype whose last axis is ``last``."""
+        a = np.asarray(a)
+        if a.dtype != self.dtype:
+            raise ValueError(f"{name} must have dtype {self.dtype} like the layer, got {a.dtype}")
+        if a.ndim < 1 or a.shape[-1] != last:
+            raise ValueError(f"{name} must have shape (..., {last}), got shape {a.shape}")
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return a
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, LinearCache]:
+        """Apply ``y = x Wᵀ + b`` at every position.
+
+        Parameters
+        ----------
+        x : ndarray, (..., I)
+            Usually the hidden states (T, B, H); the layer's dtype, finite.
+
+        Returns
+        -------
+        y : ndarray, (..., O)
+            New array, same dtype.
+        cache : LinearCache
+            For :meth:`backward`.
+        """
+        x = self._check("x", x, self.in_features)
+        W, b = self.params["weight"], self.params["bias"]  # (O, I), (O,)
+        x2 = x.reshape(-1, x.shape[-1])  # (P, I), P = all positions
+        y2 = x2 @ W.T  # (P, O)
+        y2 += b
+        return y2.reshape(*x.shape[:-1], W.shape[0]), LinearCache(x=x)
+
+    def backward(
+        self, dy: np.ndarray, cache: LinearCache
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Gradients of the loss with respect to the parameters and the input.
+
+        Uses the current weight, so call it before the optimiser changes the parameters.
+
+        Parameters
+        ----------
+        dy : ndarray, (..., O)
+            ∂L/∂y, the shape of the forward output; the layer's dtype, finite.
+        cache : LinearCache
+            From the :meth:`forward` call that produced y.
+
+        Returns
+        -------
+        grads : dict[str, ndarray]
+            ``"weight"`` (O, I) = dyᵀ x and ``"bias"`` (O,) = Σ dy, summed over all positions.
+        dx : ndarray, (..., I)
+            ∂L/∂x = dy W.
+        """
+        if not isinstance(cache, LinearCache):
+            raise ValueError(f"cache must be a LinearCache, got {type(cache).__name__}")
+        x = cache.x  # (..., I)
+        dy = self._check("dy", dy, self.out_features)
+        if dy.shape[:-1] != x.shape[:-1]:
+            raise ValueError(
+                f"dy must have the leading shape {x.shape[:-1]} of the forward input, "
+                f"got shape {dy.shape}"
+            )
+        W = self.params["weight"]  # (O, I)
+        dy2 = dy.reshape(-1, dy.shape[-1])  # (P, O)
+        x2 = x.reshape(-1, x.shape[-1])  # (P, I)
+        dW = dy2.T @ x2  # (O, I)
+        db = dy2.sum(axis=0)  # (O,)
+        dx = (dy2 @ W).reshape(x.shape)  # (..., I)
+        return {"weight": dW, "bias": db}, dx
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of the parameters, ``{"weight": (O, I), "bias": (O,)}``."""
+        return {name: p.copy() for name, p in self.params.items()}
+
+    def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
+        """Copy saved parameters into the existing arrays, after checking every entry.
+
+        Parameters
+        ----------
+        state : mapping of str to ndarray
+            Exactly the keys ``"weight"`` (O, I) and ``"bias"`` (O,), finite floating values
+            (converted to the layer's dtype).
+
+        Raises
+        ------
+        ValueError
+            Naming the key of a missing, unexpected, mis-shaped, non-float or non-finite
+            entry; nothing is loaded then.
+        """
+        if not isinstance(state, Mapping):
+            raise ValueError(f"state must be a mapping of names to arrays, got {type(state)}")
+        missing = [k for k in self.params if k not in state]
+        extra = [k for k in state if k not in self.params]
+        if missing:
+            raise ValueError(f"state is missing the key(s) {missing}")
+        if extra:
+            raise ValueError(f"state has unexpected key(s) {extra}")
+        checked = {}
+        for name, p in self.params.items():
+            a = np.asarray(state[name])
+            if a.shape != p.shape:
+                raise ValueError(f"state[{name!r}] must have shape {p.shape}, got {a.shape}")
+            if a.dtype.kind != "f":
+                raise ValueError(f"state[{name!r}] must be floating-point, got dtype {a.dtype}")
+            with np.errstate(over="ignore"):  # an overflow shows up as inf just below
+                a = a.astype(p.dtype, copy=False)
+            if not np.isfinite(a).all():
+                raise ValueError(
+                    f"state[{name!r}] contains NaN or infinite values (or too large for {p.dtype})"
+                )
+            checked[name] = a
+        for name, a in checked.items():
+            np.copyto(self.params[name], a)

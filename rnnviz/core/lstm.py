@@ -1,0 +1,208 @@
+"""Long short-term memory over a whole sequence, one direction (PyTorch's ``nn.LSTM`` cell).
+
+Forward, for t = 1 … T, with gates stacked in PyTorch's order i, f, g, o:
+
+    i_t = σ(W_ii x_t + b_ii + W_hi h_{t−1} + b_hi)      input gate: let new input in
+    f_t = σ(W_if x_t + b_if + W_hf h_{t−1} + b_hf)      forget gate: delete what is not needed
+    g_t = tanh(W_ig x_t + b_ig + W_hg h_{t−1} + b_hg)   candidate cell values
+    o_t = σ(W_io x_t + b_io + W_ho h_{t−1} + b_ho)      output gate: let the memory out
+    c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t
+    h_t = o_t ⊙ tanh(c_t)
+
+``W_ih`` is (4H, I) = [W_ii; W_if; W_ig; W_io] and ``W_hh`` is (4H, H), as in PyTorch.
+
+Backward through time, with dh_t the total gradient reaching h_t (from the output y_t and from
+step t+1) and dc_t the gradient reaching c_t:
+
+    do_t = dh_t ⊙ tanh(c_t)
+    dc_t = dc_{t+1} ⊙ f_{t+1}  +  dh_t ⊙ o_t ⊙ (1 − tanh²(c_t))
+    di_t = dc_t ⊙ g_t,   df_t = dc_t ⊙ c_{t−1},   dg_t = dc_t ⊙ i_t
+    da_t = [di, df, dg, do]_t ⊙ [σ', σ', tanh', σ']     (gradient of the pre-activations)
+    dh_{t−1} += da_t W_hh
+
+and after the loop, over all steps at once: dW_hh = Σ_t da_tᵀ h_{t−1}, dW_ih = Σ_t da_tᵀ x_t,
+db_ih = db_hh = Σ_t da_t, dx_t = da_t W_ih.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["LSTMCache", "lstm_backward", "lstm_forward"]
+
+
+@dataclass(frozen=True)
+class LSTMCache:
+    """What the LSTM backward pass needs, in processing order (step 0 is the first processed).
+
+    Attributes
+    ----------
+    x : ndarray, (T, B, I)
+        The input sequence.
+    H : ndarray, (T + 1, B, H)
+        ``H[0]`` is h0, ``H[t + 1]`` is h_t.
+    C : ndarray, (T + 1, B, H)
+        ``C[0]`` is c0, ``C[t + 1]`` is c_t.
+    gates : ndarray, (T, B, 4H)
+        Gate activations i, f, g, o side by side.
+    tanh_c : ndarray, (T, B, H)
+        tanh(c_t).
+    W_ih, W_hh : ndarray
+        The weights used, (4H, I) and (4H, H).
+    """
+
+    x: np.ndarray
+    H: np.ndarray
+    C: np.ndarray
+    gates: np.ndarray
+    tanh_c: np.ndarray
+    W_ih: np.ndarray
+    W_hh: np.ndarray
+
+
+def lstm_forward(
+    x: np.ndarray,
+    h0: np.ndarray,
+    c0: np.ndarray,
+    W_ih: np.ndarray,
+    W_hh: np.ndarray,
+    b_ih: np.ndarray,
+    b_hh: np.ndarray,
+) -> LSTMCache:
+    """Run the LSTM over ``x`` in the order given.
+
+    Parameters
+    ----------
+    x : ndarray, (T, B, I)
+    h0, c0 : ndarray, (B, H)
+    W_ih : ndarray, (4H, I)
+    W_hh : ndarray, (4H, H)
+    b_ih, b_hh : ndarray, (4H,)
+
+    Returns
+    -------
+    LSTMCache
+        Hidden states ``cache.H[1:]`` (T, B, H) are the outputs.
+    """
+    T, B, I = x.shape
+    H = W_hh.shape[1]
+    dtype = x.dtype
+    # σ(a) = ½ tanh(½ a) + ½: with the rows of the sigmoid gates pre-scaled by ½, one tanh over
+    # all four gates and one multiply-add give every activation (g keeps scale 1, offset 0)
+    scale, offset = _gate_affine(H, dtype)  # (4H,), (4H,)
+    W_hh_T = np.ascontiguousarray((W_hh * scale[:, None]).T)  # (H, 4H)
+    # the input projection for every step in one matmul, both biases folded in
+    gates = (x.reshape(T * B, I) @ (W_ih * scale[:, None]).T).reshape(T, B, 4 * H)  # (T, B, 4H)
+    gates += (b_ih + b_hh) * scale
+    Hs = np.empty((T + 1, B, H), dtype)  # (T+1, B, H)
+    Cs = np.empty((T + 1, B, H), dtype)  # (T+1, B, H)
+    tanh_c = np.empty((T, B, H), dtype)  # (T, B, H)
+    Hs[0] = h0
+    Cs[0] = c0
+    hW = np.empty((B, 4 * H), dtype)  # (B, 4H)
+    ig = np.empty((B, H), dtype)  # (B, H)
+    for t in range(T):
+        a = gates[t]  # (B, 4H) pre-activations, turned into activations in place
+        np.matmul(Hs[t], W_hh_T, out=hW)
+        a += hW
+        np.tanh(a, out=a)
+        a *= scale
+        a += offset
+        c = Cs[t + 1]
+        np.multiply(a[:, H : 2 * H], Cs[t], out=c)  # f ⊙ c_{t−1}
+        np.multiply(a[:, :H], a[:, 2 * H : 3 * H], out=ig)  # i ⊙ g
+        c += ig
+        np.tanh(c, out=tanh_c[t])
+        np.multiply(a[:, 3 * H :], tanh_c[t], out=Hs[t + 1])  # h_t = o ⊙ tanh(c_t)
+    return LSTMCache(x=x, H=Hs, C=Cs, gates=gates, tanh_c=tanh_c, W_ih=W_ih, W_hh=W_hh)
+
+
+def _gate_affine(H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column scale and offset that turn tanh into σ for the i, f, o gates."""
+    scale = np.full(4 * H, 0.5, dtype)  # (4H,)
+    offset = np.full(4 * H, 0.5, dtype)  # (4H,)
+    scale[2 * H : 3 * H] = 1
+    offset[2 * H : 3 * H] = 0
+    return scale, offset
+
+
+def lstm_backward(
+    dy: np.ndarray | None,
+    dh_last: np.ndarray | None,
+    dc_last: np.ndarray | None,
+    cache: LSTMCache,
+    need_dx: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Back-propagate through time.
+
+    Parameters
+    ----------
+    dy : ndarray, (T, B, H), or None
+        Gradient of the loss with respect to the outputs h_1 … h_T (None: zero).
+    dh_last, dc_last : ndarray, (B, H), or None
+        Gradient with respect to the final states h_T and c_T (None: zero).
+    cache : LSTMCache
+    need_dx : bool
+        Compute the input gradient (skipped for a first layer whose input is data).
+
+    Returns
+    -------
+    dx : ndarray, (T, B, I), or None
+    dh0, dc0 : ndarray, (B, H)
+    grads : dict
+        ``W_ih`` (4H, I), ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
+    dh_total : ndarray, (T, B, H)
+        The total gradient that reached each h_t.
+    """
+    x, Hs, Cs, gates, tanh_c = cache.x, cache.H, cache.C, cache.gates, cache.tanh_c
+    T, B, I = x.shape
+    H = Hs.shape[2]
+    dtype = x.dtype
+    dA = np.empty((T, B, 4 * H), dtype)  # (T, B, 4H) gradient of the pre-activations
+    dH = np.empty((T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
+    dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
+    dc_next = np.zeros((B, H), dtype) if dc_last is None else np.array(dc_last, dtype)  # (B, H)
+    dc = np.empty((B, H), dtype)  # (B, H)
+    dact = np.empty((B, 4 * H), dtype)  # (B, 4H) σ' or tanh' of each gate
+    W_hh = cache.W_hh
+    # per-step arrays are small enough to stay in cache, which makes the loop cheaper than
+    # precomputing the same factors over all steps at once
+    for t in range(T - 1, -1, -1):
+        a = gates[t]  # (B, 4H)
+        i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        dh = dH[t]
+        if dy is None:
+            dh[...] = dh_next
+        else:
+            np.add(dy[t], dh_next, out=dh)
+        # dc = dc_{t+1} ⊙ f_{t+1} + dh ⊙ o ⊙ (1 − tanh² c), using o ⊙ tanh c = h
+        np.multiply(Hs[t + 1], tanh_c[t], out=dc)
+        np.subtract(o, dc, out=dc)
+        dc *= dh
+        dc += dc_next
+        da = dA[t]  # (B, 4H)
+        np.multiply(dc, g, out=da[:, :H])
+        np.multiply(dc, Cs[t], out=da[:, H : 2 * H])
+        np.multiply(dc, i, out=da[:, 2 * H : 3 * H])
+        np.multiply(dh, tanh_c[t], out=da[:, 3 * H :])
+        np.subtract(1, a, out=dact)
+        dact *= a  # σ' = σ (1 − σ); g is mended next
+        dg = dact[:, 2 * H : 3 * H]
+        np.square(g, out=dg)
+        np.subtract(1, dg, out=dg)  # tanh' = 1 − g²
+        da *= dact
+        np.multiply(dc, f, out=dc_next)
+        np.matmul(da, W_hh, out=dh_next)
+
+    dA2 = dA.reshape(T * B, 4 * H)  # (T·B, 4H)
+    db = dA2.sum(axis=0)  # (4H,)
+    grads = {
+        "W_ih": dA2.T @ x.reshape(T * B, I),  # (4H, I)
+        "W_hh": dA2.T @ Hs[:-1].reshape(T * B, H),  # (4H, H)
+        "b_ih": db,
+        "b_hh": db.copy(),
+    }
+    dx = (dA2 @ cache.W_ih).reshape(T, B, I) if need_dx else None  # (T, B, I)
+    return dx, dh_next, dc_next, grads, dH
