@@ -1,0 +1,92 @@
+"""What every lesson's task provides: batches of sequences, a loss, metrics and baselines.
+
+A task turns the lecture's examples into arrays, time-major like the layers:
+
+    x        (T, B, I)   inputs, float32
+    targets  (T, B)      class indices (classification)   or   (T, B, O) values (regression)
+    mask     (T, B)      which positions count in the loss and the metrics (None: all)
+
+The model maps x to outputs (T, B, O) (logits or values); the task scores them. Baselines are
+the numbers the audience compares the curves with ("chance", "snapshot model", "bigram").
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from rnnviz.core.losses import mean_squared_error, softmax_cross_entropy
+
+__all__ = ["Batch", "Task"]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch of sequences.
+
+    Attributes
+    ----------
+    x : ndarray, (T, B, I)
+        Inputs.
+    targets : ndarray, (T, B) int64 or (T, B, O) float32
+        What the model should output at each step.
+    mask : ndarray, (T, B), or None
+        Weights of the positions that count (e.g. only the last step of a recall sequence).
+    extra : mapping
+        Task-specific arrays the views draw (ball positions, the text of the sequence, …).
+    """
+
+    x: np.ndarray
+    targets: np.ndarray
+    mask: np.ndarray | None = None
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def seq_len(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[1]
+
+
+class Task(ABC):
+    """A learning task. Subclasses set ``name``, ``kind``, ``input_size`` and ``output_size``.
+
+    ``kind`` is "classification" (outputs are logits over ``output_size`` classes, scored by
+    softmax cross-entropy) or "regression" (outputs are values, scored by mean squared error).
+    ``carries_state`` is True when consecutive batches continue the same sequences, so that the
+    trainer carries the hidden state across them (truncated back-propagation through time).
+    """
+
+    name: ClassVar[str]
+    kind: ClassVar[str]
+    carries_state: ClassVar[bool] = False
+    input_size: int
+    output_size: int
+
+    @abstractmethod
+    def batch(self, rng: np.random.Generator, batch_size: int, seq_len: int) -> Batch:
+        """Draw a batch of ``batch_size`` sequences of ``seq_len`` steps."""
+
+    def loss(self, outputs: np.ndarray, batch: Batch) -> tuple[float, np.ndarray]:
+        """The training loss and its gradient with respect to ``outputs`` (T, B, O)."""
+        if self.kind == "classification":
+            return softmax_cross_entropy(outputs, batch.targets, batch.mask)
+        return mean_squared_error(outputs, batch.targets, batch.mask)
+
+    @abstractmethod
+    def metrics(self, outputs: np.ndarray, batch: Batch) -> dict[str, float]:
+        """The lesson's figures for these outputs, e.g. ``{"accuracy": 0.93}``."""
+
+    def baselines(self) -> dict[str, float]:
+        """Reference values of the loss or metrics that the curves are compared with."""
+        return {}
+
+    def predictions(self, outputs: np.ndarray, batch: Batch) -> dict[str, np.ndarray]:
+        """What the demo view draws for these outputs (predicted positions, top characters…)."""
+        return {}
