@@ -86,20 +86,44 @@ class DirectionTrace:
         return a[::-1] if self.reverse else a
 
     @property
+    def _feature_major(self) -> bool:
+        # the LSTM keeps (T, H, B) arrays for speed (see rnnviz.core.lstm)
+        return isinstance(self.cache, LSTMCache)
+
+    def _batch_major(self, a: np.ndarray) -> np.ndarray:
+        return a.transpose(0, 2, 1) if self._feature_major else a
+
+    @property
+    def hidden_size(self) -> int:
+        return self.cache.H.shape[1 if self._feature_major else 2]
+
+    @property
     def h(self) -> np.ndarray:
         """Hidden states h_t, (T, B, H)."""
-        return self._natural(self.cache.H[1:])
+        return self._natural(self._batch_major(self.cache.H[1:]))
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """The state this direction ended in (h_n's entry), (B, H)."""
+        return self._batch_major(self.cache.H[-1:])[0]
 
     @property
     def h0(self) -> np.ndarray:
         """The initial hidden state, (B, H)."""
-        return self.cache.H[0]
+        return self._batch_major(self.cache.H[:1])[0]
 
     @property
     def c(self) -> np.ndarray | None:
         """LSTM cell states c_t, (T, B, H); None for other cells."""
         if isinstance(self.cache, LSTMCache):
-            return self._natural(self.cache.C[1:])
+            return self._natural(self.cache.C[1:].transpose(0, 2, 1))
+        return None
+
+    @property
+    def c_last(self) -> np.ndarray | None:
+        """The LSTM cell state this direction ended in, (B, H); None for other cells."""
+        if isinstance(self.cache, LSTMCache):
+            return self.cache.C[-1].T
         return None
 
     @property
@@ -108,8 +132,11 @@ class DirectionTrace:
         names = GATE_NAMES[self.cell]
         if not names:
             return {}
+        H = self.hidden_size
+        if self._feature_major:
+            a = self._natural(self.cache.gates)  # (T, G·H, B)
+            return {n: a[:, k * H : (k + 1) * H].transpose(0, 2, 1) for k, n in enumerate(names)}
         a = self._natural(self.cache.gates)  # (T, B, G·H)
-        H = self.cache.H.shape[2]
         return {name: a[:, :, k * H : (k + 1) * H] for k, name in enumerate(names)}
 
 
@@ -405,9 +432,9 @@ class RecurrentLayer:
                 outs.append(dtrace.h)
             layer_in = outs[0] if D == 1 else np.concatenate(outs, axis=2)  # (T, B, D·H)
         y = np.ascontiguousarray(layer_in)  # (T, B, D·H)
-        h_n = np.stack([dt.cache.H[-1] for dt in directions])  # (L·D, B, H)
+        h_n = np.stack([dt.h_last for dt in directions])  # (L·D, B, H)
         if self.cell == "lstm":
-            c_n = np.stack([dt.cache.C[-1] for dt in directions])  # (L·D, B, H)
+            c_n = np.stack([dt.c_last for dt in directions])  # (L·D, B, H)
             state: State = (h_n, c_n)
         else:
             state = h_n
