@@ -1,0 +1,448 @@
+"""Text for the character model: the classroom grammar, the Zen of Python, standard-library
+source, or the student's own file.
+
+Every source returns one ``str``. Lines end with ``"\\n"`` (a ``"\\r\\n"`` or ``"\\r"`` line
+ending is turned into ``"\\n"``, so that the model does not have to learn two kinds of line
+end), and the text is what the character model reads, one character per time step.
+
+The classroom corpus is *generated*: a small grammar of the lecture's sentences (cats and dogs,
+school, walking home after school, text messages such as "i want to say hi that i …") is
+expanded with a seeded random generator, and mixed with the hand-written sentences of
+``resources/corpora/classroom.txt``. The sentence scorer's lesson depends on its statistics:
+
+- word order: adjectives follow "is" ("the cat is small") or precede an animal ("a small cat"),
+  and a sentence never starts "small is";
+- word choice: "walking home after school" is frequent, while "house" appears only in other
+  places ("the cat is in the house"), never after "walking".
+
+A user's file is checked before it is used, and every problem is a :class:`CorpusError` (a
+``ValueError``) whose message says what is wrong and what to do: a missing or unreadable file,
+a file too large (only its size, or at most ``max_bytes + 1`` bytes, are read to decide), a
+binary file (NUL bytes), text that is not UTF-8, an empty file, or a file that repeats a single
+character (there is nothing to predict).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import stat
+import sys
+import types
+from pathlib import Path
+
+from rnnviz.resources import resource_path
+
+__all__ = [
+    "CORPUS_NAMES",
+    "DEFAULT_MAX_BYTES",
+    "STDLIB_MODULES",
+    "CorpusError",
+    "classroom_text",
+    "load_corpus",
+    "load_text_file",
+    "stdlib_text",
+    "zen_text",
+]
+
+#: The corpora :func:`load_corpus` knows, by the name configs use.
+CORPUS_NAMES = ("classroom", "zen", "stdlib", "file")
+
+#: The largest file :func:`load_text_file` accepts by default: 50 MB, far more than a lesson
+#: needs, and small enough that the text and its codes fit in a laptop's memory.
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+#: Pure-Python, ASCII standard-library modules whose source makes the "stdlib" corpus.
+STDLIB_MODULES = (
+    "textwrap", "bisect", "colorsys", "fnmatch", "queue", "glob", "copy", "operator", "calendar",
+)  # fmt: skip
+
+#: The "stdlib" corpus is cut at this many characters (about 100 KB).
+STDLIB_MAX_CHARS = 100_000
+
+
+class CorpusError(ValueError):
+    """A corpus cannot be used; the message says why and what to do."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _normalise_newlines(text: str) -> str:
+    """``text`` with Windows (``\\r\\n``) and old Mac (``\\r``) line ends turned into ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+# --------------------------------------------------------------------------- classroom
+
+
+# A subject with the verb forms the templates need: (subject, be, walk, see, go, have, like).
+_SUBJECTS = (
+    ("i", "am", "walk", "see", "go", "have", "like"),
+    ("we", "are", "walk", "see", "go", "have", "like"),
+    ("you", "are", "walk", "see", "go", "have", "like"),
+    ("they", "are", "walk", "see", "go", "have", "like"),
+    ("my friend", "is", "walks", "sees", "goes", "has", "likes"),
+    ("my sister", "is", "walks", "sees", "goes", "has", "likes"),
+    ("my brother", "is", "walks", "sees", "goes", "has", "likes"),
+    ("sam", "is", "walks", "sees", "goes", "has", "likes"),
+    ("amy", "is", "walks", "sees", "goes", "has", "likes"),
+)
+_ANIMALS = ("cat", "dog", "cat", "dog", "bird", "kitten", "puppy")
+_ADJECTIVES = (
+    "small", "big", "black", "brown", "white", "happy", "tired", "fast", "slow", "hungry",
+    "sleepy", "old", "young", "quiet", "little", "lazy",
+)  # fmt: skip
+_DETERMINERS = ("the", "the", "the", "my", "our", "her", "his")
+_PLACES = (
+    "on the mat", "in the garden", "in the park", "on the bed", "by the window",
+    "by the door", "under the table", "on the wall", "in the yard", "on the sofa",
+)  # fmt: skip
+_ANIMAL_VERBS = ("sleeps", "sits", "runs", "waits", "plays", "lies", "eats", "hides")
+_FOODS = ("milk", "fish", "water", "meat", "a ball", "the rain", "the sun", "the park")
+_NAMES = ("mum", "dad", "sam", "amy", "grandma", "ben", "lucy")
+_MESSAGE_EVENTS = (
+    "am walking home after school", "am at school", "am on the bus", "got home",
+    "miss you", "am late", "have a new cat", "saw a big dog", "am in the park",
+    "will be home soon", "am walking home with my friend", "forgot my book at school",
+    "love you", "am hungry", "got a good mark at school",
+)  # fmt: skip
+_WHEN = ("today", "tomorrow", "in the morning", "after lunch", "after school", "at three")
+_SCHOOL_DOINGS = (
+    "read a book", "write in our books", "learn to count", "sing a song", "draw a cat",
+    "play in the yard", "eat our lunch", "sit at our desks", "listen to the teacher",
+)  # fmt: skip
+_TEACHER_DOINGS = (
+    "reads a book to the class", "writes on the board", "says good morning",
+    "is kind", "is happy with our class", "asks a question", "helps my friend",
+)  # fmt: skip
+_HOUSE_SENTENCES = (
+    "the {animal} is in the house", "the {animal} sleeps in the house",
+    "our house is near the school", "my house is {adj}", "the house has a red door",
+    "we draw a house in art class", "there is a {animal} at my house",
+    "the house is quiet at night", "my friend lives in a big house",
+)  # fmt: skip
+
+
+class _Draw:
+    """Random choices built on ``random.Random.random()`` alone: Python guarantees that, with
+    an integer seed, its sequence never changes across versions (``choice`` and ``randrange``
+    carry no such promise), so the generated corpus is the same everywhere."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed).random
+
+    def randrange(self, n: int) -> int:
+        """A whole number in [0, n)."""
+        return min(int(self._random() * n), n - 1)
+
+    def choice(self, options: tuple | list):
+        return options[self.randrange(len(options))]
+
+    def weighted(self, weights: tuple[int, ...]) -> int:
+        """An index i drawn with probability weights[i] / Σ weights."""
+        u = self._random() * sum(weights)
+        for i, w in enumerate(weights):
+            u -= w
+            if u < 0:
+                return i
+        return len(weights) - 1
+
+
+def _classroom_sentence(r: _Draw) -> str:
+    """One sentence of the classroom grammar, chosen and filled in by ``r``."""
+    subj, be, walk, see, go, have, like = r.choice(_SUBJECTS)
+    animal, animal2 = r.choice(_ANIMALS), r.choice(_ANIMALS)
+    adj, adj2 = r.choice(_ADJECTIVES), r.choice(_ADJECTIVES)
+    det, det2 = r.choice(_DETERMINERS), r.choice(_DETERMINERS)
+    # word order (0–3) and walking home (4–7) are the sentence scorer's lessons: most weight
+    kind = r.weighted((10, 5, 6, 4, 5, 5, 3, 3, 6, 2, 4, 3, 3, 3))
+    if kind == 0:
+        return f"{det} {animal} is {adj}"
+    if kind == 1:
+        return f"{det} {animal} is {adj} and {det2} {animal2} is {adj2}"
+    if kind == 2:
+        article = r.choice(("the", "a", "my"))
+        return f"{article} {adj} {animal} {r.choice(_ANIMAL_VERBS)} {r.choice(_PLACES)}"
+    if kind == 3:
+        return f"{det} {animal} likes {r.choice(_FOODS)}"
+    if kind == 4:
+        return f"{subj} {be} walking home after school"
+    if kind == 5:
+        return f"{subj} {walk} home after school" + r.choice(("", "", " with my friend"))
+    if kind == 6:
+        return f"walking home after school {subj} {see} a {adj} {animal}"
+    if kind == 7:
+        return r.choice(
+            (
+                f"after school {subj} {walk} home",
+                f"walking home after school is {r.choice(('fun', 'nice', 'slow'))}",
+                f"{subj} {like} walking home after school",
+            )
+        )
+    if kind == 8:
+        event = r.choice(_MESSAGE_EVENTS)
+        return r.choice(
+            (
+                f"i want to say hi that i {event}",
+                f"hi {r.choice(_NAMES)} i want to say hi that i {event}",
+                f"hi {r.choice(_NAMES)} i {event}",
+            )
+        )
+    if kind == 9:
+        return r.choice(
+            (
+                f"see you {r.choice(_WHEN)}",
+                f"can you come to the park {r.choice(_WHEN)}",
+                f"i will be home {r.choice(_WHEN)}",
+            )
+        )
+    if kind == 10:
+        return r.choice(
+            (
+                f"{subj} {go} to school {r.choice(('today', 'tomorrow', 'in the morning'))}",
+                f"at school we {r.choice(_SCHOOL_DOINGS)}",
+                f"today we {r.choice(_SCHOOL_DOINGS)} at school",
+            )
+        )
+    if kind == 11:
+        return f"the teacher {r.choice(_TEACHER_DOINGS)}"
+    if kind == 12:
+        return f"{subj} {have} a {adj} {animal}"
+    return r.choice(_HOUSE_SENTENCES).format(animal=animal, adj=adj)
+
+
+def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bool = True) -> str:
+    """The classroom corpus: ``sentences`` generated sentences, one per line.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the generator; the same seed gives the same text on every machine and Python
+        version.
+    sentences : int
+        How many generated sentences (≥ 1); 4000 make about 130 KB.
+    include_handwritten : bool
+        Also mix in each sentence of ``resources/corpora/classroom.txt`` once, at a random
+        place.
+
+    Returns
+    -------
+    str
+        Lower-case words, single spaces, one sentence per line, ending with ``"\\n"``.
+    """
+    if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
+        raise ValueError(f"sentences must be a whole number ≥ 1, got {sentences!r}")
+    r = _Draw(seed)
+    lines = [_classroom_sentence(r) for _ in range(sentences)]
+    if include_handwritten:
+        handwritten = resource_path("corpora", "classroom.txt").read_text(encoding="utf-8")
+        for line in handwritten.splitlines():
+            if line.strip():
+                lines.insert(r.randrange(len(lines) + 1), line.strip())
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- zen
+
+
+def zen_text() -> str:
+    """The Zen of Python, from the standard library's ``this`` module, without printing it.
+
+    ``this`` keeps the poem ROT13-encoded in ``this.s`` with the decoding table ``this.d``, and
+    prints it when imported. The module is run here into a private namespace whose ``print``
+    does nothing, so nothing reaches ``sys.stdout`` (which other threads may be writing to) and
+    ``sys.modules`` is not touched: a later ``import this`` still prints, as it should.
+    """
+    module = sys.modules.get("this")
+    if module is None:
+        spec = importlib.util.find_spec("this")
+        if spec is None or spec.loader is None:
+            raise CorpusError("the Zen of Python (the 'this' module) is missing from this Python")
+        module = types.ModuleType("this")
+        # a module-level ``print`` shadows the built-in one for the module's own code only;
+        # swapping sys.stdout instead would also swallow what other threads print meanwhile
+        module.print = lambda *args, **kwargs: None
+        spec.loader.exec_module(module)
+    text = "".join(module.d.get(c, c) for c in module.s)
+    return _normalise_newlines(text).strip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- stdlib
+
+
+def stdlib_text(
+    modules: tuple[str, ...] = STDLIB_MODULES, max_chars: int = STDLIB_MAX_CHARS
+) -> str:
+    """Python source of a few standard-library modules, read from disk (nothing is imported).
+
+    Parameters
+    ----------
+    modules : tuple of str
+        Module names, in order. A module without a readable ``.py`` file (a frozen or
+        byte-code-only install) is skipped.
+    max_chars : int
+        The text is cut after this many characters, at a line end.
+
+    Raises
+    ------
+    CorpusError
+        If none of the modules has readable source.
+    """
+    parts: list[str] = []
+    total = 0
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        origin = getattr(spec, "origin", None)
+        if not origin or not origin.endswith(".py"):
+            continue
+        try:
+            source = Path(origin).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        parts.append(_normalise_newlines(source))
+        total += len(source)
+        if total >= max_chars:
+            break
+    if not parts:
+        raise CorpusError(
+            f"no Python source found for the standard-library modules {', '.join(modules)}; "
+            "this Python may ship byte code only: choose another corpus"
+        )
+    text = "\n".join(parts)
+    if len(text) > max_chars:
+        cut = text.rfind("\n", 0, max_chars)
+        text = text[: cut if cut > 0 else max_chars]
+    return text.rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- user file
+
+
+def load_text_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of the student's own file, checked so that a bad file gets a clear message.
+
+    The size is checked before anything is read: from the file system when it knows it, and by
+    reading at most ``max_bytes + 1`` bytes otherwise (a pipe or a device), so that a huge file
+    is refused without being loaded. A UTF-8 byte-order mark is dropped and line ends become
+    ``"\\n"``.
+
+    Parameters
+    ----------
+    path : str or path-like
+    max_bytes : int
+        The largest file accepted, in bytes (50 MB by default).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    CorpusError
+        If the file is missing, not a file, unreadable, larger than ``max_bytes``, binary
+        (contains NUL bytes), not UTF-8, empty (or only white space), or made of one repeated
+        character.
+    """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a whole number ≥ 1, got {max_bytes!r}")
+    path = Path(path)
+    shown = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CorpusError(f"there is no file at {shown}: check the name and the folder") from None
+    except PermissionError:
+        raise CorpusError(f"{shown} cannot be read: permission denied") from None
+    except OSError as error:
+        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CorpusError(f"{shown} is a folder, not a text file: choose a file inside it")
+    # a regular file's size is known without reading it; other files (pipes, devices) report 0
+    # or nonsense, and are caught by the bounded read below
+    if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+        raise CorpusError(
+            f"{shown} is too large ({_mb(info.st_size)}); the limit is {_mb(max_bytes)}: "
+            "use a smaller part of it"
+        )
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)  # one byte more than allowed tells "too large"
+    except PermissionError:
+        raise CorpusError(f"{shown} cannot be read: permission denied") from None
+    except OSError as error:
+        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
+    if len(raw) > max_bytes:
+        raise CorpusError(
+            f"{shown} is too large (more than {_mb(max_bytes)}): use a smaller part of it"
+        )
+    if not raw:
+        raise CorpusError(f"{shown} is empty: the model needs some text to learn from")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CorpusError(
+            f"{shown} is UTF-16 text; rnnviz reads UTF-8: save it again as UTF-8 "
+            "(most editors offer this under 'Save as… / Encoding')"
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise CorpusError(
+            f"{shown} looks like a binary file, not text (it contains a NUL byte at byte {nul}): "
+            "choose a plain text file (.txt)"
+        )
+    try:
+        text = raw.decode("utf-8-sig")  # -sig: drop the byte-order mark some editors write
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CorpusError(
+            f"{shown} is not UTF-8 text: byte 0x{raw[error.start]:02x} at byte {error.start} "
+            f"(line {line}) cannot be decoded; save the file again as UTF-8"
+        ) from None
+    text = _normalise_newlines(text)
+    if not text.strip():
+        raise CorpusError(f"{shown} holds only white space: the model needs some text to learn")
+    distinct = set(text)
+    if len(distinct) < 2:
+        raise CorpusError(
+            f"{shown} repeats a single character ({next(iter(distinct))!r}): there is nothing "
+            "to predict; choose a file with real text"
+        )
+    return text
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def load_corpus(name: str, path: str | os.PathLike[str] = "", seed: int = 0) -> str:
+    """The text of the corpus called ``name`` (one of ``CORPUS_NAMES``).
+
+    Parameters
+    ----------
+    name : str
+        "classroom", "zen", "stdlib" or "file".
+    path : str or path-like
+        The file, for "file" only.
+    seed : int
+        Seeds the classroom generator.
+
+    Raises
+    ------
+    CorpusError
+        For an unknown name, a missing path, or a bad file (see :func:`load_text_file`).
+    """
+    name = str(getattr(name, "value", name))
+    if name == "classroom":
+        return classroom_text(seed)
+    if name == "zen":
+        return zen_text()
+    if name == "stdlib":
+        return stdlib_text()
+    if name == "file":
+        if not str(path):
+            raise CorpusError("choose a text file to learn from (no file was given)")
+        return load_text_file(path)
+    raise CorpusError(f"unknown corpus {name!r}; choose one of {', '.join(CORPUS_NAMES)}")
