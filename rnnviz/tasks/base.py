@@ -73,6 +73,24 @@ class Task(ABC):
     def batch(self, rng: np.random.Generator, batch_size: int, seq_len: int) -> Batch:
         """Draw a batch of ``batch_size`` sequences of ``seq_len`` steps."""
 
+    def sequence_length(self, requested: int) -> int:
+        """The number of steps this task's sequences have when ``requested`` are asked for
+        (tasks whose length is fixed by their own settings override this)."""
+        return requested
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Plain arrays of any state the task keeps between batches (saved with a session)."""
+        return {}
+
+    def load_state(self, state: Mapping[str, np.ndarray]) -> None:
+        """Restore ``state()``; raises ValueError if it does not fit."""
+        if state:
+            raise ValueError(f"the {self.name} task keeps no state, got {sorted(state)[0]!r}")
+
+    def example(self, rng: np.random.Generator, seq_len: int) -> Batch:
+        """The single sequence the views show while training (B = 1); fixed for a run."""
+        return self.batch(rng, 1, seq_len)
+
     def loss(self, outputs: np.ndarray, batch: Batch) -> tuple[float, np.ndarray]:
         """The training loss and its gradient with respect to ``outputs`` (T, B, O)."""
         if self.kind == "classification":
