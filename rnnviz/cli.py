@@ -1,7 +1,12 @@
 """The ``rnnviz`` command.
 
-``rnnviz --version`` and ``rnnviz info`` work today; plain ``rnnviz`` will open the live window.
-This module must stay importable without Qt: the window's code is imported only when it opens.
+    rnnviz presets                                   list the lessons
+    rnnviz train --preset NAME --steps N [--out F]   train headless, print one JSON line
+                 [--set key=value ...]
+    rnnviz info                                      versions and resource folder, as JSON
+
+Plain ``rnnviz`` will open the live window. This module must stay importable without Qt: the
+window's code is imported only when it opens.
 """
 
 from __future__ import annotations
@@ -30,7 +35,133 @@ def _build_parser() -> argparse.ArgumentParser:
         help="print versions and where rnnviz finds its resources, as JSON",
         description="Print versions and where rnnviz finds its resources, as one JSON object.",
     )
+    commands.add_parser(
+        "presets",
+        help="list the lessons (one per slide of the lecture)",
+        description="List the lesson presets with their titles and explanations.",
+    )
+    train = commands.add_parser(
+        "train",
+        help="train a lesson without a window and print its final figures as JSON",
+        description=(
+            "Train without a window. A progress bar goes to stderr; one JSON line of final "
+            "figures goes to stdout."
+        ),
+    )
+    train.add_argument("--preset", default=None, help="a lesson name from `rnnviz presets`")
+    train.add_argument(
+        "--steps", type=int, default=None, help="updates to make (default: the preset's own number)"
+    )
+    train.add_argument("--out", default=None, help="save the session to this .rnnviz file")
+    train.add_argument(
+        "--open",
+        dest="open_path",
+        default=None,
+        help="continue the session saved in this .rnnviz file",
+    )
+    train.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a setting, e.g. model.hidden_size=64 or optim.lr=0.003",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+class UsageError(Exception):
+    """A bad preset name, setting or file: one line for the user, exit status 2."""
+
+
+def _presets() -> int:
+    from rnnviz.training.presets import list_presets
+
+    for preset in list_presets():
+        print(f"{preset.name:<22} {preset.title}")
+        for line in preset.explanation:
+            print(f"{'':<22}   {line}")
+    return 0
+
+
+def _parse_settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set takes KEY=VALUE, got {pair!r}")
+        settings[key.strip()] = value
+    return settings
+
+
+def _progress(done: int, total: int, loss: float, width: int = 30) -> None:
+    filled = int(width * done / max(total, 1))
+    bar = "#" * filled + "-" * (width - filled)
+    print(f"\r[{bar}] {done}/{total}  loss {loss:.4f}", end="", file=sys.stderr, flush=True)
+
+
+def _train(args: argparse.Namespace) -> int:
+    import time
+
+    from rnnviz.training.config import ConfigError, TrainConfig
+    from rnnviz.training.presets import PresetError, goal_reached, load_preset
+    from rnnviz.training.sessions import SessionError, load_session, save_session
+    from rnnviz.training.trainer import Trainer
+
+    settings = _parse_settings(args.settings)
+    preset = None
+    try:
+        if args.open_path:
+            trainer = load_session(args.open_path)
+            if settings:
+                trainer.set(**settings)
+        else:
+            preset = load_preset(args.preset) if args.preset else None
+            config = preset.config if preset else TrainConfig()
+            trainer = Trainer(config.with_settings(settings))
+    except (PresetError, ConfigError, SessionError) as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:  # e.g. an unreadable text file for the text task
+        raise UsageError(str(error)) from None
+    steps = args.steps if args.steps is not None else (preset.steps if preset else 500)
+    if steps < 0:
+        raise UsageError(f"--steps must be 0 or more, got {steps}")
+    start = time.perf_counter()
+    first_iteration = trainer.iteration
+    snapshot = trainer.snapshot()
+    last_draw = 0.0
+    for snapshot in trainer.run(steps=steps, snapshot_interval=0.2):
+        if not args.quiet and time.perf_counter() - last_draw >= 0.2:
+            last_draw = time.perf_counter()
+            _progress(snapshot.iteration - first_iteration, steps, snapshot.loss)
+    seconds = time.perf_counter() - start
+    if not args.quiet:
+        _progress(trainer.iteration - first_iteration, steps, snapshot.loss)
+        print(file=sys.stderr)
+    evaluation = trainer.evaluate()
+    baselines = dict(snapshot.baselines)
+    result = {
+        "preset": preset.name if preset else None,
+        "iterations": trainer.iteration,
+        "seconds": round(seconds, 3),
+        "steps_per_second": round(steps / seconds, 1) if seconds > 0 else None,
+        "train_loss": snapshot.loss,
+        "evaluation": evaluation,
+        "baselines": baselines,
+        "num_parameters": snapshot.num_parameters,
+        "diverged": trainer.diverged or None,
+    }
+    if preset is not None:
+        result["goal"] = preset.goal.describe()
+        result["goal_reached"] = goal_reached(preset.goal, evaluation, baselines)
+    if args.out:
+        try:
+            result["out"] = str(save_session(trainer, args.out))
+        except OSError as error:
+            raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(json.dumps(result))
+    return 0
 
 
 def _info() -> dict[str, object]:
@@ -79,7 +210,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors end here
         return _exit_code(exc.code)
-    if args.command == "info":
-        print(json.dumps(_info(), indent=2))
-        return 0
+    try:
+        if args.command == "info":
+            print(json.dumps(_info(), indent=2))
+            return 0
+        if args.command == "presets":
+            return _presets()
+        if args.command == "train":
+            return _train(args)
+    except UsageError as error:
+        print(f"rnnviz: {error}", file=sys.stderr)
+        return 2
     return _launch_window(args)

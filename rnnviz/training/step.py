@@ -58,8 +58,13 @@ def train_step(
     optimizer: Optimizer,
     clip: float | None = None,
     h0=None,
+    loss_limit: float = float("inf"),
 ) -> StepResult:
-    """Run one update of ``model`` on ``batch``; see the module docstring."""
+    """Run one update of ``model`` on ``batch``; see the module docstring.
+
+    A loss above ``loss_limit`` counts as diverged too: the softmax cross-entropy is stable, so
+    an exploding network shows as a huge finite loss long before anything overflows.
+    """
     outputs, h_n, cache = model.forward(batch.x, h0)  # (T, B, O)
     with np.errstate(all="ignore"):
         loss, doutputs = task.loss(outputs, batch)
@@ -67,6 +72,9 @@ def train_step(
         return StepResult(
             loss, float("nan"), False, "the loss is not finite", outputs, h_n, cache, None
         )
+    if loss > loss_limit:
+        reason = f"the loss exploded to {loss:.3g} (the limit is {loss_limit:.3g})"
+        return StepResult(loss, float("nan"), False, reason, outputs, h_n, cache, None)
     grads, rnn_grads = model.backward(doutputs, cache)
     grad_norm = clip_grad_norm(grads, clip)
     if not np.isfinite(grad_norm):

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 
 import numpy as np
 import pytest
 
-from rnnviz.core.optim import Adam
 from rnnviz.tasks.ball import (
     NO_DIRECTION,
     WARMUP_FRAMES,
@@ -29,8 +27,6 @@ from rnnviz.tasks.ball import (
     fold_into_box,
     simulate_ball,
 )
-from rnnviz.training.model import SequenceModel
-from rnnviz.training.step import train_step
 
 # --- physics ----------------------------------------------------------------------------------
 
@@ -427,69 +423,3 @@ def test_predictions_for_the_view(mode):
     np.testing.assert_array_equal(
         shown["predicted_direction"][scored], shown["true_direction"][scored]
     )
-
-
-# --- the lessons, trained for real ------------------------------------------------------------
-
-#: The settings of the lesson trainings: a small GRU and Adam at a constant learning rate, as
-#: the app trains (measured: about 4 s for the sequence model on a two-core laptop).
-LESSON = {"cell": "gru", "hidden": 16, "lr": 1e-2, "batch": 32, "steps": 3000}
-
-
-def train(task: BallTask, seq_len: int, bidirectional: bool = False, seed: int = 0):
-    """Train a fresh model on ``task`` with the LESSON settings; the trained model."""
-    model = SequenceModel(
-        LESSON["cell"], task.input_size, LESSON["hidden"], 2, bidirectional=bidirectional, seed=seed
-    )
-    optimizer = Adam(model.params, lr=LESSON["lr"])
-    rng = np.random.default_rng(seed)
-    for _ in range(LESSON["steps"]):
-        result = train_step(model, task, task.batch(rng, LESSON["batch"], seq_len), optimizer)
-        assert result.applied, result.reason
-    return model
-
-
-def evaluate(model: SequenceModel, task: BallTask, seq_len: int) -> dict[str, float]:
-    """The task's metrics on 1000 fresh throws, from a seed training never used."""
-    batch = task.batch(np.random.default_rng(12345), 1000, seq_len)
-    outputs, _, _ = model.forward(batch.x)
-    return task.metrics(outputs, batch)
-
-
-#: The moving-ball lesson: balls thrown along the 8 compass directions, sequences of 20 frames.
-NEXT_CONFIG = BallConfig(compass=True)
-NEXT_SEQ_LEN = 20
-
-
-@pytest.fixture(scope="module")
-def chance() -> float:
-    return BallTask(NEXT_CONFIG).baselines()["chance"]
-
-
-def test_lesson_the_history_makes_the_direction_predictable(chance):
-    task = BallTask(NEXT_CONFIG)
-    accuracy = evaluate(train(task, NEXT_SEQ_LEN), task, NEXT_SEQ_LEN)["direction_accuracy"]
-    assert accuracy >= 0.9, f"the sequence model got {accuracy:.1%} of the directions right"
-    assert accuracy > 5 * chance
-
-
-def test_lesson_one_snapshot_leaves_the_direction_a_guess(chance):
-    task = BallTask(dataclasses.replace(NEXT_CONFIG, mode=BallMode.SNAPSHOT))
-    model = train(task, NEXT_SEQ_LEN)
-    metrics = evaluate(model, task, NEXT_SEQ_LEN)
-    assert metrics["direction_accuracy"] <= 0.25, metrics
-    # it did learn what one frame can tell: where the ball is (about one step away)
-    assert metrics["position_error"] < 0.05, metrics
-    assert math.isclose(chance, 1 / 8)
-
-
-def test_lesson_the_future_fills_the_gap():
-    # a noisy camera: the two frames seen before the occluder give only a rough velocity, the
-    # frames after it pin the path down
-    task = BallTask(BallConfig(mode="gap", gap=6, noise=0.01))
-    seq_len = 10  # two seen frames, six hidden, two seen
-    one_way = evaluate(train(task, seq_len), task, seq_len)["gap_error"]
-    both_ways = evaluate(train(task, seq_len, bidirectional=True), task, seq_len)["gap_error"]
-    assert both_ways * 2 <= one_way, f"bidirectional {both_ways:.4f}, forward {one_way:.4f}"
-    # and the bidirectional net is about as good as drawing a straight line across the gap
-    assert both_ways < 2 * task.baselines()["linear_interpolation"]

@@ -3,20 +3,17 @@ sampling, sentence scorer), and the lesson itself: a GRU trained on the classroo
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import math
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import rnnviz.tasks.corpora as corpora
-from rnnviz.core import Adam
 from rnnviz.core.losses import softmax
 from rnnviz.resources import resource_path
 from rnnviz.tasks.corpora import (
@@ -39,8 +36,6 @@ from rnnviz.tasks.text import (
     sentence_log_prob,
     softmax_with_temperature,
 )
-from rnnviz.training.model import SequenceModel
-from rnnviz.training.step import train_step
 
 
 @pytest.fixture(scope="module")
@@ -592,71 +587,3 @@ def test_sentence_log_prob_sums_the_characters_and_the_line_end(abc):
     assert sentence_log_prob(model, vocab, "") == pytest.approx(math.log(P[0, 0]), rel=1e-6)
     with pytest.raises(ValueError, match="'d'"):
         sentence_log_prob(model, vocab, "abd")
-
-
-# --------------------------------------------------------------------------- the lesson
-
-#: The lesson's settings: small enough to train in a few seconds on a two-core laptop.
-LESSON = {"cell": "gru", "hidden": 64, "seq_len": 32, "batch": 16, "lr": 0.01, "steps": 200}
-
-PAIRS = [
-    ("the cat is small", "small is the cat"),  # word order
-    ("walking home after school", "walking house after school"),  # word choice
-]
-
-#: How much more probable (in nats) the right sentence must be: e^5 ≈ 150 times.
-MARGIN = 5.0
-
-
-def _one_blas_thread():
-    """One BLAS thread while the lesson trains, when threadpoolctl is there: the matrices are
-    small, and OpenBLAS threads spinning against other processes on a loaded two-core machine
-    made training ten times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def _margins(model, vocab) -> list[float]:
-    return [
-        sentence_log_prob(model, vocab, good) - sentence_log_prob(model, vocab, bad)
-        for good, bad in PAIRS
-    ]
-
-
-def test_lesson_gru_beats_the_bigram_and_scores_sentences_like_the_slide():
-    task = TextTask()
-    V = task.vocab.size
-    model = SequenceModel(LESSON["cell"], V, LESSON["hidden"], V, seed=0)
-    # before training the scorer has no opinion: the test below is not won by sentence length
-    assert all(abs(m) < MARGIN for m in _margins(model, task.vocab))
-    before = task.evaluate(model)["loss"]
-    assert before == pytest.approx(math.log(V), abs=0.1)
-
-    optimizer = Adam(model.params, lr=LESSON["lr"])
-    rng = np.random.default_rng(0)
-    h = None
-    start = time.perf_counter()
-    with _one_blas_thread():
-        for _ in range(LESSON["steps"]):
-            batch = task.batch(rng, LESSON["batch"], LESSON["seq_len"])
-            if not batch.extra["continues"]:
-                h = None
-            result = train_step(model, task, batch, optimizer, clip=5.0, h0=h)
-            assert result.applied, result.reason
-            h = result.h_n  # truncated BPTT: the state flows on, the gradient stops here
-        seconds = time.perf_counter() - start
-        scores = task.evaluate(model)
-    baselines = task.baselines()
-    print(f"lesson {LESSON}: {seconds:.1f} s, validation {scores}, baselines {baselines}")
-    assert scores["loss"] < baselines["bigram"]
-    margins = _margins(model, task.vocab)
-    print(f"sentence scorer margins (nats): {margins}")
-    assert all(m > MARGIN for m in margins)
-    # and the keyboard completes the slide's text message with words of the corpus
-    completion = greedy_completion(model, task.vocab, "i want to say hi that i", 30, stop="\n")
-    assert completion.startswith(" ")
-    words = set(task.text.split())
-    assert all(word in words for word in completion.split()[:-1])

@@ -1,0 +1,149 @@
+"""Lesson presets: one JSON file per slide of the lecture, in ``resources/presets``.
+
+A preset file holds
+
+    title         what the lecturer clicks ("Vanishing gradient: RNN vs LSTM")
+    explanation   two lines the lecturer can read out
+    config        a TrainConfig as JSON (see ``rnnviz.training.config``)
+    steps         how many updates show the result
+    goal          {"metric": name, "at_least": x} or {"metric": name, "at_most": x}, or
+                  {"metric": "loss", "below_baseline": name}: what "it worked" means
+    compare       optional runs to show beside it: [{"label": …, "set": {dotted settings}}]
+    hide          optional controls a focused lesson hides (dotted setting names)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnnviz.resources import presets_dir
+from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict
+
+__all__ = ["Goal", "Preset", "PresetError", "goal_reached", "list_presets", "load_preset"]
+
+
+class PresetError(ValueError):
+    """A preset is unknown or its file is not valid; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What the lesson must show: a metric at least/at most a value, or below a baseline."""
+
+    metric: str
+    at_least: float | None = None
+    at_most: float | None = None
+    below_baseline: str | None = None
+
+    def describe(self) -> str:
+        if self.at_least is not None:
+            return f"{self.metric} ≥ {self.at_least:g}"
+        if self.at_most is not None:
+            return f"{self.metric} ≤ {self.at_most:g}"
+        return f"{self.metric} below the {self.below_baseline} baseline"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    explanation: tuple[str, ...]
+    config: TrainConfig
+    steps: int
+    goal: Goal
+    compare: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    hide: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    def compare_configs(self) -> list[tuple[str, TrainConfig]]:
+        """The comparison runs' labels and configs."""
+        return [(label, self.config.with_settings(dict(s))) for label, s in self.compare]
+
+
+def goal_reached(goal: Goal, metrics: Mapping[str, float], baselines: Mapping[str, float]) -> bool:
+    """Whether ``metrics`` (which include "loss") meet ``goal``."""
+    value = metrics.get(goal.metric)
+    if value is None:
+        return False
+    if goal.at_least is not None:
+        return value >= goal.at_least
+    if goal.at_most is not None:
+        return value <= goal.at_most
+    return goal.below_baseline in baselines and value < baselines[goal.below_baseline]
+
+
+def _preset_files() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(presets_dir().glob("*.json"))}
+
+
+def list_presets() -> list[Preset]:
+    """Every shipped preset, in the lecture's order (files are numbered)."""
+    return [load_preset(name) for name in _preset_files()]
+
+
+def _parse_goal(raw: Any, where: str) -> Goal:
+    if not isinstance(raw, dict) or not isinstance(raw.get("metric"), str):
+        raise PresetError(f"{where}: goal must be an object with a metric name")
+    kinds = [k for k in ("at_least", "at_most", "below_baseline") if k in raw]
+    if len(kinds) != 1 or set(raw) != {"metric", kinds[0]}:
+        raise PresetError(
+            f"{where}: goal takes a metric and one of at_least/at_most/below_baseline"
+        )
+    return Goal(**raw)
+
+
+def load_preset(name: str) -> Preset:
+    """The preset called ``name`` (a file name without ``.json``, e.g. ``05_vanishing_gradient``,
+    or the part after the number, e.g. ``vanishing_gradient``)."""
+    files = _preset_files()
+    short = {stem.split("_", 1)[-1]: stem for stem in files if stem[:2].isdigit()}
+    stem = name if name in files else short.get(name)
+    if stem is None:
+        known = ", ".join(sorted(short)) or "none"
+        raise PresetError(f"unknown preset {name!r}; the lessons are: {known}")
+    path = files[stem]
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PresetError(f"preset {stem}: cannot read {path.name}: {error}") from None
+    where = f"preset {stem}"
+    expected = {"title", "explanation", "config", "steps", "goal"}
+    optional = {"compare", "hide"}
+    missing = expected - set(raw)
+    if missing:
+        raise PresetError(f"{where}: missing {sorted(missing)[0]!r}")
+    extra = set(raw) - expected - optional
+    if extra:
+        raise PresetError(f"{where}: unknown field {sorted(extra)[0]!r}")
+    explanation = raw["explanation"]
+    if not (
+        isinstance(explanation, list)
+        and len(explanation) == 2
+        and all(isinstance(line, str) and line for line in explanation)
+    ):
+        raise PresetError(f"{where}: explanation must be two lines of text")
+    try:
+        config = config_from_dict(raw["config"])
+        compare = tuple((str(c["label"]), dict(c["set"])) for c in raw.get("compare", []))
+        for _, settings in compare:
+            config.with_settings(settings)
+    except (ConfigError, KeyError, TypeError) as error:
+        raise PresetError(f"{where}: {error}") from None
+    steps = raw["steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise PresetError(f"{where}: steps must be a whole number ≥ 1")
+    return Preset(
+        name=stem.split("_", 1)[-1] if stem[:2].isdigit() else stem,
+        title=str(raw["title"]),
+        explanation=tuple(explanation),
+        config=config,
+        steps=steps,
+        goal=_parse_goal(raw["goal"], where),
+        compare=compare,
+        hide=tuple(raw.get("hide", [])),
+        path=path,
+    )

@@ -1,0 +1,147 @@
+"""Session files: exact continuation, validation of every key, atomic writes; PyTorch import."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.sessions import (
+    SessionError,
+    import_torch_state_dict,
+    load_session,
+    save_session,
+)
+from rnnviz.training.trainer import Trainer
+
+SMALL = {"model.hidden_size": "8", "batch_size": "4", "task.delay": "5"}
+
+
+def trained(steps=5, **extra) -> Trainer:
+    trainer = Trainer(TrainConfig().with_settings({**SMALL, **extra}))
+    list(trainer.run(steps=steps))
+    return trainer
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "adagrad"])
+def test_open_and_continue_is_the_run_that_never_stopped(tmp_path, optimizer):
+    settings = {"optim.kind": optimizer, "optim.lr": "0.01"}
+    straight = trained(10, **settings)
+    half = trained(4, **settings)
+    path = save_session(half, tmp_path / "run.rnnviz")
+    resumed = load_session(path)
+    assert resumed.iteration == 4 and resumed.config == half.config
+    list(resumed.run(steps=6))
+    assert resumed.iteration == straight.iteration == 10
+    for name, value in straight.model.params.items():
+        np.testing.assert_allclose(resumed.model.params[name], value, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        resumed.loss_history.values(), straight.loss_history.values(), rtol=1e-5
+    )
+    assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
+
+
+def test_text_session_keeps_the_carried_state_and_stream_positions(tmp_path):
+    config = TrainConfig(task="text").with_settings(
+        {"model.hidden_size": "8", "batch_size": "4", "seq_len": "16"}
+    )
+    straight = Trainer(config)
+    list(straight.run(steps=6))
+    half = Trainer(config)
+    list(half.run(steps=3))
+    resumed = load_session(save_session(half, tmp_path / "text.rnnviz"))
+    assert resumed.h_carry is not None
+    list(resumed.run(steps=3))
+    for name, value in straight.model.params.items():
+        np.testing.assert_allclose(resumed.model.params[name], value, rtol=1e-5, atol=1e-6)
+
+
+def test_a_saved_file_is_plain_arrays_and_json(tmp_path):
+    path = save_session(trained(), tmp_path / "s.rnnviz")
+    with np.load(path, allow_pickle=False) as data:
+        assert all(data[k].dtype != object for k in data.files)
+        meta = json.loads(str(data["meta"]))
+    assert meta["format"] == "rnnviz-session" and meta["iteration"] == 5
+    assert not list(tmp_path.glob(".*.tmp")), "the temporary file was left behind"
+
+
+def _rewrite(path, edit):
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    edit(arrays)
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def _set_meta(arrays, **changes):
+    meta = json.loads(str(arrays["meta"]))
+    meta.update(changes)
+    arrays["meta"] = np.array(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda a: a.pop("param.rnn.weight_hh_l0"), "missing 'weight_hh_l0'"),
+        (lambda a: a.__setitem__("param.rnn.bias_ih_l0", np.full(32, np.nan)), "NaN"),
+        (lambda a: a.__setitem__("param.readout.weight", np.zeros((2, 2))), "shape"),
+        (lambda a: a.__setitem__("surprise", np.zeros(1)), "unexpected entry 'surprise'"),
+        (lambda a: a.pop("meta"), "not an rnnviz session"),
+        (lambda a: _set_meta(a, version=99), "version 99"),
+        (lambda a: _set_meta(a, iteration=-3), "invalid iteration"),
+        (lambda a: _set_meta(a, rng={"bit_generator": "MT19937"}), "random state"),
+        (lambda a: a.pop("hist.loss_history.values"), "loss history"),
+        (lambda a: a.__setitem__("optim.step", np.array(-1)), "step"),
+    ],
+)
+def test_tampered_files_are_refused_with_a_reason(tmp_path, edit, message):
+    path = save_session(trained(), tmp_path / "s.rnnviz")
+    _rewrite(path, edit)
+    with pytest.raises(SessionError, match=message):
+        load_session(path)
+
+
+def test_truncated_and_foreign_files_are_refused(tmp_path):
+    path = save_session(trained(), tmp_path / "s.rnnviz")
+    data = path.read_bytes()
+    (tmp_path / "cut.rnnviz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(SessionError, match="damaged, truncated"):
+        load_session(tmp_path / "cut.rnnviz")
+    (tmp_path / "notes.rnnviz").write_text("hello")
+    with pytest.raises(SessionError, match="not a readable"):
+        load_session(tmp_path / "notes.rnnviz")
+    with pytest.raises(SessionError, match="does not exist"):
+        load_session(tmp_path / "nothing.rnnviz")
+    pickled = tmp_path / "pickle.rnnviz"
+    with zipfile.ZipFile(pickled, "w") as z:  # an object array: needs pickle to read
+        with z.open("meta.npy", "w") as f:
+            np.lib.format.write_array(f, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(SessionError):
+        load_session(pickled)
+
+
+def test_import_pytorch_weights_with_a_module_prefix(tmp_path):
+    trainer = trained(0, **{"model.cell": "gru"})
+    donor = trained(3, **{"model.cell": "gru", "seed": "5"})
+    arrays = {f"encoder.{k[4:]}": v for k, v in donor.model.params.items() if k.startswith("rnn.")}
+    arrays["head.weight"] = donor.model.params["readout.weight"]
+    arrays["head.bias"] = donor.model.params["readout.bias"]
+    np.savez(tmp_path / "w.npz", **arrays)
+    report = import_torch_state_dict(trainer, tmp_path / "w.npz")
+    assert report["readout"] and "weight_hh_l0" in report["recurrent"]
+    for name, value in donor.model.params.items():
+        assert np.array_equal(trainer.model.params[name], value)
+
+
+def test_import_that_does_not_fit_loads_nothing(tmp_path):
+    trainer = trained(0)
+    before = {k: v.copy() for k, v in trainer.model.params.items()}
+    np.savez(tmp_path / "w.npz", weight_ih_l0=np.zeros((32, 3)), weight_hh_l0=np.zeros((32, 8)))
+    with pytest.raises(SessionError, match="does not fit"):
+        import_torch_state_dict(trainer, tmp_path / "w.npz")
+    np.savez(tmp_path / "none.npz", fc=np.zeros(3))
+    with pytest.raises(SessionError, match="no recurrent weights"):
+        import_torch_state_dict(trainer, tmp_path / "none.npz")
+    for name, value in before.items():
+        assert np.array_equal(trainer.model.params[name], value)
