@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.core import GRU, LSTM, RNN, Gradients, Linear, LinearCache, RecurrentLayer, Trace
+from rnnviz.core import (
+    GRU,
+    LSTM,
+    RNN,
+    Gradients,
+    Linear,
+    LinearCache,
+    NonFiniteGradientError,
+    RecurrentLayer,
+    Trace,
+)
 
 __all__ = ["CELL_KINDS", "ModelCache", "SequenceModel", "make_layer"]
 
@@ -107,6 +117,8 @@ class SequenceModel:
         """Gradients of every parameter (flat names) and the layer's ``Gradients`` (with the
         per-step ‖∂L/∂h_t‖)."""
         readout_grads, dy = self.readout.backward(doutputs, cache.readout)  # dy: (T, B, D·H)
+        if not np.all(np.isfinite(dy)):  # an exploded readout: report it, as the optimiser does
+            raise NonFiniteGradientError(["readout.weight"])
         rnn_grads, _, _ = self.rnn.backward(dy, cache.trace, need_dx=False)
         grads = {f"rnn.{k}": v for k, v in rnn_grads.items()}
         grads.update({f"readout.{k}": v for k, v in readout_grads.items()})

@@ -63,19 +63,27 @@ def train_step(
     """Run one update of ``model`` on ``batch``; see the module docstring.
 
     A loss above ``loss_limit`` counts as diverged too: the softmax cross-entropy is stable, so
-    an exploding network shows as a huge finite loss long before anything overflows.
+    an exploding network shows as a huge finite loss long before anything overflows. Overflow
+    warnings are silenced here (per thread) because every result is checked for finiteness.
     """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return _train_step(model, task, batch, optimizer, clip, h0, loss_limit)
+
+
+def _train_step(model, task, batch, optimizer, clip, h0, loss_limit) -> StepResult:
     outputs, h_n, cache = model.forward(batch.x, h0)  # (T, B, O)
-    with np.errstate(all="ignore"):
-        loss, doutputs = task.loss(outputs, batch)
-    if not np.isfinite(loss):
+    loss, doutputs = task.loss(outputs, batch)
+    if not np.isfinite(loss) or not np.all(np.isfinite(doutputs)):
         return StepResult(
             loss, float("nan"), False, "the loss is not finite", outputs, h_n, cache, None
         )
     if loss > loss_limit:
         reason = f"the loss exploded to {loss:.3g} (the limit is {loss_limit:.3g})"
         return StepResult(loss, float("nan"), False, reason, outputs, h_n, cache, None)
-    grads, rnn_grads = model.backward(doutputs, cache)
+    try:
+        grads, rnn_grads = model.backward(doutputs, cache)
+    except NonFiniteGradientError as error:
+        return StepResult(loss, float("nan"), False, str(error), outputs, h_n, cache, None)
     grad_norm = clip_grad_norm(grads, clip)
     if not np.isfinite(grad_norm):
         return StepResult(

@@ -91,6 +91,27 @@ def test_a_learning_rate_of_100_diverges_and_holds_until_it_drops():
     assert not trainer.diverged and trainer.iteration == 0
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_sgd_with_a_huge_learning_rate_diverges_without_an_error_or_warning(cell):
+    trainer = Trainer(
+        TrainConfig(task="ball").with_settings(
+            {
+                "model.cell": cell,
+                "optim.kind": "sgd",
+                "optim.lr": "1000",
+                "optim.clip": "none",
+                "model.hidden_size": "8",
+                "batch_size": "4",
+                "seq_len": "10",
+            }
+        )
+    )
+    snapshots = list(trainer.run(steps=300))
+    assert "diverged" in trainer.diverged
+    assert snapshots[-1].diverged == trainer.diverged
+
+
 def test_a_non_finite_gradient_is_reported_never_applied(monkeypatch):
     trainer = Trainer(small_config())
     list(trainer.run(steps=2))
