@@ -24,6 +24,9 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 ``predictions``         {name: array}      what the demo view draws (positions, top chars…)
 ``diverged``            str                "" or why training stopped and what to do
 ``steps_per_second``    float              training speed over the last second or so
+``weights``             {name: array}      a copy of every parameter, so that the window can run
+                                           its own model (keyboard, sampler, a thrown ball)
+                                           without touching the trainer's arrays
 ======================  ==================  ====================================================
 """
 
@@ -40,7 +43,7 @@ __all__ = ["Snapshot", "frozen_array", "frozen_mapping"]
 
 
 def frozen_array(a, dtype=None) -> np.ndarray:
-    """A read-only copy (float arrays become float32)."""
+    """A read-only copy (float arrays become float32 unless ``dtype`` says otherwise)."""
     a = np.asarray(a)
     if dtype is None:
         dtype = np.float32 if a.dtype.kind == "f" else a.dtype
@@ -82,6 +85,7 @@ class Snapshot:
     diverged: str
     steps_per_second: float
     num_parameters: int
+    weights: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property

@@ -29,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import replace
+from types import MappingProxyType
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -334,4 +335,7 @@ class Trainer:
             diverged=self.diverged,
             steps_per_second=self.steps_per_second(),
             num_parameters=self.model.num_parameters(),
+            weights=MappingProxyType(
+                {k: frozen_array(v, v.dtype) for k, v in self.model.params.items()}
+            ),
         )
