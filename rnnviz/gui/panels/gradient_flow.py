@@ -1,0 +1,382 @@
+"""Gradient flow: how much of the loss's gradient reaches each time step, and how that changes
+as training goes on (the vanishing gradient, made visible).
+
+Top: ‖∂L/∂h_t‖ against t on a log axis, one curve per layer·direction (colour = layer, dashed =
+backward direction), floored at 1e-12 so that a gradient that vanished entirely still shows.
+Bottom: the history, training iteration × time step, colour = log₁₀ ‖∂L/∂h_t‖ of the training
+batches, for one layer·direction (a selector picks which). Where the colour fades to black, no
+gradient arrives: the gradient horizon. Its levels are robust percentiles (1 % … 99 %, at most
+12 decades apart), computed once per snapshot.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from rnnviz.gui.panels._common import (
+    CURVE_WIDTH,
+    FOREGROUND,
+    OKABE_ITO,
+    TEXT_PT,
+    ColumnCursor,
+    IntegerAxis,
+    LogAxis,
+    Panel,
+    TimeViewBox,
+    color_bar,
+    direction_labels,
+    font,
+    layers_and_directions,
+    make_lut,
+    set_title,
+    style_plot,
+)
+
+__all__ = ["FLOOR", "INFERNO_LUT", "GradientFlowPanel", "history_levels"]
+
+#: Smallest gradient norm drawn: zeros and underflows show at this value on the log axis.
+FLOOR = 1e-12
+#: At most this many decades between the history map's lowest and highest colour.
+MAX_DECADES = 12.0
+#: The percentiles computed look at no more than this many values.
+LEVEL_SAMPLES = 20_000
+
+INFERNO_LUT = make_lut(
+    (
+        "#000004", "#1b0c41", "#4a0c6b", "#781c6d", "#a52c60",
+        "#cf4446", "#ed6925", "#fb9b06", "#f7d13d", "#fcffa4",
+    )
+)  # fmt: skip
+
+LEFT_AXIS_WIDTH = 96
+#: Curves over at most this many steps get a dot at every step.
+MAX_DOTTED_STEPS = 40  # both plots: keeps their time axes aligned
+
+
+def history_levels(log_values: np.ndarray) -> tuple[float, float]:
+    """Robust colour levels of log₁₀ gradient norms: the 1st and 99th percentiles of the finite
+    values (sub-sampled), at most ``MAX_DECADES`` and at least one decade apart."""
+    flat = log_values.reshape(-1)
+    if flat.size > LEVEL_SAMPLES:
+        flat = flat[:: flat.size // LEVEL_SAMPLES + 1]
+    flat = flat[np.isfinite(flat)]
+    if flat.size == 0:
+        return (-6.0, 0.0)
+    lo, hi = np.percentile(flat, (1.0, 99.0))
+    hi = float(np.ceil(hi * 2.0) / 2.0)  # half decades: the bar's labels stay steady
+    lo = float(np.floor(max(lo, hi - MAX_DECADES) * 2.0) / 2.0)
+    if hi - lo < 1.0:
+        lo = hi - 1.0
+    return lo, hi
+
+
+class GradientFlowPanel(Panel):
+    """‖∂L/∂h_t‖ per time step (log y), and its iteration × time-step history heat map.
+
+    Signals: ``cursor_moved(int)``.
+    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_history_layer(int)``.
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._layer = 0
+        self._shape_key = None
+        self._labels: list[str] = []
+        self._hover: tuple[str, int, int] | None = None  # ("curve", t, 0) / ("history", t, row)
+        self._norms = np.zeros((0, 0), np.float32)  # (L·D, T), floored
+        self._history = np.zeros((0, 0), np.float32)  # log10 buffer, rows ≥ N
+        self._rows = 0
+        self._row_y = (0.0, 1.0)  # y of row 0's centre, spacing between rows
+        self._iterations = np.zeros(0, np.int64)
+        self.levels = (-6.0, 0.0)
+
+        self.layer_selector = QComboBox()
+        self.layer_selector.setFont(font(TEXT_PT))
+        self.layer_selector.currentIndexChanged.connect(self._on_layer_chosen)
+        caption = QLabel("History of")
+        caption.setFont(font(TEXT_PT))
+        row = QHBoxLayout(self.controls)
+        row.setContentsMargins(6, 2, 6, 0)
+        row.addWidget(caption)
+        row.addWidget(self.layer_selector)
+        row.addStretch(1)
+
+        # --- top: the curves (the panel takes log10 itself; LogAxis labels 10ⁿ)
+        self.curve_view = TimeViewBox(self._on_pointer, self._on_hover)
+        self.curve_plot = pg.PlotItem(
+            viewBox=self.curve_view,
+            axisItems={"bottom": IntegerAxis("bottom"), "left": LogAxis("left")},
+        )
+        style_plot(self.curve_plot, None, "‖∂L/∂hₜ‖", "gradient reaching each step, ‖∂L/∂hₜ‖")
+        self.curve_plot.showGrid(x=False, y=True, alpha=0.3)
+        self.curve_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self.curve_plot.disableAutoRange()
+        self.legend = pg.LegendItem(
+            labelTextSize=f"{TEXT_PT}pt", labelTextColor=FOREGROUND, colCount=4, horSpacing=24
+        )
+        self.curves: list[pg.PlotDataItem] = []
+        self._log_norms = np.zeros((0, 0), np.float32)  # (L·D, T) log10, what the curves draw
+        self._decades = (-1.0, 0.0)
+        self.cursor_line = pg.InfiniteLine(
+            pos=0, angle=90, movable=False, pen=pg.mkPen("#000000", width=2.5, style=Qt.DashLine)
+        )
+        self.cursor_line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.curve_plot.addItem(self.cursor_line, ignoreBounds=True)
+
+        # --- bottom: the history heat map
+        self.history_view = TimeViewBox(self._on_pointer, self._on_hover)
+        self.history_plot = pg.PlotItem(
+            viewBox=self.history_view, axisItems={"bottom": IntegerAxis("bottom")}
+        )
+        style_plot(self.history_plot, "time step t", "training iteration", "")
+        self.history_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self.history_plot.setXLink(self.curve_plot)
+        self.history_view.setDefaultPadding(0.0)
+        self.history_image = pg.ImageItem(axisOrder="row-major")
+        self.history_image.setLookupTable(INFERNO_LUT)
+        self.history_image.setLevels(self.levels)
+        self.history_plot.addItem(self.history_image)
+        self.history_cursor = ColumnCursor(self.history_view)
+        self.history_bar = color_bar(INFERNO_LUT, self.levels, "log₁₀ ‖∂L/∂hₜ‖", ticks=False)
+
+        self.legend.layout.setContentsMargins(0, 0, 0, 0)
+        self.view.addItem(self.legend, row=0, col=0, colspan=2)
+        self.view.addItem(self.curve_plot, row=1, col=0)
+        self.view.addItem(self.history_plot, row=2, col=0)
+        self.view.addItem(self.history_bar, row=2, col=1)
+        self.view.ci.layout.setRowStretchFactor(1, 1)
+        self.view.ci.layout.setRowStretchFactor(2, 1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """One legend row when it fits, else two (a wide legend would push the colour bar
+        out of a narrow panel)."""
+        columns = len(self._labels) or 1
+        if self.width() < 160 * columns + 60:
+            columns = max(1, min(columns, 2))
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
+
+    # ---------------------------------------------------------------- layer choice
+
+    def history_layer(self) -> int:
+        return self._layer
+
+    @Slot(int)
+    def set_history_layer(self, index: int) -> None:
+        """Show the history of layer·direction ``index`` (0: layer 1 →)."""
+        if 0 <= index < self.layer_selector.count():
+            self.layer_selector.setCurrentIndex(index)
+        else:
+            self._layer = max(0, int(index))
+
+    @Slot(int)
+    def _on_layer_chosen(self, index: int) -> None:
+        if index < 0:
+            return
+        self._layer = index
+        if self.snapshot is not None:
+            self._show_history(self.snapshot)
+            self._refresh_hover()
+
+    # ---------------------------------------------------------------- drawing
+
+    def _rebuild(self, layers: int, directions: int, steps: int) -> None:
+        for curve in self.curves:
+            self.legend.removeItem(curve)
+            self.curve_plot.removeItem(curve)
+        self.curves = []
+        self._labels = direction_labels(layers, directions)
+        for k, label in enumerate(self._labels):
+            layer, backward = divmod(k, directions)
+            pen = pg.mkPen(
+                OKABE_ITO[layer % len(OKABE_ITO)],
+                width=CURVE_WIDTH,
+                style=Qt.PenStyle.DashLine if backward else Qt.PenStyle.SolidLine,
+            )
+            # dots mark the steps while they are few enough to tell apart (and cheap to draw)
+            dots = (
+                {"symbol": "o", "symbolSize": 7, "symbolPen": None, "symbolBrush": pen.color()}
+                if steps <= MAX_DOTTED_STEPS
+                else {}
+            )
+            curve = pg.PlotDataItem(pen=pen, name=label, antialias=True, connect="finite", **dots)
+            self.curve_plot.addItem(curve)
+            self.legend.addItem(curve, label)
+            self.curves.append(curve)
+        self.legend.setVisible(len(self._labels) > 1)
+        self._fit_legend()
+        self._steps = steps
+        self._t_axis = np.arange(steps, dtype=np.float64)
+        self.curve_view.setXRange(-0.5, steps - 0.5, padding=0.0)
+        self._decades = (math.nan, math.nan)
+        self.layer_selector.blockSignals(True)
+        self.layer_selector.clear()
+        self.layer_selector.addItems(self._labels)
+        self._layer = min(self._layer, len(self._labels) - 1)
+        self.layer_selector.setCurrentIndex(self._layer)
+        self.layer_selector.blockSignals(False)
+        self.controls.setVisible(len(self._labels) > 1)
+
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        norms = np.asarray(snapshot.dh_norms)
+        if norms.ndim != 2 or norms.shape[1] == 0:
+            self.show_message("This snapshot holds no gradient norms.")
+            return
+        count, steps = norms.shape
+        layers, directions = layers_and_directions(snapshot, count)
+        key = (count, directions, steps)
+        if key != self._shape_key:
+            self._rebuild(layers, directions, steps)
+            self._norms = np.empty((count, steps), np.float32)
+            self._log_norms = np.empty((count, steps), np.float32)
+            self._shape_key = key
+        np.maximum(norms, FLOOR, out=self._norms)  # NaN (diverged) stays NaN: not drawn
+        np.log10(self._norms, out=self._log_norms)
+        for curve, row in zip(self.curves, self._log_norms, strict=True):
+            if np.isfinite(row).any():
+                curve.setData(self._t_axis, row)
+            else:  # diverged: nothing to draw (and no all-NaN warnings from pyqtgraph)
+                curve.setData(self._t_axis[:0], row[:0])
+        self._fit_decades()
+        self._show_history(snapshot)
+        self._place_cursor()
+        self._refresh_hover()
+        self.show_plots()
+
+    def _fit_decades(self) -> None:
+        """y range: the whole decades around the data, so it moves only when a curve crosses
+        a power of ten (a steady picture while training)."""
+        finite = self._log_norms[np.isfinite(self._log_norms)]
+        if finite.size == 0:
+            return
+        lo, hi = math.floor(float(finite.min())), math.ceil(float(finite.max()))
+        if hi - lo < 1:
+            hi = lo + 1
+        decades = (float(lo), float(hi))
+        if decades != self._decades:
+            self._decades = decades
+            self.curve_view.setYRange(lo, hi, padding=0.05)
+
+    def _show_history(self, snapshot) -> None:
+        history = np.asarray(snapshot.dh_norm_history)  # (N, L·D, T)
+        iterations = np.asarray(snapshot.history_iterations)
+        rows = history.shape[0] if history.ndim == 3 else 0
+        steps = self._steps
+        k = min(self._layer, len(self._labels) - 1)
+        title = f"history over training ({self._labels[k]})"
+        if self.history_plot.titleLabel.text != title:
+            set_title(self.history_plot, title)
+        if rows == 0 or history.shape[2] != steps or len(iterations) != rows:
+            self._rows = 0
+            self._iterations = np.zeros(0, np.int64)
+            self.history_image.setVisible(False)
+            self.history_view.setYRange(0, 1, padding=0.0)
+            self.history_cursor.place(self.cursor(), (0.0, 1.0))
+            return
+        if self._history.shape[1] != steps or self._history.shape[0] < rows:
+            capacity = max(rows, int(getattr(snapshot.config, "history", rows) or rows))
+            self._history = np.empty((capacity, steps), np.float32)
+        out = self._history[:rows]
+        np.maximum(history[:, k, :], FLOOR, out=out)
+        np.log10(out, out=out)
+        levels = history_levels(out)
+        if levels != self.levels:
+            self.levels = levels
+            self.history_image.setLevels(levels)
+            self.history_bar.setLevels(levels)
+        self.history_image.setImage(out, autoLevels=False)
+        self.history_image.setVisible(True)
+        # rows are (nearly) evenly spaced in iterations; row r is centred on y0 + r·dy
+        first, last = float(iterations[0]), float(iterations[-1])
+        dy = (last - first) / (rows - 1) if rows > 1 and last > first else 1.0
+        self._rows = rows
+        self._row_y = (first, dy)
+        self._iterations = iterations
+        y0, height = first - dy / 2, rows * dy
+        self.history_image.setRect(QRectF(-0.5, y0, steps, height))
+        self.history_view.setYRange(y0, y0 + height, padding=0.0)
+
+    # ---------------------------------------------------------------- cursor and hover
+
+    def _history_span(self) -> tuple[float, float]:
+        if self._rows == 0:
+            return (0.0, 1.0)
+        first, dy = self._row_y
+        return (first - dy / 2, first - dy / 2 + self._rows * dy)
+
+    def _place_cursor(self) -> None:
+        t = self.cursor()
+        self.cursor_line.setValue(t)
+        self.history_cursor.place(t, self._history_span())
+
+    def _on_pointer(self, view, point, is_click: bool) -> None:
+        t = round(point.x())
+        if 0 <= t < self._steps:
+            self._user_cursor(t)
+
+    def _history_row(self, y: float) -> int | None:
+        if self._rows == 0:
+            return None
+        first, dy = self._row_y
+        r = round((y - first) / dy)
+        return r if 0 <= r < self._rows else None
+
+    def _on_hover(self, view, point) -> None:
+        if not self._hover_moves(view, point):
+            return
+        self._hover = None
+        if point is not None and self._steps > 0:
+            if view is self.curve_view:
+                t = round(point.x())
+                if 0 <= t < self._steps:
+                    self._hover = ("curve", t, 0)
+            elif view is self.history_view:
+                row = self._history_row(point.y())
+                t = round(point.x())
+                if row is not None and 0 <= t < self._steps:
+                    self._hover = ("history", t, row)
+        self._refresh_hover()
+
+    def _refresh_hover(self) -> None:
+        if self._hover is None or self._hover[1] >= self._steps:
+            self.set_readout(None)
+            return
+        where, t, row = self._hover
+        if where == "curve":
+            parts = [
+                f"{label}: {_norm_text(self._norms[k, t])}" for k, label in enumerate(self._labels)
+            ]
+            self.set_readout(f"t = {t}   ‖∂L/∂hₜ‖   " + "   ".join(parts))
+            return
+        if row >= self._rows:
+            self.set_readout(None)
+            return
+        k = min(self._layer, len(self._labels) - 1)
+        value = 10.0 ** float(self._history[row, t])
+        self.set_readout(
+            f"iteration {int(self._iterations[row])}   t = {t}   {self._labels[k]}   "
+            f"‖∂L/∂hₜ‖ = {_norm_text(value)}"
+        )
+
+    def curve_data(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (t, log₁₀ ‖∂L/∂h_t‖) drawn for layer·direction ``index`` (floored)."""
+        return self._t_axis, self._log_norms[index]
+
+
+def _norm_text(value: float) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    if value <= FLOOR:
+        return f"≤ {FLOOR:.0e}"
+    return f"{value:.3e}"

@@ -1,0 +1,400 @@
+"""Heat maps time × unit of the example sequence: hidden states, gates and the LSTM cell state.
+
+``HiddenStatePanel``: one map per layer and direction ("layer 1 →", "layer 1 ←", …), fixed
+levels −1 … 1 (tanh) on a blue–white–red map. ``GatePanel``: one map per gate of one
+layer·direction (a selector picks which): sigmoid gates on 0 … 1 (viridis), the candidates g / n
+and the cell state c on −1 … 1 (blue–white–red); a vanilla RNN shows a message instead.
+
+Both draw column t of the shared time cursor, emit ``cursor_moved(t)`` on a click/drag/arrow
+key, and ``unit_selected(unit)`` when a row is clicked; the line under the maps reads out the
+exact value under the mouse.
+
+Fast path: each map is one ImageItem over a preallocated row-major float32 (H, T) buffer with
+fixed levels and a 256-entry lookup table; a snapshot copies into the buffers and calls
+``setImage``. Items are only rebuilt when the shape (layers, directions, T, H, gates) changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QRectF, Signal, Slot
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from rnnviz.core.layers import GATE_DESCRIPTIONS, GATE_NAMES
+from rnnviz.gui.panels._common import (
+    DIVERGING_LUT,
+    TEXT_PT,
+    TITLE_PT,
+    VIRIDIS_LUT,
+    ColumnCursor,
+    IntegerAxis,
+    Panel,
+    TimeViewBox,
+    color_bar,
+    direction_labels,
+    font,
+    hide_tick_values,
+    layers_and_directions,
+    point_cell,
+    set_title,
+    style_plot,
+)
+
+__all__ = ["GatePanel", "HeatMap", "HiddenStatePanel"]
+
+SIGNED_LEVELS = (-1.0, 1.0)
+UNIT_LEVELS = (0.0, 1.0)
+#: Gates whose values are not sigmoid outputs (tanh candidates, the unbounded cell state).
+SIGNED_GATES = frozenset({"g", "n", "c"})
+CELL_STATE_DESCRIPTION = "cell state c: the memory the gates read, write and delete"
+NO_GATES_MESSAGE = (
+    "A vanilla RNN has no gates.\n\n"
+    "Its new state is simply h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh).\n"
+    "Switch the cell to LSTM or GRU to see input, forget and output gates."
+)
+
+
+class HeatMap:
+    """One time × unit heat map: a fixed-level image, the cursor column and the selected unit.
+
+    Cell (t, unit) is centred on (t, unit) in data coordinates; unit 0 is at the top.
+    """
+
+    def __init__(
+        self,
+        panel: _HeatMapPanel,
+        title: str,
+        lut: np.ndarray,
+        levels,
+        name: str,
+        short_title: str | None = None,
+    ):
+        self.name = name
+        self.title = title
+        #: Titles from longest to none, the longest that fits is shown (see ``fit_titles``).
+        self.titles = (title, short_title or title, None)
+        self.levels = tuple(levels)
+        self.view = TimeViewBox(panel._on_pointer, panel._on_hover)
+        self.plot = pg.PlotItem(
+            viewBox=self.view,
+            axisItems={"bottom": IntegerAxis("bottom"), "left": IntegerAxis("left")},
+        )
+        style_plot(self.plot, None, "unit", title)
+        self.view.invertY(True)
+        self.view.setDefaultPadding(0.0)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(lut)
+        self.image.setLevels(self.levels)
+        self.plot.addItem(self.image)
+        self.cursor = ColumnCursor(self.view)
+        self.unit_outline = ColumnCursor(self.view, horizontal=True, dashed=True)
+        self.unit_outline.setVisible(False)
+        self.buffer = np.zeros((0, 0), np.float32)  # (H, T)
+        self.shown_title: str | None = title
+
+    @property
+    def steps(self) -> int:
+        return self.buffer.shape[1]
+
+    @property
+    def units(self) -> int:
+        return self.buffer.shape[0]
+
+    def resize(self, steps: int, units: int) -> None:
+        self.buffer = np.zeros((units, steps), np.float32)
+        self.image.setImage(self.buffer, autoLevels=False, levels=self.levels)
+        self.image.setRect(QRectF(-0.5, -0.5, steps, units))
+        self.view.setRange(
+            xRange=(-0.5, steps - 0.5), yRange=(-0.5, units - 0.5), padding=0.0, update=False
+        )
+
+    def set_data(self, values: np.ndarray) -> None:
+        """Show ``values`` (T, H)."""
+        np.copyto(self.buffer, values.T)
+        self.image.setImage(self.buffer, autoLevels=False)
+
+    def place_cursor(self, t: int, unit: int | None) -> None:
+        self.cursor.place(t, (-0.5, self.units - 0.5))
+        if unit is None or not 0 <= unit < self.units:
+            self.unit_outline.setVisible(False)
+        else:
+            self.unit_outline.place(unit, (-0.5, self.steps - 0.5))
+            self.unit_outline.setVisible(True)
+
+    def value(self, t: int, unit: int) -> float:
+        return float(self.buffer[unit, t])
+
+
+class _HeatMapPanel(Panel):
+    """Shared behaviour of the heat-map panels: a column of ``HeatMap`` rows."""
+
+    #: The user clicked on a unit's row (for the text view's activation colouring).
+    unit_selected = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.maps: list[HeatMap] = []
+        self.bars: list[pg.ColorBarItem] = []
+        self._shape_key = None
+        self._selected_unit: int | None = None
+        self._hover: tuple[int, int, int] | None = None  # (map index, t, unit)
+        self.view.installEventFilter(self)  # titles follow the view's size
+
+    # ---------------------------------------------------------------- building
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self.fit_titles()
+        return super().eventFilter(watched, event)
+
+    def fit_titles(self) -> None:
+        """Show each map's full title if it fits, else its short one, else none when the maps
+        are too low for a title row (the colour bar's label still names each map)."""
+        if not self.maps:
+            return
+        metrics = QFontMetrics(font(TITLE_PT))
+        width = self.view.width() - 190  # the unit axis and the colour bar
+        per_map = self.view.height() / len(self.maps)
+        for m in self.maps:
+            full, short, _ = m.titles
+            if per_map >= 110 and metrics.horizontalAdvance(full) <= width:
+                text = full
+            elif per_map >= 60 and metrics.horizontalAdvance(short) <= width:
+                text = short
+            else:
+                text = None
+            if m.shown_title != text:
+                m.shown_title = text
+                set_title(m.plot, text)
+
+    def _clear(self) -> None:
+        self.view.ci.clear()
+        self.maps = []
+        self.bars = []
+        self._hover = None
+
+    def _finish_rows(self, steps: int, units: int) -> None:
+        """Size every map, link their time axes, label the bottom one."""
+        self.view.ci.layout.setVerticalSpacing(14)
+        for k, m in enumerate(self.maps):
+            m.resize(steps, units)
+            if k:
+                m.plot.setXLink(self.maps[0].plot)
+            if k < len(self.maps) - 1:
+                hide_tick_values(m.plot)
+        if self.maps:
+            last = self.maps[-1].plot.getAxis("bottom")
+            last.setLabel("time step t", color="#1a1a1a", **{"font-size": "15pt"})
+        self._steps = steps
+        self.fit_titles()
+
+    # ---------------------------------------------------------------- cursor and unit
+
+    def _place_cursor(self) -> None:
+        t = self.cursor()
+        for m in self.maps:
+            m.place_cursor(t, self._selected_unit)
+
+    def selected_unit(self) -> int | None:
+        return self._selected_unit
+
+    @Slot(int)
+    def set_unit(self, unit: int) -> None:
+        """Outline ``unit``'s row (a negative unit clears it); emits nothing."""
+        self._selected_unit = int(unit) if unit is not None and unit >= 0 else None
+        self._place_cursor()
+
+    def _index_of(self, view) -> int:
+        for k, m in enumerate(self.maps):
+            if m.view is view:
+                return k
+        return -1
+
+    def _on_pointer(self, view, point, is_click: bool) -> None:
+        k = self._index_of(view)
+        if k < 0 or self._steps <= 0:
+            return
+        m = self.maps[k]
+        t = round(point.x())
+        if 0 <= t < m.steps:
+            self._user_cursor(t)
+        cell = point_cell(point, m.steps, m.units)
+        if is_click and cell is not None:
+            self._selected_unit = cell[1]
+            self._place_cursor()
+            self.unit_selected.emit(cell[1])
+
+    def _on_hover(self, view, point) -> None:
+        if not self._hover_moves(view, point):
+            return
+        k = self._index_of(view)
+        cell = None if k < 0 else point_cell(point, self.maps[k].steps, self.maps[k].units)
+        self._hover = None if cell is None else (k, *cell)
+        self._refresh_hover()
+
+    def _refresh_hover(self) -> None:
+        if self._hover is None or self._hover[0] >= len(self.maps):
+            self.set_readout(None)
+            return
+        k, t, unit = self._hover
+        m = self.maps[k]
+        if t >= m.steps or unit >= m.units:
+            self.set_readout(None)
+            return
+        self.set_readout(self._describe(m, t, unit))
+
+    def _describe(self, m: HeatMap, t: int, unit: int) -> str:
+        raise NotImplementedError
+
+
+class HiddenStatePanel(_HeatMapPanel):
+    """Hidden states h_t of the example, unrolled: one heat map time × unit per layer and
+    direction, fixed levels −1 … 1.
+
+    Signals: ``cursor_moved(int)``, ``unit_selected(int)``.
+    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``.
+    """
+
+    def _rebuild(self, labels: list[str], steps: int, units: int) -> None:
+        self._clear()
+        for row, label in enumerate(labels):
+            m = HeatMap(self, label, DIVERGING_LUT, SIGNED_LEVELS, name=label)
+            self.view.addItem(m.plot, row=row, col=0)
+            self.maps.append(m)
+        bar = color_bar(DIVERGING_LUT, SIGNED_LEVELS, "hidden state h")
+        self.view.addItem(bar, row=0, col=1, rowspan=max(1, len(labels)))
+        self.bars.append(bar)
+        self._finish_rows(steps, units)
+
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        hidden = snapshot.hidden
+        if not hidden:
+            self.show_message("This snapshot holds no hidden states.")
+            return
+        steps, units = hidden[0].shape
+        layers, directions = layers_and_directions(snapshot, len(hidden))
+        key = (len(hidden), layers, directions, steps, units)
+        if key != self._shape_key:
+            self._rebuild(direction_labels(layers, directions), steps, units)
+            self._shape_key = key
+        for m, h in zip(self.maps, hidden, strict=True):
+            m.set_data(h)
+        self._place_cursor()
+        self._refresh_hover()
+        self.show_plots()
+
+    def _describe(self, m: HeatMap, t: int, unit: int) -> str:
+        return f"{m.name}   t = {t}   unit {unit}   h = {m.value(t, unit):+.4f}"
+
+
+class GatePanel(_HeatMapPanel):
+    """Gate activations and the LSTM cell state of one layer·direction, one heat map each:
+    sigmoid gates on a fixed 0 … 1 scale, the candidate (g, n) and the cell state c on
+    −1 … 1. A vanilla RNN has no gates and gets a message instead.
+
+    Signals: ``cursor_moved(int)``, ``unit_selected(int)``.
+    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``,
+    ``set_layer(int)`` (which layer·direction, in the snapshot's layer-major order).
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._layer = 0
+        self.layer_selector = QComboBox()
+        self.layer_selector.setFont(font(TEXT_PT))
+        self.layer_selector.currentIndexChanged.connect(self._on_layer_chosen)
+        caption = QLabel("Gates of")
+        caption.setFont(font(TEXT_PT))
+        row = QHBoxLayout(self.controls)
+        row.setContentsMargins(6, 2, 6, 0)
+        row.addWidget(caption)
+        row.addWidget(self.layer_selector)
+        row.addStretch(1)
+
+    def layer(self) -> int:
+        return self._layer
+
+    @Slot(int)
+    def set_layer(self, index: int) -> None:
+        """Show the gates of layer·direction ``index`` (0: layer 1 →)."""
+        if 0 <= index < self.layer_selector.count():
+            self.layer_selector.setCurrentIndex(index)  # → _on_layer_chosen
+        else:
+            self._layer = max(0, int(index))
+
+    @Slot(int)
+    def _on_layer_chosen(self, index: int) -> None:
+        if index < 0:
+            return
+        self._layer = index
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+
+    def _rebuild(self, names: tuple[str, ...], steps: int, units: int) -> None:
+        self._clear()
+        for row, name in enumerate(names):
+            signed = name in SIGNED_GATES
+            lut, levels = (DIVERGING_LUT, SIGNED_LEVELS) if signed else (VIRIDIS_LUT, UNIT_LEVELS)
+            title = CELL_STATE_DESCRIPTION if name == "c" else GATE_DESCRIPTIONS.get(name, name)
+            m = HeatMap(self, title, lut, levels, name=name, short_title=title.split(":")[0])
+            self.view.addItem(m.plot, row=row, col=0)
+            bar = color_bar(lut, levels, name)
+            self.view.addItem(bar, row=row, col=1)
+            self.maps.append(m)
+            self.bars.append(bar)
+        self._finish_rows(steps, units)
+
+    def _update_selector(self, labels: list[str]) -> None:
+        current = [self.layer_selector.itemText(k) for k in range(self.layer_selector.count())]
+        if current != labels:
+            self.layer_selector.blockSignals(True)
+            self.layer_selector.clear()
+            self.layer_selector.addItems(labels)
+            self._layer = min(self._layer, len(labels) - 1)
+            self.layer_selector.setCurrentIndex(self._layer)
+            self.layer_selector.blockSignals(False)
+        self.controls.setVisible(len(labels) > 1)
+
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        gates = snapshot.gates
+        if not gates:
+            self.show_message("This snapshot holds no gate activations.")
+            return
+        layers, directions = layers_and_directions(snapshot, len(gates))
+        self._update_selector(direction_labels(layers, directions))
+        k = min(self._layer, len(gates) - 1)
+        chosen = gates[k]
+        cell = snapshot.cell_states[k] if k < len(snapshot.cell_states) else None
+        order = [n for names in GATE_NAMES.values() for n in names]
+        names = tuple(sorted(chosen, key=lambda n: order.index(n) if n in order else len(order)))
+        if cell is not None:
+            names += ("c",)
+        if not names:
+            self._steps = 0
+            self.controls.setVisible(False)
+            self.show_message(NO_GATES_MESSAGE)
+            return
+        first = chosen[names[0]] if names[0] != "c" else cell
+        steps, units = first.shape
+        key = (names, steps, units)
+        if key != self._shape_key:
+            self._rebuild(names, steps, units)
+            self._shape_key = key
+        for m in self.maps:
+            m.set_data(cell if m.name == "c" else chosen[m.name])
+        self._place_cursor()
+        self._refresh_hover()
+        self.show_plots()
+
+    def _describe(self, m: HeatMap, t: int, unit: int) -> str:
+        where = self.layer_selector.currentText() or "layer 1 →"
+        value = m.value(t, unit)
+        number = f"{value:+.4f}" if m.name in SIGNED_GATES else f"{value:.4f}"
+        what = m.title.split(":")[0]
+        return f"{what} ({where})   t = {t}   unit {unit}   {m.name} = {number}"
