@@ -4,8 +4,10 @@
     rnnviz train --preset NAME --steps N [--out F]   train headless, print one JSON line
                  [--set key=value ...]
     rnnviz info                                      versions and resource folder, as JSON
-
-Plain ``rnnviz`` will open the live window. This module must stay importable without Qt: the
+    rnnviz [--preset NAME] [--autostart]             open the window
+    rnnviz render --preset NAME --steps N --out F.png [--panel NAME] [--size WxH]
+    rnnviz --preset NAME --benchmark SECONDS         measure the live window, print JSON
+ This module must stay importable without Qt: the
 window's code is imported only when it opens.
 """
 
@@ -29,6 +31,20 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Watch a recurrent neural network (RNN, LSTM, GRU) learn, live.",
     )
     parser.add_argument("--version", action="version", version=f"rnnviz {rnnviz.__version__}")
+    parser.add_argument(
+        "--preset",
+        dest="window_preset",
+        default=None,
+        help="open the window on this lesson (see `rnnviz presets`)",
+    )
+    parser.add_argument("--autostart", action="store_true", help="start training at once")
+    parser.add_argument(
+        "--benchmark",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="train flat out with every view live, then print JSON and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
         "info",
@@ -68,6 +84,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help="change a setting, e.g. model.hidden_size=64 or optim.lr=0.003",
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    render = commands.add_parser(
+        "render",
+        help="train headless, then draw the window (or one view) to a PNG",
+        description="Train headless, then render the window or one view offscreen to a PNG.",
+    )
+    render.add_argument("--preset", required=True)
+    render.add_argument("--steps", type=int, default=None)
+    render.add_argument("--out", required=True, help="the PNG file to write")
+    render.add_argument(
+        "--panel", default="window", help="window, demo, hidden, gates, gradient or loss"
+    )
+    render.add_argument("--size", default="1800x1000", help="WIDTHxHEIGHT in pixels")
     return parser
 
 
@@ -184,15 +212,59 @@ def _info() -> dict[str, object]:
     }
 
 
+def _check_preset(name: str | None) -> None:
+    if name is None:
+        return
+    from rnnviz.training.presets import PresetError, load_preset
+
+    try:
+        load_preset(name)
+    except PresetError as error:
+        raise UsageError(str(error)) from None
+
+
 def _launch_window(args: argparse.Namespace) -> int:
-    """Open the live window. Not part of this build yet: say so and fail."""
-    del args
-    print(
-        "rnnviz: the live window is not part of this build yet; "
-        "see `rnnviz --help` for what this build can do",
-        file=sys.stderr,
-    )
-    return 2
+    """Open the live window (or measure it with --benchmark)."""
+    _check_preset(args.window_preset)
+    if args.benchmark is not None:
+        if args.benchmark <= 0:
+            raise UsageError(f"--benchmark takes a number of seconds above 0, got {args.benchmark}")
+        from rnnviz.gui.app import run_benchmark
+
+        print(json.dumps(run_benchmark(args.window_preset or "moving_ball", args.benchmark)))
+        return 0
+    from rnnviz.gui.app import run_window
+
+    return run_window(args.window_preset, args.autostart)
+
+
+def _render(args: argparse.Namespace) -> int:
+    _check_preset(args.preset)
+    width, sep, height = args.size.lower().partition("x")
+    if (
+        not sep
+        or not width.isdigit()
+        or not height.isdigit()
+        or int(width) < 200
+        or int(height) < 150
+    ):
+        raise UsageError(
+            f"--size takes WIDTHxHEIGHT in pixels (at least 200x150), got {args.size!r}"
+        )
+    from rnnviz.gui.app import PANELS, render
+    from rnnviz.training.presets import load_preset
+
+    if args.panel not in PANELS:
+        raise UsageError(f"unknown panel {args.panel!r}; choose one of {', '.join(PANELS)}")
+    steps = args.steps if args.steps is not None else load_preset(args.preset).steps
+    if steps < 0:
+        raise UsageError(f"--steps must be 0 or more, got {steps}")
+    try:
+        result = render(args.preset, steps, args.out, args.panel, (int(width), int(height)))
+    except OSError as error:
+        raise UsageError(str(error)) from None
+    print(json.dumps(result))
+    return 0
 
 
 def _exit_code(code: object) -> int:
@@ -218,7 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _presets()
         if args.command == "train":
             return _train(args)
+        if args.command == "render":
+            return _render(args)
+        return _launch_window(args)
     except UsageError as error:
         print(f"rnnviz: {error}", file=sys.stderr)
         return 2
-    return _launch_window(args)

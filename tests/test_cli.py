@@ -68,13 +68,17 @@ def test_info_lists_presets(capsys, monkeypatch, tmp_path: Path):
     ]
 
 
-def test_no_command_opens_nothing_yet(capsys):
-    assert cli.main([]) == 2
+def test_window_with_an_unknown_preset_is_one_line_and_exit_2(capsys):
+    assert cli.main(["--preset", "no-such-lesson"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
-    assert "live window is not part of this build yet" in captured.err
-    assert "rnnviz --help" in captured.err
+    assert "unknown preset 'no-such-lesson'" in captured.err
+
+
+def test_benchmark_needs_positive_seconds(capsys):
+    assert cli.main(["--benchmark", "0"]) == 2
+    assert "--benchmark" in capsys.readouterr().err
 
 
 def test_no_command_goes_to_launch_window(monkeypatch):

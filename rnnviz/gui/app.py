@@ -1,0 +1,174 @@
+"""Starting the window, rendering it to a picture, and measuring it.
+
+run_window(preset, autostart)            rnnviz [--preset NAME] [--autostart]
+render(preset, steps, out, panel, size)  rnnviz render --preset NAME --steps N --out F.png
+run_benchmark(preset, seconds)           rnnviz --preset NAME --benchmark SECONDS
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from rnnviz.resources import resource_path
+
+__all__ = ["PANELS", "make_app", "render", "run_benchmark", "run_window"]
+
+#: what ``render --panel`` can draw
+PANELS = ("window", "demo", "hidden", "gates", "gradient", "loss")
+
+
+def make_app(offscreen_if_headless: bool = False) -> QApplication:
+    """The application object (one per process), with rnnviz's name and icon."""
+    if offscreen_if_headless and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("rnnviz")
+    try:
+        app.setWindowIcon(QIcon(str(resource_path("icons", "rnnviz.svg"))))
+    except FileNotFoundError:
+        pass
+    return app
+
+
+def run_window(preset: str | None = None, autostart: bool = False) -> int:
+    """Open the window on ``preset`` (default: the moving ball) and run until it is closed."""
+    from rnnviz.gui.main_window import MainWindow
+
+    app = make_app()
+    window = MainWindow()
+    window.show()
+    window.start(preset or "moving_ball", play=autostart)
+    return app.exec()
+
+
+def render(
+    preset: str, steps: int, out: str, panel: str = "window", size: tuple[int, int] = (1800, 1000)
+) -> dict:
+    """Train ``steps`` updates headless, draw the window (or one panel) and save it as PNG."""
+    from rnnviz.gui.controller import Controller
+    from rnnviz.gui.main_window import DEMO_TABS, MainWindow
+    from rnnviz.training.presets import load_preset
+    from rnnviz.training.trainer import Trainer
+
+    if panel not in PANELS:
+        raise ValueError(f"unknown panel {panel!r}; choose one of {', '.join(PANELS)}")
+    app = make_app(offscreen_if_headless=True)
+    config = load_preset(preset).config
+    trainer = Trainer(config)
+    for _ in trainer.run(steps=steps, snapshot_every=None):
+        pass
+    snapshot = trainer.snapshot()
+    window = MainWindow(controller=Controller())
+    window.resize(*size)
+    for index, (_, task, _) in enumerate(DEMO_TABS):
+        if task == config.task.value:
+            window.tabs.blockSignals(True)
+            window.tabs.setCurrentIndex(index)
+            window.tabs.blockSignals(False)
+    window.controls.show_config(config)
+    window.show()
+    app.processEvents()
+    window.show_snapshot(snapshot)
+    window.set_cursor(snapshot.seq_len // 2)
+    app.processEvents()
+    widget = {
+        "window": window,
+        "demo": window.tabs.currentWidget(),
+        "hidden": window.hidden_panel,
+        "gates": window.gate_panel,
+        "gradient": window.gradient_panel,
+        "loss": window.loss_panel,
+    }[panel]
+    if panel != "window":
+        widget.resize(*size)
+        app.processEvents()
+    ok = widget.grab().save(out)
+    window.close()
+    # delete the widgets while the application is alive: left to interpreter exit, pyqtgraph's
+    # items can outlive their scene and crash the process on the way out
+    window.deleteLater()
+    app.processEvents()
+    if not ok:
+        raise OSError(f"could not write {out}")
+    return {"out": out, "iteration": snapshot.iteration, "panel": panel, "loss": snapshot.loss}
+
+
+def run_benchmark(preset: str, seconds: float) -> dict:
+    """Train flat out with every view live for ``seconds``, then measure the same trainer
+    headless, and return the figures (event-loop latency, redraws/s, steps/s)."""
+    from rnnviz.gui.main_window import MainWindow
+    from rnnviz.training.presets import load_preset
+    from rnnviz.training.trainer import Trainer
+
+    launched = time.perf_counter()
+    app = make_app()
+    window = MainWindow()
+    window.show()
+    app.processEvents()
+    visible_after = time.perf_counter() - launched
+    interval_ms = 5
+    lateness: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, (now - last[0]) * 1e3 - interval_ms))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(tick)
+    draws: list[tuple[float, int]] = []
+    window.controller.snapshot_ready.connect(
+        lambda s: draws.append((time.perf_counter(), s.iteration))
+    )
+    window.start(preset, play=True)
+    timer.start()
+    QTimer.singleShot(int(seconds * 1000), window.close)
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()
+    timer.stop()
+    if len(draws) >= 2:
+        span = draws[-1][0] - draws[0][0]
+        window_steps = (draws[-1][1] - draws[0][1]) / span if span > 0 else 0.0
+        redraws = (len(draws) - 1) / span if span > 0 else 0.0
+    else:
+        window_steps = redraws = 0.0
+    trainer = Trainer(load_preset(preset).config)
+    for _ in range(20):
+        trainer.step()
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < min(seconds, 5.0):
+        trainer.step()
+        n += 1
+    headless = n / (time.perf_counter() - start)
+    late = np.array(lateness[10:] or [0.0])
+    return {
+        "preset": preset,
+        "seconds": seconds,
+        "window_visible_after_s": round(visible_after, 3),
+        "event_loop_latency_ms": {
+            "p50": round(float(np.percentile(late, 50)), 2),
+            "p99": round(float(np.percentile(late, 99)), 2),
+            "max": round(float(late.max()), 2),
+        },
+        "redraws_per_second": round(redraws, 1),
+        "training_steps_per_second": round(window_steps, 1),
+        "headless_steps_per_second": round(headless, 1),
+        "window_over_headless": round(window_steps / headless, 3) if headless else None,
+    }
+
+
+def print_json(result: dict) -> None:
+    print(json.dumps(result))

@@ -1,0 +1,19 @@
+"""The demo views: what the lecture's examples look like while the network learns.
+
+Both are QWidgets with the panels' time-cursor API (``set_cursor(t)`` highlights step t and
+emits nothing; ``cursor_moved(int)`` when the user moves it here) and the slot
+``show_snapshot(snapshot)``. Anything that needs the model (a thrown ball, the keyboard, the
+sentence scorer, the sampler) runs a private copy built from the snapshot's weights
+(``rnnviz.training.inference.SnapshotModel``), never the trainer's arrays.
+
+- ``BallView``: the moving-ball arena (trail, predicted and true next position and direction,
+  the occluder in gap mode, "one frame only" in snapshot mode); drag to throw a new ball.
+- ``TextView``: the character model: the example text coloured by a hidden unit, the
+  predictive keyboard, the sentence scorer, live samples at a temperature, and "Open text
+  file…".
+"""
+
+from rnnviz.gui.demos.ball_view import BallView
+from rnnviz.gui.demos.text_view import TextView
+
+__all__ = ["BallView", "TextView"]

@@ -1,0 +1,159 @@
+"""Demo views of the alphabet and long-range recall lessons.
+
+Both draw from the snapshot only; the alphabet view runs the slide's three prompts on the
+window's own copy of the model (``SnapshotModel``), never on the trainer's arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from rnnviz.tasks.alphabet import prompts_report
+from rnnviz.training.inference import SnapshotModel
+
+__all__ = ["AlphabetView", "RecallView"]
+
+_BIG = QFont()
+_BIG.setPointSize(16)
+_MONO = QFont("DejaVu Sans Mono")
+_MONO.setPointSize(18)
+
+
+def _label(text: str = "", font: QFont = _BIG) -> QLabel:
+    label = QLabel(text)
+    label.setFont(font)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    return label
+
+
+class AlphabetView(QWidget):
+    """The slide's three prompts: the alphabet from A, from F, and backwards from Z."""
+
+    cursor_moved = Signal(int)
+
+    ROWS = (
+        ("forward", "Say it forward, from A"),
+        ("from_F", "Start at F"),
+        ("backward", "Say it backwards, from Z"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = SnapshotModel()
+        self._key = None
+        layout = QGridLayout(self)
+        layout.addWidget(
+            _label(
+                "<b>Sequential memory</b>: what the network says next, letter "
+                "by letter (green: right, red: wrong)"
+            ),
+            0,
+            0,
+            1,
+            2,
+        )
+        self.rows: dict[str, QLabel] = {}
+        for r, (key, title) in enumerate(self.ROWS, start=1):
+            layout.addWidget(_label(title), 2 * r - 1, 0, 1, 2)
+            self.rows[key] = _label("", _MONO)
+            layout.addWidget(self.rows[key], 2 * r, 0, 1, 2)
+        layout.setRowStretch(len(self.ROWS) * 2 + 1, 1)
+        self.report: dict | None = None
+
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        if snapshot.config.task.value != "alphabet" or not snapshot.weights:
+            return
+        key = (snapshot.run_id, snapshot.iteration // 25)  # a few reports a second at most
+        if key == self._key:
+            return
+        self._key = key
+        model = self._model.update(snapshot)
+        self.report = prompts_report(model)
+        for name, row in self.report.items():
+            self.rows[name].setText(self._colour(row))
+
+    @staticmethod
+    def _colour(row: dict) -> str:
+        expected, said = row["expected"], row["continuation"]
+        letters = []
+        for k, letter in enumerate(said):
+            ok = k < len(expected) and letter == expected[k]
+            letters.append(f"<span style='color:{'#1a9850' if ok else '#d73027'}'>{letter}</span>")
+        score = f"{row['correct']}/{row['possible']} right"
+        return f"{row['prompt']} → {''.join(letters)} &nbsp; <small>({score})</small>"
+
+    @Slot(int)
+    def set_cursor(self, t: int) -> None:
+        del t  # the prompts have no time axis of the example
+
+
+class RecallView(QWidget):
+    """The recall example: the symbol, the gap, and the network's answer at the cue."""
+
+    cursor_moved = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.sequence = _label("", _MONO)
+        self.answer = _label("")
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.setLabel("bottom", "symbol")
+        self.plot.setLabel("left", "probability at the recall step")
+        self.plot.setYRange(0, 1)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#4575b4")
+        self.plot.addItem(self.bars)
+        layout.addWidget(
+            _label(
+                "<b>Long-range memory</b>: remember the first symbol until the <b>?</b> asks for it"
+            )
+        )
+        layout.addWidget(self.sequence)
+        layout.addWidget(self.answer)
+        layout.addWidget(self.plot, 1)
+        self.cursor = 0
+        self._tokens: list[str] = []
+
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        if snapshot.config.task.value != "recall":
+            return
+        p = snapshot.predictions
+        params = snapshot.config.task_params
+        K, M = params.symbols, params.distractors
+        names = [chr(ord("A") + k) for k in range(K)]
+        names += ["·"] if M == 1 else [chr(ord("a") + m) for m in range(M)]
+        names.append("?")
+        self._tokens = [names[i] for i in np.asarray(snapshot.example_x).argmax(axis=1)]
+        self._draw_sequence()
+        probs = np.asarray(p.get("probs"))[-1] if "probs" in p else np.zeros(K)
+        self.bars.setOpts(x=np.arange(K), height=probs, width=0.8)
+        ticks = [[(k, names[k]) for k in range(K)]]
+        self.plot.getAxis("bottom").setTicks(ticks)
+        answer = int(np.argmax(probs))
+        symbol = int(np.asarray(p.get("symbol", -1)))
+        verdict = "right" if answer == symbol else "wrong"
+        self.answer.setText(
+            f"It answers <b>{names[answer]}</b> ({probs[answer]:.0%}); the "
+            f"symbol was <b>{names[symbol] if symbol >= 0 else '?'}</b>: {verdict}"
+        )
+
+    def _draw_sequence(self) -> None:
+        parts = []
+        for t, token in enumerate(self._tokens):
+            style = "background:#ffd92f;" if t == self.cursor else ""
+            weight = "font-weight:bold;" if token not in "·?" and not token.islower() else ""
+            parts.append(f"<span style='{style}{weight}'>{token}</span>")
+        self.sequence.setText(" ".join(parts))
+
+    @Slot(int)
+    def set_cursor(self, t: int) -> None:
+        self.cursor = t
+        self._draw_sequence()

@@ -1,0 +1,313 @@
+"""The rnnviz window: demo tabs, the live views, the controls, the toolbar and the status bar.
+
+    ┌ toolbar: play/pause · step · reset · rewind · reseed · speed ─────────────────────────┐
+    │ controls │ demo tabs (ball, text, alphabet, recall) │ hidden states │ gates          │
+    │          │                                          │ gradient flow │ loss, accuracy │
+    └ status: iteration · loss · steps/s · redraws/s · state ───────────────────────────────┘
+
+The window holds no training state: the ``Controller`` runs the trainer on its own thread and
+hands over frozen snapshots; every view draws from them on this (the GUI) thread. One time
+cursor is shared by every view with a time axis.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from rnnviz.gui.controller import Controller
+from rnnviz.gui.controls import ControlPanel
+from rnnviz.gui.demos.ball_view import BallView
+from rnnviz.gui.demos.text_view import TextView
+from rnnviz.gui.lesson_views import AlphabetView, RecallView
+from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
+from rnnviz.training.presets import list_presets, load_preset
+
+__all__ = ["DEMO_TABS", "MainWindow"]
+
+#: tab title, task, the preset the tab opens
+DEMO_TABS = (
+    ("Moving ball", "ball", "moving_ball"),
+    ("Text", "text", "text_messaging"),
+    ("Alphabet", "alphabet", "alphabet"),
+    ("Long-range memory", "recall", "vanishing_gradient"),
+)
+
+SLOW_MOTION_SECONDS = 0.4
+
+
+class MainWindow(QMainWindow):
+    """The main window; ``start(preset, play)`` opens a lesson."""
+
+    def __init__(self, controller: Controller | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("rnnviz: watch a recurrent network learn")
+        self.controller = controller or Controller(self)
+        self.last_error = ""
+        self._redraws: deque[float] = deque(maxlen=120)
+        self._cursor = 0
+
+        # views
+        self.ball_view = BallView()
+        self.text_view = TextView()
+        self.alphabet_view = AlphabetView()
+        self.recall_view = RecallView()
+        self.demo_views = (self.ball_view, self.text_view, self.alphabet_view, self.recall_view)
+        self.tabs = QTabWidget()
+        for (title, _, _), view in zip(DEMO_TABS, self.demo_views, strict=True):
+            self.tabs.addTab(view, title)
+        self.hidden_panel = HiddenStatePanel()
+        self.gate_panel = GatePanel()
+        self.gradient_panel = GradientFlowPanel()
+        self.loss_panel = LossPanel()
+        self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
+        grid = QWidget()
+        layout = QGridLayout(grid)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.hidden_panel, 0, 0)
+        layout.addWidget(self.gate_panel, 0, 1)
+        layout.addWidget(self.gradient_panel, 1, 0)
+        layout.addWidget(self.loss_panel, 1, 1)
+        self.controls = ControlPanel()
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(grid)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 3)
+        splitter.setSizes([230, 470, 1100])
+        self.setCentralWidget(splitter)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self.resize(1800, 1000)
+
+    # ------------------------------------------------------------------ building
+
+    def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text} ({shortcut})" if shortcut else tip or text)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        c = self.controller
+        self.play_action = self._action("Play", c.toggle, "Space", "Play / pause")
+        self.step_action = self._action("Step", c.step, ".", "One update, one redraw")
+        self.reset_action = self._action("Reset", self.reset, "R", "New run with these settings")
+        self.rewind_action = self._action("Rewind", c.rewind, "Ctrl+R", "Same seed, same run")
+        self.reseed_action = self._action("Reseed", c.reseed, "Ctrl+Shift+R", "A new seed")
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("training")
+        for action in (
+            self.play_action,
+            self.step_action,
+            self.reset_action,
+            self.rewind_action,
+            self.reseed_action,
+        ):
+            toolbar.addAction(action)
+        self.speed = QComboBox()
+        self.speed.addItems(["Full speed", "Slow motion"])
+        self.speed.currentIndexChanged.connect(
+            lambda i: c.set_slow_motion(SLOW_MOTION_SECONDS if i == 1 else None)
+        )
+        toolbar.addWidget(self.speed)
+
+        menu = self.menuBar()
+        files = menu.addMenu("&File")
+        files.addAction(self._action("Open session…", self.open_session, "Ctrl+O"))
+        files.addAction(self._action("Save session…", self.save_session, "Ctrl+S"))
+        files.addAction(self._action("Import PyTorch weights (.npz)…", self.import_weights))
+        files.addAction(self._action("Open text file…", self.open_text_file))
+        files.addSeparator()
+        files.addAction(self._action("Quit", self.close, "Ctrl+Q"))
+        lessons = menu.addMenu("&Lessons")
+        for preset in list_presets():
+            action = QAction(preset.title, self)
+            action.setToolTip("\n".join(preset.explanation))
+            action.triggered.connect(lambda _=False, name=preset.name: self.start(name))
+            lessons.addAction(action)
+        training = menu.addMenu("&Training")
+        for action in (
+            self.play_action,
+            self.step_action,
+            self.reset_action,
+            self.rewind_action,
+            self.reseed_action,
+        ):
+            training.addAction(action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_labels = {
+            name: QLabel() for name in ("iteration", "loss", "speed", "redraws", "state")
+        }
+        for label in self.status_labels.values():
+            bar.addPermanentWidget(label)
+        self.status_labels["state"].setMinimumWidth(300)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.snapshot_ready.connect(self.show_snapshot)
+        c.state_changed.connect(self.show_state)
+        c.failed.connect(self.show_error)
+        c.run_reset.connect(self.on_run_reset)
+        c.config_changed.connect(self.controls.show_config)
+        c.config_changed.connect(self._select_tab_for)
+        self.controls.settings_changed.connect(self.apply_settings)
+        self.text_view.temperature_changed.connect(
+            lambda value: c.set_live({"temperature": repr(value)})
+        )
+        self.text_view.text_file_chosen.connect(self.use_text_file)
+        self.text_view.failed.connect(self.show_error)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        views = [*self.panels, *self.demo_views]
+        for view in views:
+            if hasattr(view, "cursor_moved"):
+                view.cursor_moved.connect(self.set_cursor)
+        for panel in (self.hidden_panel, self.gate_panel):
+            panel.unit_selected.connect(self.text_view.select_unit)
+            panel.unit_selected.connect(self.hidden_panel.set_unit)
+            panel.unit_selected.connect(self.gate_panel.set_unit)
+
+    # ------------------------------------------------------------------ commands
+
+    def start(self, preset: str, play: bool | None = None) -> None:
+        """Open the lesson ``preset``; keep playing if training was playing."""
+        if play is None:
+            play = self.controller.state == "training"
+        self.controller.start(load_preset(preset), play=play)
+
+    def reset(self) -> None:
+        self.controller.reset()
+
+    @Slot(dict)
+    def apply_settings(self, settings: dict) -> None:
+        self.controller.set_live(settings)
+
+    def _tab_changed(self, index: int) -> None:
+        config = self.controller.config
+        _, task, preset = DEMO_TABS[index]
+        if config is None or config.task.value != task:
+            self.start(preset)
+
+    @Slot(object)
+    def _select_tab_for(self, config) -> None:
+        for index, (_, task, _) in enumerate(DEMO_TABS):
+            if config.task.value == task and self.tabs.currentIndex() != index:
+                self.tabs.blockSignals(True)
+                self.tabs.setCurrentIndex(index)
+                self.tabs.blockSignals(False)
+
+    def _file(self, title: str, filters: str, save: bool = False) -> str:
+        dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = dialog(self, title, str(Path.home()), filters)
+        return path
+
+    def open_session(self) -> None:
+        path = self._file("Open a session", "rnnviz sessions (*.rnnviz);;All files (*)")
+        if path:
+            self.controller.open(path)
+
+    def save_session(self) -> None:
+        path = self._file("Save the session", "rnnviz sessions (*.rnnviz)", save=True)
+        if path:
+            self.controller.save(path if path.endswith(".rnnviz") else path + ".rnnviz")
+
+    def import_weights(self) -> None:
+        path = self._file("Import PyTorch weights", "NumPy archives (*.npz);;All files (*)")
+        if path:
+            self.controller.import_weights(path)
+
+    def open_text_file(self) -> None:
+        path = self._file("Open a text file", "Text (*.txt *.md *.py);;All files (*)")
+        if path:
+            self.use_text_file(path)
+
+    @Slot(str)
+    def use_text_file(self, path: str) -> None:
+        """Train the character model on the user's own file (a new run)."""
+        config = self.controller.config
+        if config is None or config.task.value != "text":
+            config = load_preset("text_messaging").config
+        try:
+            config = config.with_settings({"task.corpus": "file", "task.path": path})
+        except ValueError as error:
+            self.show_error(str(error))
+            return
+        self.controller.start(config, play=self.controller.state == "training")
+
+    # ------------------------------------------------------------------ showing
+
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        for view in (*self.panels, *self.demo_views):
+            view.show_snapshot(snapshot)
+        now = time.perf_counter()
+        self._redraws.append(now)
+        status = self.status_labels
+        status["iteration"].setText(f"iteration {snapshot.iteration}")
+        status["loss"].setText(f"loss {snapshot.loss:.4f}")
+        status["speed"].setText(f"{snapshot.steps_per_second:.0f} steps/s")
+        status["redraws"].setText(f"{self.redraws_per_second():.0f} redraws/s")
+        if snapshot.diverged:
+            status["state"].setText(f"diverged: {snapshot.diverged}")
+
+    def redraws_per_second(self) -> float:
+        now = time.perf_counter()
+        recent = [t for t in self._redraws if now - t <= 1.0]
+        return float(len(recent))
+
+    @Slot(str)
+    def show_state(self, state: str) -> None:
+        text = self.controller.status().text() if state in ("diverged", "error") else state
+        self.status_labels["state"].setText(text)
+        self.play_action.setText("Pause" if state == "training" else "Play")
+
+    @Slot(str)
+    def on_run_reset(self, reason: str) -> None:
+        self.statusBar().showMessage(f"New run: {reason}", 5000)
+
+    @Slot(int)
+    def set_cursor(self, t: int) -> None:
+        self._cursor = t
+        for view in (*self.panels, *self.demo_views):
+            view.set_cursor(t)
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        """Every failure is a dialog with the message; training is left as it was."""
+        self.last_error = message
+        box = QMessageBox(QMessageBox.Icon.Warning, "rnnviz", message, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, does not block the event loop
+        self.error_box = box
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # the one shutdown path
+        self.controller.shutdown()
+        event.accept()

@@ -1,0 +1,157 @@
+"""The window as a user meets it: tabs, views, toolbar, controls, cursor, files, closing."""
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor
+
+from rnnviz.gui.main_window import DEMO_TABS, MainWindow
+from rnnviz.training.config import TrainConfig
+
+SMALL = {"model.hidden_size": "8", "batch_size": "4"}
+
+
+def distinct_colours(widget, step: int = 7) -> int:
+    image = widget.grab().toImage()
+    seen = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            seen.add(QColor(image.pixel(x, y)).rgb())
+    return len(seen)
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1500, 900)
+    win.show()
+    yield win
+    win.close()
+
+
+def start_small(window, qtbot, task: str, extra=None):
+    config = TrainConfig(task=task).with_settings({**SMALL, **(extra or {})})
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.controller.start(config)
+    return config
+
+
+def step_once(window, qtbot):
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000) as blocker:
+        window.controller.step()
+    return blocker.args[0]
+
+
+@pytest.mark.parametrize("index", range(len(DEMO_TABS)))
+def test_every_demo_tab_and_view_renders_after_a_few_updates(window, qtbot, index):
+    _, task, _ = DEMO_TABS[index]
+    start_small(window, qtbot, task, {"seq_len": "12"} if task != "recall" else {"task.delay": "6"})
+    for _ in range(3):
+        snapshot = step_once(window, qtbot)
+    assert snapshot.iteration == 3
+    assert window.tabs.currentIndex() == index  # the tab follows the task
+    for view in (window.tabs.currentWidget(), *window.panels):
+        assert distinct_colours(view) > 8, f"{type(view).__name__} looks blank"
+    assert "iteration 3" in window.status_labels["iteration"].text()
+
+
+def test_step_is_exactly_one_update_and_one_redraw(window, qtbot):
+    start_small(window, qtbot, "alphabet")
+    drawn = []
+    window.controller.snapshot_ready.connect(lambda s: drawn.append(s.iteration))
+    before = window.controller.latest.iteration
+    step_once(window, qtbot)
+    with qtbot.assertNotEmitted(window.controller.snapshot_ready, wait=200):
+        pass  # one step: no second snapshot may follow
+    assert drawn == [before + 1]
+
+
+def test_play_and_pause(window, qtbot):
+    start_small(window, qtbot, "alphabet")
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.latest.iteration >= 20, timeout=10_000)
+    assert window.play_action.text() == "Pause"
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=5_000)
+    paused_at = window.controller.latest.iteration
+    step_once(window, qtbot)
+    assert window.controller.latest.iteration == paused_at + 1
+
+
+def test_learning_rate_from_the_controls_applies_live(window, qtbot):
+    start_small(window, qtbot, "alphabet")
+    step_once(window, qtbot)
+    first = window.controller.latest
+    with qtbot.waitSignal(window.controller.config_changed, timeout=5_000):
+        window.controls.lr.setValue(0.0025)
+    assert window.controller.config.optim.lr == pytest.approx(0.0025)
+    window.controller.step()
+    # a live change while paused shows a fresh snapshot of the same iteration first
+    qtbot.waitUntil(lambda: window.controller.latest.iteration != first.iteration, timeout=5_000)
+    assert window.controller.latest.iteration == first.iteration + 1  # no reset
+
+
+def test_a_shape_change_says_it_resets(window, qtbot):
+    start_small(window, qtbot, "alphabet")
+    step_once(window, qtbot)
+    with qtbot.waitSignal(window.controller.run_reset, timeout=5_000) as blocker:
+        window.controls.hidden.setValue(12)
+    assert "hidden_size" in blocker.args[0]
+    window.controller.step()
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.latest.iteration == 1
+            and window.controller.latest.hidden[0].shape[1] == 12
+        ),
+        timeout=5_000,
+    )
+
+
+def test_the_time_cursor_moves_every_view(window, qtbot):
+    start_small(window, qtbot, "ball", {"seq_len": "12"})
+    step_once(window, qtbot)
+    window.hidden_panel.cursor_moved.emit(5)
+    for panel in (window.hidden_panel, window.gate_panel, window.gradient_panel):
+        assert panel.cursor() == 5
+
+
+def test_a_bad_session_file_is_a_dialog_and_training_is_untouched(window, qtbot, tmp_path):
+    start_small(window, qtbot, "alphabet")
+    step_once(window, qtbot)
+    before = window.controller.latest
+    bad = tmp_path / "broken.rnnviz"
+    bad.write_bytes(b"not a session")
+    with qtbot.waitSignal(window.controller.failed, timeout=5_000):
+        window.controller.open(str(bad))
+    assert "broken.rnnviz" in window.last_error
+    assert window.error_box.isVisible()
+    after = step_once(window, qtbot)
+    assert after.iteration == before.iteration + 1
+    assert np.array_equal(after.config.model.hidden_size, before.config.model.hidden_size)
+
+
+def test_open_and_close_the_window_20_times_while_training(qtbot):
+    for _ in range(20):
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.show()
+        config = TrainConfig(task="alphabet").with_settings(SMALL)
+        with qtbot.waitSignal(win.controller.snapshot_ready, timeout=10_000):
+            win.controller.start(config, play=True)
+        win.close()
+        assert not win.controller.running
+
+
+def test_reset_50_times_mid_run(window, qtbot):
+    start_small(window, qtbot, "alphabet")
+    window.controller.play()
+    for _ in range(50):
+        window.reset_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.latest is not None
+            and window.controller.latest.run_id == window.controller.run_id
+        ),
+        timeout=10_000,
+    )
+    assert window.controller.state in ("training", "paused")
