@@ -190,8 +190,9 @@ class MainWindow(QMainWindow):
         for view in views:
             if hasattr(view, "cursor_moved"):
                 view.cursor_moved.connect(self.set_cursor)
-        for panel in (self.hidden_panel, self.gate_panel):
-            panel.unit_selected.connect(self.text_view.select_unit)
+        for panel in (self.hidden_panel, self.gate_panel, self.text_view):
+            if panel is not self.text_view:
+                panel.unit_selected.connect(self.text_view.select_unit)
             panel.unit_selected.connect(self.hidden_panel.set_unit)
             panel.unit_selected.connect(self.gate_panel.set_unit)
 

@@ -168,6 +168,8 @@ class Arrow:
         self.head.setZValue(z)
         view.addItem(self.head, ignoreBounds=True)
         self.head_length = head
+        #: Multiplies the head's length (the arena's zoom: the same size on screen).
+        self.scale = 1.0
         self.start: np.ndarray | None = None
         self.end: np.ndarray | None = None
         self.set(None, None)
@@ -185,7 +187,7 @@ class Arrow:
             return
         u = vector / length
         n = np.array([-u[1], u[0]])
-        head = min(self.head_length, 0.6 * length)
+        head = min(self.head_length * self.scale, 0.6 * length)
         back = end - u * head
         self.shaft.setData([start[0], back[0]], [start[1], back[1]])
         corners = [end, back + n * head * 0.55, back - n * head * 0.55]
@@ -395,11 +397,11 @@ class BallView(Panel):
             style = "padding: 2px 6px;"
         self.banner.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; {style} }}")
         gap_mode = mode is BallMode.GAP
-        what = "position" if gap_mode else "next"
+        what = "" if gap_mode else " next"
         parts = [
-            f'<span style="color:{BALL_COLOR}; font-size:20pt">●</span> ball (cursor)',
-            f'<span style="color:{PREDICTED_COLOR}; font-size:20pt">●➜</span> predicted {what}',
-            f'<span style="color:{TRUE_COLOR}; font-size:20pt">○➜</span> true {what}',
+            f'<span style="color:{BALL_COLOR}; font-size:20pt">●</span> ball',
+            f'<span style="color:{PREDICTED_COLOR}; font-size:20pt">●➜</span> predicted{what}',
+            f'<span style="color:{TRUE_COLOR}; font-size:20pt">○➜</span> true{what}',
         ]
         if gap_mode:
             parts.append(f'<span style="color:{HIDDEN_COLOR}; font-size:20pt">▩</span> hidden')
@@ -521,16 +523,21 @@ class BallView(Panel):
 
     @Slot()
     def _fit_range(self, *_args) -> None:
-        if not self._dragging:
-            self._set_range(self.zoom_range())
+        if not self._dragging and self._set_range(self.zoom_range()):
+            self._place_cursor()
 
-    def _set_range(self, box: tuple[float, float, float, float]) -> None:
+    def _zoom(self) -> float:
+        """The shown span of the box (1: the whole box): arrows keep their size on screen."""
+        return 1.0 if self._range is None else self._range[2] - self._range[0]
+
+    def _set_range(self, box: tuple[float, float, float, float]) -> bool:
         if box == self._range:
-            return
+            return False
         self._range = box
         x0, y0, x1, y1 = box
         pad = 0.02 * (x1 - x0)
         self.view_box.setRange(xRange=(x0 - pad, x1 + pad), yRange=(y0 - pad, y1 + pad), padding=0)
+        return True
 
     def _place_cursor(self) -> None:
         preds = self.shown
@@ -565,18 +572,23 @@ class BallView(Panel):
             start = true[t]
             guess = predicted[t] - true[t]
             true_move = target[t] - true[t]
-        self.predicted_arrow.set(*self._arrow(start, guess))
-        self.true_arrow.set(*self._arrow(true[t], true_move))
+        zoom = self._zoom()
+        for arrow, origin, move in (
+            (self.predicted_arrow, start, guess),
+            (self.true_arrow, true[t], true_move),
+        ):
+            arrow.scale = zoom
+            arrow.set(*self._arrow(origin, move, zoom))
         self.set_readout(self._describe(t))
 
     @staticmethod
-    def _arrow(start, move) -> tuple:
+    def _arrow(start, move, zoom: float) -> tuple:
         if start is None or move is None or not np.all(np.isfinite(move)):
             return None, None
         length = float(np.hypot(*move))
         if length < 1e-9:
             return None, None
-        return start, start + ARROW_LENGTH * np.asarray(move) / length
+        return start, start + ARROW_LENGTH * zoom * np.asarray(move) / length
 
     def _describe(self, t: int) -> str:
         preds = self.shown
@@ -584,17 +596,16 @@ class BallView(Panel):
         guessed = int(preds["predicted_direction"][t])
         right = int(preds["true_direction"][t])
         D = self._directions
-        where = "your throw" if self.thrown is not None else "example"
         if self._mode is BallMode.GAP:
             if visible:
-                head = f"Frame {t} ({where}): seen by the network"
+                head = f"Frame {t}: seen by the network"
             else:
                 miss = float(
                     np.hypot(*(preds["predicted_positions"][t] - preds["true_positions"][t]))
                 )
-                head = f"Frame {t} ({where}): hidden; the guess is {miss:.3f} box widths off"
+                head = f"Frame {t} (hidden): the guess is {miss:.3f} box widths off"
         else:
-            head = f"Frame {t} ({where})"
+            head = f"Frame {t}"
             if self._mode is BallMode.NEXT and t == 0:
                 head += ": one position seen, nobody can know the direction yet"
         if guessed != NO_DIRECTION:
@@ -624,6 +635,7 @@ class BallView(Panel):
         p0 = np.clip([start.x(), start.y()], 0.0, 1.0)
         now = np.array([point.x(), point.y()])
         drag = now - p0
+        self.aim_arrow.scale = self._zoom()
         if finished:
             self.aim_arrow.set(None, None)
         else:
