@@ -167,7 +167,7 @@ class LossPanel(Panel):
             title = {"loss": "training loss", "accuracy": "accuracy"}.get(key, _pretty(key))
             style_plot(plot, "training iteration", _pretty(key), title)
             plot.showGrid(x=False, y=True, alpha=0.25)
-            plot.getAxis("left").setWidth(80)
+            plot.getAxis("left").setWidth(62)
             if key == "accuracy":
                 plot.setYRange(0.0, 1.0, padding=0.06)
                 plot.enableAutoRange(x=True, y=False)
@@ -176,8 +176,14 @@ class LossPanel(Panel):
             # every plot has the same iterations, so their autoscaled ranges agree anyway)
             view.setDefaultPadding(0.06)  # room for the baselines' labels
             view.enableAutoRange(x=False)  # the x range is set to the iterations run
-            last_alone = n == len(keys) - 1 and n % 2 == 0 and n > 0
-            self.view.addItem(plot, row=n // 2, col=n % 2, colspan=2 if last_alone else 1)
+            # the loss across the top; the metrics two to a row below it (side by side, three
+            # plots did not fit the panel's width)
+            if n == 0:
+                row, col, span = 0, 0, 2
+            else:
+                row, col = 1 + (n - 1) // 2, (n - 1) % 2
+                span = 2 if n == len(keys) - 1 and col == 0 else 1
+            self.view.addItem(plot, row=row, col=col, colspan=span)
             self.plots[key] = plot
         self.curves["loss"] = self._curve(self.plots["loss"], "loss", OKABE_ITO[0])
         colours = iter(OKABE_ITO[2:] + OKABE_ITO[:2])
