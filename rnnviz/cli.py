@@ -96,6 +96,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "--panel", default="window", help="window, demo, hidden, gates, gradient or loss"
     )
     render.add_argument("--size", default="1800x1000", help="WIDTHxHEIGHT in pixels")
+    render.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a setting of the preset",
+    )
     return parser
 
 
@@ -259,9 +267,14 @@ def _render(args: argparse.Namespace) -> int:
     steps = args.steps if args.steps is not None else load_preset(args.preset).steps
     if steps < 0:
         raise UsageError(f"--steps must be 0 or more, got {steps}")
+    from rnnviz.training.config import ConfigError
+
+    settings = _parse_settings(args.settings)
     try:
-        result = render(args.preset, steps, args.out, args.panel, (int(width), int(height)))
-    except OSError as error:
+        result = render(
+            args.preset, steps, args.out, args.panel, (int(width), int(height)), settings
+        )
+    except (OSError, ConfigError) as error:
         raise UsageError(str(error)) from None
     print(json.dumps(result))
     return 0

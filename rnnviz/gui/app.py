@@ -52,9 +52,15 @@ def run_window(preset: str | None = None, autostart: bool = False) -> int:
 
 
 def render(
-    preset: str, steps: int, out: str, panel: str = "window", size: tuple[int, int] = (1800, 1000)
+    preset: str,
+    steps: int,
+    out: str,
+    panel: str = "window",
+    size: tuple[int, int] = (1800, 1000),
+    settings: dict[str, str] | None = None,
 ) -> dict:
-    """Train ``steps`` updates headless, draw the window (or one panel) and save it as PNG."""
+    """Train ``steps`` updates headless (the preset changed by dotted ``settings``), draw the
+    window (or one panel) and save it as PNG."""
     from rnnviz.gui.controller import Controller
     from rnnviz.gui.main_window import DEMO_TABS, MainWindow
     from rnnviz.training.presets import load_preset
@@ -63,7 +69,7 @@ def render(
     if panel not in PANELS:
         raise ValueError(f"unknown panel {panel!r}; choose one of {', '.join(PANELS)}")
     app = make_app(offscreen_if_headless=True)
-    config = load_preset(preset).config
+    config = load_preset(preset).config.with_settings(settings or {})
     trainer = Trainer(config)
     for _ in trainer.run(steps=steps, snapshot_every=None):
         pass
