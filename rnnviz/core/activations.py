@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sigmoid", "sigmoid_", "tanh_"]
+__all__ = ["sigmoid_", "tanh_"]
 
 
 def sigmoid_(a: np.ndarray) -> np.ndarray:
@@ -27,7 +27,3 @@ def tanh_(a: np.ndarray) -> np.ndarray:
     """Replace ``a`` by tanh(a) in place and return it."""
     return np.tanh(a, out=a)
 
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """σ(a) as a new array of the same dtype."""
-    return sigmoid_(np.array(a, copy=True))
