@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 from collections.abc import Sequence
@@ -309,3 +310,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"rnnviz: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rnnviz presets | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
