@@ -16,7 +16,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -51,6 +51,11 @@ DEMO_TABS = (
 
 SLOW_MOTION_SECONDS = 0.4
 
+#: Seconds between two redraws of the slower views. The curves over iterations change little
+#: from one snapshot to the next and cost the most to paint; at 30 Hz they took half of the
+#: window's time (measured), which the training thread then waited for.
+SLOW_VIEW_INTERVAL = {"loss_panel": 0.2, "gradient_panel": 0.1}
+
 
 class MainWindow(QMainWindow):
     """The main window; ``start(preset, play)`` opens a lesson."""
@@ -62,6 +67,12 @@ class MainWindow(QMainWindow):
         self.last_error = ""
         self._redraws: deque[float] = deque(maxlen=120)
         self._cursor = 0
+        self._drawn_at: dict[QWidget, float] = {}
+        self._pending: dict[QWidget, object] = {}
+        self._run_drawn: int | None = None
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.timeout.connect(self._draw_pending)
 
         # views
         self.ball_view = BallView()
@@ -212,6 +223,7 @@ class MainWindow(QMainWindow):
         self.controller.set_live(settings)
 
     def _tab_changed(self, index: int) -> None:
+        self._draw_pending()  # the tab just shown draws the newest snapshot it missed
         config = self.controller.config
         _, task, preset = DEMO_TABS[index]
         if config is None or config.task.value != task:
@@ -267,9 +279,23 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
-        for view in (*self.panels, *self.demo_views):
-            view.show_snapshot(snapshot)
+        """Draw a snapshot: every visible view, the slower ones at most at their own rate
+        (the newest snapshot is drawn when their time comes), hidden demo tabs when shown."""
         now = time.perf_counter()
+        new_run = snapshot.run_id != self._run_drawn
+        self._run_drawn = snapshot.run_id
+        for view in (*self.panels, *self.demo_views):
+            if not view.isVisible():
+                self._pending[view] = snapshot  # drawn when its tab is shown
+                continue
+            interval = SLOW_VIEW_INTERVAL.get(self._view_name(view), 0.0)
+            if interval and not new_run and now - self._drawn_at.get(view, -1e9) < interval:
+                self._pending[view] = snapshot
+                wait = interval - (now - self._drawn_at[view])
+                if not self._flush.isActive():
+                    self._flush.start(max(1, int(wait * 1000)))
+                continue
+            self._draw(view, snapshot, now)
         self._redraws.append(now)
         status = self.status_labels
         status["iteration"].setText(f"iteration {snapshot.iteration}")
@@ -278,6 +304,28 @@ class MainWindow(QMainWindow):
         status["redraws"].setText(f"{self.redraws_per_second():.0f} redraws/s")
         if snapshot.diverged:
             status["state"].setText(f"diverged: {snapshot.diverged}")
+
+    def _view_name(self, view) -> str:
+        if view is self.loss_panel:
+            return "loss_panel"
+        if view is self.gradient_panel:
+            return "gradient_panel"
+        return ""
+
+    def _draw(self, view, snapshot, now: float) -> None:
+        self._pending.pop(view, None)
+        self._drawn_at[view] = now
+        view.show_snapshot(snapshot)
+
+    def _draw_pending(self) -> None:
+        now = time.perf_counter()
+        for view, snapshot in list(self._pending.items()):
+            if view.isVisible():
+                self._draw(view, snapshot, now)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._draw_pending()
 
     def redraws_per_second(self) -> float:
         now = time.perf_counter()

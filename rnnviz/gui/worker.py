@@ -375,7 +375,11 @@ class TrainingLoop:
             return False
         cost = self._clock() - began
         wait = max(self._interval, cost * self._cost_factor)
-        self._next_snapshot_at = (began if now is None else now) + wait
+        start = began if now is None else now
+        # on a fixed grid: "now + wait" would add part of a training step to every interval
+        # and give 28 snapshots a second instead of 30; after a pause the grid restarts
+        grid = self._next_snapshot_at + wait
+        self._next_snapshot_at = max(grid, start) if start - grid < wait else start + wait
         self._dirty = False
         self.snapshots += 1
         self._reporter.on_snapshot(snapshot)

@@ -155,3 +155,22 @@ def test_reset_50_times_mid_run(window, qtbot):
         timeout=10_000,
     )
     assert window.controller.state in ("training", "paused")
+
+
+def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot, monkeypatch):
+    import dataclasses
+
+    start_small(window, qtbot, "alphabet")
+    base = step_once(window, qtbot)
+    window.controller.pause()
+    drawn = []
+    monkeypatch.setattr(window.loss_panel, "show_snapshot", lambda s: drawn.append(s.iteration))
+    fast = []
+    monkeypatch.setattr(window.hidden_panel, "show_snapshot", lambda s: fast.append(s.iteration))
+    burst = [dataclasses.replace(base, iteration=base.iteration + k) for k in range(1, 11)]
+    for snapshot in burst:
+        window.show_snapshot(snapshot)
+    assert fast == [s.iteration for s in burst]  # the heat maps draw every snapshot
+    assert len(drawn) <= 1  # the loss curves at most once in this burst …
+    qtbot.waitUntil(lambda: drawn and drawn[-1] == burst[-1].iteration, timeout=2_000)
+    assert len(drawn) <= 2  # … and then the newest one, once its time has come

@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsRectItem,
     QLabel,
     QSizePolicy,
@@ -208,6 +209,9 @@ class LogAxis(pg.AxisItem):
 
 def style_axis(axis: pg.AxisItem, label: str | None = None) -> None:
     axis.enableAutoSIPrefix(False)
+    # an axis whose ticks did not change is drawn from a cached pixmap: repainting axes was a
+    # third of the window's paint time
+    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     pen = pg.mkPen(FOREGROUND, width=1.5)
     axis.setPen(pen)
     axis.setTextPen(pg.mkPen(FOREGROUND))
