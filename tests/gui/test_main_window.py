@@ -172,5 +172,5 @@ def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot
         window.show_snapshot(snapshot)
     assert fast == [s.iteration for s in burst]  # the heat maps draw every snapshot
     assert len(drawn) <= 1  # the loss curves at most once in this burst …
-    qtbot.waitUntil(lambda: drawn and drawn[-1] == burst[-1].iteration, timeout=2_000)
+    qtbot.waitUntil(lambda: bool(drawn) and drawn[-1] == burst[-1].iteration, timeout=2_000)
     assert len(drawn) <= 2  # … and then the newest one, once its time has come
