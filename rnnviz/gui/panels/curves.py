@@ -176,13 +176,9 @@ class LossPanel(Panel):
             # every plot has the same iterations, so their autoscaled ranges agree anyway)
             view.setDefaultPadding(0.06)  # room for the baselines' labels
             view.enableAutoRange(x=False)  # the x range is set to the iterations run
-            # the loss across the top; the metrics two to a row below it (side by side, three
-            # plots did not fit the panel's width)
-            if n == 0:
-                row, col, span = 0, 0, 2
-            else:
-                row, col = 1 + (n - 1) // 2, (n - 1) % 2
-                span = 2 if n == len(keys) - 1 and col == 0 else 1
+            # one plot per row: side by side, their titles and axes did not fit the panel's
+            # width in the window (the plots were clipped on the right)
+            row, col, span = n, 0, 1
             self.view.addItem(plot, row=row, col=col, colspan=span)
             self.plots[key] = plot
         self.curves["loss"] = self._curve(self.plots["loss"], "loss", OKABE_ITO[0])
