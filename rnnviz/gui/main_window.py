@@ -132,16 +132,16 @@ class MainWindow(QMainWindow):
         self.reset_action = self._action("Reset", self.reset, "R", "New run with these settings")
         self.rewind_action = self._action("Rewind", c.rewind, "Ctrl+R", "Same seed, same run")
         self.reseed_action = self._action("Reseed", c.reseed, "Ctrl+Shift+R", "A new seed")
-        toolbar = self.addToolBar("Training")
-        toolbar.setObjectName("training")
-        for action in (
+        self.training_actions = (
             self.play_action,
             self.step_action,
             self.reset_action,
             self.rewind_action,
             self.reseed_action,
-        ):
-            toolbar.addAction(action)
+        )
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("training")
+        toolbar.addActions(list(self.training_actions))
         self.speed = QComboBox()
         self.speed.addItems(["Full speed", "Slow motion"])
         self.speed.currentIndexChanged.connect(
@@ -163,15 +163,7 @@ class MainWindow(QMainWindow):
             action.setToolTip("\n".join(preset.explanation))
             action.triggered.connect(lambda _=False, name=preset.name: self.start(name))
             lessons.addAction(action)
-        training = menu.addMenu("&Training")
-        for action in (
-            self.play_action,
-            self.step_action,
-            self.reset_action,
-            self.rewind_action,
-            self.reseed_action,
-        ):
-            training.addAction(action)
+        menu.addMenu("&Training").addActions(list(self.training_actions))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rnnviz.tasks.base import Task
 from rnnviz.tasks.registry import make_task
-from rnnviz.training.model import SequenceModel
+from rnnviz.training.model import SequenceModel, model_for
 from rnnviz.training.snapshot import Snapshot
 
 __all__ = ["SnapshotModel"]
@@ -39,15 +39,7 @@ class SnapshotModel:
         shape_key = (cfg.task, cfg.task_params, cfg.model)
         if shape_key != self._shape_key:
             self.task = make_task(cfg.task, cfg.task_params)
-            self.model = SequenceModel(
-                cfg.model.cell.value,
-                self.task.input_size,
-                cfg.model.hidden_size,
-                self.task.output_size,
-                cfg.model.num_layers,
-                cfg.model.bidirectional,
-                seed=cfg.seed,
-            )
+            self.model = model_for(cfg, self.task)
             self._shape_key = shape_key
         self.model.load_state_dict(snapshot.weights)
         self._key = key

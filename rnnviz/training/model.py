@@ -25,7 +25,7 @@ from rnnviz.core import (
     Trace,
 )
 
-__all__ = ["CELL_KINDS", "ModelCache", "SequenceModel", "make_layer"]
+__all__ = ["CELL_KINDS", "ModelCache", "SequenceModel", "make_layer", "model_for"]
 
 #: The cells a student can choose, by the name configs use.
 CELL_KINDS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
@@ -134,20 +134,23 @@ class SequenceModel:
         other = [k for k in state if not k.startswith(("rnn.", "readout."))]
         if other:
             raise ValueError(f"unexpected entry {other[0]!r}: names start with rnn. or readout.")
-        # validate both before loading either, so a bad readout leaves the layer untouched
-        probe_rnn = make_layer(
-            self.cell,
-            self.rnn.input_size,
-            self.rnn.hidden_size,
-            self.rnn.num_layers,
-            self.rnn.bidirectional,
-            0,
-            self.dtype,
-        )
-        probe_rnn.load_state_dict(rnn_state)
-        probe_readout = Linear(
+        # the readout is checked first: the layer's own load checks everything before it loads
+        Linear(
             self.readout.in_features, self.readout.out_features, dtype=self.dtype
-        )
-        probe_readout.load_state_dict(readout_state)
+        ).load_state_dict(readout_state)
         self.rnn.load_state_dict(rnn_state)
         self.readout.load_state_dict(readout_state)
+
+
+def model_for(config, task) -> SequenceModel:
+    """The model a ``TrainConfig`` describes, sized for ``task``'s inputs and outputs."""
+    m = config.model
+    return SequenceModel(
+        m.cell.value,
+        task.input_size,
+        m.hidden_size,
+        task.output_size,
+        m.num_layers,
+        m.bidirectional,
+        seed=config.seed,
+    )

@@ -39,7 +39,7 @@ from rnnviz.tasks.base import Batch
 from rnnviz.tasks.registry import make_task
 from rnnviz.training.config import OptimConfig, OptimizerKind, TrainConfig
 from rnnviz.training.history import DecimatingHistory
-from rnnviz.training.model import SequenceModel
+from rnnviz.training.model import model_for
 from rnnviz.training.snapshot import Snapshot, frozen_array, frozen_mapping
 from rnnviz.training.step import StepResult, train_step
 
@@ -106,15 +106,7 @@ class Trainer:
     def _build(self) -> None:
         cfg = self.config
         self.task = make_task(cfg.task, cfg.task_params)
-        self.model = SequenceModel(
-            cfg.model.cell.value,
-            self.task.input_size,
-            cfg.model.hidden_size,
-            self.task.output_size,
-            cfg.model.num_layers,
-            cfg.model.bidirectional,
-            seed=cfg.seed,
-        )
+        self.model = model_for(cfg, self.task)
         self.optimizer = make_optimizer(cfg.optim, self.model.params)
         # separate streams: the data, and the fixed example sequence the views show
         self.rng = np.random.default_rng([cfg.seed, 1])

@@ -20,8 +20,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QComboBox,
     QGraphicsItem,
     QGraphicsRectItem,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QStackedWidget,
@@ -447,6 +449,20 @@ class Panel(QWidget):
         layout.addWidget(self.controls)
         layout.addWidget(self._stack, 1)
         layout.addWidget(self.hover_label)
+
+    def add_layer_selector(self, caption: str, on_chosen: Callable[[int], None]) -> QComboBox:
+        """A "<caption> [layer·direction ▾]" row above the plots (shown by the subclass)."""
+        selector = QComboBox()
+        selector.setFont(font(TEXT_PT))
+        selector.currentIndexChanged.connect(on_chosen)
+        label = QLabel(caption)
+        label.setFont(font(TEXT_PT))
+        row = QHBoxLayout(self.controls)
+        row.setContentsMargins(6, 2, 6, 0)
+        row.addWidget(label)
+        row.addWidget(selector)
+        row.addStretch(1)
+        return selector
 
     # ---------------------------------------------------------------- empty state
 

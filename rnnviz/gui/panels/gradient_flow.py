@@ -16,7 +16,6 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from rnnviz.gui.panels._common import (
     CURVE_WIDTH,
@@ -30,7 +29,6 @@ from rnnviz.gui.panels._common import (
     TimeViewBox,
     color_bar,
     direction_labels,
-    font,
     layers_and_directions,
     make_lut,
     set_title,
@@ -95,16 +93,7 @@ class GradientFlowPanel(Panel):
         self._iterations = np.zeros(0, np.int64)
         self.levels = (-6.0, 0.0)
 
-        self.layer_selector = QComboBox()
-        self.layer_selector.setFont(font(TEXT_PT))
-        self.layer_selector.currentIndexChanged.connect(self._on_layer_chosen)
-        caption = QLabel("History of")
-        caption.setFont(font(TEXT_PT))
-        row = QHBoxLayout(self.controls)
-        row.setContentsMargins(6, 2, 6, 0)
-        row.addWidget(caption)
-        row.addWidget(self.layer_selector)
-        row.addStretch(1)
+        self.layer_selector = self.add_layer_selector("History of", self._on_layer_chosen)
 
         # --- top: the curves (the panel takes log10 itself; LogAxis labels 10ⁿ)
         self.curve_view = TimeViewBox(self._on_pointer, self._on_hover)

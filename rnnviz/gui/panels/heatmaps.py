@@ -20,12 +20,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Signal, Slot
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from rnnviz.core.layers import GATE_DESCRIPTIONS, GATE_NAMES
 from rnnviz.gui.panels._common import (
     DIVERGING_LUT,
-    TEXT_PT,
     TITLE_PT,
     VIRIDIS_LUT,
     ColumnCursor,
@@ -304,16 +302,7 @@ class GatePanel(_HeatMapPanel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._layer = 0
-        self.layer_selector = QComboBox()
-        self.layer_selector.setFont(font(TEXT_PT))
-        self.layer_selector.currentIndexChanged.connect(self._on_layer_chosen)
-        caption = QLabel("Gates of")
-        caption.setFont(font(TEXT_PT))
-        row = QHBoxLayout(self.controls)
-        row.setContentsMargins(6, 2, 6, 0)
-        row.addWidget(caption)
-        row.addWidget(self.layer_selector)
-        row.addStretch(1)
+        self.layer_selector = self.add_layer_selector("Gates of", self._on_layer_chosen)
 
     def layer(self) -> int:
         return self._layer
