@@ -19,6 +19,11 @@ import weakref
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The window trains in a child process; most tests use the in-process training thread instead,
+# which starts at once and lets them look at the trainer. The process has tests of its own
+# (tests/gui/test_training_process.py, tests/training/test_remote.py) and is what the
+# end-to-end test under Xvfb runs.
+os.environ.setdefault("RNNVIZ_TRAINING", "thread")
 
 #: How long a test's leftover threads get to finish on their own before the test fails.
 THREAD_GRACE_SECONDS = 2.0
@@ -99,7 +104,8 @@ def _leaked_pool_tasks(qtcore, before: int, deadline: float) -> int:
 
 @pytest.fixture(autouse=True)
 def _no_leaked_threads():
-    """Fail the test if it leaves a non-daemon thread, a QThread or a pool task running."""
+    """Fail the test if it leaves a non-daemon thread, a QThread, a pool task or a training
+    process running."""
     threads_before = set(threading.enumerate())
     qtcore = _qtcore()
     if qtcore is not None:
@@ -122,6 +128,11 @@ def _no_leaked_threads():
         pool_tasks = _leaked_pool_tasks(qtcore, pool_before, deadline)
         if pool_tasks:
             problems.append(f"{pool_tasks} QThreadPool.globalInstance() task(s) still running")
+    remote = sys.modules.get("rnnviz.training.remote")
+    if remote is not None:
+        leaked_pids = remote.live_processes()
+        if leaked_pids:
+            problems.append(f"training processes still running: {leaked_pids}")
     if problems:
         pytest.fail(
             f"the test left threads running {THREAD_GRACE_SECONDS:g} s after it ended: "

@@ -46,6 +46,7 @@ from .worker import (
     TRAINING,
     TrainingWorker,
     check_slow_motion,
+    default_backend,
 )
 
 __all__ = [
@@ -113,6 +114,9 @@ class Controller(QObject):
         Snapshots per second while training (None: one per update, for tests only).
     snapshot_budget : float
         Largest share of the training thread's time spent making snapshots (see the worker).
+    backend : {"process", "thread"}, optional
+        Where the trainer runs: a child process (the default, see ``rnnviz.gui.worker``) or
+        the training thread; None reads ``RNNVIZ_TRAINING``.
     """
 
     #: A snapshot of the current run (frozen, read-only). Latest wins: a slow GUI skips some.
@@ -138,8 +142,10 @@ class Controller(QObject):
         *,
         max_snapshot_rate: float | None = 30.0,
         snapshot_budget: float = 0.1,
+        backend: str | None = None,
     ) -> None:
         super().__init__(parent)
+        self._backend = default_backend() if backend is None else backend
         if max_snapshot_rate is not None and not max_snapshot_rate > 0:
             raise ValueError(f"max_snapshot_rate must be positive, got {max_snapshot_rate!r}")
         if not 0 < snapshot_budget <= 1:
@@ -186,6 +192,11 @@ class Controller(QObject):
     def running(self) -> bool:
         """Whether the training thread exists (between start/open and shutdown)."""
         return self._worker is not None
+
+    @property
+    def backend(self) -> str:
+        """Where the trainer runs: "process" or "thread"."""
+        return self._backend
 
     @property
     def slow_motion(self) -> float | None:
@@ -365,7 +376,9 @@ class Controller(QObject):
     def _ensure_worker(self) -> TrainingWorker:
         if self._worker is not None:
             return self._worker
-        worker = TrainingWorker(self._max_snapshot_rate, self._snapshot_budget)
+        worker = TrainingWorker(
+            self._max_snapshot_rate, self._snapshot_budget, backend=self._backend
+        )
         queued = Qt.ConnectionType.QueuedConnection  # always deliver later, in the GUI thread
         worker.snapshot_posted.connect(self._on_snapshot_posted, queued)
         worker.state_changed.connect(self._on_state_changed, queued)
@@ -375,6 +388,7 @@ class Controller(QObject):
         worker.session_saved.connect(self._on_session_saved, queued)
         worker.session_opened.connect(self._on_session_opened, queued)
         worker.weights_imported.connect(self._on_weights_imported, queued)
+        worker.finished.connect(self._on_worker_finished, queued)
         if self._slow_motion is not None:
             worker.loop.set_slow_motion(self._slow_motion)
         self._worker = worker
@@ -434,6 +448,16 @@ class Controller(QObject):
     @Slot(object)
     def _on_weights_imported(self, report: dict) -> None:
         self.weights_imported.emit(report)
+
+    @Slot()
+    def _on_worker_finished(self) -> None:
+        worker = self.sender()
+        if worker is None or worker is not self._worker or worker.stopping:
+            return
+        # the trainer was lost (its process killed); the failure was reported just before.
+        # The next start, reset or open makes a new one.
+        worker.stop()
+        self._worker = None
 
     @Slot()
     def _on_about_to_quit(self) -> None:

@@ -33,7 +33,7 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
@@ -91,3 +91,31 @@ class Snapshot:
     @property
     def seq_len(self) -> int:
         return self.example_x.shape[0]
+
+    def __reduce__(self):
+        # pickled to cross from the training process to the window's: mapping proxies cannot
+        # be pickled, and unpickled arrays are writable, so both are undone and redone
+        return _rebuild_snapshot, ({f.name: _thaw(getattr(self, f.name)) for f in fields(self)},)
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, MappingProxyType | dict):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_thaw(v) for v in value)
+    return value
+
+
+def _refreeze(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)  # a fresh array of the unpickler's: no copy needed
+        return value
+    if isinstance(value, dict):
+        return MappingProxyType({k: _refreeze(v) for k, v in value.items()})
+    if isinstance(value, tuple):
+        return tuple(_refreeze(v) for v in value)
+    return value
+
+
+def _rebuild_snapshot(state: dict[str, Any]) -> Snapshot:
+    return Snapshot(**{k: _refreeze(v) for k, v in state.items()})

@@ -1,0 +1,592 @@
+"""The training loop: one trainer, trained flat out, behind a thread-safe command queue. No Qt.
+
+``TrainingLoop`` owns the ``Trainer`` and runs it. Commands (play, pause, step, live settings,
+reset, rewind, reseed, slow motion, save, open, import) are put on a ``queue.SimpleQueue`` from
+any thread and carried out by the loop *between two updates*, in the order they were given. It
+tells the outside world what happened through a ``Reporter`` (callbacks on the loop's thread).
+
+The window runs this loop either in a thread of its own process or in a child process
+(``rnnviz.training.remote``); ``rnnviz.gui.worker`` turns the reports into Qt signals.
+
+Why a plain loop over a command queue: training runs flat out, so a loop living on an event loop
+would have to chop training into timer-driven chunks just to hear about a pause. This loop has
+no work per update besides one ``queue.empty()`` and one clock read; paused, it blocks on the
+queue (no CPU, wakes at once); the slow-motion pause is ``queue.get(timeout=…)``, so pause, step
+or stop cut it short.
+
+Snapshots are made only when due: at most ``max_snapshot_rate`` a second while training, plus
+one after every command that changes what the views show (step, pause, a new run, a live setting
+while paused, open, import). A snapshot is not free (a forward and backward pass on the example,
+and the recurrent weights' eigenvalues: 1.4 ms for an LSTM with H = 32, 22 ms with H = 128), so
+while training the rate also drops until making snapshots takes at most ``snapshot_budget`` of
+the loop's time: training keeps its speed, big models just redraw less often.
+
+Run ids: every command that may start a new run carries a fresh id chosen by the controller.
+When the loop has carried it out, its trainer is labelled with that id *whether or not the run
+restarted* (a failed ``open`` keeps the old run under the new id), so the controller can drop
+every snapshot whose id is not the latest one it handed out.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rnnviz.training.config import ConfigError, TrainConfig
+from rnnviz.training.sessions import (
+    SessionError,
+    import_torch_state_dict,
+    load_session,
+    save_session,
+)
+from rnnviz.training.snapshot import Snapshot
+from rnnviz.training.trainer import Trainer, needs_reset
+
+__all__ = [
+    "COMMANDS",
+    "DIVERGED",
+    "ERROR",
+    "IDLE",
+    "PAUSED",
+    "TRAINING",
+    "Reporter",
+    "SnapshotMailbox",
+    "TrainingLoop",
+    "check_slow_motion",
+]
+
+log = logging.getLogger(__name__)
+
+# The worker's states (the controller adds "idle" before the first run and "stopped").
+TRAINING = "training"
+PAUSED = "paused"
+DIVERGED = "diverged"
+ERROR = "error"
+IDLE = "idle"
+
+#: Longest slow-motion pause between updates, in seconds.
+MAX_SLOW_MOTION = 60.0
+
+#: The loop's command methods, by name: what another process may ask of it.
+COMMANDS = frozenset(
+    {
+        "play",
+        "pause",
+        "step",
+        "set_live",
+        "reset",
+        "rewind",
+        "reseed",
+        "set_slow_motion",
+        "save",
+        "open",
+        "import_weights",
+        "stop",
+    }
+)
+
+
+class Reporter:
+    """What the loop reports. Called on the loop's thread; the base class ignores everything."""
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        """A new snapshot (a frozen copy: safe to hand to another thread)."""
+
+    def on_state(self, state: str) -> None:
+        """The state changed: training, paused, diverged or error."""
+
+    def on_failure(self, message: str) -> None:
+        """Something failed; ``message`` is for the user and says what to do."""
+
+    def on_run_reset(self, reason: str) -> None:
+        """A new run began (start, reset, rewind, reseed, open, or a shape-changing setting)."""
+
+    def on_config(self, config: TrainConfig) -> None:
+        """The running configuration is now ``config``."""
+
+    def on_saved(self, path: str) -> None:
+        """The session was written to ``path``."""
+
+    def on_opened(self, path: str) -> None:
+        """The session in ``path`` is now the run."""
+
+    def on_imported(self, report: dict[str, Any]) -> None:
+        """Weights were imported (``import_torch_state_dict``'s report)."""
+
+
+class SnapshotMailbox:
+    """A one-slot, latest-wins hand-over between two threads.
+
+    ``put`` replaces whatever is waiting and returns True only if the box was empty: only then
+    does the sender need to notify the receiver, so at most one notification is in flight and an
+    older snapshot is dropped, never queued, when the receiver is slow.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._item: Any = None
+
+    def put(self, item: Any) -> bool:
+        with self._lock:
+            was_empty = self._item is None
+            self._item = item
+        return was_empty
+
+    def take(self) -> Any:
+        """The waiting item, or None; the box is empty afterwards."""
+        with self._lock:
+            item, self._item = self._item, None
+        return item
+
+
+@dataclass(frozen=True)
+class _Command:
+    name: str
+    args: tuple = ()
+
+
+def _describe(error: BaseException) -> str:
+    """A user-facing text for an error: our own errors already read well; others get a type."""
+    if isinstance(error, SessionError | ConfigError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror + (f" ({error.filename})" if error.filename else "")
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _reset_settings(config: TrainConfig, settings: Mapping[str, Any]) -> list[str]:
+    """The names among ``settings`` that, alone, would change the model or the data."""
+    names = []
+    for key, value in settings.items():
+        try:
+            if needs_reset(config, config.with_settings({key: value})):
+                names.append(key)
+        except ConfigError:  # valid only together with another setting: name it anyway
+            names.append(key)
+    return names
+
+
+def check_slow_motion(seconds: float | None) -> float | None:
+    """The pause between updates: None (or 0) for full speed, else 0 < seconds ≤ 60."""
+    if seconds is None or seconds == 0:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError(f"slow motion takes seconds or None, got {seconds!r}")
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_SLOW_MOTION:
+        raise ValueError(
+            f"slow motion must be between 0 and {MAX_SLOW_MOTION:g} seconds, got {seconds!r}"
+        )
+    return float(seconds)
+
+
+class TrainingLoop:
+    """Trains one run at a time and carries out commands between updates. No Qt.
+
+    The command methods (``play`` … ``stop``) only put a command on the queue: they are safe to
+    call from any thread and return at once. ``run`` (the training thread's body) and ``tick``
+    carry the commands out; nothing else touches the trainer.
+
+    Parameters
+    ----------
+    reporter : Reporter
+        Told what happened (on the thread that runs the loop).
+    max_snapshot_rate : float or None
+        Snapshots per second while training (None: after every update).
+    snapshot_budget : float
+        Largest share of the time, while training, spent making snapshots (0 < share ≤ 1).
+    clock : callable
+        Seconds, monotonic (tests may pass a fake one).
+    """
+
+    def __init__(
+        self,
+        reporter: Reporter,
+        *,
+        max_snapshot_rate: float | None = 30.0,
+        snapshot_budget: float = 0.1,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        if max_snapshot_rate is not None and not max_snapshot_rate > 0:
+            raise ValueError(f"max_snapshot_rate must be positive, got {max_snapshot_rate!r}")
+        if not 0 < snapshot_budget <= 1:
+            raise ValueError(f"snapshot_budget must be in (0, 1], got {snapshot_budget!r}")
+        # after a snapshot that took c seconds, wait c·(1/budget − 1): then c is ≤ budget of all
+        self._cost_factor = 1.0 / snapshot_budget - 1.0
+        self._reporter = reporter
+        self._queue: queue.SimpleQueue[_Command] = queue.SimpleQueue()
+        self._clock = clock
+        self._interval = 0.0 if max_snapshot_rate is None else 1.0 / max_snapshot_rate
+        self._stopping = False
+        self._playing = False
+        self._slow: float | None = None
+        self._state = IDLE
+        self._next_snapshot_at = -math.inf
+        self._last_update_at = -math.inf
+        self._dirty = False  # the trainer changed since the last snapshot
+        #: The current run (only the loop's own thread may touch it while the loop runs).
+        self.trainer: Trainer | None = None
+        #: Updates made and snapshots posted, for tests and diagnostics.
+        self.updates = 0
+        self.snapshots = 0
+
+    # ------------------------------------------------------------------ commands (any thread)
+
+    def play(self) -> None:
+        self._put("play")
+
+    def pause(self) -> None:
+        self._put("pause")
+
+    def step(self) -> None:
+        """Pause, then make exactly one update and one snapshot."""
+        self._put("step")
+
+    def set_live(self, settings: Mapping[str, Any], run_id: int) -> None:
+        """Apply dotted settings; if they change the model or the data, start a new run."""
+        self._put("set_live", dict(settings), run_id)
+
+    def reset(self, config: TrainConfig, run_id: int, reason: str = "reset") -> None:
+        """Start a new run of ``config``."""
+        self._put("reset", config, run_id, reason)
+
+    def rewind(self, run_id: int) -> None:
+        """Start the identical run again (same seed, same initial weights)."""
+        self._put("rewind", run_id)
+
+    def reseed(self, seed: int | None, run_id: int) -> None:
+        """Start a new run from ``seed`` (None: the current seed + 1)."""
+        self._put("reseed", seed, run_id)
+
+    def set_slow_motion(self, seconds: float | None) -> None:
+        """Pause ``seconds`` between updates while playing; None for full speed."""
+        self._put("slow_motion", check_slow_motion(seconds))
+
+    def save(self, path: str | Path) -> None:
+        self._put("save", Path(path))
+
+    def open(self, path: str | Path, run_id: int) -> None:
+        """Make the session in ``path`` the run (paused); on error keep the current run."""
+        self._put("open", Path(path), run_id)
+
+    def import_weights(self, path: str | Path) -> None:
+        """Load PyTorch weights (``.npz``) into the current model (and pause)."""
+        self._put("import_weights", Path(path))
+
+    def stop(self) -> None:
+        """Make ``run`` return after the current update (any thread)."""
+        self._stopping = True
+        self._put("wake")  # a paused loop is blocked on the queue
+
+    def _put(self, name: str, *args: Any) -> None:
+        self._queue.put(_Command(name, args))
+
+    # ------------------------------------------------------------------ the loop
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def run(self) -> None:
+        """Carry out commands and train until ``stop``: the training thread's body."""
+        while not self._stopping:
+            self.tick()
+
+    def tick(self, block: bool = True) -> None:
+        """One pass: carry out waiting commands, then make one update if playing.
+
+        With ``block`` False it never waits (tests drive the loop this way, one pass at a time).
+        """
+        if not self._playing:
+            try:
+                command = self._queue.get(block=block)
+            except queue.Empty:
+                return
+            self._execute(command)
+            return
+        if self._slow is not None and not self._slow_motion_due(block):
+            return
+        # the only per-update overhead besides the clock read in _update
+        while not self._queue.empty() and not self._stopping:
+            self._execute(self._queue.get_nowait())
+        if self._playing and not self._stopping:
+            # in slow motion every update is shown: that is what it is for
+            self._update(forced=self._slow is not None)
+
+    def _slow_motion_due(self, block: bool) -> bool:
+        """Wait out the slow-motion pause, carrying out commands meanwhile; True to update."""
+        while self._playing and not self._stopping:
+            if self._slow is None:
+                return True
+            remaining = self._last_update_at + self._slow - self._clock()
+            if remaining <= 0:
+                return True
+            try:
+                command = self._queue.get(block=block, timeout=remaining if block else None)
+            except queue.Empty:
+                if not block:
+                    return False
+                continue
+            self._execute(command)
+        return False
+
+    def _execute(self, command: _Command) -> None:
+        if self._stopping:
+            return  # shutting down: what is left in the queue no longer matters
+        try:
+            getattr(self, f"_do_{command.name}")(*command.args)
+        except Exception as error:  # a bug of ours: report it, keep the thread alive
+            log.exception("the training worker failed to carry out %s", command.name)
+            self._playing = False
+            self._fail(f"Internal error while doing {command.name}: {_describe(error)}")
+            self._set_state(ERROR)
+
+    # ------------------------------------------------------------------ training
+
+    def _update(self, forced: bool) -> bool:
+        """One update, and a snapshot if due (always if ``forced``); False if it failed."""
+        trainer = self.trainer
+        try:
+            result = trainer.step()
+        except Exception as error:
+            self._training_failed(error)
+            return False
+        self._last_update_at = now = self._clock()
+        if result is None or not result.applied:  # diverged: the trainer says why
+            self._playing = False
+            self._post(now)
+            self._set_state(DIVERGED)
+            return False
+        self.updates += 1
+        self._dirty = True
+        if forced or now >= self._next_snapshot_at:
+            return self._post(now)
+        return True
+
+    def _post(self, now: float | None = None) -> bool:
+        """Make a snapshot and hand it on; False if making it failed."""
+        trainer = self.trainer
+        began = self._clock()
+        try:
+            snapshot = trainer.snapshot()
+        except Exception as error:
+            self._training_failed(error)
+            return False
+        cost = self._clock() - began
+        wait = max(self._interval, cost * self._cost_factor)
+        start = began if now is None else now
+        # on a fixed grid: "now + wait" would add part of a training step to every interval
+        # and give 28 snapshots a second instead of 30; after a pause the grid restarts
+        grid = self._next_snapshot_at + wait
+        self._next_snapshot_at = max(grid, start) if start - grid < wait else start + wait
+        self._dirty = False
+        self.snapshots += 1
+        self._reporter.on_snapshot(snapshot)
+        return True
+
+    def _training_failed(self, error: Exception) -> None:
+        log.exception("training failed")
+        self._playing = False
+        iteration = self.trainer.iteration if self.trainer is not None else 0
+        self._fail(
+            f"Training stopped at iteration {iteration}: {_describe(error)}. "
+            "It is paused: press play to try again, or rewind or reset."
+        )
+        self._set_state(ERROR)
+
+    def _fail(self, message: str) -> None:
+        self._reporter.on_failure(message)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self._reporter.on_state(state)
+
+    def _settle(self) -> None:
+        """The state that follows from playing/paused and the trainer (clears "error")."""
+        if self.trainer is None:
+            self._set_state(IDLE)
+        elif self._playing:
+            self._set_state(TRAINING)
+        elif self.trainer.diverged:
+            self._set_state(DIVERGED)
+        else:
+            self._set_state(PAUSED)
+
+    def _need_trainer(self, doing: str) -> bool:
+        if self.trainer is None:
+            self._fail(f"Cannot {doing} yet: choose a lesson or open a session first.")
+            return False
+        return True
+
+    # ------------------------------------------------------------------ command bodies
+
+    def _do_wake(self) -> None:
+        pass
+
+    def _do_play(self) -> None:
+        if self._need_trainer("train"):
+            self._playing = True
+            self._set_state(TRAINING)
+
+    def _do_pause(self) -> None:
+        was_playing, self._playing = self._playing, False
+        if was_playing and self._dirty:
+            self._post()  # so the views and the status bar show where it stopped
+        if self.trainer is not None and self._state != ERROR:
+            self._settle()
+
+    def _do_step(self) -> None:
+        if not self._need_trainer("step"):
+            return
+        self._playing = False
+        if self._update(forced=True):
+            self._settle()
+
+    def _do_slow_motion(self, seconds: float | None) -> None:
+        self._slow = seconds
+
+    def _do_reset(self, config: TrainConfig, run_id: int, reason: str) -> None:
+        self._restart(lambda: Trainer(config, run_id=run_id), run_id, reason, "start the run")
+
+    def _do_rewind(self, run_id: int) -> None:
+        if self._need_trainer("rewind"):
+            # a fresh trainer rather than Trainer.rewind(): if building fails half-way, the
+            # current run is left intact (same seed and config, so the identical run)
+            config = self.trainer.config
+            self._restart(
+                lambda: Trainer(config, run_id=run_id),
+                run_id,
+                "rewound: the same run again, from the same initial weights",
+                "rewind",
+            )
+
+    def _do_reseed(self, seed: int | None, run_id: int) -> None:
+        if not self._need_trainer("reseed"):
+            return
+        old = self.trainer.config
+        new_seed = (old.seed + 1) % 2**32 if seed is None else seed
+        try:
+            config = replace(old, seed=new_seed)
+        except ConfigError as error:
+            self._relabel(run_id)
+            self._fail(f"Cannot reseed: {error}")
+            return
+        self._restart(
+            lambda: Trainer(config, run_id=run_id),
+            run_id,
+            f"reseeded: a new run from seed {new_seed}",
+            "reseed",
+        )
+
+    def _do_set_live(self, settings: dict[str, Any], run_id: int) -> None:
+        if not self._need_trainer("change settings"):
+            return
+        trainer = self.trainer
+        old = trainer.config
+        try:
+            new = old.with_settings(settings)
+        except ConfigError as error:
+            self._relabel(run_id)
+            self._fail(f"Cannot apply that setting: {error}")
+            return
+        if needs_reset(old, new):
+            names = ", ".join(_reset_settings(old, settings)) or "that setting"
+            self._restart(
+                lambda: Trainer(new, run_id=run_id),
+                run_id,
+                f"{names} changes the model or the data, so training starts again",
+                "apply that setting",
+            )
+            return
+        trainer.update(new)  # learning rate, clipping, optimiser, temperature: weights kept
+        trainer.run_id = run_id
+        self._reporter.on_config(new)
+        self._dirty = True
+        if not self._playing:
+            self._post()
+        if self._state != ERROR:
+            self._settle()
+
+    def _do_save(self, path: Path) -> None:
+        if not self._need_trainer("save"):
+            return
+        try:
+            written = save_session(self.trainer, path)
+        except Exception as error:
+            log.info("saving %s failed", path, exc_info=True)
+            self._fail(f"Could not save the session to {path}: {_describe(error)}")
+            return
+        self._reporter.on_saved(str(written))
+
+    def _do_open(self, path: Path, run_id: int) -> None:
+        if self._restart(
+            lambda: load_session(path, run_id=run_id),
+            run_id,
+            f"opened {path.name}",
+            "open the session",
+            pause=True,
+        ):
+            self._reporter.on_opened(str(path))
+
+    def _do_import_weights(self, path: Path) -> None:
+        if not self._need_trainer("import weights"):
+            return
+        try:
+            report = import_torch_state_dict(self.trainer, path)
+        except Exception as error:
+            log.info("importing %s failed", path, exc_info=True)
+            self._fail(f"Could not import weights from {path.name}: {_describe(error)}")
+            return
+        # paused, so the imported weights are what the views show, not a moment later's
+        self._playing = False
+        self._post()
+        self._settle()
+        self._reporter.on_imported(report)
+
+    def _restart(
+        self,
+        build: Callable[[], Trainer],
+        run_id: int,
+        reason: str,
+        doing: str,
+        pause: bool = False,
+    ) -> bool:
+        """Replace the run by ``build()``; on error keep the current one (relabelled)."""
+        try:
+            trainer = build()
+        except Exception as error:
+            log.info("could not %s", doing, exc_info=True)
+            self._relabel(run_id)
+            self._fail(f"Could not {doing}: {_describe(error)}")
+            return False
+        self.trainer = trainer
+        if pause:
+            self._playing = False
+        self._dirty = True
+        self._last_update_at = -math.inf
+        self._reporter.on_config(trainer.config)
+        self._reporter.on_run_reset(reason)
+        if not self._playing:
+            self._post()  # playing: the next update's snapshot, when due
+        self._settle()
+        return True
+
+    def _relabel(self, run_id: int) -> None:
+        """A command that might have started a new run did not: the current run carries on
+        under the new id (the controller already drops snapshots with the old one)."""
+        if self.trainer is not None:
+            self.trainer.run_id = run_id
+            if not self._playing:
+                self._post()

@@ -1,0 +1,141 @@
+"""The training loop in a child process (no Qt): snapshots cross intact, latest wins, stop is
+clean, and a lost process is reported."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.loop import ERROR, PAUSED, TRAINING, Reporter
+from rnnviz.training.remote import TrainingProcess, _PipeReporter, live_processes
+from rnnviz.training.trainer import Trainer
+
+WAIT = 30.0  # seconds: a generous bound, never a sleep
+
+
+def small_config() -> TrainConfig:
+    return TrainConfig(task="ball").with_settings({"model.hidden_size": "8", "batch_size": "4"})
+
+
+def test_a_snapshot_survives_pickling_frozen_and_equal():
+    trainer = Trainer(small_config())
+    trainer.step()
+    snapshot = trainer.snapshot()
+    copy = pickle.loads(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy.iteration == snapshot.iteration and copy.config == snapshot.config
+    assert isinstance(copy.metrics, MappingProxyType) and isinstance(copy.weights, MappingProxyType)
+    for a, b in zip(copy.hidden, snapshot.hidden, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert not a.flags.writeable
+    for name, array in snapshot.weights.items():
+        np.testing.assert_array_equal(copy.weights[name], array)
+        assert copy.weights[name].dtype == array.dtype and not copy.weights[name].flags.writeable
+    for gates_copy, gates in zip(copy.gates, snapshot.gates, strict=True):
+        assert isinstance(gates_copy, MappingProxyType) and set(gates_copy) == set(gates)
+    with pytest.raises(ValueError):
+        copy.dh_norms[0, 0] = 1.0
+    with pytest.raises(TypeError):
+        copy.metrics["x"] = 1.0
+
+
+class FakeConnection:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+def test_the_child_sends_a_snapshot_only_after_the_last_was_taken_and_keeps_the_newest():
+    conn = FakeConnection()
+    reporter = _PipeReporter(conn)
+    reporter.on_snapshot("s1")
+    reporter.on_snapshot("s2")
+    reporter.on_snapshot("s3")
+    reporter.on_state("paused")  # other reports are never held back
+    assert conn.sent == [("snapshot", "s1"), ("state", "paused")]
+    reporter.acknowledged()  # s1 arrived: the newest waiting one goes, s2 is dropped
+    assert conn.sent[-1] == ("snapshot", "s3")
+    reporter.acknowledged()  # nothing waiting: the next one goes at once
+    reporter.on_snapshot("s4")
+    assert conn.sent[-1] == ("snapshot", "s4") and len(conn.sent) == 4
+
+
+class Recorder(Reporter):
+    def __init__(self):
+        self.snapshots = []
+        self.states = []
+        self.failures = []
+        self.resets = []
+        self.changed = threading.Condition()
+
+    def _note(self, where, value):
+        with self.changed:
+            where.append(value)
+            self.changed.notify_all()
+
+    def on_snapshot(self, snapshot):
+        self._note(self.snapshots, snapshot)
+
+    def on_state(self, state):
+        self._note(self.states, state)
+
+    def on_failure(self, message):
+        self._note(self.failures, message)
+
+    def on_run_reset(self, reason):
+        self._note(self.resets, reason)
+
+    def wait_for(self, condition):
+        with self.changed:
+            assert self.changed.wait_for(condition, timeout=WAIT), "timed out"
+
+
+@pytest.fixture
+def remote():
+    process = TrainingProcess(max_snapshot_rate=30.0)
+    recorder = Recorder()
+    reader = threading.Thread(target=process.receive, args=(recorder,), name="reader")
+    reader.start()
+    yield process, recorder, reader
+    process.stop()
+    reader.join(WAIT)
+    if reader.is_alive():  # pragma: no cover - only if stop failed
+        process.kill()
+        reader.join(WAIT)
+    assert not reader.is_alive()
+
+
+def test_the_process_trains_steps_pauses_and_stops(remote):
+    process, recorder, reader = remote
+    process.reset(small_config(), run_id=7, reason="started")
+    recorder.wait_for(lambda: recorder.snapshots and recorder.states[-1:] == [PAUSED])
+    assert recorder.resets == ["started"] and recorder.snapshots[-1].run_id == 7
+    assert recorder.snapshots[-1].iteration == 0
+    process.step()
+    recorder.wait_for(lambda: recorder.snapshots[-1].iteration == 1)
+    process.play()
+    recorder.wait_for(lambda: recorder.snapshots[-1].iteration > 20)
+    assert TRAINING in recorder.states
+    iterations = [s.iteration for s in recorder.snapshots]
+    assert iterations == sorted(iterations)
+    process.stop()
+    reader.join(WAIT)
+    assert not reader.is_alive() and process.process.poll() == 0
+    assert recorder.failures == [] and live_processes() == []
+
+
+def test_a_lost_process_is_reported_as_an_error(remote):
+    process, recorder, reader = remote
+    process.reset(small_config(), run_id=1, reason="started")
+    recorder.wait_for(lambda: bool(recorder.snapshots))
+    process.process.kill()
+    reader.join(WAIT)
+    assert not reader.is_alive()
+    assert recorder.states[-1] == ERROR
+    assert "ended unexpectedly" in recorder.failures[-1]
