@@ -1,5 +1,7 @@
 """The window as a user meets it: tabs, views, toolbar, controls, cursor, files, closing."""
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor
@@ -157,20 +159,47 @@ def test_reset_50_times_mid_run(window, qtbot):
     assert window.controller.state in ("training", "paused")
 
 
-def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot, monkeypatch):
+def _patched_views(window, monkeypatch, base):
     import dataclasses
 
-    start_small(window, qtbot, "alphabet")
-    base = step_once(window, qtbot)
-    window.controller.pause()
     drawn = []
     monkeypatch.setattr(window.loss_panel, "show_snapshot", lambda s: drawn.append(s.iteration))
     fast = []
     monkeypatch.setattr(window.hidden_panel, "show_snapshot", lambda s: fast.append(s.iteration))
     burst = [dataclasses.replace(base, iteration=base.iteration + k) for k in range(1, 11)]
-    for snapshot in burst:
+    return drawn, fast, burst
+
+
+def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot, monkeypatch):
+    from rnnviz.gui.main_window import SLOW_VIEW_INTERVAL
+
+    start_small(window, qtbot, "alphabet")
+    base = step_once(window, qtbot)
+    window.controller.pause()
+    drawn, fast, burst = _patched_views(window, monkeypatch, base)
+    began = time.perf_counter()
+    for snapshot in burst:  # one at a time, as the training thread sends them
         window.show_snapshot(snapshot)
+        qtbot.waitUntil(lambda s=snapshot: bool(fast) and fast[-1] == s.iteration, timeout=2_000)
+    elapsed = time.perf_counter() - began
     assert fast == [s.iteration for s in burst]  # the heat maps draw every snapshot
-    assert len(drawn) <= 1  # the loss curves at most once in this burst …
+    # the loss curves at most once per interval during the burst …
+    assert len(drawn) <= 1 + elapsed / SLOW_VIEW_INTERVAL["loss_panel"]
+    assert len(drawn) < len(burst)
     qtbot.waitUntil(lambda: bool(drawn) and drawn[-1] == burst[-1].iteration, timeout=2_000)
-    assert len(drawn) <= 2  # … and then the newest one, once its time has come
+    # … and then the newest one, once its time has come
+
+
+def test_views_draw_one_at_a_time_and_only_the_newest(window, qtbot, monkeypatch):
+    start_small(window, qtbot, "alphabet")
+    base = step_once(window, qtbot)
+    window.controller.pause()
+    qtbot.waitUntil(lambda: not window.drawing, timeout=2_000)
+    drawn, fast, burst = _patched_views(window, monkeypatch, base)
+    for snapshot in burst:  # all at once, before the event loop runs again
+        window.show_snapshot(snapshot)
+    assert fast == [] and window.drawing  # nothing drawn inside show_snapshot itself
+    qtbot.waitUntil(lambda: not window.drawing, timeout=2_000)
+    assert fast == [burst[-1].iteration]  # the newest, once: latest wins
+    assert drawn == [burst[-1].iteration]
+    assert window.run_shown

@@ -35,11 +35,22 @@ from rnnviz.gui.panels._common import (
     style_plot,
 )
 
-__all__ = ["LOSS_FLOOR", "LossPanel", "baseline_targets"]
+__all__ = ["LOSS_FLOOR", "LossPanel", "baseline_targets", "nice_ceiling"]
 
 #: Smallest loss drawn on the log axis.
 LOSS_FLOOR = 1e-12
 BASELINE_COLORS = ("#555555", "#8a5a00", "#005a8a", "#7a2a5a", "#2a6a2a")
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10ⁿ that is ≥ ``x`` (x > 0)."""
+    if not x > 0:
+        return 1.0
+    decade = 10.0 ** math.floor(math.log10(x))
+    for step in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if step * decade >= x * (1 - 1e-12):
+            return step * decade
+    return 10.0 * decade
 
 
 def _declared_baseline_metrics(task) -> dict[str, str]:
@@ -272,11 +283,15 @@ class LossPanel(Panel):
         if values != self._baseline_values or first_moved:
             self._baseline_values = values
             self._place_baselines()
-        if len(iterations) and (iterations[0], iterations[-1]) != self._x_range:
-            self._x_range = (iterations[0], iterations[-1])
-            low, high = self._x_range
-            for plot in self.plots.values():
-                plot.setXRange(low, max(high, low + 1), padding=0.01)
+        if len(iterations):
+            # the axis grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10ⁿ), not at every snapshot: a
+            # steady frame to watch the curve grow into, and redrawing the axes' ticks at every
+            # snapshot took most of this panel's time (measured)
+            x_range = (float(iterations[0]), nice_ceiling(max(iterations[-1], iterations[0] + 1)))
+            if x_range != self._x_range:
+                self._x_range = x_range
+                for plot in self.plots.values():
+                    plot.setXRange(*x_range, padding=0.01)
         self._draw_loss(snapshot)
         for metric in metrics:
             self.curves[metric].setData(iterations, snapshot.metric_history[metric])
