@@ -56,6 +56,7 @@ def test_the_installed_command_trains_in_a_real_window_and_closes_cleanly(x_disp
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["training"] == "process"  # what a user gets: the trainer in its own process
     assert result["training_steps_per_second"] > 0
     assert result["redraws_per_second"] > 0
     assert result["window_visible_after_s"] < 10

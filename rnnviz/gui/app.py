@@ -84,10 +84,6 @@ def render(
     window.controls.show_config(config)
     window.show()
     app.processEvents()
-    window.show_snapshot(snapshot)
-    window.draw_now()
-    window.set_cursor(snapshot.seq_len // 2)
-    app.processEvents()
     widget = {
         "window": window,
         "demo": window.tabs.currentWidget(),
@@ -96,6 +92,12 @@ def render(
         "gradient": window.gradient_panel,
         "loss": window.loss_panel,
     }[panel]
+    if widget in window.panels:
+        window.panel_area.bring_into_view(widget)  # a small window shows the views in tabs
+    window.show_snapshot(snapshot)
+    window.draw_now()
+    window.set_cursor(snapshot.seq_len // 2)
+    app.processEvents()
     if panel != "window":
         widget.resize(*size)
         app.processEvents()

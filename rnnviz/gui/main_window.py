@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QGridLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -37,6 +36,7 @@ from rnnviz.gui.controls import ControlPanel
 from rnnviz.gui.demos.ball_view import BallView
 from rnnviz.gui.demos.text_view import TextView
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
+from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
 from rnnviz.training.presets import list_presets, load_preset
 
@@ -92,26 +92,32 @@ class MainWindow(QMainWindow):
         self.gradient_panel = GradientFlowPanel()
         self.loss_panel = LossPanel()
         self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
-        grid = QWidget()
-        layout = QGridLayout(grid)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.hidden_panel, 0, 0)
-        layout.addWidget(self.gate_panel, 0, 1)
-        layout.addWidget(self.gradient_panel, 1, 0)
-        layout.addWidget(self.loss_panel, 1, 1)
+        self.panel_area = PanelArea(
+            self.panels, ("Hidden states", "Gates", "Gradient flow", "Loss")
+        )
+        self.panel_area.view_shown.connect(self.draw_now)  # a tab brought a view into sight
         self.controls = ControlPanel()
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self.tabs)
-        splitter.addWidget(grid)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 3)
-        splitter.setSizes([230, 470, 1100])
-        self.setCentralWidget(splitter)
+        self.sidebar = QScrollArea()
+        self.sidebar.setWidget(self.controls)
+        self.sidebar.setWidgetResizable(True)
+        # as wide as the settings need, scrolling only up and down
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setMinimumWidth(
+            self.controls.sizeHint().width()
+            + self.sidebar.verticalScrollBar().sizeHint().width()
+            + 2 * self.sidebar.frameWidth()
+        )
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.panel_area)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 3)
+        self._splitter_moved_by_user = False
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        self.setCentralWidget(self.splitter)
 
         self._build_actions()
         self._build_status_bar()
@@ -152,6 +158,15 @@ class MainWindow(QMainWindow):
             lambda i: c.set_slow_motion(SLOW_MOTION_SECONDS if i == 1 else None)
         )
         toolbar.addWidget(self.speed)
+        self.sidebar_action = QAction("Settings", self)
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.setChecked(True)
+        self.sidebar_action.setShortcut(QKeySequence("F9"))
+        self.sidebar_action.setToolTip("Show or hide the settings (F9): more room for the views")
+        self.sidebar_action.toggled.connect(self.show_sidebar)
+        self.addAction(self.sidebar_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.sidebar_action)
 
         menu = self.menuBar()
         files = menu.addMenu("&File")
@@ -168,6 +183,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, name=preset.name: self.start(name))
             lessons.addAction(action)
         menu.addMenu("&Training").addActions(list(self.training_actions))
+        menu.addMenu("&View").addAction(self.sidebar_action)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -362,7 +378,35 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._share_width()
         self._schedule()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._share_width()
+
+    @Slot(bool)
+    def show_sidebar(self, shown: bool) -> None:
+        """Show or hide the settings; the views share the room."""
+        self.sidebar.setVisible(shown)
+        if self.sidebar_action.isChecked() != shown:
+            self.sidebar_action.setChecked(shown)
+        self._share_width(force=True)
+
+    @Slot(int, int)
+    def _on_splitter_moved(self, pos: int, index: int) -> None:
+        self._splitter_moved_by_user = True
+
+    def _share_width(self, force: bool = False) -> None:
+        """Settings as wide as they need; of the rest, 2/5 for the demo and 3/5 for the views.
+        Kept on resizing (a projector's 1280 × 720 as much as a wide screen) until the user
+        drags a divider."""
+        if self._splitter_moved_by_user and not force:
+            return
+        total = self.splitter.width()
+        side = self.sidebar.minimumWidth() if self.sidebar.isVisible() else 0
+        demo = round((total - side) * 0.4)
+        self.splitter.setSizes([side, demo, max(0, total - side - demo)])
 
     def redraws_per_second(self) -> float:
         now = time.perf_counter()

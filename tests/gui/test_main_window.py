@@ -203,3 +203,32 @@ def test_views_draw_one_at_a_time_and_only_the_newest(window, qtbot, monkeypatch
     assert fast == [burst[-1].iteration]  # the newest, once: latest wins
     assert drawn == [burst[-1].iteration]
     assert window.run_shown
+
+
+def test_a_projector_sized_window_shows_the_views_in_tabs_each_drawn_when_shown(window, qtbot):
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.panel_area.tabbed, timeout=2_000)
+    start_small(window, qtbot, "ball")
+    step_once(window, qtbot)
+    qtbot.waitUntil(lambda: not window.drawing, timeout=2_000)
+    shown = [p for p in window.panels if p.isVisible()]
+    assert len(shown) == 1 and distinct_colours(shown[0]) > 8
+    for panel in window.panels:
+        window.panel_area.bring_into_view(panel)
+        qtbot.waitUntil(lambda p=panel: p.isVisible() and distinct_colours(p) > 8, timeout=2_000)
+    window.resize(1800, 1000)  # room again: back to the grid, every view in sight
+    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
+    assert all(p.isVisible() for p in window.panels)
+
+
+def test_hiding_the_settings_gives_the_views_the_room(window, qtbot):
+    window.resize(1500, 900)
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] > 0, timeout=2_000)
+    before = window.splitter.sizes()
+    assert before[0] >= window.controls.sizeHint().width()  # no sideways scrolling
+    window.sidebar_action.trigger()
+    qtbot.waitUntil(lambda: not window.sidebar.isVisible(), timeout=2_000)
+    after = window.splitter.sizes()
+    assert after[1] > before[1] and after[2] > before[2]
+    window.sidebar_action.trigger()
+    qtbot.waitUntil(lambda: window.sidebar.isVisible(), timeout=2_000)
