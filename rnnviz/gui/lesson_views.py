@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from rnnviz.gui.panels._common import style_plot
 from rnnviz.tasks.alphabet import prompts_report
 from rnnviz.training.inference import SnapshotModel
 
@@ -93,6 +94,10 @@ class AlphabetView(QWidget):
         del t  # the prompts have no time axis of the example
 
 
+_TRUE_BAR = "#009E73"
+_OTHER_BAR = "#4575b4"
+
+
 class RecallView(QWidget):
     """The recall example: the symbol, the gap, and the network's answer at the cue."""
 
@@ -105,10 +110,15 @@ class RecallView(QWidget):
         self.answer = _label("")
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
-        self.plot.setLabel("bottom", "symbol")
-        self.plot.setLabel("left", "probability at the recall step")
+        # the panels' big dark labels: the pale defaults were unreadable from the back row
+        style_plot(
+            self.plot.getPlotItem(),
+            "symbol (green: the one to remember)",
+            "probability at the ?",
+            None,
+        )
         self.plot.setYRange(0, 1)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#4575b4")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=_OTHER_BAR)
         self.plot.addItem(self.bars)
         layout.addWidget(
             _label(
@@ -134,11 +144,13 @@ class RecallView(QWidget):
         self._tokens = [names[i] for i in np.asarray(snapshot.example_x).argmax(axis=1)]
         self._draw_sequence()
         probs = np.asarray(p.get("probs"))[-1] if "probs" in p else np.zeros(K)
-        self.bars.setOpts(x=np.arange(K), height=probs, width=0.8)
+        symbol = int(np.asarray(p.get("symbol", -1)))
+        # the symbol to remember in green, the others blue: right or wrong at a glance
+        brushes = [_TRUE_BAR if k == symbol else _OTHER_BAR for k in range(K)]
+        self.bars.setOpts(x=np.arange(K), height=probs, width=0.8, brushes=brushes)
         ticks = [[(k, names[k]) for k in range(K)]]
         self.plot.getAxis("bottom").setTicks(ticks)
         answer = int(np.argmax(probs))
-        symbol = int(np.asarray(p.get("symbol", -1)))
         verdict = "right" if answer == symbol else "wrong"
         self.answer.setText(
             f"It answers <b>{names[answer]}</b> ({probs[answer]:.0%}); the "

@@ -255,6 +255,18 @@ class LossPanel(Panel):
             line.setValue(y)
             line.label.setFormat(f"{name} {value:.3g}")
             heights[target].append(y)
+        # labels side by side, from the highest line at the right to the lowest at the left:
+        # stacked at one x they covered each other whenever two baselines were close
+        for target in heights:
+            on_plot = [
+                (line.value(), line)
+                for name, line in self.baseline_lines.items()
+                if self._targets.get(name, "loss") == target and line.isVisible()
+            ]
+            on_plot.sort(key=lambda pair: -pair[0])
+            step = 0.9 / max(len(on_plot), 1)
+            for rank, (_, line) in enumerate(on_plot):
+                line.label.setPosition(0.98 - rank * min(step, 0.24))
         x0 = float(self._iterations[0]) if len(self._iterations) else 0.0
         for target, bounds in self.baseline_bounds.items():
             ys = heights.get(target, [])
