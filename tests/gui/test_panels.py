@@ -313,6 +313,13 @@ def test_loss_panel_draws_curves_and_labelled_baselines(show):
     # the baselines are kept in view by autoscaling
     low, high = loss_box.viewRange()[1]
     assert low <= min(snap.baselines.values()) and high >= max(snap.baselines.values())
+    # their labels never share a place: side by side, the highest line's at the right
+    names = sorted(("uniform", "unigram", "bigram", "trigram"), key=lambda n: snap.baselines[n])
+    places = [panel.baseline_lines[n].label.orthoPos for n in names]
+    assert places == sorted(places) and len(set(places)) == len(places)
+    boxes = [panel.baseline_lines[n].label.mapRectToScene(
+        panel.baseline_lines[n].label.boundingRect()) for n in names]  # fmt: skip
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
     panel.set_log_loss(True)
     assert panel.log_box.isChecked()
