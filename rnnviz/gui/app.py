@@ -99,9 +99,17 @@ def render(
     window.set_cursor(snapshot.seq_len // 2)
     app.processEvents()
     if panel != "window":
+        # the view on its own, at the size asked for (inside the window, its layout decides)
+        widget.setParent(None)
         widget.resize(*size)
+        widget.show()
+        widget.show_snapshot(snapshot)
+        widget.set_cursor(snapshot.seq_len // 2)
         app.processEvents()
     ok = widget.grab().save(out)
+    if panel != "window":
+        widget.close()
+        widget.deleteLater()
     window.close()
     # delete the widgets while the application is alive: left to interpreter exit, pyqtgraph's
     # items can outlive their scene and crash the process on the way out

@@ -354,13 +354,16 @@ class MainWindow(QMainWindow):
         self._drawn_at[view] = now
         self._run_of[view] = snapshot.run_id
         view.show_snapshot(snapshot)
+        if view in self.panels:
+            self.panel_area.refit()  # a new model shape may need more room than the grid has
 
     def draw_now(self) -> None:
         """Draw every visible view's waiting snapshot at once (pictures, tests, a tab shown)."""
         now = time.perf_counter()
         for view in list(self._waiting):
-            if view.isVisible():
-                self._draw(view, self._waiting[view], now)
+            snapshot = self._waiting.get(view)  # a view shown meanwhile may have drawn it
+            if snapshot is not None and view.isVisible():
+                self._draw(view, snapshot, now)
         self._schedule()
 
     @property

@@ -1,9 +1,9 @@
 """The four views beside the demo: a 2 × 2 grid where there is room, tabs where there is not.
 
 On a projector's 1280 × 720 a quarter of the area is too small for a heat map with its axes and
-colour bar (pyqtgraph then clips the plots), so below ``GRID_MIN`` per view the area shows one
-view at a time, full size, in tabs. A hidden tab is not drawn until it is shown (the window
-draws only visible views).
+colour bar (pyqtgraph would clip the plots), so when the grid would give a view less than it
+needs (its minimum size, or ``GRID_MIN``), the area shows one view at a time, full size, in
+tabs. A hidden tab is not drawn until it is shown (the window draws only visible views).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QStackedLayout, QTabWidget, QWidget
 __all__ = ["GRID_MIN", "PanelArea"]
 
 #: Smallest width and height of one view in the grid, in pixels.
-GRID_MIN = QSize(340, 280)
+GRID_MIN = QSize(400, 300)
 #: Extra room needed to go back from tabs to the grid, so a window at the threshold does not
 #: flip between the two on every resize.
 HYSTERESIS = 24
@@ -63,15 +63,28 @@ class PanelArea(QWidget):
         if self.tabbed:
             self._tabs.setCurrentWidget(panel)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        size = event.size()
+    def grid_needs(self) -> QSize:
+        """The room the 2 × 2 grid needs: every view at least its minimum and ``GRID_MIN``."""
+        sizes = [p.minimumSizeHint().expandedTo(GRID_MIN) for p in self.panels]
+        spacing = max(self._grid.spacing(), 0)
+        columns = [max(s.width() for s in sizes[c::2]) for c in (0, 1)]
+        rows = [max(s.height() for s in sizes[r : r + 2]) for r in (0, 2)]
+        return QSize(sum(columns) + spacing, sum(rows) + spacing)
+
+    def refit(self) -> None:
+        """Grid or tabs, for the present size and the views' present minimums."""
+        need = self.grid_needs()
         margin = HYSTERESIS if self.tabbed else 0
-        fits = (
-            size.width() >= 2 * GRID_MIN.width() + margin
-            and size.height() >= 2 * GRID_MIN.height() + margin
-        )
+        fits = self.width() >= need.width() + margin and self.height() >= need.height() + margin
         self._arrange(not fits)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.refit()
+
     def minimumSizeHint(self) -> QSize:
-        return QSize(GRID_MIN.width(), GRID_MIN.height())
+        # what the tabs need (one view at a time): the grid is used only where it fits
+        least = QSize(0, 0)
+        for panel in self.panels:
+            least = least.expandedTo(panel.minimumSizeHint())
+        return least + QSize(0, self._tabs.tabBar().sizeHint().height())

@@ -25,7 +25,7 @@ def distinct_colours(widget, step: int = 7) -> int:
 def window(qtbot):
     win = MainWindow()
     qtbot.addWidget(win)
-    win.resize(1500, 900)
+    win.resize(1800, 1000)  # the default: room for the views in a grid
     win.show()
     yield win
     win.close()

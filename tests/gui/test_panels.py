@@ -277,7 +277,7 @@ def test_gradient_history_map_shows_log10_of_the_history(show):
     np.testing.assert_allclose(panel.history_image.image, expected, rtol=1e-6)
     assert panel.history_image.image.shape == (rows, snap.seq_len)
     assert tuple(panel.history_image.getLevels()) == panel.levels
-    assert panel.history_plot.titleLabel.text == "history over training (layer 1 →)"
+    assert panel.history_plot.titleLabel.text == "history (layer 1 →)"
     panel.set_history_layer(2)
     expected = np.log10(np.maximum(snap.dh_norm_history[:, 2, :], FLOOR))
     np.testing.assert_allclose(panel.history_image.image, expected, rtol=1e-6)
@@ -313,12 +313,15 @@ def test_loss_panel_draws_curves_and_labelled_baselines(show):
     # the baselines are kept in view by autoscaling
     low, high = loss_box.viewRange()[1]
     assert low <= min(snap.baselines.values()) and high >= max(snap.baselines.values())
-    # their labels never share a place: side by side, the highest line's at the right
+    # their labels never cover each other: side by side, the lowest line's at the right; one
+    # with no room left is hidden, never the lowest
     names = sorted(("uniform", "unigram", "bigram", "trigram"), key=lambda n: snap.baselines[n])
-    places = [panel.baseline_lines[n].label.orthoPos for n in names]
-    assert places == sorted(places) and len(set(places)) == len(places)
-    boxes = [panel.baseline_lines[n].label.mapRectToScene(
-        panel.baseline_lines[n].label.boundingRect()) for n in names]  # fmt: skip
+    labels = [panel.baseline_lines[n].label for n in names]
+    places = [label.orthoPos for label in labels]
+    assert places == sorted(places, reverse=True) and len(set(places)) == len(places)
+    shown = [label for label in labels if label.isVisible()]
+    assert labels[0] in shown and len(shown) >= 2
+    boxes = [label.mapRectToScene(label.boundingRect()) for label in shown]
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
     panel.set_log_loss(True)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -473,6 +473,13 @@ class Panel(QWidget):
 
     def show_plots(self) -> None:
         self._stack.setCurrentWidget(self.view)
+        # pyqtgraph clips plots that get less than their layout's minimum (titles, axes,
+        # colour bars), so the widget asks for that much: the window then makes room or
+        # shows the views in tabs
+        least = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        size = QSize(math.ceil(least.width()) + 2, math.ceil(least.height()) + 2)
+        if size != self.view.minimumSize():
+            self.view.setMinimumSize(size)
 
     def is_showing_message(self) -> bool:
         return self._stack.currentWidget() is self.message

@@ -171,6 +171,7 @@ class LossPanel(Panel):
                 keys.append(key)
         for n, key in enumerate(keys):
             view = TimeViewBox(self._on_pointer, self._on_hover)
+            view.sigResized.connect(self._on_plot_resized)  # the labels' places are in pixels
             axes = {"left": LogAxis("left")} if key == "loss" else {}
             plot = pg.PlotItem(viewBox=view, axisItems=axes)
             if key == "loss":
@@ -241,6 +242,10 @@ class LossPanel(Panel):
         plot.addItem(curve)
         return curve
 
+    def _on_plot_resized(self, *_) -> None:
+        if self.baseline_lines:
+            self._place_baselines()
+
     def _place_baselines(self) -> None:
         heights: dict[str, list[float]] = {key: [] for key in self.baseline_bounds}
         for name, line in self.baseline_lines.items():
@@ -255,18 +260,23 @@ class LossPanel(Panel):
             line.setValue(y)
             line.label.setFormat(f"{name} {value:.3g}")
             heights[target].append(y)
-        # labels side by side, from the highest line at the right to the lowest at the left:
-        # stacked at one x they covered each other whenever two baselines were close
+        # labels side by side, the lowest line's at the right (the one the curve must beat
+        # last), the others leftwards; stacked at one x they covered each other whenever two
+        # baselines were close. A label with no room left is hidden (its line stays).
         for target in heights:
             on_plot = [
                 (line.value(), line)
                 for name, line in self.baseline_lines.items()
                 if self._targets.get(name, "loss") == target and line.isVisible()
             ]
-            on_plot.sort(key=lambda pair: -pair[0])
-            step = 0.9 / max(len(on_plot), 1)
-            for rank, (_, line) in enumerate(on_plot):
-                line.label.setPosition(0.98 - rank * min(step, 0.24))
+            on_plot.sort(key=lambda pair: pair[0])
+            width = max(self.plots[target].getViewBox().width(), 1.0)
+            place = 0.98  # the label's right end, as a share of the plot's width
+            for _, line in on_plot:
+                share = (line.label.boundingRect().width() + 12) / width
+                line.label.setVisible(place - share >= -0.01)
+                line.label.setPosition(max(place, 0.0))
+                place -= share
         x0 = float(self._iterations[0]) if len(self._iterations) else 0.0
         for target, bounds in self.baseline_bounds.items():
             ys = heights.get(target, [])

@@ -101,7 +101,7 @@ class GradientFlowPanel(Panel):
             viewBox=self.curve_view,
             axisItems={"bottom": IntegerAxis("bottom"), "left": LogAxis("left")},
         )
-        style_plot(self.curve_plot, None, "‖∂L/∂hₜ‖", "gradient reaching each step, ‖∂L/∂hₜ‖")
+        style_plot(self.curve_plot, None, "‖∂L/∂hₜ‖", "gradient per step")
         self.curve_plot.showGrid(x=False, y=True, alpha=0.3)
         self.curve_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         self.curve_plot.disableAutoRange()
@@ -263,7 +263,7 @@ class GradientFlowPanel(Panel):
         rows = history.shape[0] if history.ndim == 3 else 0
         steps = self._steps
         k = min(self._layer, len(self._labels) - 1)
-        title = f"history over training ({self._labels[k]})"
+        title = f"history ({self._labels[k]})"
         if self.history_plot.titleLabel.text != title:
             set_title(self.history_plot, title)
         if rows == 0 or history.shape[2] != steps or len(iterations) != rows:
