@@ -132,9 +132,14 @@ def test_a_bad_session_file_is_a_dialog_and_training_is_untouched(window, qtbot,
     assert np.array_equal(after.config.model.hidden_size, before.config.model.hidden_size)
 
 
-def test_open_and_close_the_window_20_times_while_training(qtbot):
+@pytest.mark.parametrize("backend", ["thread", "process"])
+def test_open_and_close_the_window_20_times_while_training(qtbot, qtlog, backend):
+    from PySide6.QtCore import QtMsgType
+
+    from rnnviz.gui.controller import Controller
+
     for _ in range(20):
-        win = MainWindow()
+        win = MainWindow(Controller(backend=backend))
         qtbot.addWidget(win)
         win.show()
         config = TrainConfig(task="alphabet").with_settings(SMALL)
@@ -142,6 +147,13 @@ def test_open_and_close_the_window_20_times_while_training(qtbot):
             win.controller.start(config, play=True)
         win.close()
         assert not win.controller.running
+    warnings = [
+        r.message
+        for r in qtlog.records
+        if r.type != QtMsgType.QtDebugMsg
+        and "propagateSizeHints" not in r.message  # the offscreen platform's own notice
+    ]
+    assert warnings == []
 
 
 def test_reset_50_times_mid_run(window, qtbot):
