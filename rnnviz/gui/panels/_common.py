@@ -478,8 +478,13 @@ class Panel(QWidget):
         # shows the views in tabs
         least = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         size = QSize(math.ceil(least.width()) + 2, math.ceil(least.height()) + 2)
-        if size != self.view.minimumSize():
-            self.view.setMinimumSize(size)
+        now = self.view.minimumSize()
+        # grow at once; shrink only by a lot (a smaller model), not when a title's number gets
+        # a digit shorter: each change lays the whole window out again (30 ms, measured)
+        grow = size.width() > now.width() or size.height() > now.height()
+        shrink = now.width() - size.width() > 40 or now.height() - size.height() > 40
+        if grow or shrink:
+            self.view.setMinimumSize(size.expandedTo(now) if not shrink else size)
 
     def is_showing_message(self) -> bool:
         return self._stack.currentWidget() is self.message
