@@ -59,6 +59,10 @@ TITLE_PT = 15
 TEXT_PT = 14  # hover read-out, messages, controls
 CURVE_WIDTH = 3
 
+#: Pixels a view asks for beyond its plots' minimum width when a run starts, for titles and
+#: tick labels that grow during the run.
+SIZE_SLACK = 24
+
 #: Okabe & Ito's colour-blind-safe palette (without its yellow, too pale on white).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
 
@@ -416,6 +420,7 @@ class Panel(QWidget):
         self._requested_cursor = 0
         self._steps = 0  # T of the shown snapshot; 0 before the first one
         self.snapshot = None
+        self._sized_for_run: int | None = None
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground(BACKGROUND)
@@ -474,17 +479,18 @@ class Panel(QWidget):
     def show_plots(self) -> None:
         self._stack.setCurrentWidget(self.view)
         # pyqtgraph clips plots that get less than their layout's minimum (titles, axes,
-        # colour bars), so the widget asks for that much: the window then makes room or
-        # shows the views in tabs
+        # colour bars), so the widget asks for that much, and the window makes room or shows
+        # the views in tabs. Only once per run: each change lays the whole window out again
+        # (30 ms, measured), and a title's number growing a digit must not do that; the slack
+        # covers such growth.
+        run = getattr(self.snapshot, "run_id", None)
+        if run == self._sized_for_run:
+            return
+        self._sized_for_run = run
         least = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
-        size = QSize(math.ceil(least.width()) + 2, math.ceil(least.height()) + 2)
-        now = self.view.minimumSize()
-        # grow at once; shrink only by a lot (a smaller model), not when a title's number gets
-        # a digit shorter: each change lays the whole window out again (30 ms, measured)
-        grow = size.width() > now.width() or size.height() > now.height()
-        shrink = now.width() - size.width() > 40 or now.height() - size.height() > 40
-        if grow or shrink:
-            self.view.setMinimumSize(size.expandedTo(now) if not shrink else size)
+        size = QSize(math.ceil(least.width()) + SIZE_SLACK, math.ceil(least.height()) + 2)
+        if size != self.view.minimumSize():
+            self.view.setMinimumSize(size)
 
     def is_showing_message(self) -> bool:
         return self._stack.currentWidget() is self.message
