@@ -268,9 +268,9 @@ class TextView(QWidget):
         self.tabs.setFont(font(TEXT_PT + 1, bold=True))
         # each page scrolls rather than being squeezed when the view is small
         for page, title in (
-            (self._build_keyboard(), "Predictive keyboard"),
-            (self._build_scorer(), "Sentence scorer"),
-            (self._build_samples(), "Live samples"),
+            (self._build_keyboard(), "Keyboard"),
+            (self._build_scorer(), "Scorer"),
+            (self._build_samples(), "Samples"),
         ):
             page.setObjectName("page")
             page.setStyleSheet(f"#page {{ background: {BACKGROUND}; }}")
@@ -279,6 +279,10 @@ class TextView(QWidget):
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
             self.tabs.addTab(scroll, title)
+        for k, tip in enumerate(
+            ("The predictive keyboard", "The sentence scorer", "Live samples at a temperature")
+        ):
+            self.tabs.setTabToolTip(k, tip)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         layout.addWidget(self.tabs, 1)
         self._show_waiting()
