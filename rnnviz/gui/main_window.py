@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -35,10 +36,11 @@ from rnnviz.gui.controller import Controller
 from rnnviz.gui.controls import ControlPanel
 from rnnviz.gui.demos.ball_view import BallView
 from rnnviz.gui.demos.text_view import TextView
+from rnnviz.gui.lesson_bar import LessonBar
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
-from rnnviz.training.presets import list_presets, load_preset
+from rnnviz.training.presets import VIEWS, Preset, list_presets, load_preset
 
 __all__ = ["DEMO_TABS", "MainWindow"]
 
@@ -52,6 +54,8 @@ DEMO_TABS = (
 
 SLOW_MOTION_SECONDS = 0.4
 
+TITLE = "rnnviz: watch a recurrent network learn"
+
 #: Seconds between two redraws of the slower views. The curves over iterations change little
 #: from one snapshot to the next and cost the most to paint; at 30 Hz they took half of the
 #: window's time (measured), which the training thread then waited for.
@@ -63,7 +67,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, controller: Controller | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("rnnviz: watch a recurrent network learn")
+        self.setWindowTitle(TITLE)
         self.controller = controller or Controller(self)
         self.last_error = ""
         self._redraws: deque[float] = deque(maxlen=120)
@@ -92,6 +96,7 @@ class MainWindow(QMainWindow):
         self.gradient_panel = GradientFlowPanel()
         self.loss_panel = LossPanel()
         self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
+        self._views_by_name = dict(zip(VIEWS, self.panels, strict=True))  # a lesson's "view"
         self.panel_area = PanelArea(
             self.panels, ("Hidden states", "Gates", "Gradient flow", "Loss")
         )
@@ -117,7 +122,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 3)
         self._splitter_moved_by_user = False
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
-        self.setCentralWidget(self.splitter)
+        self.lesson_bar = LessonBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.lesson_bar)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
 
         self._build_actions()
         self._build_status_bar()
@@ -183,7 +195,18 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, name=preset.name: self.start(name))
             lessons.addAction(action)
         menu.addMenu("&Training").addActions(list(self.training_actions))
-        menu.addMenu("&View").addAction(self.sidebar_action)
+        self.lesson_bar_action = QAction("Lesson notes", self)
+        self.lesson_bar_action.setCheckable(True)
+        self.lesson_bar_action.setChecked(True)
+        self.lesson_bar_action.setShortcut(QKeySequence("F10"))
+        self.lesson_bar_action.setToolTip(
+            "Show or hide the lesson's title, explanation and comparison buttons (F10)"
+        )
+        self.lesson_bar_action.toggled.connect(self._show_lesson_bar)
+        self.addAction(self.lesson_bar_action)
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.sidebar_action)
+        view_menu.addAction(self.lesson_bar_action)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -208,6 +231,8 @@ class MainWindow(QMainWindow):
         )
         self.text_view.text_file_chosen.connect(self.use_text_file)
         self.text_view.failed.connect(self.show_error)
+        self.lesson_bar.variant_chosen.connect(self.start_variant)
+        c.session_opened.connect(self._on_session_opened)
         self.tabs.currentChanged.connect(self._tab_changed)
         views = [*self.panels, *self.demo_views]
         for view in views:
@@ -225,7 +250,40 @@ class MainWindow(QMainWindow):
         """Open the lesson ``preset``; keep playing if training was playing."""
         if play is None:
             play = self.controller.state == "training"
-        self.controller.start(load_preset(preset), play=play)
+        lesson = load_preset(preset)
+        if self.controller.start(lesson, play=play):
+            self.show_lesson(lesson)
+            if lesson.view is not None:
+                self.panel_area.bring_into_view(self._views_by_name[lesson.view])
+
+    @Slot(int)
+    def start_variant(self, k: int) -> None:
+        """Run the open lesson as it is (0) or as its k-th comparison changes it."""
+        lesson = self.lesson
+        if lesson is None:
+            return
+        config = lesson.config if k == 0 else lesson.compare_configs()[k - 1][1]
+        if self.controller.start(config, play=self.controller.state == "training"):
+            self.show_lesson(lesson, k)
+
+    @property
+    def lesson(self) -> Preset | None:
+        """The open lesson (None after opening a session or a text file of one's own)."""
+        return self.lesson_bar.preset
+
+    def show_lesson(self, lesson: Preset | None, variant: int = 0) -> None:
+        self.lesson_bar.show_lesson(lesson, variant)
+        self.lesson_bar.setVisible(lesson is not None and self.lesson_bar_action.isChecked())
+        self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}")
+
+    @Slot(str)
+    def _on_session_opened(self, path: str) -> None:
+        self.show_lesson(None)
+        self.setWindowTitle(f"rnnviz: {Path(path).name}")
+
+    @Slot(bool)
+    def _show_lesson_bar(self, shown: bool) -> None:
+        self.lesson_bar.setVisible(shown and self.lesson is not None)
 
     def reset(self) -> None:
         self.controller.reset()
@@ -285,7 +343,8 @@ class MainWindow(QMainWindow):
         except ValueError as error:
             self.show_error(str(error))
             return
-        self.controller.start(config, play=self.controller.state == "training")
+        if self.controller.start(config, play=self.controller.state == "training"):
+            self.show_lesson(None)
 
     # ------------------------------------------------------------------ showing
 

@@ -10,6 +10,8 @@ A preset file holds
                   {"metric": "loss", "below_baseline": name}: what "it worked" means
     compare       optional runs to show beside it: [{"label": …, "set": {dotted settings}}]
     hide          optional controls a focused lesson hides (dotted setting names)
+    view          optional view the lesson is about, brought to the front when the views are
+                  shown one at a time: one of ``VIEWS``
 """
 
 from __future__ import annotations
@@ -23,7 +25,18 @@ from typing import Any
 from rnnviz.resources import presets_dir
 from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict
 
-__all__ = ["Goal", "Preset", "PresetError", "goal_reached", "list_presets", "load_preset"]
+__all__ = [
+    "VIEWS",
+    "Goal",
+    "Preset",
+    "PresetError",
+    "goal_reached",
+    "list_presets",
+    "load_preset",
+]
+
+#: The views a lesson can be about (its "view" field).
+VIEWS = ("hidden", "gates", "gradient", "loss")
 
 
 class PresetError(ValueError):
@@ -57,6 +70,7 @@ class Preset:
     goal: Goal
     compare: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     hide: tuple[str, ...] = ()
+    view: str | None = None
     path: Path | None = field(default=None, compare=False)
 
     def compare_configs(self) -> list[tuple[str, TrainConfig]]:
@@ -112,7 +126,7 @@ def load_preset(name: str) -> Preset:
         raise PresetError(f"preset {stem}: cannot read {path.name}: {error}") from None
     where = f"preset {stem}"
     expected = {"title", "explanation", "config", "steps", "goal"}
-    optional = {"compare", "hide"}
+    optional = {"compare", "hide", "view"}
     missing = expected - set(raw)
     if missing:
         raise PresetError(f"{where}: missing {sorted(missing)[0]!r}")
@@ -133,6 +147,9 @@ def load_preset(name: str) -> Preset:
             config.with_settings(settings)
     except (ConfigError, KeyError, TypeError) as error:
         raise PresetError(f"{where}: {error}") from None
+    view = raw.get("view")
+    if view is not None and view not in VIEWS:
+        raise PresetError(f"{where}: view must be one of {', '.join(VIEWS)}, not {view!r}")
     steps = raw["steps"]
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise PresetError(f"{where}: steps must be a whole number ≥ 1")
@@ -145,5 +162,6 @@ def load_preset(name: str) -> Preset:
         goal=_parse_goal(raw["goal"], where),
         compare=compare,
         hide=tuple(raw.get("hide", [])),
+        view=view,
         path=path,
     )

@@ -5,13 +5,15 @@ run; `benchmarks/bench_training.py` times them.
 """
 
 import itertools
+import json
 
 import numpy as np
 import pytest
 
 from rnnviz.tasks.alphabet import ALPHABET, prompts_report
 from rnnviz.tasks.text import greedy_completion, sentence_log_prob
-from rnnviz.training.presets import goal_reached, list_presets, load_preset
+from rnnviz.training import presets as presets_module
+from rnnviz.training.presets import VIEWS, PresetError, goal_reached, list_presets, load_preset
 from rnnviz.training.trainer import Trainer
 
 
@@ -40,6 +42,25 @@ def test_every_preset_loads_with_two_lines_for_the_lecturer():
         assert preset.title and len(preset.explanation) == 2
         for _, config in preset.compare_configs():
             assert config != preset.config
+        assert preset.view is None or preset.view in VIEWS
+    assert load_preset("vanishing_gradient").view == "gradient"  # the lesson is about it
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"view": "gradients"}, "view must be one of hidden, gates, gradient, loss"),
+        ({"colour": "red"}, "unknown field 'colour'"),
+        ({"steps": 0}, "steps must be a whole number"),
+    ],
+)
+def test_a_broken_preset_file_says_what_is_wrong(tmp_path, monkeypatch, change, message):
+    raw = json.loads(load_preset("vanishing_gradient").path.read_text(encoding="utf-8"))
+    broken = tmp_path / "99_broken.json"
+    broken.write_text(json.dumps({**raw, **change}), encoding="utf-8")
+    monkeypatch.setattr(presets_module, "_preset_files", lambda: {"99_broken": broken})
+    with pytest.raises(PresetError, match=message):
+        load_preset("broken")
 
 
 # --- sequence data: the moving ball -------------------------------------------------------------

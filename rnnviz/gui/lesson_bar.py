@@ -1,0 +1,130 @@
+"""The strip above the views that says which lesson is open and what it shows.
+
+It holds the lesson's title and the two lines the lecturer reads out, and one button for each
+run the lesson compares: "LSTM (the lesson)", "vanilla RNN", "GRU". The buttons are how the
+class sees the point of a lesson such as the vanishing gradient: the same task, one click
+apart, every view showing the other cell.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnviz.gui.panels._common import FOREGROUND, TEXT_PT, font
+from rnnviz.training.presets import Preset
+
+__all__ = ["LessonBar"]
+
+
+class LessonBar(QFrame):
+    """The open lesson's title, explanation and comparison buttons.
+
+    Signals
+    -------
+    variant_chosen(int)
+        The user pressed a comparison button: 0 is the lesson as it is, k ≥ 1 its k-th
+        ``compare`` run.
+    """
+
+    variant_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preset: Preset | None = None
+        self.setObjectName("lesson-bar")
+        self.setStyleSheet(
+            "QFrame#lesson-bar { background: #eef3f8; border-bottom: 1px solid #c8d3de; }"
+            f"QLabel {{ color: {FOREGROUND}; }}"
+            "QPushButton:checked { background: #0072B2; color: white; border: 1px solid #005a8c;"
+            " border-radius: 3px; padding: 3px 8px; }"
+        )
+        self.title = QLabel()
+        self.title.setFont(font(TEXT_PT + 2, bold=True))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)  # a projector's 1280 px must not be widened by a title
+        self.explanation = QLabel()
+        self.explanation.setFont(font(TEXT_PT))
+        self.explanation.setTextFormat(Qt.TextFormat.PlainText)
+        self.explanation.setWordWrap(True)
+        self.compare_label = QLabel("Compare:")
+        self.compare_label.setFont(font(TEXT_PT))
+        self._buttons = QButtonGroup(self)
+        self._buttons.setExclusive(True)
+        self._buttons.idClicked.connect(self._on_clicked)
+        self._button_row = QHBoxLayout()
+        self._button_row.setSpacing(6)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.compare_label)
+        top.addLayout(self._button_row)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 6)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.explanation)
+        self.setVisible(False)
+
+    @property
+    def buttons(self) -> list[QPushButton]:
+        """The comparison buttons, the lesson's own first (empty without comparisons)."""
+        return [self._buttons.button(k) for k in range(len(self._buttons.buttons()))]
+
+    def show_lesson(self, preset: Preset | None, variant: int = 0) -> None:
+        """Show ``preset`` (None: no lesson, the bar hides) with run ``variant`` pressed."""
+        same = preset is not None and preset == self.preset
+        self.preset = preset
+        if same and preset.compare:
+            self._buttons.button(variant).setChecked(True)
+            return
+        for button in self._buttons.buttons():
+            self._buttons.removeButton(button)
+            self._button_row.removeWidget(button)
+            button.deleteLater()
+        if preset is None:
+            self.setVisible(False)
+            return
+        self.title.setText(preset.title)
+        self.explanation.setText("  ".join(preset.explanation))
+        labels = [_own_label(preset)] + [label for label, _ in preset.compare]
+        if preset.compare:
+            for k, label in enumerate(labels):
+                button = QPushButton(label)
+                button.setFont(font(TEXT_PT))
+                button.setCheckable(True)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space stays play/pause
+                button.setToolTip(f"Start a new run of this lesson: {label}")
+                self._buttons.addButton(button, k)
+                self._button_row.addWidget(button)
+            self._buttons.button(variant).setChecked(True)
+        self.compare_label.setVisible(bool(preset.compare))
+        self.setVisible(True)
+
+    @Slot(int)
+    def _on_clicked(self, k: int) -> None:
+        self.variant_chosen.emit(k)
+
+
+def _own_label(preset: Preset) -> str:
+    """The button for the lesson's own run, named by what the comparisons change."""
+    keys = {key for _, settings in preset.compare for key in settings}
+    model = preset.config.model
+    if keys == {"model.cell"}:
+        return f"{CELL_NAMES.get(model.cell.value, model.cell.value)} (the lesson)"
+    if keys == {"model.bidirectional"}:
+        return "both directions (the lesson)" if model.bidirectional else "one direction"
+    return "as in the lesson"
+
+
+#: How the comparison buttons name a cell.
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "vanilla RNN", "rnn_relu": "ReLU RNN"}
