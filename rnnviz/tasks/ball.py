@@ -537,8 +537,8 @@ class BallTask(Task):
             is the true one; "next" counts every frame but the first (``WARMUP_FRAMES``),
             "snapshot" every frame, "gap" the gap + 1 movements into, across and out of the
             hidden frames. "position_error": the mean Euclidean distance between output and
-            target where the loss counts (every frame; in "gap" the hidden ones). "gap" also
-            gives "gap_error", the same mean distance over the hidden frames.
+            target over every frame ("next", "snapshot"). "gap" gives "gap_error" in its
+            place: the mean distance over the hidden frames, where the loss counts.
         """
         y = self._time_major(outputs, batch)  # (T, B, 2)
         positions = batch.extra["positions"].astype(np.float64)  # (T+1, B, 2)
@@ -549,9 +549,7 @@ class BallTask(Task):
         scored = self._scored_directions(batch)  # (T, B)
         result = {"direction_accuracy": float(np.mean(predicted[scored] == true[scored]))}
         if self.mode is BallMode.GAP:
-            gap_error = float(np.mean(distance[~batch.extra["visible"]]))
-            result["position_error"] = gap_error
-            result["gap_error"] = gap_error
+            result["gap_error"] = float(np.mean(distance[~batch.extra["visible"]]))
         else:
             result["position_error"] = float(np.mean(distance))
         return result

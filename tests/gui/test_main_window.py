@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 
 from rnnviz.gui.main_window import DEMO_TABS, MainWindow
 from rnnviz.training.config import TrainConfig
+from rnnviz.training.presets import load_preset
 
 SMALL = {"model.hidden_size": "8", "batch_size": "4"}
 
@@ -244,3 +245,70 @@ def test_hiding_the_settings_gives_the_views_the_room(window, qtbot):
     assert after[1] > before[1] and after[2] > before[2]
     window.sidebar_action.trigger()
     qtbot.waitUntil(lambda: window.sidebar.isVisible(), timeout=2_000)
+
+
+def test_a_lesson_names_itself_and_its_comparisons_are_one_click_away(window, qtbot):
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start("vanishing_gradient")
+    assert "Vanishing gradient" in window.windowTitle()
+    bar = window.lesson_bar
+    assert bar.isVisible() and "vanilla RNN" in bar.explanation.text()
+    assert [b.text() for b in bar.buttons] == ["LSTM (the lesson)", "vanilla RNN", "GRU"]
+    assert bar.buttons[0].isChecked()
+    lstm_run = window.controller.run_id
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        bar.buttons[1].click()
+    assert window.controller.config.model.cell.value == "rnn_tanh"
+    assert window.controller.run_id != lstm_run and window.controller.latest.iteration == 0
+    assert (
+        window.controller.config.task_params == load_preset("vanishing_gradient").config.task_params
+    )
+    assert bar.buttons[1].isChecked() and not bar.buttons[0].isChecked()
+    assert len(bar.buttons) == 3  # the same lesson: the buttons are not added again
+    window.lesson_bar_action.trigger()  # F10: more room for the views
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=2_000)
+    window.lesson_bar_action.trigger()
+    qtbot.waitUntil(bar.isVisible, timeout=2_000)
+
+
+def test_a_lesson_brings_the_view_it_is_about_to_the_front(window, qtbot):
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.panel_area.tabbed, timeout=2_000)
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start("vanishing_gradient")
+    qtbot.waitUntil(window.gradient_panel.isVisible, timeout=2_000)
+    assert not window.hidden_panel.isVisible()
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start("lstm_gates")
+    qtbot.waitUntil(window.gate_panel.isVisible, timeout=2_000)
+
+
+def test_your_own_text_file_is_no_longer_the_lesson(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start("text_messaging")
+    assert window.lesson is not None and window.lesson_bar.isVisible()
+    assert not window.lesson_bar.buttons  # nothing to compare: no buttons
+    text = tmp_path / "notes.txt"
+    text.write_text("the quick brown fox jumps over the lazy dog. " * 40, encoding="utf-8")
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.use_text_file(str(text))
+    assert window.lesson is None and not window.lesson_bar.isVisible()
+    assert window.windowTitle() == "rnnviz: watch a recurrent network learn"
+
+
+@pytest.mark.parametrize("lesson", ["vanishing_gradient", "deep_bidirectional"])
+def test_crowded_views_go_to_tabs_rather_than_squash_their_plots(window, qtbot, lesson):
+    # LSTM: five gate maps; deep bidirectional: four hidden-state maps, three metric plots.
+    # Wide enough for the grid, not high enough for those maps in a quarter of it.
+    window.resize(2560, 1000)
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start(lesson)
+    qtbot.waitUntil(lambda: not window.drawing, timeout=5_000)
+    for panel in window.panels:
+        window.panel_area.bring_into_view(panel)
+        qtbot.waitUntil(panel.isVisible, timeout=2_000)
+        qtbot.waitUntil(lambda p=panel: not p.is_showing_message(), timeout=2_000)
+        plots = [p for p in panel.view.ci.items if hasattr(p, "vb") and p.isVisible()]
+        assert plots
+        for plot in plots:
+            assert plot.vb.height() >= 64, f"{type(panel).__name__}: a plot squashed"

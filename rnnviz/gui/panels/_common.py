@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -62,6 +62,11 @@ CURVE_WIDTH = 3
 #: Pixels a view asks for beyond its plots' minimum width when a run starts, for titles and
 #: tick labels that grow during the run.
 SIZE_SLACK = 24
+
+#: The smallest data area (width, height) of any plot: below this a curve or a heat map is a
+#: sliver with one tick, unreadable from the back of the room, so the window would rather show
+#: the views in tabs.
+MIN_DATA_AREA = QSize(120, 64)
 
 #: Okabe & Ito's colour-blind-safe palette (without its yellow, too pale on white).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
@@ -487,6 +492,10 @@ class Panel(QWidget):
         if run == self._sized_for_run:
             return
         self._sized_for_run = run
+        for plot in self.view.ci.items:
+            if isinstance(plot, pg.PlotItem):
+                plot.vb.setMinimumSize(QSizeF(MIN_DATA_AREA))
+        self.view.ci.layout.invalidate()  # its size hints are cached until the next layout pass
         least = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         size = QSize(math.ceil(least.width()) + SIZE_SLACK, math.ceil(least.height()) + 2)
         if size != self.view.minimumSize():
