@@ -104,3 +104,66 @@ def test_help(capsys):
     out = capsys.readouterr().out
     assert out.startswith("usage: rnnviz")
     assert "info" in out
+
+
+def _option_actions(parser):
+    """Every option of ``parser`` and of its commands, as (command, action)."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                for sub_action in sub._actions:
+                    yield name, sub_action
+        elif action.option_strings:
+            yield "rnnviz", action
+
+
+def test_every_option_has_a_help_text_and_a_readable_metavar():
+    actions = list(_option_actions(cli._build_parser()))
+    assert {command for command, _ in actions} >= {"rnnviz", "train", "render"}
+    for command, action in actions:
+        assert action.help, f"{command} {action.option_strings} has no help text"
+        # argparse's own metavar for --preset would be WINDOW_PRESET, for --out OUT
+        assert action.metavar is None or action.metavar.upper() != action.dest.upper()
+        if action.option_strings and action.nargs != 0 and action.metavar is None:
+            raise AssertionError(f"{command} {action.option_strings} has no metavar")
+
+
+def test_help_shows_the_defaults(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--preset NAME" in out and "WINDOW_PRESET" not in out
+    assert "default: moving_ball" in out
+    assert cli.main(["render", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert "--steps N updates to train before drawing" in out
+    assert "default: the lesson's own number, listed by `rnnviz presets`" in out
+    assert "default: moving_ball" in out and "default: window" in out
+    assert "from 200x150 to 8192x8192 (default: 1800x1000)" in out
+    assert "its extension picks the format: .png, .jpg" in out
+
+
+def test_the_window_opens_on_the_default_lesson(monkeypatch):
+    import rnnviz.gui.app
+
+    calls = []
+    monkeypatch.setattr(rnnviz.gui.app, "run_window", lambda *args: calls.append(args) or 0)
+    assert cli.main([]) == 0
+    assert cli.main(["--preset", "alphabet", "--autostart"]) == 0
+    assert calls == [(cli.DEFAULT_PRESET, False), ("alphabet", True)]
+    assert cli.DEFAULT_PRESET == "moving_ball"
+
+
+def test_json_output_is_strict(capsys):
+    cli._print_json({"loss": float("nan"), "curve": [1.5, float("inf")], "x": {"y": -float("inf")}})
+    out = capsys.readouterr().out
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    assert json.loads(out, parse_constant=refuse) == {
+        "loss": None,
+        "curve": [1.5, None],
+        "x": {"y": None},
+    }

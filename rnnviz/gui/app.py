@@ -12,18 +12,34 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QTimer, qFormatLogMessage, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication, QIcon, QImageWriter
 from PySide6.QtWidgets import QApplication
 
 from rnnviz.resources import resource_path
 
-__all__ = ["PANELS", "make_app", "render", "run_benchmark", "run_window"]
+__all__ = [
+    "PANELS",
+    "image_formats",
+    "make_app",
+    "offscreen_notices_silenced",
+    "render",
+    "run_benchmark",
+    "run_window",
+]
 
 #: what ``render --panel`` can draw
 PANELS = ("window", "demo", "hidden", "gates", "gradient", "loss")
+
+#: What the offscreen platform says each time a window is shown: it has no window manager to
+#: pass size hints to, which changes nothing in a picture. Matched whole, so that any other
+#: message still reaches the user.
+OFFSCREEN_NOTICES = frozenset({"This plugin does not support propagateSizeHints()"})
 
 
 def make_app(offscreen_if_headless: bool = False) -> QApplication:
@@ -39,6 +55,38 @@ def make_app(offscreen_if_headless: bool = False) -> QApplication:
     except FileNotFoundError:
         pass
     return app
+
+
+def image_formats() -> tuple[str, ...]:
+    """The file extensions ``render`` can write (the format follows the extension), PNG and
+    JPEG first."""
+    formats = {bytes(f).decode().lower() for f in QImageWriter.supportedImageFormats()}
+    return tuple(sorted(formats, key=lambda f: (f not in ("png", "jpg"), f != "png", f)))
+
+
+@contextmanager
+def offscreen_notices_silenced() -> Iterator[None]:
+    """On the offscreen platform, drop its OFFSCREEN_NOTICES (three or four per picture, on
+    stderr) while the block runs; every other message goes on to the handler that was in place
+    (or, with none, to stderr as Qt would print it)."""
+    if QGuiApplication.platformName() != "offscreen":
+        yield
+        return
+    previous = []
+
+    def handler(kind, context, message: str) -> None:
+        if message in OFFSCREEN_NOTICES:
+            return
+        if previous and previous[0] is not None:
+            previous[0](kind, context, message)
+        else:
+            sys.stderr.write(qFormatLogMessage(kind, context, message) + "\n")
+
+    previous.append(qInstallMessageHandler(handler))
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous[0])
 
 
 def freeze_startup_objects() -> None:
@@ -70,15 +118,31 @@ def render(
     settings: dict[str, str] | None = None,
 ) -> dict:
     """Train ``steps`` updates headless (the preset changed by dotted ``settings``), draw the
-    window (or one panel) and save it as PNG."""
+    window (or one panel) and save it to ``out``, in the format its extension names (PNG,
+    JPEG, ...: see image_formats)."""
+    if panel not in PANELS:
+        raise ValueError(f"unknown panel {panel!r}; choose one of {', '.join(PANELS)}")
+    app = make_app(offscreen_if_headless=True)
+    if Path(out).suffix.lower().lstrip(".") not in image_formats():
+        raise ValueError(f"{out}: the extension names no picture format Qt can write")
+    with offscreen_notices_silenced():
+        return _render(app, preset, steps, out, panel, size, settings)
+
+
+def _render(
+    app: QApplication,
+    preset: str,
+    steps: int,
+    out: str,
+    panel: str,
+    size: tuple[int, int],
+    settings: dict[str, str] | None,
+) -> dict:
     from rnnviz.gui.controller import Controller
     from rnnviz.gui.main_window import DEMO_TABS, MainWindow
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
 
-    if panel not in PANELS:
-        raise ValueError(f"unknown panel {panel!r}; choose one of {', '.join(PANELS)}")
-    app = make_app(offscreen_if_headless=True)
     config = load_preset(preset).config.with_settings(settings or {})
     trainer = Trainer(config)
     for _ in trainer.run(steps=steps, snapshot_every=None):

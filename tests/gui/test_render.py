@@ -1,11 +1,19 @@
 """`rnnviz render`: a trained run drawn offscreen to a PNG, for slides and the README."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
+from PySide6.QtCore import qWarning
 from PySide6.QtGui import QColor, QImage
 
+import rnnviz.gui.app
 from rnnviz.cli import main
+from rnnviz.gui.app import offscreen_notices_silenced
+
+NOTICE = "This plugin does not support propagateSizeHints()"
 
 
 def colours(path) -> int:
@@ -73,6 +81,13 @@ def test_render_the_window_and_one_view(qtbot, tmp_path, capsys):
     [
         (["--panel", "piechart"], "unknown panel 'piechart'"),
         (["--size", "big"], "WIDTHxHEIGHT"),
+        # far above what Qt can paint: this crashed the process (exit 139)
+        (["--size", "99999x99999"], "from 200x150 to 8192x8192, got '99999x99999'"),
+        (["--size", "8193x1000"], "to 8192x8192"),
+        (["--size", "1000x8193"], "to 8192x8192"),
+        (["--size", "199x150"], "from 200x150"),
+        (["--steps", "-1"], "--steps must be 0 or more"),
+        (["--set", "colour=red"], "unknown setting 'colour'; you can set model.cell"),
         (["--set", "model.cell=transformer"], "model.cell must be one of"),
     ],
 )
@@ -82,3 +97,66 @@ def test_render_refuses_bad_arguments_in_one_line(tmp_path, capsys, argv, messag
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("picture.xyz", "the picture's format follows the file's extension; use one of .png, .jpg"),
+        ("picture", "use one of .png, .jpg"),
+        ("no-such-folder/picture.png", "there is no folder"),
+    ],
+)
+def test_render_refuses_an_unwritable_out_before_training(
+    tmp_path, capsys, monkeypatch, out, message
+):
+    def train_and_draw(*args):
+        raise AssertionError("trained although the picture cannot be written")
+
+    monkeypatch.setattr(rnnviz.gui.app, "render", train_and_draw)
+    assert main(["render", "--preset", "alphabet", "--out", str(tmp_path / out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+
+
+def test_the_format_follows_the_extension_and_the_json_is_strict(qtbot, tmp_path, capsys):
+    jpeg = tmp_path / "loss.JPG"
+    argv = ["render", "--preset", "alphabet", "--steps", "0", "--panel", "loss"]
+    assert main([*argv, "--size", "400x300", "--out", str(jpeg)]) == 0
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    result = json.loads(capsys.readouterr().out, parse_constant=refuse)
+    assert result["iteration"] == 0 and result["loss"] is None  # no update yet: was NaN
+    assert jpeg.read_bytes()[:3] == b"\xff\xd8\xff"  # JPEG, not PNG, data
+
+
+def test_the_default_lesson_is_drawn_without_a_preset(tmp_path, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(rnnviz.gui.app, "render", lambda *args: calls.append(args) or {})
+    assert main(["render", "--out", str(tmp_path / "x.png")]) == 0
+    assert calls == [("moving_ball", 3000, str(tmp_path / "x.png"), "window", (1800, 1000), {})]
+
+
+def test_the_offscreen_notice_is_silenced_and_other_messages_are_not(qtbot, qtlog):
+    with offscreen_notices_silenced():
+        qWarning(NOTICE)
+        qWarning("something else went wrong")
+    qWarning(NOTICE)  # the previous handler is back
+    assert [r.message for r in qtlog.records] == ["something else went wrong", NOTICE]
+
+
+def test_render_prints_nothing_but_its_json(tmp_path):
+    out = tmp_path / "loss.png"
+    argv = ["render", "--preset", "alphabet", "--steps", "0", "--panel", "loss"]
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz", *argv, "--size", "400x300", "--out", str(out)],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # the offscreen platform said NOTICE 3 or 4 times
+    assert json.loads(done.stdout)["out"] == str(out) and out.is_file()
