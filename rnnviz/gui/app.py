@@ -143,7 +143,8 @@ def _render(
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
 
-    config = load_preset(preset).config.with_settings(settings or {})
+    lesson = load_preset(preset)
+    config = lesson.config.with_settings(settings or {})
     trainer = Trainer(config)
     for _ in trainer.run(steps=steps, snapshot_every=None):
         pass
@@ -156,6 +157,10 @@ def _render(
             window.tabs.setCurrentIndex(index)
             window.tabs.blockSignals(False)
     window.controls.show_config(config)
+    runs = [lesson.config] + [c for _, c in lesson.compare_configs()]
+    window.show_lesson(lesson, runs.index(config) if config in runs else None)
+    if lesson.view is not None:
+        window.panel_area.bring_into_view(window.view_named(lesson.view))
     window.show()
     app.processEvents()
     widget = {

@@ -80,12 +80,13 @@ class LessonBar(QFrame):
         """The comparison buttons, the lesson's own first (empty without comparisons)."""
         return [self._buttons.button(k) for k in range(len(self._buttons.buttons()))]
 
-    def show_lesson(self, preset: Preset | None, variant: int = 0) -> None:
-        """Show ``preset`` (None: no lesson, the bar hides) with run ``variant`` pressed."""
+    def show_lesson(self, preset: Preset | None, variant: int | None = 0) -> None:
+        """Show ``preset`` (None: no lesson, the bar hides) with run ``variant`` pressed
+        (None: none of them)."""
         same = preset is not None and preset == self.preset
         self.preset = preset
         if same and preset.compare:
-            self._buttons.button(variant).setChecked(True)
+            self._check(variant)
             return
         for button in self._buttons.buttons():
             self._buttons.removeButton(button)
@@ -106,9 +107,18 @@ class LessonBar(QFrame):
                 button.setToolTip(f"Start a new run of this lesson: {label}")
                 self._buttons.addButton(button, k)
                 self._button_row.addWidget(button)
-            self._buttons.button(variant).setChecked(True)
+            self._check(variant)
         self.compare_label.setVisible(bool(preset.compare))
         self.setVisible(True)
+
+    def _check(self, variant: int | None) -> None:
+        if variant is None:  # an exclusive group keeps one checked unless told otherwise
+            self._buttons.setExclusive(False)
+            for button in self._buttons.buttons():
+                button.setChecked(False)
+            self._buttons.setExclusive(True)
+        else:
+            self._buttons.button(variant).setChecked(True)
 
     @Slot(int)
     def _on_clicked(self, k: int) -> None:

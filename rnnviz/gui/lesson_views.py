@@ -113,7 +113,7 @@ class RecallView(QWidget):
         # the panels' big dark labels: the pale defaults were unreadable from the back row
         style_plot(
             self.plot.getPlotItem(),
-            "symbol (green: the one to remember)",
+            "symbol (green: the right one)",
             "probability at the ?",
             None,
         )

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self.controller = controller or Controller(self)
         self.last_error = ""
+        self.tab_question: QMessageBox | None = None  # "open that tab's lesson?" while asked
         self._redraws: deque[float] = deque(maxlen=120)
         self._cursor = 0
         self._drawn_at: dict[QWidget, float] = {}
@@ -207,6 +208,18 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.sidebar_action)
         view_menu.addAction(self.lesson_bar_action)
+        # window-wide, so the keys work wherever the focus is; a text field the user types
+        # in keeps its own arrow keys (Qt lets a focused editor claim them first)
+        cursor_menu = view_menu.addMenu("Time cursor")
+        for text, key, move in (
+            ("One step back", "Left", lambda t, T: t - 1),
+            ("One step on", "Right", lambda t, T: t + 1),
+            ("First step", "Home", lambda t, T: 0),
+            ("Last step", "End", lambda t, T: T - 1),
+        ):
+            cursor_menu.addAction(
+                self._action(text, lambda _=False, m=move: self._move_cursor(m), key)
+            )
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -254,7 +267,7 @@ class MainWindow(QMainWindow):
         if self.controller.start(lesson, play=play):
             self.show_lesson(lesson)
             if lesson.view is not None:
-                self.panel_area.bring_into_view(self._views_by_name[lesson.view])
+                self.panel_area.bring_into_view(self.view_named(lesson.view))
 
     @Slot(int)
     def start_variant(self, k: int) -> None:
@@ -266,12 +279,18 @@ class MainWindow(QMainWindow):
         if self.controller.start(config, play=self.controller.state == "training"):
             self.show_lesson(lesson, k)
 
+    def view_named(self, name: str) -> QWidget:
+        """The view a lesson's "view" field names (``rnnviz.training.presets.VIEWS``)."""
+        return self._views_by_name[name]
+
     @property
     def lesson(self) -> Preset | None:
         """The open lesson (None after opening a session or a text file of one's own)."""
         return self.lesson_bar.preset
 
-    def show_lesson(self, lesson: Preset | None, variant: int = 0) -> None:
+    def show_lesson(self, lesson: Preset | None, variant: int | None = 0) -> None:
+        """Name ``lesson`` in the bar and the title, its run ``variant`` pressed (None: a run
+        of the lesson's task changed otherwise, no button pressed)."""
         self.lesson_bar.show_lesson(lesson, variant)
         self.lesson_bar.setVisible(lesson is not None and self.lesson_bar_action.isChecked())
         self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}")
@@ -295,9 +314,37 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         self.draw_now()  # the tab just shown draws the newest snapshot it missed
         config = self.controller.config
-        _, task, preset = DEMO_TABS[index]
-        if config is None or config.task.value != task:
+        title, task, preset = DEMO_TABS[index]
+        if config is not None and config.task.value == task:
+            return
+        latest = self.controller.latest
+        if latest is None or latest.iteration == 0:
             self.start(preset)
+            return
+        # a trained model is not thrown away by a click on a tab: ask first
+        lesson = self.lesson.title if self.lesson is not None else "the present run"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "rnnviz",
+            f"Open the {title} demo's lesson?\n\n{lesson} (iteration {latest.iteration:,}) "
+            "will be replaced by a new run. To keep it, stay and save it first "
+            "(File → Save session).",
+            parent=self,
+        )
+        switch = box.addButton("Open the lesson", QMessageBox.ButtonRole.AcceptRole)
+        stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _: self._tab_answered(box.clickedButton() is switch, preset))
+        self.tab_question = box
+        box.open()  # window-modal, does not block the event loop
+
+    def _tab_answered(self, switch: bool, preset: str) -> None:
+        self.tab_question = None
+        if switch:
+            self.start(preset)
+        elif self.controller.config is not None:
+            self._select_tab_for(self.controller.config)  # back to the run's own demo
 
     @Slot(object)
     def _select_tab_for(self, config) -> None:
@@ -364,7 +411,9 @@ class MainWindow(QMainWindow):
         self._redraws.append(now)
         status = self.status_labels
         status["iteration"].setText(f"iteration {snapshot.iteration}")
-        status["loss"].setText(f"loss {snapshot.loss:.4f}")
+        # before the first update there is no loss yet (the snapshot says NaN)
+        trained = snapshot.iteration > 0 or math.isfinite(snapshot.loss)
+        status["loss"].setText(f"loss {snapshot.loss:.4f}" if trained else "loss –")
         status["speed"].setText(f"{snapshot.steps_per_second:.0f} steps/s")
         status["redraws"].setText(f"{self.redraws_per_second():.0f} redraws/s")
         if snapshot.diverged:
@@ -490,6 +539,13 @@ class MainWindow(QMainWindow):
         self._cursor = t
         for view in (*self.panels, *self.demo_views):
             view.set_cursor(t)
+
+    def _move_cursor(self, move) -> None:
+        snapshot = self.controller.latest
+        if snapshot is None:
+            return
+        steps = snapshot.seq_len
+        self.set_cursor(min(max(move(min(self._cursor, steps - 1), steps), 0), steps - 1))
 
     @Slot(str)
     def show_error(self, message: str) -> None:

@@ -33,11 +33,12 @@ class PanelArea(QWidget):
         self._grid = QGridLayout(self._grid_page)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._tabs = QTabWidget()
-        self._tabs.currentChanged.connect(lambda _: self.view_shown.emit())
+        self._tabs.currentChanged.connect(self._on_tab_changed)
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self._grid_page)
         self._stack.addWidget(self._tabs)
         self.tabbed = True  # so that the first _arrange(False) moves them into the grid
+        self._front = panels[0]  # the tab to show when the views go into tabs
         self._arrange(False)
 
     def _arrange(self, tabbed: bool) -> None:
@@ -47,8 +48,10 @@ class PanelArea(QWidget):
         for panel in self.panels:
             panel.setParent(None)
         if tabbed:
+            front = self._front  # adding the tabs changes the current one
             for panel, title in zip(self.panels, self.titles, strict=True):
                 self._tabs.addTab(panel, title)
+            self._tabs.setCurrentWidget(front)
             self._stack.setCurrentWidget(self._tabs)
         else:
             self._tabs.clear()
@@ -58,8 +61,14 @@ class PanelArea(QWidget):
             self._stack.setCurrentWidget(self._grid_page)
         self.view_shown.emit()
 
+    def _on_tab_changed(self, index: int) -> None:
+        if index >= 0:
+            self._front = self._tabs.widget(index)
+        self.view_shown.emit()
+
     def bring_into_view(self, panel: QWidget) -> None:
-        """Make ``panel`` the shown tab (nothing to do in the grid)."""
+        """Make ``panel`` the shown tab, now or when the views next go into tabs."""
+        self._front = panel
         if self.tabbed:
             self._tabs.setCurrentWidget(panel)
 
