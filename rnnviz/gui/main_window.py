@@ -54,6 +54,15 @@ DEMO_TABS = (
 
 SLOW_MOTION_SECONDS = 0.4
 
+#: The speed menu: its text, and the pause between updates (None: none, flat out). At full
+#: speed a small lesson is learnt in a second or two; the steady pace lets a lecturer talk
+#: over the curves as they fall; slow motion shows every single update.
+SPEEDS = (
+    ("Full speed", None),
+    ("Steady: 20 updates/s", 0.05),
+    ("Slow motion: 2.5 updates/s", SLOW_MOTION_SECONDS),
+)
+
 TITLE = "rnnviz: watch a recurrent network learn"
 
 #: Seconds between two redraws of the slower views. The curves over iterations change little
@@ -166,10 +175,9 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("training")
         toolbar.addActions(list(self.training_actions))
         self.speed = QComboBox()
-        self.speed.addItems(["Full speed", "Slow motion"])
-        self.speed.currentIndexChanged.connect(
-            lambda i: c.set_slow_motion(SLOW_MOTION_SECONDS if i == 1 else None)
-        )
+        self.speed.addItems([text for text, _ in SPEEDS])
+        self.speed.setToolTip("How fast training runs: flat out, or a pause after each update")
+        self.speed.currentIndexChanged.connect(lambda i: c.set_slow_motion(SPEEDS[i][1]))
         toolbar.addWidget(self.speed)
         self.sidebar_action = QAction("Settings", self)
         self.sidebar_action.setCheckable(True)

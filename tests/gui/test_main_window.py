@@ -369,3 +369,17 @@ def test_a_tab_click_asks_before_it_replaces_a_trained_model(window, qtbot):
     window.tabs.setCurrentWidget(window.alphabet_view)
     qtbot.waitUntil(lambda: window.controller.config.task.value == "alphabet", timeout=10_000)
     assert window.tab_question is None
+
+
+def test_the_speed_menu_sets_the_pause_between_updates(window, qtbot):
+    start_small(window, qtbot, "alphabet")
+    assert window.speed.currentText() == "Full speed" and window.controller.slow_motion is None
+    window.speed.setCurrentIndex(1)
+    assert window.controller.slow_motion == pytest.approx(0.05)  # steady: 20 updates/s
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.latest.iteration >= 3, timeout=5_000)
+    window.speed.setCurrentIndex(2)
+    assert window.controller.slow_motion == pytest.approx(0.4)
+    window.speed.setCurrentIndex(0)
+    assert window.controller.slow_motion is None
+    window.controller.pause()
