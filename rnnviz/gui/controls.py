@@ -113,7 +113,8 @@ class ControlPanel(QWidget):
         self._bind_double("temperature", self.temperature)
         task.addRow("Temperature (live)", self.temperature)
         self.task_form = task
-        layout.addWidget(self._group("Task", task))
+        self.task_box = self._group("Task", task)
+        layout.addWidget(self.task_box)
         note = QLabel("⟲ starts a new run")
         layout.addWidget(note)
         layout.addStretch(1)
@@ -175,5 +176,8 @@ class ControlPanel(QWidget):
                 if present:
                     box.setValue(getattr(params, key))
             self.task_form.setRowVisible(self.temperature, config.task.value == "text")
+            # a task with nothing to set (the alphabet) shows no empty box
+            rows = (self.delay, self.gap, self.noise, self.temperature)
+            self.task_box.setVisible(any(self.task_form.isRowVisible(box) for box in rows))
         finally:
             self._updating = False

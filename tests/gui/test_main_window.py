@@ -383,3 +383,16 @@ def test_the_speed_menu_sets_the_pause_between_updates(window, qtbot):
     window.speed.setCurrentIndex(0)
     assert window.controller.slow_motion is None
     window.controller.pause()
+
+
+def test_the_task_box_shows_only_the_task_s_own_settings(window, qtbot):
+    controls = window.controls
+    start_small(window, qtbot, "alphabet")  # nothing of its own to set
+    assert controls.task_box.isHidden()
+    start_small(window, qtbot, "recall")
+    assert not controls.task_box.isHidden()
+    assert controls.task_form.isRowVisible(controls.delay)
+    assert not controls.task_form.isRowVisible(controls.temperature)
+    start_small(window, qtbot, "text")
+    assert controls.task_form.isRowVisible(controls.temperature)
+    assert not controls.task_form.isRowVisible(controls.delay)
