@@ -1,16 +1,23 @@
 """The moving-ball arena: where the ball went, where the network thinks it goes next.
 
-The unit box [0, 1] × [0, 1] (y up) holds the example throw of the latest snapshot:
+The unit box [0, 1] × [0, 1] (y up, four walls) holds the example throw of the latest snapshot,
+framed to fill the view ("Zoom in": framed on the throw and its predictions instead):
 
-- the trail: the true positions p_0 … p_{T−1} (small blue dots and a line);
-- at the time cursor t: the ball (big blue dot), the model's prediction (vermillion dot) and
-  the true answer (green ring), and the predicted and true directions as arrows of a fixed
-  length (vermillion wide, green thin on top: when they agree the green runs inside the
-  vermillion one); the small vermillion dots are the predictions at every other step;
+- the trail up to the time cursor t: the true positions p_0 … p_t (small blue dots and a
+  line); the later frames are very faint, since the network has not seen them yet (a
+  bidirectional network in "gap" mode has seen every frame but the hidden ones: all solid);
+- at t: the ball (big blue dot), the model's prediction made at t (vermillion dot) and the
+  true answer (green ring), and the predicted and true directions as arrows of a fixed length
+  (vermillion wide, green thin on top: when they agree the green runs inside the vermillion
+  one); the small vermillion dots are the predictions made before t;
 - "gap" mode: the occluder, a grey box over the hidden frames' region; the hidden positions
   are dashed grey rings (the audience sees them, the network does not) and the dashed vermillion
-  line is the path the network fills in;
+  line is the path the network fills in, up to t;
 - "snapshot" mode: a banner says that the model sees one frame only (its direction is a guess).
+
+The title scores this one throw ("this ball: 17 of 19 directions right"), not the batch the
+loss view averages over; the read-out under the arena describes frame t, wrapped over as many
+lines as it needs.
 
 Drag in the box to throw a ball: it starts where the button went down and flies in the drag's
 direction, faster for a longer drag (within the speeds the task trains on; along the nearest
@@ -30,15 +37,16 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsPolygonItem,
     QGraphicsRectItem,
-    QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
 )
 
@@ -47,19 +55,39 @@ from rnnviz.gui.panels._common import (
     FOREGROUND,
     OKABE_ITO,
     TEXT_PT,
+    TITLE_PT,
     Panel,
     font,
     set_title,
 )
-from rnnviz.tasks.ball import NO_DIRECTION, BallMode, BallTask, simulate_ball
+from rnnviz.tasks.ball import (
+    NO_DIRECTION,
+    WARMUP_FRAMES,
+    BallMode,
+    BallTask,
+    simulate_ball,
+)
 from rnnviz.training.inference import SnapshotModel
 
-__all__ = ["ArenaViewBox", "Arrow", "BallView", "Dots", "direction_name", "throw_velocity"]
+__all__ = [
+    "ArenaViewBox",
+    "Arrow",
+    "BallView",
+    "Dots",
+    "FlowLayout",
+    "WrappedReadout",
+    "direction_name",
+    "throw_velocity",
+]
 
 BALL_COLOR = OKABE_ITO[0]  # blue: the ball and its trail
 PREDICTED_COLOR = OKABE_ITO[4]  # vermillion: what the network predicts
 TRUE_COLOR = OKABE_ITO[2]  # bluish green: the right answer
 HIDDEN_COLOR = "#6e6e6e"  # grey: behind the occluder
+#: Opacity (of 255) of the frames after the cursor: there to click on, too faint to give the
+#: path away before the network has seen it.
+FUTURE_ALPHA = 40
+ARENA_FLOOR = "#fafafa"  # inside the walls
 
 #: Length of the direction arrows, in box widths (a frame's step is far too short to see).
 ARROW_LENGTH = 0.2
@@ -71,10 +99,13 @@ FULL_SPEED_DRAG = 0.5
 MIN_DRAG = 0.01
 #: Margin of the occluder around the hidden positions, in box widths.
 OCCLUDER_MARGIN = 0.05
-#: Zoomed in, the view shows the example's positions with this margin (box widths) ...
-ZOOM_MARGIN = 0.12
-#: ... and at least this much of the box.
-ZOOM_MIN_SPAN = 0.5
+#: Zoomed in, the view frames the example's positions and predictions with this margin on
+#: each side, a share of their extent (room for the arrows, a fifth of the view long) ...
+ZOOM_MARGIN = 0.25
+#: ... an extent of at least this much of the box.
+ZOOM_MIN_SPAN = 0.15
+#: Space around the framed region, a share of its span (the walls stay clear of the edge).
+FRAME_PAD = 0.02
 #: A click this close (box widths) to a trail position moves the time cursor there.
 CLICK_RADIUS = 0.06
 #: A thrown ball is predicted again with the newest weights at most this often.
@@ -89,6 +120,10 @@ _COMPASS = {
 
 HINT = "Drag in the box to throw a ball · click a dot or press ←/→ to move the time cursor"
 SHORT_HINT = "drag in the box to throw a ball"
+#: The size of the legend's symbols (the markers are big; so are their keys).
+LEGEND_SYMBOL_PT = TEXT_PT + 4
+#: The most entries the legend has: ball, predicted, true, hidden, later frames.
+LEGEND_ENTRIES = 5
 
 BANNERS = {
     BallMode.NEXT: (
@@ -131,6 +166,16 @@ def throw_velocity(drag: np.ndarray, task: BallTask) -> np.ndarray:
     share = min(length / FULL_SPEED_DRAG, 1.0)
     speed = cfg.speed_min + (cfg.speed_max - cfg.speed_min) * share
     return speed * np.array([math.cos(angle), math.sin(angle)])
+
+
+def _blend(color: str, background: str, alpha: float) -> str:
+    """``color`` drawn with opacity ``alpha`` over ``background``, as one opaque "#rrggbb"."""
+    top, bottom = QColor(color), QColor(background)
+    mix = [
+        round(alpha * a + (1 - alpha) * b)
+        for a, b in zip(top.getRgb()[:3], bottom.getRgb()[:3], strict=True)
+    ]
+    return QColor(*mix).name()
 
 
 def _finite_rows(points: np.ndarray) -> np.ndarray:
@@ -205,6 +250,137 @@ class Arrow:
         return self.head.isVisible()
 
 
+class FlowLayout(QLayout):
+    """Widgets left to right, a new row when the next one does not fit: each widget is a unit
+    that is never split (a legend entry is one label, symbol and words), so rows break only
+    between entries. Every row is as high as the highest widget, shown or not (a button that
+    appears must not move what is under the layout), and its widgets are centred on it."""
+
+    def __init__(self, parent=None, spacing: int = 14, row_spacing: int = 2) -> None:
+        super().__init__(parent)
+        self._items = []  # the QLayoutItems (the layout owns them; Python must keep them)
+        self._spacing = spacing
+        self._row_spacing = row_spacing
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        """All in one row."""
+        shown = [item.sizeHint() for item in self._items if not item.isEmpty()]
+        width = sum(s.width() for s in shown) + self._spacing * max(len(shown) - 1, 0)
+        m = self.contentsMargins()
+        return QSize(width + m.left() + m.right(), self.row_height() + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:
+        """The widest widget: one per row."""
+        size = QSize(0, 0)
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.sizeHint())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def rows(self, width: int) -> list[list]:
+        """The shown items, row by row, for a layout ``width`` pixels wide (margins included)."""
+        m = self.contentsMargins()
+        room = width - m.left() - m.right()
+        rows, row, used = [], [], 0
+        for item in self._items:
+            if item.isEmpty():  # a hidden widget
+                continue
+            w = item.sizeHint().width()
+            if row and used + self._spacing + w > room:
+                rows.append(row)
+                row, used = [], 0
+            used += (self._spacing if row else 0) + w
+            row.append(item)
+        if row:
+            rows.append(row)
+        return rows
+
+    def row_height(self) -> int:
+        """The height of every row: the highest widget's, hidden ones included."""
+        heights = [
+            (item.widget().sizeHint() if item.widget() is not None else item.sizeHint()).height()
+            for item in self._items
+        ]
+        return max(heights, default=0)
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        """Place the items in ``rect`` (when ``move``); returns the height they take."""
+        m = self.contentsMargins()
+        y = rect.y() + m.top()
+        height = self.row_height()
+        for i, row in enumerate(self.rows(rect.width())):
+            if i:
+                y += self._row_spacing
+            x = rect.x() + m.left()
+            for item in row:
+                hint = item.sizeHint()
+                if move:
+                    item.setGeometry(QRect(QPoint(x, y + (height - hint.height()) // 2), hint))
+                x += hint.width() + self._spacing
+            y += height
+        return y + m.bottom() - rect.y()
+
+
+class WrappedReadout(QLabel):
+    """A read-out word-wrapped over as many lines as its text needs (never cut off with "…").
+    It never asks for width, and while its width stays its height only grows: stepping through
+    the frames must not make the arena above it jump up and down."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        hint.setWidth(0)
+        return hint
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+        self._fit(shrink=False)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit(shrink=True)
+
+    def _fit(self, shrink: bool) -> None:
+        need = self.heightForWidth(max(self.width(), 1))
+        if not shrink:
+            need = max(need, self.height() if self.minimumHeight() else 0)
+        if need != self.minimumHeight() or need != self.maximumHeight():
+            self.setFixedHeight(need)
+
+
 class ArenaViewBox(pg.ViewBox):
     """The fixed arena: no pan or zoom; reports left clicks and left drags in data
     coordinates: ``on_click(point)`` and ``on_drag(start, point, finished)``."""
@@ -243,9 +419,12 @@ class BallView(Panel):
 
     Attributes for inspection (and tests): ``example`` and ``thrown`` (the predictions dicts
     drawn, the latter None unless a ball was thrown), ``shown`` (whichever is on screen),
-    the scatter items ``ball_marker``, ``predicted_marker``, ``true_marker``, ``trail_points``,
-    ``hidden_points``, ``predicted_path``, the arrows ``predicted_arrow`` and ``true_arrow``,
-    the ``occluder`` rectangle, the ``banner`` label and the ``back_button``.
+    the scatter items ``ball_marker``, ``predicted_marker``, ``true_marker``, ``trail_points``
+    (the frames up to the cursor), ``future_points`` (the faint later ones), ``hidden_points``,
+    ``predicted_path``, the lines ``trail`` and ``future_trail``, the arrows
+    ``predicted_arrow`` and ``true_arrow``, the ``walls`` and ``occluder`` rectangles, the
+    ``banner`` label, the ``legend_entries`` labels (in the ``legend_row`` flow layout), the
+    ``readout`` under the arena and the ``back_button``.
     """
 
     #: The user released a thrown ball (its predictions are in ``thrown``).
@@ -261,6 +440,7 @@ class BallView(Panel):
         self._throw: tuple[np.ndarray, np.ndarray] | None = None  # (p_0, v_0)
         self._mode = BallMode.NEXT
         self._directions = 8
+        self._bidirectional = False
         self._banner_key = None
         self._dragging = False
         self._range: tuple[float, float, float, float] | None = None
@@ -270,6 +450,12 @@ class BallView(Panel):
         self._throw_timer.timeout.connect(self._recompute_throw)
         self._build_controls()
         self._build_arena()
+        # the frame's read-out wraps instead of ending in "…" (it is a sentence, not a number)
+        self.readout = WrappedReadout()
+        self.readout.setFont(self.hover_label.font())
+        self.readout.setStyleSheet(self.hover_label.styleSheet())
+        self.layout().replaceWidget(self.hover_label, self.readout)
+        self.hover_label.hide()
         self.set_readout(None)
 
     # ---------------------------------------------------------------- building
@@ -278,36 +464,43 @@ class BallView(Panel):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setFont(font(TEXT_PT + 2, bold=True))
-        self.legend = QLabel()
-        self.legend.setFont(font(TEXT_PT))
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setWordWrap(True)
+        # one label per legend entry, symbol and words together: never split over two lines
+        self.legend_entries: list[QLabel] = []
+        for _ in range(LEGEND_ENTRIES):
+            label = QLabel()
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setFont(font(TEXT_PT))
+            label.setWordWrap(False)
+            self.legend_entries.append(label)
         self.back_button = QPushButton("↩  Back to the example")
         self.back_button.setFont(font(TEXT_PT))
         self.back_button.setEnabled(False)
+        self.back_button.setVisible(False)  # until a ball is thrown (see _show_back_button)
         self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.back_button.clicked.connect(self.back_to_example)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
         self.zoom_box = QCheckBox("Zoom in")
         self.zoom_box.setFont(font(TEXT_PT))
         self.zoom_box.setChecked(True)
         self.zoom_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.zoom_box.setToolTip(
-            "Show the example's part of the box, larger (a thrown ball always shows the whole box)"
+            "Frame the example's throw and predictions, larger "
+            "(a thrown ball always shows the whole box)"
         )
         self.zoom_box.toggled.connect(self._fit_range)
-        row.addWidget(self.legend, 1)
-        row.addWidget(self.zoom_box)
-        row.addWidget(self.back_button)
+        # the legend's entries, then the check box and the button, wrapping between entries
+        self.legend_row = FlowLayout()
+        for label in self.legend_entries:
+            self.legend_row.addWidget(label)
+        self.legend_row.addWidget(self.zoom_box)
+        self.legend_row.addWidget(self.back_button)
         column = QVBoxLayout(self.controls)
         column.setContentsMargins(6, 4, 6, 2)
         column.setSpacing(4)
         column.addWidget(self.banner)
-        column.addLayout(row)
+        column.addLayout(self.legend_row)
         self.controls.setStyleSheet(f"background: {BACKGROUND}; color: {FOREGROUND};")
         self.controls.setVisible(True)
-        self._set_banner(BallMode.NEXT, 8, 5)
+        self._set_banner(BallMode.NEXT, 8, 5, False)
 
     def _build_arena(self) -> None:
         self.view_box = ArenaViewBox(self._on_click, self._on_drag)
@@ -326,7 +519,7 @@ class BallView(Panel):
         pen.setCosmetic(True)
         pen.setWidthF(3)
         walls.setPen(pen)
-        walls.setBrush(QBrush(QColor("#fafafa")))
+        walls.setBrush(QBrush(QColor(ARENA_FLOOR)))
         walls.setZValue(-10)
         vb.addItem(walls, ignoreBounds=True)
         self.walls = walls
@@ -350,6 +543,10 @@ class BallView(Panel):
         trail_color.setAlpha(140)
         self.trail = pg.PlotDataItem(pen=pg.mkPen(trail_color, width=2.5))
         self.trail_points = Dots(size=12, brush=pg.mkBrush(BALL_COLOR), pen=None)
+        later = QColor(BALL_COLOR)
+        later.setAlpha(FUTURE_ALPHA)
+        self.future_trail = pg.PlotDataItem(pen=pg.mkPen(later, width=2))
+        self.future_points = Dots(size=10, brush=pg.mkBrush(later), pen=None)
         self.hidden_points = Dots(
             size=16,
             brush=None,
@@ -384,11 +581,20 @@ class BallView(Panel):
         ):
             item.setZValue(z)
             vb.addItem(item, ignoreBounds=True)
-        for z, item in ((8, self.ball_marker), (9, self.predicted_marker), (10, self.true_marker)):
+        for z, item in (
+            (-2, self.future_trail),
+            (-1, self.future_points),
+            (8, self.ball_marker),
+            (9, self.predicted_marker),
+            (10, self.true_marker),
+        ):
             item.setZValue(z)
             vb.addItem(item, ignoreBounds=True)
+        # the zoomed frame follows the view's shape, the title its width
+        vb.sigResized.connect(self._fit_range)
+        self.view.sigDeviceRangeChanged.connect(self._update_title)
 
-    def _set_banner(self, mode: BallMode, directions: int, gap: int) -> None:
+    def _set_banner(self, mode: BallMode, directions: int, gap: int, bidirectional: bool) -> None:
         text, alarm = BANNERS[mode]
         self.banner.setText(text.format(directions=directions, gap=gap))
         if alarm:
@@ -398,14 +604,25 @@ class BallView(Panel):
         self.banner.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; {style} }}")
         gap_mode = mode is BallMode.GAP
         what = "" if gap_mode else " next"
-        parts = [
-            f'<span style="color:{BALL_COLOR}; font-size:20pt">●</span> ball',
-            f'<span style="color:{PREDICTED_COLOR}; font-size:20pt">●➜</span> predicted{what}',
-            f'<span style="color:{TRUE_COLOR}; font-size:20pt">○➜</span> true{what}',
+        # the faint dot as it looks on the arena's floor, a little stronger (it is small here)
+        later = _blend(BALL_COLOR, ARENA_FLOOR, 2 * FUTURE_ALPHA / 255)
+        entries = [
+            (BALL_COLOR, "●", "ball"),
+            (PREDICTED_COLOR, "●➜", f"predicted{what}"),
+            (TRUE_COLOR, "○➜", f"true{what}"),
         ]
         if gap_mode:
-            parts.append(f'<span style="color:{HIDDEN_COLOR}; font-size:20pt">▩</span> hidden')
-        self.legend.setText(" &nbsp;&nbsp; ".join(parts))
+            entries.append((HIDDEN_COLOR, "▩", "hidden"))
+        if not (gap_mode and bidirectional):  # else the network has seen every frame
+            entries.append((later, "●", "later frames"))
+        for index, label in enumerate(self.legend_entries):
+            if index < len(entries):
+                color, symbol, words = entries[index]
+                label.setText(
+                    f'<span style="color:{color}; font-size:{LEGEND_SYMBOL_PT}pt">{symbol}</span>'
+                    f"&nbsp;{words.replace(' ', '&nbsp;')}"
+                )
+            label.setHidden(index >= len(entries))  # the flow layout skips a hidden entry
 
     # ---------------------------------------------------------------- snapshots
 
@@ -429,7 +646,7 @@ class BallView(Panel):
             task = getattr(getattr(config, "task", None), "value", config)
             self.example = self.thrown = None
             self._throw = None
-            self.back_button.setEnabled(False)
+            self._show_back_button()
             self._steps = 0
             self.show_message(
                 f"The ball arena shows the moving-ball task.\nThis run trains the {task} task."
@@ -437,11 +654,13 @@ class BallView(Panel):
             return
         params = config.task_params
         mode = BallMode(params.mode)
-        banner_key = (mode, params.directions, params.gap)
+        bidirectional = bool(getattr(config.model, "bidirectional", False))
+        banner_key = (mode, params.directions, params.gap, bidirectional)
         if banner_key != self._banner_key:
             self._banner_key = banner_key
             self._set_banner(*banner_key)
         self._mode, self._directions = mode, params.directions
+        self._bidirectional = bidirectional
         self.example = {k: np.asarray(v) for k, v in predictions.items()}
         if self._throw is not None and not self._throw_timer.isActive():
             self._throw_timer.start()
@@ -449,25 +668,91 @@ class BallView(Panel):
         self._draw()
         self.show_plots()
 
-    def _update_title(self) -> None:
+    def show_plots(self) -> None:
+        # the view asks for the room of its shortest title only: a longer one is shown when
+        # there is room (see _update_title)
+        self._shortest_title = True
+        try:
+            self._update_title()
+            super().show_plots()
+        finally:
+            self._shortest_title = False
+        self._update_title()
+
+    def ball_score(self) -> tuple[int, int] | float | None:
+        """How the shown throw went: (right, counted) direction guesses ("next", "snapshot":
+        the frames the direction accuracy counts), the mean distance of the guesses behind the
+        occluder ("gap"), or None when there is nothing to count."""
+        preds = self.shown
+        if preds is None:
+            return None
+        if self._mode is BallMode.GAP:
+            hidden = ~np.asarray(preds["visible"], dtype=bool)
+            miss = np.hypot(*(preds["predicted_positions"] - preds["true_positions"])[hidden].T)
+            miss = miss[np.isfinite(miss)]
+            return float(miss.mean()) if len(miss) else None
+        guessed = np.asarray(preds["predicted_direction"])
+        counted = guessed != NO_DIRECTION
+        if self._mode is BallMode.NEXT:
+            counted[:WARMUP_FRAMES] = False  # the same frames as the accuracy in the loss view
+        if not counted.any():
+            return None
+        right = int(np.sum(counted & (guessed == np.asarray(preds["true_direction"]))))
+        return right, int(counted.sum())
+
+    def title_options(self) -> list[str]:
+        """The titles, the most telling first: all about this one throw (the loss view's
+        accuracy is the mean over a batch of throws, so it differs)."""
         snapshot = self.snapshot
         if snapshot is None:
-            return
-        metrics = snapshot.metrics
+            return []
+        i = snapshot.iteration
         if self.thrown is not None:
-            title = f"Your throw, predicted by the network of iteration {snapshot.iteration}"
-        elif self._mode is BallMode.GAP and "gap_error" in metrics:
-            title = (
-                f"Iteration {snapshot.iteration} · gap error {metrics['gap_error']:.3f} box widths"
-            )
-        elif "direction_accuracy" in metrics:
-            title = (
-                f"Iteration {snapshot.iteration} · direction right "
-                f"{metrics['direction_accuracy']:.0%} (chance {1 / self._directions:.0%})"
-            )
+            heads = [
+                f"Your throw, predicted by the network of iteration {i}",
+                f"Your throw, iteration {i}",
+                "Your throw",
+            ]
         else:
-            title = f"Iteration {snapshot.iteration}"
-        set_title(self.plot, title)
+            heads = [f"Iteration {i} · this ball", "this ball"]
+        score = self.ball_score()
+        if score is None:
+            scores = [""]
+        elif isinstance(score, float):
+            scores = [
+                f": the hidden frames guessed {score:.3f} box widths off",
+                f": guesses {score:.3f} box widths off",
+                f": {score:.3f} off",
+            ]
+        else:
+            right, counted = score
+            scores = [
+                f": direction right {right} of {counted} times (chance 1 in {self._directions})",
+                f": {right} of {counted} directions right",
+                f": {right}/{counted} right",
+            ]
+        if self.thrown is not None:
+            # "Your throw, predicted ...: 17 of 19 ..." reads badly; a throw is one ball anyway
+            scores = [s.replace(": ", " · ", 1) for s in scores]
+        # a score in words before the iteration (the status bar has it), numbers only last
+        worded = [head + score for head in heads for score in scores[:-1]]
+        return worded + [head + scores[-1] for head in heads]
+
+    @Slot()
+    def _update_title(self, *_args) -> None:
+        options = self.title_options()
+        if not options:
+            return
+        # the first that fits the arena's width, from a long sentence down to numbers
+        metrics = QFontMetrics(font(TITLE_PT))
+        room = self.view.width() - 30
+        fitting = [t for t in options if metrics.horizontalAdvance(t) <= room]
+        if getattr(self, "_shortest_title", False):
+            fitting = []
+        title = fitting[0] if fitting else min(options, key=metrics.horizontalAdvance)
+        if title != getattr(self, "_title", None):
+            self._title = title
+            set_title(self.plot, title)
 
     # ---------------------------------------------------------------- drawing
 
@@ -477,23 +762,10 @@ class BallView(Panel):
             return
         true = np.asarray(preds["true_positions"], dtype=np.float64)  # (T, 2)
         visible = np.asarray(preds["visible"], dtype=bool)  # (T,)
-        predicted = np.asarray(preds["predicted_positions"], dtype=np.float64)  # (T, 2)
         self._steps = len(true)
-        self.trail.setData(true[:, 0], true[:, 1])
-        self.trail_points.setData(pos=_finite_rows(true[visible]))
-        self.hidden_points.setData(pos=_finite_rows(true[~visible]))
-        self.predicted_path.setData(pos=_finite_rows(predicted))
         self._fit_range()
-
         if self._mode is BallMode.GAP and not visible.all():
-            hidden = np.flatnonzero(~visible)
-            # the filled-in path: last seen position, the guesses, first position seen again
-            lo, hi = max(hidden[0] - 1, 0), min(hidden[-1] + 1, len(true) - 1)
-            path = np.where(visible[:, None], true, predicted)[lo : hi + 1]
-            path = _finite_rows(path)
-            self.predicted_line.setData(path[:, 0], path[:, 1])
-            self.predicted_line.setVisible(True)
-            box = true[hidden]
+            box = true[~visible]
             x0, y0 = np.clip(box.min(axis=0) - OCCLUDER_MARGIN, 0, 1)
             x1, y1 = np.clip(box.max(axis=0) + OCCLUDER_MARGIN, 0, 1)
             self.occluder.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
@@ -506,20 +778,43 @@ class BallView(Panel):
             self.occluder_label.setVisible(False)
         self._place_cursor()
 
+    def seen_through(self, t: int) -> int:
+        """The last frame drawn as seen with the cursor at ``t``: ``t`` itself (the network has
+        seen the frames so far), or every frame for a bidirectional network filling a gap (it
+        reads the throw both ways)."""
+        if self._mode is BallMode.GAP and self._bidirectional:
+            return self._steps - 1
+        return t
+
     def zoom_range(self) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) the arena should show: the whole box, or zoomed in on the example
-        (a square around its positions, at least ``ZOOM_MIN_SPAN`` wide, inside the box)."""
-        whole = (0.0, 0.0, 1.0, 1.0)
-        if not self.zoom_box.isChecked() or self.thrown is not None or self.example is None:
-            return whole
-        points = _finite_rows(self.example["true_positions"])
-        if len(points) == 0:
-            return whole
-        lo, hi = points.min(axis=0) - ZOOM_MARGIN, points.max(axis=0) + ZOOM_MARGIN
-        span = float(min(max((hi - lo).max(), ZOOM_MIN_SPAN), 1.0))
-        centre = (lo + hi) / 2
-        x0, y0 = np.clip(centre - span / 2, 0.0, 1.0 - span)
-        return (float(x0), float(y0), float(x0) + span, float(y0) + span)
+        """(x0, y0, x1, y1) the arena shows: the whole box or, zoomed in, the example's
+        positions and predictions with a margin (at least ``ZOOM_MIN_SPAN`` wide) in the
+        middle; either widened to the view's shape, so that it fills the view."""
+        lo, hi = np.zeros(2), np.ones(2)
+        if self.zoom_box.isChecked() and self.thrown is None and self.example is not None:
+            points = np.concatenate(
+                [
+                    _finite_rows(self.example[key])
+                    for key in ("true_positions", "target_positions", "predicted_positions")
+                ]
+            )
+            if len(points):
+                lo, hi = points.min(axis=0), points.max(axis=0)
+                extent = np.maximum(hi - lo, ZOOM_MIN_SPAN)  # per axis: the shape fits better
+                centre = (lo + hi) / 2
+                margin = ZOOM_MARGIN * float(extent.max())  # the arrows are as long either way
+                lo, hi = centre - extent / 2 - margin, centre + extent / 2 + margin
+        width, height = self.view_box.width(), self.view_box.height()
+        shape = width / height if width > 0 and height > 0 else 1.0  # x span per y span
+        span = hi - lo
+        if span[0] < span[1] * shape:
+            span[0] = span[1] * shape
+        else:
+            span[1] = span[0] / shape
+        # centred on the throw: kept inside the box, a throw along a wall would sit at the
+        # edge of the view with the rest empty
+        x0, y0 = (float(v) for v in (lo + hi) / 2 - span / 2)
+        return (x0, y0, x0 + float(span[0]), y0 + float(span[1]))
 
     @Slot()
     def _fit_range(self, *_args) -> None:
@@ -528,15 +823,18 @@ class BallView(Panel):
 
     def _zoom(self) -> float:
         """The shown span of the box (1: the whole box): arrows keep their size on screen."""
-        return 1.0 if self._range is None else self._range[2] - self._range[0]
+        if self._range is None:
+            return 1.0
+        x0, y0, x1, y1 = self._range
+        return min(x1 - x0, y1 - y0, 1.0)
 
     def _set_range(self, box: tuple[float, float, float, float]) -> bool:
-        if box == self._range:
+        if self._range is not None and np.allclose(box, self._range, rtol=0, atol=1e-9):
             return False
         self._range = box
         x0, y0, x1, y1 = box
-        pad = 0.02 * (x1 - x0)
-        self.view_box.setRange(xRange=(x0 - pad, x1 + pad), yRange=(y0 - pad, y1 + pad), padding=0)
+        dx, dy = FRAME_PAD * (x1 - x0), FRAME_PAD * (y1 - y0)
+        self.view_box.setRange(xRange=(x0 - dx, x1 + dx), yRange=(y0 - dy, y1 + dy), padding=0)
         return True
 
     def _place_cursor(self) -> None:
@@ -549,6 +847,17 @@ class BallView(Panel):
         predicted = np.asarray(preds["predicted_positions"], dtype=np.float64)
         visible = np.asarray(preds["visible"], dtype=bool)
         T = len(true)
+
+        # the past solid, the frames the network has not seen yet faint
+        seen = np.arange(T) <= self.seen_through(t)
+        last = int(np.flatnonzero(seen)[-1])
+        self.trail.setData(true[: last + 1, 0], true[: last + 1, 1])
+        self.future_trail.setData(true[last:, 0], true[last:, 1])
+        self.trail_points.setData(pos=_finite_rows(true[seen & visible]))
+        self.hidden_points.setData(pos=_finite_rows(true[seen & ~visible]))
+        self.future_points.setData(pos=_finite_rows(true[~seen]))
+        # the predictions made before the cursor (the one made at it is the big dot)
+        self.predicted_path.setData(pos=_finite_rows(predicted[:t]))
 
         self.ball_marker.setData(pos=_finite_rows(true[t]))
         if visible[t]:
@@ -564,6 +873,7 @@ class BallView(Panel):
 
         if self._mode is BallMode.GAP:
             filled = np.where(visible[:, None], true, predicted)
+            self._draw_filled_path(filled, visible, t)
             has_guess = preds["predicted_direction"][t] != NO_DIRECTION and t + 1 < T
             start = filled[t] if has_guess else None
             guess = filled[t + 1] - filled[t] if has_guess else None
@@ -581,6 +891,19 @@ class BallView(Panel):
             arrow.set(*self._arrow(origin, move, zoom))
         self.set_readout(self._describe(t))
 
+    def _draw_filled_path(self, filled: np.ndarray, visible: np.ndarray, t: int) -> None:
+        """The dashed path the network fills in behind the occluder: from the last position
+        seen before the gap through its guesses, up to the cursor (and on to the first position
+        seen again once the cursor is past the gap)."""
+        hidden = np.flatnonzero(~visible)
+        if len(hidden) == 0 or t < hidden[0]:
+            self.predicted_line.setVisible(False)
+            return
+        lo, hi = max(hidden[0] - 1, 0), min(hidden[-1] + 1, len(filled) - 1)
+        path = _finite_rows(filled[lo : min(hi, t) + 1])
+        self.predicted_line.setData(path[:, 0], path[:, 1])
+        self.predicted_line.setVisible(len(path) > 1)
+
     @staticmethod
     def _arrow(start, move, zoom: float) -> tuple:
         if start is None or move is None or not np.all(np.isfinite(move)):
@@ -589,6 +912,11 @@ class BallView(Panel):
         if length < 1e-9:
             return None, None
         return start, start + ARROW_LENGTH * zoom * np.asarray(move) / length
+
+    def set_readout(self, text: str | None) -> None:
+        super().set_readout(text)
+        if hasattr(self, "readout"):
+            self.readout.setText(self.hover_label.text())
 
     def _describe(self, t: int) -> str:
         preds = self.shown
@@ -613,7 +941,7 @@ class BallView(Panel):
             head += (
                 f" · predicted {direction_name(guessed, D)}, true {direction_name(right, D)} {mark}"
             )
-        return f"{head}   ·   {SHORT_HINT}"
+        return f"{head} · {SHORT_HINT}"
 
     # ---------------------------------------------------------------- mouse
 
@@ -644,6 +972,7 @@ class BallView(Panel):
         if task is not None and float(np.hypot(*drag)) >= MIN_DRAG:
             self.throw(p0, throw_velocity(drag, task))
         if finished:
+            self._show_back_button()
             self._fit_range()
             if self._throw is not None:
                 self.ball_thrown.emit()
@@ -683,9 +1012,18 @@ class BallView(Panel):
             outputs, _, _ = model.forward(batch.x)
             predictions = task.predictions(outputs, batch)
         self.thrown = {k: np.asarray(v) for k, v in predictions.items()}
-        self.back_button.setEnabled(True)
+        self._show_back_button()
         self._update_title()
         self._draw()
+
+    def _show_back_button(self) -> None:
+        """Offer "Back to the example" while a thrown ball is shown. It appears once the drag
+        is released: the legend's rows may wrap anew, and the arena must not move under the
+        mouse while it aims."""
+        thrown = self._throw is not None
+        self.back_button.setEnabled(thrown)
+        if not self._dragging:
+            self.back_button.setVisible(thrown)
 
     @Slot()
     def back_to_example(self) -> None:
@@ -694,6 +1032,6 @@ class BallView(Panel):
         self.thrown = None
         self._throw_timer.stop()
         self.aim_arrow.set(None, None)
-        self.back_button.setEnabled(False)
+        self._show_back_button()
         self._update_title()
         self._draw()
