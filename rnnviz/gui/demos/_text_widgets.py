@@ -7,12 +7,17 @@
   character with a bar of its probability (on an absolute 0 … 100 % scale) and the percentage;
   a click on a key reports its character.
 - ``ColorKey``: the −1 … +1 colour bar of the activation colours.
+- ``TypingField``: a line edit that takes the keyboard only when clicked (see its docstring).
+- ``ElidedLabel``: one line of text that ends in "…" rather than wrapping or widening its view.
 """
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -22,14 +27,17 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QToolTip, QWidget
 
 from rnnviz.gui.panels._common import BACKGROUND, DIVERGING_LUT, FOREGROUND, OKABE_ITO, font
 
 __all__ = [
     "ActivationText",
     "ColorKey",
+    "ElidedLabel",
+    "KeyGeometry",
     "ProbabilityBars",
+    "TypingField",
     "char_glyph",
     "mono_font",
     "percent",
@@ -234,23 +242,46 @@ class ActivationText(QWidget):
         super().leaveEvent(event)
 
 
+class KeyGeometry(NamedTuple):
+    """Where one suggestion key of ``ProbabilityBars`` is drawn (widget pixels)."""
+
+    column: QRectF  # the key's whole column: a click anywhere in it types the character
+    track: QRectF  # the bar's 0 … 100 % track
+    bar: QRectF  # the filled part
+    key: QRectF  # the key with the character
+    label: QRectF | None  # the percentage's box, None when it does not fit
+    text: str  # the percentage as drawn
+    label_font: QFont
+
+
 class ProbabilityBars(QWidget):
     """The suggestion row of the predictive keyboard (see the module docstring).
 
-    ``chars`` and ``probs`` hold what is drawn, most likely first.
+    ``chars`` and ``probs`` hold what is drawn, most likely first; ``key_geometry()`` says
+    where. Everything shrinks with the widget: the keys, their letters, the bars and the
+    percentages, whose font is the largest that fits every column (measured, so that "<0.1 %"
+    and "100 %" are never cut); where even the smallest does not fit, a percentage is left out
+    and shown in the column's tooltip instead.
     """
 
     key_clicked = Signal(str)
 
-    BAR_HEIGHT = 110  # at least; the bars grow with the widget
-    KEY_HEIGHT = 58
-    LABEL_HEIGHT = 30
+    MAX_COLUMN = 130.0
+    KEY_HEIGHT = (30.0, 58.0)  # smallest, largest
+    KEY_POINTS = (12, 26)
+    LABEL_POINTS = (9, 15)
+    GAP = 8.0  # between a bar and its key
+    MIN_BAR = 24.0
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.chars: list[str] = []
         self.probs = np.zeros(0)
-        self.setMinimumHeight(self.BAR_HEIGHT + self.KEY_HEIGHT + self.LABEL_HEIGHT + 12)
+        self._fonts: dict[tuple[int, bool], QFont] = {}
+        label_height = QFontMetrics(self._label_font(self.LABEL_POINTS[1])).height()
+        self.setMinimumHeight(
+            math.ceil(label_height + self.MIN_BAR + self.GAP + self.KEY_HEIGHT[0] + 2)
+        )
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -260,54 +291,145 @@ class ProbabilityBars(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
+        # no more than the minimum: the page above asks for its preferred height and would
+        # rather scroll than squeeze; the bars take whatever room is left (they expand)
         return QSize(8 * 96, self.minimumHeight())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.minimumHeight())
+
+    def _label_font(self, points: int) -> QFont:
+        return self._cached_font(points, False)
+
+    def _cached_font(self, points: int, mono: bool) -> QFont:
+        if (points, mono) not in self._fonts:
+            self._fonts[points, mono] = mono_font(points, True) if mono else font(points, True)
+        return self._fonts[points, mono]
 
     def _column(self, k: int) -> QRectF:
         n = max(len(self.chars), 1)
-        width = min(self.width() / n, 130.0)
+        width = min(self.width() / n, self.MAX_COLUMN)
         return QRectF(k * width, 0, width, self.height())
+
+    def _labels(self, room: float) -> tuple[QFont, list[str], list[bool]]:
+        """The percentages' font and texts, and which fit in ``room`` pixels: the largest font
+        at which all fit, with "12 %" before "12%"; else the smallest, leaving out the ones
+        that still do not fit."""
+        spaced = [percent(p) for p in self.probs]
+        compact = [t.replace(" ", "") for t in spaced]
+        smallest, largest = self.LABEL_POINTS
+        for points in range(largest, smallest - 1, -1):
+            f = self._label_font(points)
+            fm = QFontMetrics(f)
+            for texts in (spaced, compact):
+                if all(fm.horizontalAdvance(t) <= room for t in texts):
+                    return f, texts, [True] * len(texts)
+        f = self._label_font(smallest)
+        fm = QFontMetrics(f)
+        return f, compact, [fm.horizontalAdvance(t) <= room for t in compact]
+
+    def _key_font(self, key: QRectF) -> QFont:
+        """The largest key font whose widest key glyph fits ``key`` with a margin."""
+        glyphs = [char_glyph(c, key=True) for c in self.chars] or ["M"]
+        smallest, largest = self.KEY_POINTS
+        for points in range(largest, smallest, -1):
+            fm = QFontMetrics(self._cached_font(points, True))
+            wide = max(fm.horizontalAdvance(g) for g in glyphs)
+            if fm.height() <= key.height() - 4 and wide <= key.width() - 8:
+                return self._cached_font(points, True)
+        return self._cached_font(smallest, True)
+
+    def key_geometry(self) -> list[KeyGeometry]:
+        """Where each key, bar and percentage goes at the widget's present size."""
+        if not self.chars:
+            return []
+        column_width = self._column(0).width()
+        margin = float(np.clip(column_width * 0.08, 2.0, 6.0))
+        # a percentage may use its whole column except a pixel each side: never its neighbour's
+        label_font, texts, fits = self._labels(column_width - 2)
+        fm = QFontMetrics(label_font)
+        label_height = float(fm.height())
+        height = float(self.height())
+        spare = height - label_height - self.GAP - 2
+        key_height = float(np.clip(spare * 0.35, *self.KEY_HEIGHT))
+        key_height = max(min(key_height, spare - self.MIN_BAR), 12.0)
+        bar_height = max(spare - key_height, 1.0)
+        out = []
+        for k, p in enumerate(self.probs):
+            column = self._column(k)
+            inner = column.adjusted(margin, 0, -margin, 0)
+            track = QRectF(
+                inner.left() + inner.width() * 0.2, label_height, inner.width() * 0.6, bar_height
+            )
+            filled = float(np.clip(p, 0, 1)) * bar_height
+            bar = QRectF(track.left(), track.bottom() - filled, track.width(), filled)
+            key = QRectF(inner.left(), track.bottom() + self.GAP, inner.width(), key_height)
+            label = None
+            if fits[k]:
+                width = fm.horizontalAdvance(texts[k]) + 2.0
+                label = QRectF(
+                    column.center().x() - width / 2, bar.top() - label_height, width, label_height
+                )
+            out.append(KeyGeometry(column, track, bar, key, label, texts[k], label_font))
+        return out
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(BACKGROUND))
-        label_font, key_font = font(15, bold=True), mono_font(26, bold=True)
-        top = self.LABEL_HEIGHT
-        bar_height = max(self.height() - self.KEY_HEIGHT - self.LABEL_HEIGHT - 12, 40)
-        for k, (char, p) in enumerate(zip(self.chars, self.probs, strict=True)):
-            col = self._column(k).adjusted(6, 0, -6, 0)
-            track = QRectF(col.left() + col.width() * 0.2, top, col.width() * 0.6, bar_height)
-            painter.fillRect(track, QColor("#eeeeee"))
-            height = float(np.clip(p, 0, 1)) * bar_height
-            bar = QRectF(track.left(), track.bottom() - height, track.width(), height)
+        geometry = self.key_geometry()
+        key_font = self._key_font(geometry[0].key) if geometry else None
+        for k, (char, g) in enumerate(zip(self.chars, geometry, strict=True)):
+            painter.fillRect(g.track, QColor("#eeeeee"))
             color = QColor(OKABE_ITO[4] if k == 0 else OKABE_ITO[0])
-            painter.fillRect(bar, color)
-            painter.setPen(QColor(FOREGROUND))
-            painter.setFont(label_font)
-            painter.drawText(
-                QRectF(col.left(), bar.top() - self.LABEL_HEIGHT, col.width(), self.LABEL_HEIGHT),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                percent(p),
-            )
-            key = QRectF(col.left(), track.bottom() + 8, col.width(), self.KEY_HEIGHT)
+            painter.fillRect(g.bar, color)
+            if g.label is not None:
+                painter.setPen(QColor(FOREGROUND))
+                painter.setFont(g.label_font)
+                painter.drawText(
+                    g.label,
+                    Qt.AlignmentFlag.AlignHCenter
+                    | Qt.AlignmentFlag.AlignBottom
+                    | Qt.TextFlag.TextDontClip,  # the box was measured: a glyph's overhang may stay
+                    g.text,
+                )
             pen = QPen(color if k == 0 else QColor("#9a9a9a"))
             pen.setWidthF(3 if k == 0 else 1.5)
             painter.setPen(pen)
             painter.setBrush(QColor("#ffffff"))
-            painter.drawRoundedRect(key, 8, 8)
+            radius = min(8.0, g.key.height() / 4)
+            painter.drawRoundedRect(g.key, radius, radius)
             painter.setPen(QColor(FOREGROUND))
             painter.setFont(key_font)
-            painter.drawText(key, Qt.AlignmentFlag.AlignCenter, char_glyph(char, key=True))
+            painter.drawText(g.key, Qt.AlignmentFlag.AlignCenter, char_glyph(char, key=True))
         painter.end()
+
+    def _key_at(self, point: QPointF) -> int:
+        for k in range(len(self.chars)):
+            if self._column(k).contains(point):
+                return k
+        return -1
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            for k, char in enumerate(self.chars):
-                if self._column(k).contains(event.position()):
-                    self.key_clicked.emit(char)
-                    event.accept()
-                    return
+            k = self._key_at(event.position())
+            if k >= 0:
+                self.key_clicked.emit(self.chars[k])
+                event.accept()
+                return
         super().mousePressEvent(event)
+
+    def event(self, event) -> bool:
+        # the exact figure on hover: the only place to read a percentage left out for room
+        if event.type() == QEvent.Type.ToolTip:
+            k = self._key_at(QPointF(event.pos()))
+            if k >= 0:
+                glyph = char_glyph(self.chars[k], key=True)
+                QToolTip.showText(event.globalPos(), f"“{glyph}”: {percent(self.probs[k])}", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
 
 def percent(p: float) -> str:
@@ -326,12 +448,12 @@ class ColorKey(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setFixedSize(210, 46)
+        self.setFixedSize(150, 42)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(BACKGROUND))
-        bar = QRectF(24, 2, self.width() - 48, 18)
+        bar = QRectF(18, 2, self.width() - 36, 16)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
         lut = np.asarray(DIVERGING_LUT)
         for k in range(0, len(lut), 16):
@@ -342,9 +464,67 @@ class ColorKey(QWidget):
         painter.fillRect(bar, gradient)
         painter.setPen(QColor(FOREGROUND))
         painter.drawRect(bar)
-        painter.setFont(font(13))
+        painter.setFont(font(12))
         for x, text in ((bar.left(), "−1"), (bar.center().x(), "0"), (bar.right(), "+1")):
             painter.drawText(
-                QRectF(x - 24, bar.bottom() + 2, 48, 22), Qt.AlignmentFlag.AlignCenter, text
+                QRectF(x - 18, bar.bottom() + 2, 36, 22), Qt.AlignmentFlag.AlignCenter, text
             )
         painter.end()
+
+
+class TypingField(QLineEdit):
+    """A line edit the user types into on purpose: it takes the keyboard focus only when
+    clicked, never when its tab is shown, the window opens or Tab is pressed, and Escape gives
+    it back.
+
+    While a line edit has the focus it takes printable keys before the window's shortcuts, so
+    a field that took the focus by itself would turn the space bar (play/pause) into a typed
+    space.
+    """
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(text, parent)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.hasFocus():
+            self.clearFocus()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ElidedLabel(QLabel):
+    """One line of text that never wraps onto more lines or widens the view: the longest of
+    its versions that fits the label's width (``set_full_text(text, *shorter)``), else the
+    shortest cut with "…"; the whole text is the tooltip when it is not all shown.
+    ``full_text()`` is the longest version."""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self._versions: tuple[str, ...] = ("",)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_full_text(text)
+
+    def full_text(self) -> str:
+        return self._versions[0]
+
+    def set_full_text(self, text: str, *shorter: str) -> None:
+        self._versions = (text, *shorter)
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        fm, width = self.fontMetrics(), max(self.width(), 0)
+        shown = next((v for v in self._versions if fm.horizontalAdvance(v) <= width), None)
+        if shown is None:
+            shown = fm.elidedText(self._versions[-1], Qt.TextElideMode.ElideRight, width)
+        if shown != self.text():  # a new text asks the window for a new layout
+            self.setText(shown)
+        self.setToolTip(self._versions[0] if shown != self._versions[0] else "")

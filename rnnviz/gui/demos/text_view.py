@@ -10,9 +10,11 @@ From top to bottom:
 - Three tabs:
 
   - **Predictive keyboard**: type, and the network's top next characters appear as keys with
-    their probabilities (click one to type it), with the greedy completion after what was
-    typed, like a phone keyboard ("i want to say hi that i …"). Capital letters the training
-    text lacks are read as lower case; other characters it never saw are left out (and named).
+    their probabilities (click one to type it), with the greedy completion after the end of
+    what was typed, like a phone keyboard ("…say hi that i **am walking home** ⏎"). Capital
+    letters the training text lacks are read as lower case; other characters it never saw are
+    left out (and named). The page fits a projector window's demo area (about 400 × 560 px)
+    without scrolling: the keys, bars and percentages shrink with it.
   - **Sentence scorer**: log P of two sentences (nats; closer to 0 is more probable) and which
     one the network prefers, by how much; a button switches between the word-order pair ("the
     cat is small" / "small is the cat") and the word-choice pair ("walking home after school"
@@ -27,6 +29,11 @@ From top to bottom:
   ``text_file_chosen(path)`` (the window restarts the run on it), a bad one shows the
   ``CorpusError`` message here and emits ``failed(message)``.
 
+A run of a lesson's settings opens the tab the lesson's title and explanation are about
+(``lesson_section``: the word-order lesson opens the scorer), once per lesson. The text fields
+take the keyboard only when clicked, never when their tab is shown or by Tab, and Escape gives
+it back: a field with the focus takes the space bar before the window's play/pause.
+
 Everything that needs the network runs a private copy built from the snapshot's weights
 (``SnapshotModel``), on the GUI thread, at most every ``REFRESH_MS`` while training runs.
 
@@ -39,6 +46,7 @@ Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``select_unit(int)``,
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import math
 import time
@@ -47,6 +55,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -68,7 +77,9 @@ from PySide6.QtWidgets import (
 from rnnviz.gui.demos._text_widgets import (
     ActivationText,
     ColorKey,
+    ElidedLabel,
     ProbabilityBars,
+    TypingField,
     char_glyph,
     mono_font,
     percent,
@@ -95,8 +106,9 @@ from rnnviz.tasks.text import (
     softmax_with_temperature,
 )
 from rnnviz.training.inference import SnapshotModel
+from rnnviz.training.presets import PresetError, list_presets
 
-__all__ = ["SampleStream", "TextView", "fit_to_vocabulary"]
+__all__ = ["SampleStream", "TextView", "fit_to_vocabulary", "lesson_section"]
 
 #: Keyboard, scorer and readout follow new weights at most this often while training runs.
 REFRESH_MS = 250
@@ -110,6 +122,9 @@ SAMPLE_BUDGET_S = 0.004
 TOP_KEYS = 8
 #: Characters of the greedy completion (it also stops at a line end).
 COMPLETION_CHARS = 40
+#: At most this many of the typed characters are repeated before the completion (from a word
+#: start, after "…"): the text field above shows them all.
+COMPLETION_CONTEXT = 16
 #: Surprise (bits) drawn darkest red in the sentence scorer.
 SURPRISE_BITS = 6.0
 #: Temperature range of the spin box.
@@ -141,6 +156,71 @@ def fit_to_vocabulary(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
         elif c not in dropped:
             dropped.append(c)
     return "".join(kept), dropped
+
+
+#: Words in a lesson's title or explanation that say which tab it is about (the title is read
+#: first, then each line of the explanation; the first tab with a word found wins).
+SECTION_WORDS = (
+    ("scorer", ("score", "word order", "word choice", "sentence")),
+    ("samples", ("sample", "temperature", "generat")),
+    ("keyboard", ("keyboard", "typ", "next letter")),
+)
+
+
+def lesson_section(preset) -> str | None:
+    """The tab ("keyboard", "scorer" or "samples") a lesson preset is about, read from its
+    title and explanation; None when they name none."""
+    for line in (preset.title, *preset.explanation):
+        line = line.lower()
+        for section, words in SECTION_WORDS:
+            if any(word in line for word in words):
+                return section
+    return None
+
+
+@functools.cache
+def _text_lessons() -> tuple[tuple[object, str, str], ...]:
+    """(config, name, tab) of each character-model lesson whose words name a tab (read once:
+    the preset files do not change while the window runs)."""
+    try:
+        presets = list_presets()
+    except PresetError:  # a broken preset file: the window reports it when it is opened
+        return ()
+    out = []
+    for preset in presets:
+        section = lesson_section(preset)
+        if preset.config.task.value == "text" and section is not None:
+            out.append((preset.config, preset.name, section))
+    return tuple(out)
+
+
+def _lesson_of(config) -> tuple[str, str] | None:
+    """(name, tab) of the lesson whose settings ``config`` are, or None."""
+    for lesson_config, name, section in _text_lessons():
+        if lesson_config == config:
+            return name, section
+    return None
+
+
+def completion_html(prefix: str, completion: str) -> str:
+    """The keyboard's completion line: the end of what was typed (``COMPLETION_CONTEXT``
+    characters at most, from a word start, after "…"), then the completion in bold, then "⏎"
+    if it ends the line, else "…". Spaces are kept and the line may wrap between words."""
+    context = prefix
+    if len(prefix) > COMPLETION_CONTEXT:
+        context = prefix[-COMPLETION_CONTEXT:]
+        space = context.find(" ")
+        if 0 <= space < len(context) - 1:
+            context = context[space + 1 :]
+        context = "…" + context
+    shown = completion.rstrip("\n")
+    end = " ⏎" if completion.endswith("\n") else " …"
+    return (
+        '<div style="white-space: pre-wrap">'
+        f'<span style="color:{FOREGROUND}">{html.escape(context)}</span>'
+        f'<span style="color:{OKABE_ITO[0]}; font-weight: bold">{html.escape(shown)}</span>'
+        f'<span style="color:{MUTED}">{end}</span></div>'
+    )
 
 
 def _quoted(chars: list[str]) -> str:
@@ -240,6 +320,7 @@ class TextView(QWidget):
         self._last_sample_start = -math.inf
         self._hovered = -1
         self._sample_info = (0, 1.0)
+        self._lesson: str | None = None  # the lesson whose tab was last opened
         self.scores: list[float | None] = [None, None]
         self.surprise: list[np.ndarray | None] = [None, None]  # bits per character
         self.completion = ""
@@ -266,7 +347,8 @@ class TextView(QWidget):
         layout.addWidget(self._build_example())
         self.tabs = QTabWidget()
         self.tabs.setFont(font(TEXT_PT + 1, bold=True))
-        # each page scrolls rather than being squeezed when the view is small
+        # each page scrolls up and down rather than being squeezed when the view is small; it
+        # never needs to scroll sideways (its lines wrap or are cut with "…")
         for page, title in (
             (self._build_keyboard(), "Keyboard"),
             (self._build_scorer(), "Scorer"),
@@ -278,26 +360,38 @@ class TextView(QWidget):
             scroll.setWidget(page)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.tabs.addTab(scroll, title)
         for k, tip in enumerate(
             ("The predictive keyboard", "The sentence scorer", "Live samples at a temperature")
         ):
             self.tabs.setTabToolTip(k, tip)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        # the tabs get the room the title and the example leave, not their preferred height:
+        # else the example's rows were cut at a projector's size
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.tabs, 1)
+        self.typing_fields = (self.keyboard_edit, *self.sentence_edits)
         self._show_waiting()
 
     # ---------------------------------------------------------------- building
 
     def _build_header(self) -> QHBoxLayout:
-        self.title_label = _label("Character model", TEXT_PT + 3, bold=True)
+        self.title_label = _label("Character model", TEXT_PT + 3, bold=True, wrap=False)
+        # the iteration and loss beside the title, cut rather than wrapped: a title wrapped over
+        # four lines pushed the keyboard out of a projector's window
+        self.progress_label = ElidedLabel()
+        self.progress_label.setFont(font(TEXT_PT))
+        self.progress_label.setStyleSheet(f"QLabel {{ color: {MUTED}; }}")
         self.open_button = QPushButton("Open text file…")
         self.open_button.setFont(font(TEXT_PT))
         self.open_button.clicked.connect(self._choose_file)
         self.status_label = _label("", TEXT_PT)
         self.status_label.setVisible(False)
         row = QHBoxLayout()
-        row.addWidget(self.title_label, 1)
+        row.addWidget(self.title_label)
+        row.addSpacing(4)
+        row.addWidget(self.progress_label, 1, Qt.AlignmentFlag.AlignBaseline)
         row.addWidget(self.open_button)
         column = QVBoxLayout()
         column.addLayout(row)
@@ -330,6 +424,12 @@ class TextView(QWidget):
         self.readout = _label("", TEXT_PT, color=FOREGROUND)
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # the guesses under both the read-out and the colour key, on one line: as many as fit
+        # (beside the key they took three lines at a projector's size)
+        self.readout_next = ElidedLabel()
+        self.readout_next.setFont(font(TEXT_PT))
+        self.readout_next.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout_next.setVisible(False)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
@@ -340,56 +440,73 @@ class TextView(QWidget):
         below.addWidget(self.readout, 1)
         below.addWidget(ColorKey(), 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(below)
+        column.addWidget(self.readout_next)
         return box
 
     def _build_keyboard(self) -> QWidget:
         page = QWidget()
-        self.keyboard_edit = QLineEdit(KEYBOARD_PROMPT)
-        self.keyboard_edit.setFont(font(TEXT_PT + 8))
+        self.keyboard_edit = TypingField(KEYBOARD_PROMPT)
+        self.keyboard_edit.setFont(font(TEXT_PT + 6))
         self.keyboard_edit.setPlaceholderText("Type a message…")
         self.keyboard_edit.setClearButtonEnabled(True)
         self.keyboard_edit.textChanged.connect(self._update_keyboard)
         self.completion_label = QLabel()
-        self.completion_label.setFont(font(TEXT_PT + 6))
+        self.completion_label.setFont(font(TEXT_PT + 4))
         self.completion_label.setTextFormat(Qt.TextFormat.RichText)
         self.completion_label.setWordWrap(True)
+        self.completion_label.setToolTip(
+            "What the network would write next, one best guess at a time"
+        )
         self.suggestions = ProbabilityBars()
         self.suggestions.key_clicked.connect(self._type_key)
         self.keyboard_note = _label("", TEXT_PT - 1, color=MUTED)
+        self.keyboard_note.setVisible(False)
         column = QVBoxLayout(page)
+        column.setContentsMargins(6, 6, 6, 4)
+        column.setSpacing(4)
         column.addWidget(self.keyboard_edit)
         column.addWidget(self.completion_label)
-        column.addWidget(_label("Next character, as the network sees it:", TEXT_PT, bold=True))
+        column.addWidget(_label("Guesses for the next character:", TEXT_PT, bold=True))
         column.addWidget(self.suggestions, 1)
         column.addWidget(self.keyboard_note)
         return page
 
     def _build_scorer(self) -> QWidget:
         page = QWidget()
-        explanation = _label(
-            "log P(sentence) in nats, summed over its characters and the line end: "
-            "closer to 0 is more probable.",
-            TEXT_PT,
-            color=MUTED,
+        explanation = _label("closer to 0 = more probable", TEXT_PT - 1, color=MUTED)
+        explanation.setToolTip(
+            "log P(sentence): the log-probabilities of its characters and of the line end, "
+            "summed, in nats"
         )
         grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
+        grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
+        # the scores under a "log P" heading, as short numbers: "log P = …" beside each sentence
+        # left the sentences too little room at a projector's size
+        heading = _label("log P (nats)", TEXT_PT - 1, bold=True, wrap=False, color=MUTED)
+        heading.setToolTip(explanation.toolTip())
+        grid.addWidget(explanation, 0, 0)
+        grid.addWidget(heading, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        score_font = font(TEXT_PT + 2, bold=True)
+        score_width = QFontMetrics(score_font).horizontalAdvance("−99.9  ✓") + 4
         self.sentence_edits: list[QLineEdit] = []
         self.score_labels: list[QLabel] = []
         self.surprise_strips: list[ActivationText] = []
         for k, text in enumerate(WORD_ORDER):
-            edit = QLineEdit(text)
-            edit.setFont(font(TEXT_PT + 6))
+            edit = TypingField(text)
+            edit.setFont(font(TEXT_PT + 3))
             edit.textChanged.connect(self._update_scores)
-            score = _label("", TEXT_PT + 4, bold=True, wrap=False)
-            score.setMinimumWidth(230)
+            score = QLabel()
+            score.setFont(score_font)
+            score.setMinimumWidth(score_width)  # the same width whatever the number: no jumps
+            score.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            score.setToolTip("log P of this sentence in nats")
             strip = ActivationText(TEXT_PT + 4)
             strip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             strip.hovered.connect(lambda t, k=k: self._on_surprise_hovered(k, t))
-            grid.addWidget(edit, 2 * k, 0)
-            grid.addWidget(score, 2 * k, 1)
-            grid.addWidget(strip, 2 * k + 1, 0, 1, 2)
+            grid.addWidget(edit, 2 * k + 1, 0)
+            grid.addWidget(score, 2 * k + 1, 1)
+            grid.addWidget(strip, 2 * k + 2, 0, 1, 2)
             self.sentence_edits.append(edit)
             self.score_labels.append(score)
             self.surprise_strips.append(strip)
@@ -400,7 +517,7 @@ class TextView(QWidget):
             TEXT_PT - 1,
             color=MUTED,
         )
-        self.verdict_label = _label("", TEXT_PT + 4, bold=True)
+        self.verdict_label = _label("", TEXT_PT + 2, bold=True)
         self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
         self.pair_button = QPushButton()
         self.pair_button.setFont(font(TEXT_PT))
@@ -408,14 +525,17 @@ class TextView(QWidget):
         self._set_pair_button()
         self.scorer_note = _label("", TEXT_PT - 1, color=MUTED)
         column = QVBoxLayout(page)
-        column.addWidget(explanation)
+        column.setContentsMargins(6, 6, 6, 4)
+        column.setSpacing(6)
         column.addLayout(grid)
-        column.addWidget(self.surprise_label)
+        # the verdict first, the key to the colours after it: what the lesson is about should
+        # not need scrolling to
         column.addWidget(self.verdict_label)
         row = QHBoxLayout()
         row.addWidget(self.pair_button)
         row.addStretch(1)
         column.addLayout(row)
+        column.addWidget(self.surprise_label)
         column.addWidget(self.scorer_note)
         column.addStretch(1)
         return page
@@ -466,6 +586,8 @@ class TextView(QWidget):
 
     def _show_waiting(self) -> None:
         self.readout.setText("Waiting for the first training snapshot…")
+        self._show_next_guesses("")
+        self.progress_label.set_full_text("")
         self.completion_label.setText("")
         self.sample_label.setText("")
 
@@ -482,7 +604,16 @@ class TextView(QWidget):
 
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
+        # Qt gives a shown page the focus back where it was, which may be a text field the
+        # user typed in before: then the space bar would type instead of play/pause
+        self._release_typing_fields()
         self.refresh()
+
+    def _release_typing_fields(self) -> None:
+        """No text field keeps or gets back the keyboard focus until the user clicks it."""
+        for field in self.typing_fields:
+            # clearFocus also makes the field's parents forget it as the child to focus again
+            field.clearFocus()
 
     # ---------------------------------------------------------------- snapshots
 
@@ -499,9 +630,11 @@ class TextView(QWidget):
             self.readout.setText(
                 f"The text view shows the character model; this run trains the {task} task."
             )
+            self._show_next_guesses("")
             return
         if snapshot.run_id != self._run_id or self._vocab is None:
             self._run_id = snapshot.run_id
+            self._open_lesson_section(snapshot.config)
             self._model.update(snapshot)
             task = self._model.task
             self._vocab = task.vocab if isinstance(task, TextTask) else None
@@ -514,12 +647,23 @@ class TextView(QWidget):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def _open_lesson_section(self, config) -> None:
+        """A run of a lesson's settings opens the tab the lesson is about ("word order" opens
+        the scorer), once per lesson: a reset or a new seed leaves the tab the user chose."""
+        lesson = _lesson_of(config)
+        if lesson is not None and lesson[0] != self._lesson:
+            self._lesson = lesson[0]
+            self.set_section(lesson[1])
+
     def _title(self) -> None:
         s = self.snapshot
-        text = f"Character model · iteration {s.iteration}"
         if math.isfinite(s.loss):
-            text += f" · loss {s.loss:.2f} nats per character"
-        self.title_label.setText(text)
+            loss = f"loss {s.loss:.2f}"
+            self.progress_label.set_full_text(
+                f"iteration {s.iteration} · {loss} nats/char", f"it. {s.iteration} · {loss}", loss
+            )
+        else:
+            self.progress_label.set_full_text(f"iteration {s.iteration}", f"it. {s.iteration}")
 
     def _sync_temperature(self, temperature: float) -> None:
         """Follow the config's temperature when it changes there (a preset, a reset), not when
@@ -603,6 +747,7 @@ class TextView(QWidget):
         if values is not None and t < len(values):
             parts.append(f"unit {self._unit} = {values[t]:+.2f}".replace("-", "−"))
         predictions = self.snapshot.predictions
+        guesses = []
         if "top_chars" in predictions and t < len(predictions["top_chars"]):
             top = [
                 f"{char_glyph(self._vocab.chars[int(c)], key=True)} {percent(float(p))}"
@@ -610,8 +755,14 @@ class TextView(QWidget):
                     predictions["top_chars"][t][:4], predictions["top_probs"][t][:4], strict=True
                 )
             ]
-            parts.append("expected next: " + ", ".join(top))
-        self.readout.setText("   ·   ".join(parts))
+            guesses = ["expected next: " + ", ".join(top[:n]) for n in range(len(top), 0, -1)]
+        self.readout.setText(" · ".join(parts))
+        self._show_next_guesses(*guesses)
+
+    def _show_next_guesses(self, *versions: str) -> None:
+        """The read-out's second line: the first of ``versions`` (longest first) that fits."""
+        self.readout_next.set_full_text(*(versions or ("",)))
+        self.readout_next.setVisible(bool(versions and versions[0]))
 
     @Slot(int)
     def select_unit(self, unit: int) -> None:
@@ -725,33 +876,31 @@ class TextView(QWidget):
             self.completion = ""
             self.completion_label.setText("")
             self.keyboard_note.setText(str(error))
+            self.keyboard_note.setVisible(True)
             return
         top = np.argsort(-p, kind="stable")[: min(TOP_KEYS, p.size)]
         self.suggestions.set_probabilities([self._vocab.chars[int(c)] for c in top], p[top])
         self.completion = completion
-        shown = completion.rstrip("\n")
-        end = " ⏎" if completion.endswith("\n") else " …"
-        self.completion_label.setText(
-            f'<span style="color:{FOREGROUND}">{html.escape(prefix)}</span>'
-            f'<span style="color:{OKABE_ITO[0]}; font-weight: bold">'
-            f"{html.escape(shown).replace(' ', '&nbsp;')}</span>"
-            f'<span style="color:{MUTED}">{end}</span>'
-        )
+        self.completion_label.setText(completion_html(prefix, completion))
         self.keyboard_note.setText(" ".join(notes))
+        self.keyboard_note.setVisible(bool(notes))
 
     @Slot(str)
     def _type_key(self, char: str) -> None:
+        # the focus stays where it was: a click on a key is not a click in the field
         self.keyboard_edit.setText(self.keyboard_edit.text() + char)
-        self.keyboard_edit.setFocus()
 
     # ---------------------------------------------------------------- sentence scorer
 
     def _set_pair_button(self) -> None:
         texts = [e.text() for e in self.sentence_edits]
+        # short, so that the button never widens the page; the sentences are in the tooltip
         if tuple(texts) == WORD_CHOICE:
-            self.pair_button.setText("Try word order: “the cat is small” / “small is the cat”")
+            self.pair_button.setText("Try word order")
+            self.pair_button.setToolTip("“the cat is small” / “small is the cat”")
         else:
-            self.pair_button.setText("Try word choice: “walking home / house after school”")
+            self.pair_button.setText("Try word choice")
+            self.pair_button.setToolTip("“walking home after school” / “… house …”")
 
     @Slot()
     def switch_sentences(self) -> None:
@@ -783,7 +932,7 @@ class TextView(QWidget):
             self.surprise[k] = None
             label.setStyleSheet(f"QLabel {{ color: {MUTED}; }}")
             if dropped:
-                label.setText("cannot score")
+                label.setText("–")
                 strip.set_text([], None)
                 notes.append(
                     f"Sentence {k + 1} has characters the network never saw: {_quoted(dropped)}."
@@ -794,12 +943,12 @@ class TextView(QWidget):
                     score = sentence_log_prob(model, self._vocab, sentence, end=end)
                     logp = char_log_probs(model, self._vocab, sentence + end)
             except ValueError as error:
-                label.setText("cannot score")
+                label.setText("–")
                 strip.set_text([], None)
                 notes.append(str(error))
                 continue
             self.scores[k] = score
-            label.setText(f"log P = {score:.1f}".replace("-", "−"))
+            label.setText(f"{score:.1f}".replace("-", "−"))
             chars = list(sentence + end)
             bits = np.full(len(chars), np.nan)
             bits[len(chars) - len(logp) :] = -logp / math.log(2)  # the first may be unscored
@@ -956,6 +1105,7 @@ class TextView(QWidget):
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
+        self._release_typing_fields()  # else Qt focuses the field again when the tab is shown
         self._sample_timer.stop()
         if self._sampler is not None:  # start over with the newest weights when shown again
             self._sampler = None

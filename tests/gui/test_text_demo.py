@@ -1,0 +1,335 @@
+"""The text view at a projector's size, its keyboard's percentages, the keyboard focus and the
+tab a lesson opens.
+
+What is checked: the keyboard tab fits the demo area of a 1280 × 720 window (about 400–500 ×
+560 px) and a large one without scrolling, the title on one line and the completion shown in
+full; the suggestion bars' percentages are never cut, never overlap and stay inside the widget,
+narrow or wide; the text fields take the keyboard only when clicked (not when their tab is
+shown again, nor by Tab), so the space bar stays play/pause; the word-order lesson opens the
+scorer, the text-messaging lesson the keyboard, and a reset keeps the tab the user chose.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QAction, QFontMetrics, QHelpEvent, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QPushButton,
+    QTabWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnviz.gui.demos import TextView
+from rnnviz.gui.demos._text_widgets import ProbabilityBars, percent
+from rnnviz.gui.demos.text_view import COMPLETION_CONTEXT, completion_html, lesson_section
+from rnnviz.training.presets import load_preset
+from rnnviz.training.trainer import Trainer
+
+
+@functools.cache
+def lesson_snapshot(name: str, run_id: int = 0, steps: int = 20):
+    """The last snapshot of a short run of the lesson ``name``'s settings (read-only)."""
+    trainer = Trainer(load_preset(name).config, run_id=run_id)
+    return list(trainer.run(steps=steps))[-1]
+
+
+def settle() -> None:
+    # a text arriving changes heights, which the nested layouts pass on over a few turns
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+@pytest.fixture
+def text_view(qtbot):
+    def make(width: int, height: int, snapshot=None) -> TextView:
+        view = TextView()
+        qtbot.addWidget(view)
+        view.resize(width, height)
+        view.show()
+        qtbot.waitExposed(view)
+        view.show_snapshot(snapshot or lesson_snapshot("text_messaging"))
+        view.set_cursor(16)
+        settle()
+        return view
+
+    return make
+
+
+def inside(inner: QRectF, outer: QRectF) -> bool:
+    return (
+        inner.left() >= outer.left() - 1e-6
+        and inner.top() >= outer.top() - 1e-6
+        and inner.right() <= outer.right() + 1e-6
+        and inner.bottom() <= outer.bottom() + 1e-6
+    )
+
+
+# ------------------------------------------------------------------------------ fitting
+
+
+@pytest.mark.parametrize("size", [(400, 560), (500, 560), (700, 840)])
+def test_keyboard_fits_the_demo_area_without_scrolling(text_view, size):
+    view = text_view(*size)
+    assert view.section() == "keyboard"
+    scroll = view.tabs.currentWidget()
+    assert scroll.verticalScrollBar().maximum() == 0
+    assert scroll.horizontalScrollBar().maximum() == 0
+    viewport = QRectF(scroll.viewport().rect())
+    # the bars and every key are on screen, each key tall enough to read
+    bars = view.suggestions
+    shown = QRectF(bars.mapTo(scroll.viewport(), bars.rect().topLeft()), bars.size().toSizeF())
+    assert inside(shown, viewport)
+    assert bars.height() >= bars.minimumHeight()
+    keys = bars.key_geometry()
+    assert len(keys) == len(bars.chars) > 0
+    for key in keys:
+        assert inside(key.key, QRectF(bars.rect())) and key.key.height() >= 30
+    # the title takes one line, not four
+    assert view.title_label.height() < 2 * view.title_label.fontMetrics().height()
+    # the completion is shown whole: as tall as its wrapped text needs, no wider than the page
+    label = view.completion_label
+    assert label.height() >= label.heightForWidth(label.width())
+    assert label.geometry().right() <= scroll.widget().width()
+    assert view.completion.strip().split()[-1] in label.text()
+
+
+def test_completion_repeats_only_the_end_of_a_long_message():
+    prefix = "i want to say hi that i"
+    html = completion_html(prefix, " am walking home\n")
+    assert "…say hi that i" in html and "i want" not in html
+    assert "am walking home" in html and "⏎" in html
+    assert "white-space: pre-wrap" in html  # the completion's spaces kept, and wrappable
+    short = completion_html("the ca", "t is small and")
+    assert "…" not in short.split("</span>")[0] and short.count("the ca") == 1
+    assert len("say hi that i") <= COMPLETION_CONTEXT
+
+
+# ------------------------------------------------------------------------------ percentages
+
+#: "100 %" and "<0.1 %": the two labels that were cut (":0.1 %", "L00 %").
+PROBABILITIES = [0.996, 0.0021, 0.0009, 0.0005, 0.0003, 0.0002, 0.0001, 0.00005]
+
+
+def label_boxes(bars: ProbabilityBars):
+    return [g for g in bars.key_geometry() if g.label is not None]
+
+
+@pytest.mark.parametrize("size", [(240, 160), (330, 180), (420, 200), (1000, 320)])
+def test_percentages_fit_their_box_the_widget_and_never_overlap(qtbot, size):
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(*size)
+    bars.set_probabilities(list("␣stn\nrol"), PROBABILITIES)
+    widget = QRectF(bars.rect())
+    shown = label_boxes(bars)
+    for g in shown:
+        fm = QFontMetrics(g.label_font)
+        assert fm.horizontalAdvance(g.text) <= g.label.width()
+        assert fm.height() <= g.label.height() + 1e-6
+        assert inside(g.label, widget)
+        assert inside(g.label, g.column)  # never over a neighbour's column
+        assert g.label.bottom() <= g.bar.top() + 1e-6  # above its bar, not on it
+    for a, b in itertools.combinations(shown, 2):
+        assert not a.label.intersects(b.label)
+    width = size[0]
+    if width >= 420:  # 52 px a key: room for "<0.1%" in the smallest font
+        assert len(shown) == len(PROBABILITIES)
+    if width >= 1000:  # room for the full size and the spaced form
+        assert [g.text for g in shown] == [percent(p) for p in PROBABILITIES]
+        assert shown[0].label_font.pointSize() == ProbabilityBars.LABEL_POINTS[1]
+
+
+def test_percentages_shrink_before_they_are_left_out(qtbot):
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.set_probabilities(list("abcdefgh"), PROBABILITIES)
+    sizes = []
+    for width in (1000, 600, 420):
+        bars.resize(width, 240)
+        sizes.append(bars.key_geometry()[0].label_font.pointSize())
+        assert len(label_boxes(bars)) == len(PROBABILITIES)
+    assert sizes[0] > sizes[-1]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_a_percentage_left_out_is_in_the_tooltip(qtbot):
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(200, 160)
+    bars.set_probabilities(list("abcdefgh"), PROBABILITIES)
+    bars.show()
+    qtbot.waitExposed(bars)
+    hidden = next(k for k, g in enumerate(bars.key_geometry()) if g.label is None)
+    point = bars.key_geometry()[hidden].key.center().toPoint()
+    QApplication.sendEvent(bars, QHelpEvent(QEvent.Type.ToolTip, point, bars.mapToGlobal(point)))
+    assert QToolTip.text() == f"“{bars.chars[hidden]}”: {percent(PROBABILITIES[hidden])}"
+    QToolTip.hideText()
+
+
+def test_percentages_are_painted_where_the_geometry_says(qtbot):
+    """Dark ink of the percentages only inside their boxes: nothing drawn past them."""
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    bars.resize(360, 200)
+    bars.set_probabilities(list("abcdefgh"), PROBABILITIES)
+    bars.show()
+    qtbot.waitExposed(bars)
+    image = bars.grab().toImage()
+    boxes = [g.label for g in label_boxes(bars)]
+    top_of_bars = min(g.track.top() for g in bars.key_geometry())
+    scale = image.width() / bars.width()
+    stray = 0
+    for y in range(int(top_of_bars * scale)):
+        for x in range(image.width()):
+            c = image.pixelColor(x, y)
+            if max(c.red(), c.green(), c.blue()) < 120:
+                p = (x / scale, y / scale)
+                if not any(b.adjusted(-1, -1, 1, 1).contains(*p) for b in boxes):
+                    stray += 1
+    assert boxes and stray == 0
+
+
+# ------------------------------------------------------------------------------ focus
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def test_tab_never_lands_in_a_text_field(text_view):
+    view = text_view(700, 840)
+    view.activateWindow()
+    for section in view.SECTIONS:
+        view.set_section(section)
+        for _ in range(15):
+            view.focusNextChild()
+            assert focused() not in view.typing_fields
+
+
+def test_clicking_the_field_types_and_escape_gives_the_keyboard_back(text_view, qtbot):
+    view = text_view(700, 840)
+    view.activateWindow()
+    field = view.keyboard_edit
+    QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    assert field.hasFocus()
+    field.setCursorPosition(len(field.text()))
+    qtbot.keyClicks(field, " x")
+    assert field.text().endswith(" x")
+    QTest.keyClick(field, Qt.Key.Key_Escape)
+    assert not field.hasFocus()
+
+
+def test_a_suggestion_click_types_without_taking_the_focus(text_view):
+    view = text_view(700, 840)
+    view.activateWindow()
+    view.open_button.setFocus()
+    before, first = view.keyboard_edit.text(), view.suggestions.chars[0]
+    key = view.suggestions.key_geometry()[0].key.center().toPoint()
+    QTest.mouseClick(view.suggestions, Qt.MouseButton.LeftButton, pos=key)
+    assert view.keyboard_edit.text() == before + first
+    assert not view.keyboard_edit.hasFocus()
+
+
+def window_with_space_shortcut(qtbot, view: TextView):
+    """A window like rnnviz's: another tab, the text view, and Space as a window shortcut."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    tabs = QTabWidget()
+    other = QPushButton("another demo")
+    tabs.addTab(other, "Ball")
+    tabs.addTab(view, "Text")
+    QVBoxLayout(window).addWidget(tabs)
+    presses = []
+    play = QAction("Play", window)
+    play.setShortcut(QKeySequence("Space"))
+    play.triggered.connect(lambda: presses.append(1))
+    window.addAction(play)
+    window.resize(700, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    view.show_snapshot(lesson_snapshot("text_messaging"))
+    settle()
+    return window, tabs, other, presses
+
+
+def press_space() -> None:
+    QTest.keyClick(focused() or QApplication.activeWindow(), Qt.Key.Key_Space)
+
+
+def test_showing_the_text_tab_again_leaves_the_space_bar_to_play_pause(qtbot):
+    view = TextView()
+    _window, tabs, other, presses = window_with_space_shortcut(qtbot, view)
+    tabs.setCurrentIndex(1)
+    settle()
+    field = view.keyboard_edit
+    QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    assert field.hasFocus()  # the user clicked it: typing works, a space is a space
+    typed = field.text()
+    press_space()
+    assert field.text() == typed + " " and presses == []
+    other.setFocus()
+    tabs.setCurrentIndex(0)
+    tabs.setCurrentIndex(1)  # Qt gives the focus back to what had it on the page ...
+    settle()
+    assert focused() not in view.typing_fields  # ... but not to a text field
+    press_space()
+    assert presses == [1]
+    assert field.text() == typed + " "
+
+
+def test_switching_sub_tabs_does_not_refocus_a_text_field(qtbot):
+    view = TextView()
+    _window, tabs, _other, presses = window_with_space_shortcut(qtbot, view)
+    tabs.setCurrentIndex(1)
+    QTest.mouseClick(view.keyboard_edit, Qt.MouseButton.LeftButton)
+    assert view.keyboard_edit.hasFocus()
+    view.set_section("scorer")
+    view.set_section("keyboard")
+    settle()
+    assert focused() not in view.typing_fields
+    press_space()
+    assert presses == [1]
+
+
+# ------------------------------------------------------------------------------ lessons
+
+
+@pytest.mark.parametrize(
+    "name, section", [("word_order", "scorer"), ("text_messaging", "keyboard")]
+)
+def test_a_lesson_says_which_tab_it_is_about(name, section):
+    assert lesson_section(load_preset(name)) == section
+
+
+def test_a_lesson_opens_the_tab_it_is_about(text_view):
+    view = text_view(700, 840, lesson_snapshot("word_order", steps=1))
+    assert view.section() == "scorer"
+    view.show_snapshot(lesson_snapshot("text_messaging", run_id=1, steps=1))
+    assert view.section() == "keyboard"
+    view.show_snapshot(lesson_snapshot("word_order", run_id=2, steps=1))
+    assert view.section() == "scorer"
+
+
+def test_a_new_run_of_the_same_lesson_keeps_the_users_tab(text_view):
+    view = text_view(700, 840, lesson_snapshot("word_order", steps=1))
+    view.set_section("samples")
+    view.show_snapshot(lesson_snapshot("word_order", run_id=5, steps=1))  # a reset
+    assert view.section() == "samples"
+    # settings of no lesson (a changed hidden size) leave the tab as it is
+    other = lesson_snapshot("text_messaging", run_id=6, steps=1)
+    config = other.config.with_settings({"model.hidden_size": "8"})
+    trainer = Trainer(config, run_id=7)
+    view.show_snapshot(list(trainer.run(steps=1))[-1])
+    assert view.section() == "samples"
