@@ -104,6 +104,20 @@ def test_keyboard_fits_the_demo_area_without_scrolling(text_view, size):
     assert view.completion.strip().split()[-1] in label.text()
 
 
+@pytest.mark.parametrize("section", TextView.SECTIONS)
+def test_no_page_is_wider_than_a_projector_demo_area(text_view, section):
+    """The pages never scroll sideways: whatever they need must fit the width."""
+    view = text_view(400, 560)
+    view.set_section(section)
+    settle()
+    scroll = view.tabs.currentWidget()
+    page = scroll.widget()
+    assert page.minimumSizeHint().width() <= scroll.viewport().width()
+    for child in page.findChildren(QWidget):
+        if child.isVisible():
+            assert child.geometry().right() < page.width(), child
+
+
 def test_completion_repeats_only_the_end_of_a_long_message():
     prefix = "i want to say hi that i"
     html = completion_html(prefix, " am walking home\n")

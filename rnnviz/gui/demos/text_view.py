@@ -543,7 +543,7 @@ class TextView(QWidget):
     def _build_samples(self) -> QWidget:
         page = QWidget()
         self.temperature_box = QDoubleSpinBox()
-        self.temperature_box.setFont(font(TEXT_PT + 2))
+        self.temperature_box.setFont(font(TEXT_PT))
         self.temperature_box.setRange(*TEMPERATURE_RANGE)
         self.temperature_box.setDecimals(2)
         self.temperature_box.setSingleStep(0.1)
@@ -554,17 +554,15 @@ class TextView(QWidget):
         self.new_sample_button.setFont(font(TEXT_PT))
         self.new_sample_button.clicked.connect(self.new_sample)
         row = QHBoxLayout()
-        row.addWidget(_label("Temperature", TEXT_PT + 2, bold=True, wrap=False))
+        row.addWidget(_label("Temperature", TEXT_PT, bold=True, wrap=False))
         row.addWidget(self.temperature_box)
-        row.addWidget(
-            _label(
-                "low: safe · 1: the network's own odds · high: wild",
-                TEXT_PT - 1,
-                color=MUTED,
-            ),
-            1,
-        )
+        row.addStretch(1)
         row.addWidget(self.new_sample_button)
+        # the hint on its own line: beside the spin box it squeezed into five lines and pushed
+        # the button out of a projector's window
+        hint = _label(
+            "low: safe · 1: the network's own odds · high: wild", TEXT_PT - 1, color=MUTED
+        )
         self.sample_label = QLabel()
         self.sample_label.setFont(mono_font(TEXT_PT + 3))
         self.sample_label.setWordWrap(True)
@@ -579,7 +577,10 @@ class TextView(QWidget):
         self.sample_label.setMinimumHeight(6 * self.sample_label.fontMetrics().height())
         self.sample_caption = _label("", TEXT_PT - 1, color=MUTED)
         column = QVBoxLayout(page)
+        column.setContentsMargins(6, 6, 6, 4)
+        column.setSpacing(4)
         column.addLayout(row)
+        column.addWidget(hint)
         column.addWidget(self.sample_label, 1)
         column.addWidget(self.sample_caption)
         return page
