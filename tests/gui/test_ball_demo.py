@@ -21,12 +21,12 @@ pytest.importorskip("pytestqt")
 pytest.importorskip("pyqtgraph")
 
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QImage, QTextDocument
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from rnnviz.gui.demos import BallView
 from rnnviz.gui.demos.ball_view import ARENA_FLOOR, FUTURE_ALPHA
-from rnnviz.gui.panels._common import FOREGROUND
+from rnnviz.gui.panels._common import FOREGROUND, TITLE_PT, font
 from rnnviz.tasks.ball import NO_DIRECTION, WARMUP_FRAMES
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.trainer import Trainer
@@ -276,6 +276,10 @@ def test_the_title_scores_this_ball_and_fits(show, size):
     assert view.plot.titleLabel.item.boundingRect().width() <= view.view.width()
     if size == WIDE:
         assert f"Iteration {snap.iteration}" in title and "direction right" in title
+        # the view asks the window for the room of its shortest title only (and margins)
+        metrics = QFontMetrics(font(TITLE_PT))
+        shortest = min(metrics.horizontalAdvance(option) for option in view.title_options())
+        assert view.view.minimumWidth() <= shortest + 60 < metrics.horizontalAdvance(title)
 
 
 def test_the_gap_title_scores_this_balls_hidden_frames(show):

@@ -487,11 +487,12 @@ class BallView(Panel):
             "(a thrown ball always shows the whole box)"
         )
         self.zoom_box.toggled.connect(self._fit_range)
-        # the legend's entries, then the check box and the button, wrapping between entries
+        # the check box, the legend's entries and the button, wrapping between entries (the
+        # check box first: at the end it would take a row of its own in a 400-pixel view)
         self.legend_row = FlowLayout()
+        self.legend_row.addWidget(self.zoom_box)
         for label in self.legend_entries:
             self.legend_row.addWidget(label)
-        self.legend_row.addWidget(self.zoom_box)
         self.legend_row.addWidget(self.back_button)
         column = QVBoxLayout(self.controls)
         column.setContentsMargins(6, 4, 6, 2)
@@ -670,7 +671,11 @@ class BallView(Panel):
 
     def show_plots(self) -> None:
         # the view asks for the room of its shortest title only: a longer one is shown when
-        # there is room (see _update_title)
+        # there is room (see _update_title). Only when the panel measures itself, once a run:
+        # each title change lays the plot out again
+        if getattr(self.snapshot, "run_id", None) == self._sized_for_run:
+            super().show_plots()
+            return
         self._shortest_title = True
         try:
             self._update_title()
@@ -722,6 +727,7 @@ class BallView(Panel):
             scores = [
                 f": the hidden frames guessed {score:.3f} box widths off",
                 f": guesses {score:.3f} box widths off",
+                f": {score:.3f} box widths off",
                 f": {score:.3f} off",
             ]
         else:
