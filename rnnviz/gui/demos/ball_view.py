@@ -442,6 +442,8 @@ class BallView(Panel):
         self._directions = 8
         self._bidirectional = False
         self._banner_key = None
+        self._title: str | None = None
+        self._shortest_title = False  # while the view measures the room it needs
         self._dragging = False
         self._range: tuple[float, float, float, float] | None = None
         self._throw_timer = QTimer(self)
@@ -753,10 +755,10 @@ class BallView(Panel):
         metrics = QFontMetrics(font(TITLE_PT))
         room = self.view.width() - 30
         fitting = [t for t in options if metrics.horizontalAdvance(t) <= room]
-        if getattr(self, "_shortest_title", False):
+        if self._shortest_title:
             fitting = []
         title = fitting[0] if fitting else min(options, key=metrics.horizontalAdvance)
-        if title != getattr(self, "_title", None):
+        if title != self._title:
             self._title = title
             set_title(self.plot, title)
 
