@@ -263,8 +263,7 @@ def test_log_axis_labels_decades():
     assert axis.tickStrings([-6.0, -1.0], 1, 1) == ["10⁻⁶", "10⁻¹"]
     # over a short range the 2× and 5× ticks get numbers too
     levels = axis.tickValues(-0.5, 0.9, 400)
-    assert levels[0][1] == [0.0]
-    assert axis.tickStrings(levels[1][1], 1, 0.3) == ["0.5", "2", "5"]
+    assert axis.tickStrings(levels[0][1], 1, 0.3) == ["0.5", "1", "2", "5"]
     axis.log_values = False
     assert axis.tickStrings([0.5], 1, 0.5) == ["0.5"]
 

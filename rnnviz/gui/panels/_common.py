@@ -129,26 +129,39 @@ def layers_and_directions(snapshot, count: int) -> tuple[int, int]:
     return max(1, count // directions), directions
 
 
-class IntegerAxis(pg.AxisItem):
-    """An axis with ticks on whole numbers only (time steps, units), spaced 1, 2, 5, 10, 20 …
-    so that the labels never overlap, however small the plot."""
+def nice_step(least: float, mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)) -> float:
+    """The smallest m × 10ⁿ (m one of ``mantissas``, n whole) that is at least ``least`` > 0."""
+    exponent = math.floor(math.log10(least))
+    for e in (exponent, exponent + 1):
+        for m in mantissas:
+            if m * 10.0**e >= least * (1 - 1e-9):
+                return m * 10.0**e
+    return 10.0 ** (exponent + 2)
 
-    #: Pixels each label needs along a vertical and a horizontal axis.
-    PIXELS_PER_LABEL = (24, 44)
+
+def tick_label_room(axis: pg.AxisItem, widest: str) -> float:
+    """Pixels a tick label of ``axis`` takes along it (the widest one, ``widest``, along a
+    horizontal axis), with the gap it keeps from the next: measured in the axis's tick font,
+    so the labels never overlap whatever the font."""
+    metrics = pg.QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
+    if axis.orientation in ("left", "right"):
+        return metrics.height() + 6.0
+    return metrics.horizontalAdvance(widest) + 16.0
+
+
+class IntegerAxis(pg.AxisItem):
+    """An axis with ticks on whole numbers only (time steps, units, iterations), spaced 1, 2,
+    5, 10, 20 … apart: as densely as the labels fit, measured in pixels with the tick font, so
+    they never overlap and a short axis still gets several (0, 20, 40 over 42 steps in 120 px).
+    """
 
     def tickValues(self, minVal, maxVal, size):
         lo, hi = sorted((float(minVal), float(maxVal)))
-        if not (math.isfinite(lo) and math.isfinite(hi)) or size <= 0:
+        if not (math.isfinite(lo) and math.isfinite(hi)) or size <= 0 or hi - lo > 1e15:
             return []
-        vertical = self.orientation in ("left", "right")
-        need = self.PIXELS_PER_LABEL[0 if vertical else 1]
-        most = max(1, int(size // need))
-        step = 1
-        for decade in (1, 10, 100, 1000, 10_000, 100_000):
-            step = next((m * decade for m in (1, 2, 5) if (hi - lo) / (m * decade) < most), 0)
-            if step:
-                break
-        step = step or 1_000_000
+        widest = max(str(math.ceil(lo)), str(math.floor(hi)), key=len)
+        least = tick_label_room(self, widest) * (hi - lo) / size  # units between two labels
+        step = max(1, round(nice_step(max(least, 1e-9))))
         first = math.ceil(lo / step) * step
         values = [float(v) for v in range(first, math.floor(hi) + 1, step)]
         return [(float(step), values)]
@@ -166,56 +179,196 @@ def decade_text(exponent: int) -> str:
     return "10" + str(exponent).translate(_SUPERSCRIPT)
 
 
+def power_texts(values) -> list[str]:
+    """Labels of the numbers 10^v for the log₁₀ values ``values``, all in one format: plain
+    ("0.01", "0.05", "2500") when every number is between 0.01 and 9999, else powers of ten
+    ("10⁻³", "5×10⁻³", "2.5×10⁻⁴"; 1 … 99 stay plain, as "1" and "10" are)."""
+    parts = []
+    for v in values:
+        exponent = math.floor(v + 1e-9)
+        mantissa = float(f"{10.0 ** (v - exponent):.3g}")
+        if mantissa >= 10.0:
+            mantissa, exponent = 1.0, exponent + 1
+        parts.append((mantissa, exponent))
+    plain = all(-2 <= e <= 3 for _, e in parts)
+    out = []
+    for mantissa, exponent in parts:
+        digits = f"{mantissa:.3g}"
+        if plain or exponent in (0, 1):
+            decimals = max(0, len(digits.partition(".")[2]) - exponent)
+            out.append(f"{mantissa * 10.0**exponent:.{decimals}f}")
+        elif mantissa == 1.0:
+            out.append(decade_text(exponent))
+        else:
+            out.append(f"{digits}×{decade_text(exponent)}")
+    return out
+
+
+def _key(value: float) -> float:
+    return round(float(value), 9)
+
+
 class LogAxis(pg.AxisItem):
-    """An axis for data the panel already took log₁₀ of (when ``log_values`` is True): ticks
-    at whole decades labelled 10ⁿ; over two decades or fewer also 2× and 5× labelled plainly;
-    over six or fewer, unlabelled ticks at 2…9×. When ``log_values`` is False it is an
-    ordinary axis. (pyqtgraph's own log mode labels every minor tick when the range is short,
-    which crowds the axis.)"""
+    """An axis for data the panel already took log₁₀ of (when ``log_values`` is True).
+
+    Its labels are the finest of these sets whose labels fit (measured in pixels, with room to
+    spare): whole decades every 10, 5, 2 or 1 decades; 1, 2 and 5 × 10ⁿ; 1 … 9 × 10ⁿ; evenly
+    spaced numbers (a range inside one decade). At least two labels wherever two fit. The next
+    finer set gives unlabelled ticks. All labels in one format (``power_texts``).
+
+    ``zero_at``: where the panel draws zeros on a log axis (values that are no number of
+    decades); that tick is labelled ``zero_text`` and no other tick is within a decade above it.
+
+    When ``log_values`` is False it is a linear axis, its ticks 1, 2 or 5 × 10ⁿ apart, as dense
+    as the labels fit. (pyqtgraph's own log mode labels every minor tick when the range is
+    short, which crowds the axis, and none when no decade is in range.)
+    """
+
+    #: The labels keep this many times their own height (a vertical axis) apart, to be read
+    #: at a glance; they go down to 1× rather than leave fewer than two.
+    SPACING = 1.5
 
     def __init__(self, orientation: str, **kwargs):
         super().__init__(orientation, **kwargs)
-        self.setStyle(hideOverlappingLabels=30)  # the decades at both ends keep their labels
+        self.setStyle(hideOverlappingLabels=30)  # the labels at both ends stay
         self.log_values = True
-        self._label_minor = False
+        self.zero_at: float | None = None
+        self.zero_text = "0"
+        self._labels: dict[float, str] = {}
+        self._labels_log = True  # whether they were chosen for log₁₀ values
 
     def tickValues(self, minVal, maxVal, size):
-        if not self.log_values:
-            return super().tickValues(minVal, maxVal, size)
         lo, hi = sorted((float(minVal), float(maxVal)))
-        if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo > 400:
+        self._labels = {}
+        self._labels_log = self.log_values
+        if not (math.isfinite(lo) and math.isfinite(hi)) or size <= 0 or hi <= lo:
             return []
-        first, last = math.floor(lo), math.ceil(hi)
-        decades = hi - lo
-        most = max(2, int(size // 30))
-        step = max(1, math.ceil((last - first + 1) / most))
-        major = [float(e) for e in range(first, last + 1) if e % step == 0 and lo <= e <= hi]
-        levels = [(float(step), major)]
-        self._label_minor = decades <= 2.0
-        if step == 1 and decades <= 6.0:
-            mantissas = (2, 5) if self._label_minor else range(2, 10)
-            minor = [
-                e + math.log10(m)
-                for e in range(first, last + 1)
-                for m in mantissas
-                if lo <= e + math.log10(m) <= hi
-            ]
+        room = tick_label_room(self, "5×10⁻¹⁰")
+        if not self.log_values:
+            return self._linear_ticks(lo, hi, size, room)
+        if hi - lo > 400:
+            return []
+        per_px = (hi - lo) / size  # decades per pixel
+        zero = self.zero_at
+        major: list[float] = []
+        if zero is not None and lo - 1e-9 <= zero <= hi + 1e-9:
+            self._labels[_key(zero)] = self.zero_text
+            major.append(zero)
+            lo = max(lo, zero + max(1.0, room * per_px) - 1e-9)
+        if hi <= lo:
+            return [(1.0, major)]
+        families = sorted(self._families(lo, hi, size), key=len)  # stable: nicer first
+        labelled = self._pick(families, room * self.SPACING * per_px, room * per_px)
+        major += labelled
+        for value, text in zip(labelled, power_texts(labelled), strict=True):
+            self._labels[_key(value)] = text
+        levels = [(1.0, major)]
+        taken = set(map(_key, major))
+        finer = [
+            f
+            for f in families
+            if len(f) > len(labelled) and len(f) <= size / 6 and _min_gap(f) >= 3 * per_px
+        ]
+        if finer:
+            minor = [v for v in finer[-1] if _key(v) not in taken]
             levels.append((0.3, minor))
         return levels
 
-    def tickStrings(self, values, scale, spacing):
-        if not self.log_values:
-            return super().tickStrings(values, scale, spacing)
-        out = []
+    @staticmethod
+    def _families(lo: float, hi: float, size: float) -> list[list[float]]:
+        """Candidate tick sets over [lo, hi] (log₁₀ values), each sorted."""
+        span = hi - lo
+        first, last = math.floor(lo), math.ceil(hi)
+        families = []
+        step = 1
+        while step <= max(span, 1.0) * 10:
+            start = math.ceil(lo / step) * step
+            families.append([float(e) for e in range(start, last + 1, step) if e <= hi])
+            step = round(nice_step(step * 1.5))
+        if span <= 12:
+            for mantissas in ((1, 2, 5), range(1, 10)):
+                values = [e + math.log10(m) for e in range(first, last + 1) for m in mantissas]
+                families.append([v for v in values if lo <= v <= hi])
+        if span <= 1.0:  # evenly spaced numbers, for a range with few of the above in it
+            v_lo, v_hi = 10.0**lo, 10.0**hi
+            step = nice_step(v_hi - v_lo)
+            while (v_hi - v_lo) / step <= size / 4:
+                k0, k1 = math.ceil(v_lo / step - 1e-9), math.floor(v_hi / step + 1e-9)
+                families.append([math.log10(k * step) for k in range(max(k0, 1), k1 + 1)])
+                step = nice_step(step * 0.4)
+        return families
+
+    @staticmethod
+    def _pick(families: list[list[float]], wanted: float, least: float) -> list[float]:
+        """The densest set whose neighbours are ``wanted`` apart (in values) and has at least
+        two ticks; else the sparsest with two or more, thinned to ``least`` apart."""
+        fitting = [f for f in families if len(f) >= 2 and _min_gap(f) >= wanted]
+        if fitting:
+            return fitting[-1]
+        several = [f for f in families if len(f) >= 2]
+        if not several:
+            return max(families, key=len, default=[])
+        kept: list[float] = []
+        for v in several[0]:
+            if not kept or v - kept[-1] >= least:
+                kept.append(v)
+        return kept
+
+    def _linear_ticks(self, lo: float, hi: float, size: float, room: float):
+        per_px = (hi - lo) / size
+
+        def multiples(step: float) -> list[float]:
+            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+            return [k * step + 0.0 for k in range(first, last + 1)]
+
+        # two labels rather than one: closer together, then also 2.5 × 10ⁿ apart; on an axis
+        # too short for that, finer ticks with every other one (or fewer) labelled
+        step = nice_step(room * self.SPACING * per_px)
+        values = multiples(step)
+        least = room
+        if len(values) < 2:
+            step = nice_step(room * per_px, (1, 2, 2.5, 5))
+            values = multiples(step)
+        while len(values) < 2 and step > (hi - lo) * 1e-6:
+            e = math.floor(math.log10(step))  # the next smaller 1, 2, 2.5, 5 × 10ⁿ
+            step = max(
+                m * 10.0**k
+                for k in (e - 1, e)
+                for m in (1, 2, 2.5, 5)
+                if m * 10.0**k < step * 0.999
+            )
+            values = multiples(step)
+            least = 0.8 * room  # pyqtgraph's own measure of a label's height
+        decimals = len(f"{step:.12f}".rstrip("0").partition(".")[2])  # 0.25 → 2, 5 → 0
+        last = -math.inf
         for v in values:
-            e = round(v)
-            if abs(v - e) < 1e-6:
-                out.append(decade_text(e))
-            elif self._label_minor:
-                out.append(f"{10.0**v:.3g}")
-            else:
-                out.append("")
-        return out
+            if (v - last) / per_px >= least:
+                self._labels[_key(v)] = f"{v:.{decimals}f}"
+                last = v
+        return [(step, values)]
+
+    def tickStrings(self, values, scale, spacing):
+        # the labels were chosen with the ticks; values not among them are unlabelled ticks
+        # (a linear axis formats them as pyqtgraph does, for ticks set from outside)
+        if not self.log_values and (not self._labels or self._labels_log):
+            return super().tickStrings(values, scale, spacing)
+        return [self._labels.get(_key(v), "") for v in values]
+
+    def boundingRect(self):
+        # pyqtgraph lets the labels at a vertical axis's ends stick out by
+        # hideOverlappingLabels pixels, but not when the plot shows a grid: there a label at
+        # either end was dropped (0 … 1 in 90 px showed only "0.5")
+        rect = super().boundingRect()
+        margin = self.style["hideOverlappingLabels"]
+        if self.grid is not False and self.orientation in ("left", "right"):
+            rect = rect.adjusted(0, -int(margin), 0, int(margin))
+        return rect
+
+
+def _min_gap(values: list[float]) -> float:
+    if len(values) < 2:
+        return math.inf
+    return float(np.min(np.diff(values)))
 
 
 def style_axis(axis: pg.AxisItem, label: str | None = None) -> None:
