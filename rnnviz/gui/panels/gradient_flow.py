@@ -2,7 +2,9 @@
 as training goes on (the vanishing gradient, made visible).
 
 Top: ‖∂L/∂h_t‖ against t on a log axis, one curve per layer·direction (colour = layer, dashed =
-backward direction), floored at 1e-12 so that a gradient that vanished entirely still shows.
+backward direction). Every norm above ``FLOOR`` is drawn where it is, however small (a vanilla
+RNN's go down to 1e-16 and less); a zero (no gradient reaches the step at all, e.g. past the last
+output a forward layer sees) is drawn on a row of its own below the data, labelled "0".
 Bottom: the history, training iteration × time step, colour = log₁₀ ‖∂L/∂h_t‖ of the training
 batches, for one layer·direction (a selector picks which). Where the colour fades to black, no
 gradient arrives: the gradient horizon. Its levels are robust percentiles (1 % … 99 %, at most
@@ -28,6 +30,7 @@ from rnnviz.gui.panels._common import (
     Panel,
     TimeViewBox,
     color_bar,
+    decade_text,
     direction_labels,
     layers_and_directions,
     make_lut,
@@ -37,8 +40,11 @@ from rnnviz.gui.panels._common import (
 
 __all__ = ["FLOOR", "INFERNO_LUT", "GradientFlowPanel", "history_levels"]
 
-#: Smallest gradient norm drawn: zeros and underflows show at this value on the log axis.
-FLOOR = 1e-12
+#: Norms at or below this count as no gradient (zero): the curves draw them on the zero row,
+#: the history map in its darkest colour. Far below any norm that float32 carries with
+#: precision (its normal numbers end at 1.2e-38) and far below the smallest real ones seen.
+FLOOR = 1e-30
+LOG_FLOOR = math.log10(FLOOR)
 #: At most this many decades between the history map's lowest and highest colour.
 MAX_DECADES = 12.0
 #: The percentiles computed look at no more than this many values.
@@ -58,11 +64,13 @@ MAX_DOTTED_STEPS = 40  # both plots: keeps their time axes aligned
 
 def history_levels(log_values: np.ndarray) -> tuple[float, float]:
     """Robust colour levels of log₁₀ gradient norms: the 1st and 99th percentiles of the finite
-    values (sub-sampled), at most ``MAX_DECADES`` and at least one decade apart."""
+    values above the floor (sub-sampled), at most ``MAX_DECADES`` and at least one decade apart.
+    The floored ones (zeros) are left out: where a layer gets no gradient at some steps they
+    would pull the lowest colour down to 10⁻³⁰, and they show in the darkest colour anyway."""
     flat = log_values.reshape(-1)
     if flat.size > LEVEL_SAMPLES:
         flat = flat[:: flat.size // LEVEL_SAMPLES + 1]
-    flat = flat[np.isfinite(flat)]
+    flat = flat[np.isfinite(flat) & (flat > LOG_FLOOR + 0.5)]
     if flat.size == 0:
         return (-6.0, 0.0)
     lo, hi = np.percentile(flat, (1.0, 99.0))
@@ -87,6 +95,7 @@ class GradientFlowPanel(Panel):
         self._labels: list[str] = []
         self._hover: tuple[str, int, int] | None = None  # ("curve", t, 0) / ("history", t, row)
         self._norms = np.zeros((0, 0), np.float32)  # (L·D, T), floored
+        self.zero_row: float | None = None  # the log₁₀ y where zeros are drawn, if any
         self._history = np.zeros((0, 0), np.float32)  # log10 buffer, rows ≥ N
         self._rows = 0
         self._row_y = (0.0, 1.0)  # y of row 0's centre, spacing between rows
@@ -110,7 +119,7 @@ class GradientFlowPanel(Panel):
         )
         self.curves: list[pg.PlotDataItem] = []
         self._log_norms = np.zeros((0, 0), np.float32)  # (L·D, T) log10, what the curves draw
-        self._decades = (-1.0, 0.0)
+        self._decades: tuple = ()
         self.cursor_line = pg.InfiniteLine(
             pos=0, angle=90, movable=False, pen=pg.mkPen("#000000", width=2.5, style=Qt.DashLine)
         )
@@ -120,7 +129,8 @@ class GradientFlowPanel(Panel):
         # --- bottom: the history heat map
         self.history_view = TimeViewBox(self._on_pointer, self._on_hover)
         self.history_plot = pg.PlotItem(
-            viewBox=self.history_view, axisItems={"bottom": IntegerAxis("bottom")}
+            viewBox=self.history_view,
+            axisItems={"bottom": IntegerAxis("bottom"), "left": IntegerAxis("left")},
         )
         style_plot(self.history_plot, "time step t", "training iteration", "")
         self.history_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
@@ -206,7 +216,7 @@ class GradientFlowPanel(Panel):
         self._steps = steps
         self._t_axis = np.arange(steps, dtype=np.float64)
         self.curve_view.setXRange(-0.5, steps - 0.5, padding=0.0)
-        self._decades = (math.nan, math.nan)
+        self._decades = ()
         self.layer_selector.blockSignals(True)
         self.layer_selector.clear()
         self.layer_selector.addItems(self._labels)
@@ -232,30 +242,48 @@ class GradientFlowPanel(Panel):
             self._shape_key = key
         np.maximum(norms, FLOOR, out=self._norms)  # NaN (diverged) stays NaN: not drawn
         np.log10(self._norms, out=self._log_norms)
+        zeros = self._norms <= np.float32(FLOOR)
+        self._fit_decades(zeros, bool(np.any((norms > 0) & zeros)))
+        if self.zero_row is not None:
+            self._log_norms[zeros] = self.zero_row
         for curve, row in zip(self.curves, self._log_norms, strict=True):
             if np.isfinite(row).any():
                 curve.setData(self._t_axis, row)
             else:  # diverged: nothing to draw (and no all-NaN warnings from pyqtgraph)
                 curve.setData(self._t_axis[:0], row[:0])
-        self._fit_decades()
         self._show_history(snapshot)
         self._place_cursor()
         self._refresh_hover()
         self.show_plots()
 
-    def _fit_decades(self) -> None:
-        """y range: the whole decades around the data, so it moves only when a curve crosses
-        a power of ten (a steady picture while training)."""
-        finite = self._log_norms[np.isfinite(self._log_norms)]
-        if finite.size == 0:
+    def _fit_decades(self, zeros: np.ndarray, tiny: bool) -> None:
+        """y range: the whole decades around the norms above the floor, so it moves only when a
+        curve crosses a power of ten (a steady picture while training); if some are not
+        (``zeros``), a zero row below them, labelled "0" (``tiny``: some were not exactly 0 but
+        below the floor, so "<10⁻³⁰"). A zero is no number of decades: drawn at 10⁻¹² or
+        10⁻³⁰ it looked like data (and stretched the axis by a dozen decades)."""
+        values = self._log_norms
+        finite = np.isfinite(values)
+        real = values[finite & ~zeros]
+        has_zeros = bool(np.any(zeros & finite))
+        if real.size:
+            lo, hi = math.floor(float(real.min())), math.ceil(float(real.max()))
+            hi = max(hi, lo + 1)
+        elif has_zeros:
+            lo, hi = -1, 0  # no gradient anywhere: just the zero row and a decade above it
+        else:
             return
-        lo, hi = math.floor(float(finite.min())), math.ceil(float(finite.max()))
-        if hi - lo < 1:
-            hi = lo + 1
-        decades = (float(lo), float(hi))
+        zero_row = float(lo - max(1, math.ceil((hi - lo) / 8))) if has_zeros else None
+        self.zero_row = zero_row
+        zero_text = f"<{decade_text(round(LOG_FLOOR))}" if tiny else "0"
+        decades = (float(lo), float(hi), zero_row, zero_text)
         if decades != self._decades:
             self._decades = decades
-            self.curve_view.setYRange(lo, hi, padding=0.05)
+            axis = self.curve_plot.getAxis("left")
+            axis.zero_at, axis.zero_text = zero_row, zero_text
+            axis.picture = None  # its ticks depend on the zero row, not only on the range
+            axis.update()
+            self.curve_view.setYRange(lo if zero_row is None else zero_row, hi, padding=0.05)
 
     def _show_history(self, snapshot) -> None:
         history = np.asarray(snapshot.dh_norm_history)  # (N, L·D, T)
@@ -343,29 +371,31 @@ class GradientFlowPanel(Panel):
             return
         where, t, row = self._hover
         if where == "curve":
-            parts = [
-                f"{label}: {_norm_text(self._norms[k, t])}" for k, label in enumerate(self._labels)
-            ]
+            norms = np.asarray(self.snapshot.dh_norms)  # the exact values, not the floored
+            parts = [f"{label}: {_norm_text(norms[k, t])}" for k, label in enumerate(self._labels)]
             self.set_readout(f"t = {t}   ‖∂L/∂hₜ‖   " + "   ".join(parts))
             return
         if row >= self._rows:
             self.set_readout(None)
             return
         k = min(self._layer, len(self._labels) - 1)
-        value = 10.0 ** float(self._history[row, t])
+        value = float(np.asarray(self.snapshot.dh_norm_history)[row, k, t])
         self.set_readout(
             f"iteration {int(self._iterations[row])}   t = {t}   {self._labels[k]}   "
             f"‖∂L/∂hₜ‖ = {_norm_text(value)}"
         )
 
     def curve_data(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        """The (t, log₁₀ ‖∂L/∂h_t‖) drawn for layer·direction ``index`` (floored)."""
+        """The (t, log₁₀ ‖∂L/∂h_t‖) drawn for layer·direction ``index`` (zeros at
+        ``zero_row``)."""
         return self._t_axis, self._log_norms[index]
 
 
 def _norm_text(value: float) -> str:
     if not np.isfinite(value):
         return "n/a"
+    if value == 0:
+        return "0"
     if value <= FLOOR:
-        return f"≤ {FLOOR:.0e}"
+        return f"< {FLOOR:.0e}"
     return f"{value:.3e}"
