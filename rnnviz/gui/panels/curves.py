@@ -6,26 +6,38 @@ one plot per other metric (position error, bits per character, …). Each baseli
 plot of the figure it is a reference for: the task's ``baseline_metrics`` says which; without
 it, "chance" goes with the accuracy and anything else with the loss.
 
+Each baseline's label sits on its own line (the line runs into it), as far right as it can go
+without covering the curves, another label or another line; one with no such place is hidden
+and named in its plot's title instead, as room allows. Hovering near a line names it in the
+read-out, and its tooltip says what it is. When one plot shows several accuracies, its title is
+their legend (a legend box inside the plot covered the curves).
+
 The x axis is the training iteration, not a time step, so this panel has no time cursor:
 ``set_cursor`` is accepted (for a uniform API) and does nothing visible.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import importlib
 import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QPointF, QRectF, Qt, Slot
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 from rnnviz.gui.panels._common import (
     CURVE_WIDTH,
     FOREGROUND,
+    LABEL_PT,
     OKABE_ITO,
     TEXT_PT,
     TICK_PT,
+    TITLE_PT,
+    IntegerAxis,
     LogAxis,
     Panel,
     TimeViewBox,
@@ -35,11 +47,41 @@ from rnnviz.gui.panels._common import (
     style_plot,
 )
 
-__all__ = ["LOSS_FLOOR", "LossPanel", "baseline_targets", "nice_ceiling"]
+__all__ = ["LOSS_FLOOR", "LossPanel", "baseline_targets", "display_name", "nice_ceiling"]
 
 #: Smallest loss drawn on the log axis.
 LOSS_FLOOR = 1e-12
 BASELINE_COLORS = ("#555555", "#8a5a00", "#005a8a", "#7a2a5a", "#2a6a2a")
+#: Width of every plot's left axis (equal, so that the plots' iterations line up), room for
+#: the axis title and a label like "2.5×10⁻³".
+LEFT_AXIS_WIDTH = 92
+#: Pixels within which hovering a baseline's line names it in the read-out.
+LINE_HOVER_PX = 8
+
+#: Names on screen for the tasks' keys that read badly as they are (the rest lose their "_").
+DISPLAY_NAMES = {"uniform": "uniform guess"}
+#: What each baseline is, for its tooltip.
+BASELINE_HELP = {
+    "chance": "the accuracy of guessing at random",
+    "uniform": "the loss of calling every character equally likely",
+    "unigram": "the loss of predicting each character by its frequency alone",
+    "bigram": "the loss of predicting each character from the one before it",
+    "trigram": "the loss of predicting each character from the two before it",
+    "linear_interpolation": "the gap error of a straight line across the gap",
+    "linear_extrapolation": "the gap error of flying on at the last seen velocity",
+}
+
+
+def display_name(name: str, config=None) -> str:
+    """A task's metric or baseline key as a reader would write it: "linear_interpolation" →
+    "linear interpolation"; "accuracy_long" (the recall task's accuracy over the sequences
+    whose gap is longer than half the delay) → "accuracy, gaps > 20 steps"."""
+    if name == "accuracy_long":
+        delay = getattr(getattr(config, "task_params", None), "delay", None)
+        if isinstance(delay, int | float) and delay > 0:
+            return f"accuracy, gaps > {delay / 2:g} steps"
+        return "accuracy on long gaps"
+    return DISPLAY_NAMES.get(name, name.replace("_", " "))
 
 
 def nice_ceiling(x: float) -> float:
@@ -95,8 +137,38 @@ def _plot_key(metric: str) -> str:
     return "accuracy" if _is_accuracy(metric) else metric
 
 
-def _pretty(name: str) -> str:
-    return name.replace("_", " ")
+def _legend_entry(metric: str, config) -> str:
+    """A metric's name in the accuracy plot's title-legend, without the word the title has."""
+    if metric == "accuracy":
+        return "all"
+    name = display_name(metric, config)
+    return name.replace("accuracy", "").strip(" ,") or name
+
+
+@functools.lru_cache(maxsize=256)  # (bounded: the titles' numbers change every snapshot)
+def _title_width(text: str) -> float:
+    """Pixels a plot title (HTML, in the title's size) takes, as pyqtgraph lays it out."""
+    document = QTextDocument()
+    document.setDefaultFont(font(TITLE_PT))
+    document.setHtml(text)
+    return document.idealWidth()
+
+
+def _covered(curves, left: float, right: float, low: float, high: float) -> int:
+    """How much of the curves (x, y arrays, x sorted) lies in the box left … right × low …
+    high (data coordinates): the points inside it, or 1 if none is but a line between two of
+    them crosses it."""
+    score = 0
+    for x, y in curves:
+        i0 = max(int(np.searchsorted(x, left)) - 1, 0)
+        i1 = int(np.searchsorted(x, right, side="right")) + 1
+        seg_x, seg_y = x[i0:i1], y[i0:i1]
+        finite = seg_y[np.isfinite(seg_y)]
+        if finite.size == 0 or finite.max() < low or finite.min() > high:
+            continue
+        inside = (seg_x >= left) & (seg_x <= right) & (seg_y >= low) & (seg_y <= high)
+        score += max(int(inside.sum()), 1)
+    return score
 
 
 class LossPanel(Panel):
@@ -120,7 +192,15 @@ class LossPanel(Panel):
         self._key = None
         self._log = False
         self._hover_x: float | None = None
+        self._hover_at: tuple[pg.ViewBox, float] | None = None  # the hovered view, pointer's y
         self._iterations = np.zeros(0, np.int64)
+        self._placing = False
+        self._run_sized: object = ()  # the run the view last sized itself for
+        self._sizing = False  # while it does, the titles leave the baselines out
+        #: Baselines whose label had no free place on the plot: their plot's title names them.
+        self.titled_baselines: list[str] = []
+        self._heights: dict[str, list[float]] = {}  # the baselines' y on each plot
+        self._headroom: dict[str, float] = {}
 
         self.log_box = QCheckBox("log scale for the loss")
         self.log_box.setFont(font(TEXT_PT))
@@ -150,18 +230,19 @@ class LossPanel(Panel):
         axis = plot.getAxis("left")
         axis.log_values = on
         axis.setLabel(
-            "loss (log scale)" if on else "loss", color=FOREGROUND, **{"font-size": "15pt"}
+            "loss (log scale)" if on else "loss", color=FOREGROUND, **{"font-size": f"{LABEL_PT}pt"}
         )
         axis.picture = None
         axis.update()
-        self._place_baselines()
         if self.snapshot is not None:
             self._draw_loss(self.snapshot)
+        self._place_baselines()
         plot.enableAutoRange(y=True)
+        self._fit_axis_titles()
 
     # ---------------------------------------------------------------- building
 
-    def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str]) -> None:
+    def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str], config) -> None:
         self.view.ci.clear()
         self.plots, self.curves, self.baseline_lines = {}, {}, {}
         keys = ["loss"]
@@ -171,19 +252,20 @@ class LossPanel(Panel):
                 keys.append(key)
         for n, key in enumerate(keys):
             view = TimeViewBox(self._on_pointer, self._on_hover)
-            view.sigResized.connect(self._on_plot_resized)  # the labels' places are in pixels
-            axes = {"left": LogAxis("left")} if key == "loss" else {}
+            # the labels' places are in pixels, and depend on the range shown
+            view.sigResized.connect(self._on_plot_resized)
+            view.sigRangeChanged.connect(self._on_range_changed)
+            left = LogAxis("left")
+            left.log_values = False  # a linear axis with ticks as dense as fit its height
+            axes = {"left": left, "bottom": IntegerAxis("bottom")}  # iterations are whole
             plot = pg.PlotItem(viewBox=view, axisItems=axes)
-            if key == "loss":
-                plot.getAxis("left").log_values = False
-            title = {"loss": "training loss", "accuracy": "accuracy"}.get(key, _pretty(key))
-            style_plot(plot, "training iteration", _pretty(key), title)
+            title = {"loss": "training loss", "accuracy": "accuracy"}.get(key, display_name(key))
+            style_plot(plot, "training iteration", display_name(key), title)
             plot.showGrid(x=False, y=True, alpha=0.25)
-            plot.getAxis("left").setWidth(62)
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
             if key == "accuracy":
                 plot.setYRange(0.0, 1.0, padding=0.06)
                 plot.enableAutoRange(x=True, y=False)
-                plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
             # (no x-link: pyqtgraph links by screen position, which breaks for unequal widths;
             # every plot has the same iterations, so their autoscaled ranges agree anyway)
             view.setDefaultPadding(0.06)  # room for the baselines' labels
@@ -197,15 +279,7 @@ class LossPanel(Panel):
         colours = iter(OKABE_ITO[2:] + OKABE_ITO[:2])
         for metric in metrics:
             plot = self.plots[_plot_key(metric)]
-            self.curves[metric] = self._curve(plot, _pretty(metric), next(colours))
-        accuracy_metrics = [m for m in metrics if _plot_key(m) == "accuracy"]
-        if len(accuracy_metrics) > 1:
-            legend = self.plots["accuracy"].addLegend(
-                offset=(10, 10), labelTextSize=f"{TEXT_PT}pt", labelTextColor=FOREGROUND,
-                brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#999999"),
-            )  # fmt: skip
-            for m in accuracy_metrics:
-                legend.addItem(self.curves[m], _pretty(m))
+            self.curves[metric] = self._curve(plot, display_name(metric, config), next(colours))
         for k, (name, target) in enumerate(targets.items()):
             colour = BASELINE_COLORS[k % len(BASELINE_COLORS)]
             line = pg.InfiniteLine(
@@ -213,17 +287,22 @@ class LossPanel(Panel):
                 angle=0,
                 movable=False,
                 pen=pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine),
-                label=name,
+                label=display_name(name),
                 labelOpts={
                     "position": 0.98,
                     "color": colour,
-                    "fill": pg.mkBrush(255, 255, 255, 220),
-                    # below the line in the upper half of the view, above it in the lower
-                    # half (pyqtgraph switches), so a label is never clipped at the top
-                    "anchors": [(1, 0), (1, 1)],
+                    "fill": pg.mkBrush(255, 255, 255, 230),
+                    "border": pg.mkPen(colour, width=1),
+                    # centred on the line (``_place_labels`` moves it off centre only to keep
+                    # it inside the plot and off the other lines): above or below it, a label
+                    # between two lines was read as the other line's
+                    "anchors": [(1, 0.5), (1, 0.5)],
                 },
             )
             line.label.setFont(font(TICK_PT, bold=True))
+            # a snug box: Qt's default 4 px around the text made labels of lines a label's
+            # height apart collide
+            line.label.textItem.document().setDocumentMargin(1.5)
             line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.plots[target].addItem(line, ignoreBounds=True)
             self.baseline_lines[name] = line
@@ -244,10 +323,27 @@ class LossPanel(Panel):
 
     def _on_plot_resized(self, *_) -> None:
         if self.baseline_lines:
-            self._place_baselines()
+            self._place_labels()
+        self._fit_axis_titles()
+        if self.snapshot is not None:
+            self._set_titles(self.snapshot)  # the baselines named there fit another width
+
+    def _on_range_changed(self, *_) -> None:
+        if self.baseline_lines:
+            self._place_labels()
+
+    def _fit_axis_titles(self) -> None:
+        """Hide a plot's y-axis title when the plot is shorter than it (the plot's own title
+        names the figure too): drawn anyway, it ran over the next plot and the tick labels."""
+        for plot in self.plots.values():
+            axis = plot.getAxis("left")
+            fits = axis.label.boundingRect().width() <= plot.getViewBox().height() + 8
+            if axis.label.isVisible() != fits:
+                axis.showLabel(fits)
 
     def _place_baselines(self) -> None:
         heights: dict[str, list[float]] = {key: [] for key in self.baseline_bounds}
+        config = getattr(self.snapshot, "config", None)
         for name, line in self.baseline_lines.items():
             value = self._baseline_values.get(name, float("nan"))
             target = self._targets.get(name, "loss")
@@ -258,29 +354,149 @@ class LossPanel(Panel):
                 continue
             y = math.log10(value) if on_log else value
             line.setValue(y)
-            line.label.setFormat(f"{name} {value:.3g}")
+            line.label.setFormat(f"{display_name(name, config)} {value:.3g}")
+            about = BASELINE_HELP.get(name)
+            tip = f"{display_name(name, config)}: {value:.4g}" + (f", {about}" if about else "")
+            line.setToolTip(tip)
+            line.label.setToolTip(tip)
             heights[target].append(y)
-        # labels side by side, the lowest line's at the right (the one the curve must beat
-        # last), the others leftwards; stacked at one x they covered each other whenever two
-        # baselines were close. A label with no room left is hidden (its line stays).
-        for target in heights:
-            on_plot = [
-                (line.value(), line)
-                for name, line in self.baseline_lines.items()
-                if self._targets.get(name, "loss") == target and line.isVisible()
-            ]
-            on_plot.sort(key=lambda pair: pair[0])
-            width = max(self.plots[target].getViewBox().width(), 1.0)
-            place = 0.98  # the label's right end, as a share of the plot's width
-            for _, line in on_plot:
-                share = (line.label.boundingRect().width() + 12) / width
-                line.label.setVisible(place - share >= -0.01)
-                line.label.setPosition(max(place, 0.0))
-                place -= share
+        self._heights = heights
+        self._headroom = {}
+        self._place_labels()
+
+    def _fit_headroom(self, target: str, view: pg.ViewBox, label_height: float) -> None:
+        """Keep the baselines in view when autoscaling, with room above the highest and below
+        the lowest for half a label: pushed off centre to stay in the plot, a label covered
+        the next line too. Set again only when that room changes by a tenth (each change
+        rescales the plot)."""
+        bounds = self.baseline_bounds.get(target)
+        ys = self._heights.get(target, [])
+        if bounds is None:
+            return
+        pad = (0.6 * label_height + 2.0) * abs(view.viewPixelSize()[1]) if ys else 0.0
+        old = self._headroom.get(target)
+        if old is not None and abs(pad - old) <= 0.1 * old:
+            return
+        self._headroom[target] = pad
+        if ys:
+            ys = [*ys, max(ys) + pad, min(ys) - pad]
         x0 = float(self._iterations[0]) if len(self._iterations) else 0.0
-        for target, bounds in self.baseline_bounds.items():
-            ys = heights.get(target, [])
-            bounds.setData([x0] * len(ys), ys)
+        bounds.setData([x0] * len(ys), ys)
+
+    def _place_labels(self) -> None:
+        """Put each baseline's label on its line, lowest line first (the one the curve must
+        beat last): the rightmost place that covers neither the curves nor another label nor
+        another line. A label keeps its place while that stays free, so labels do not wander
+        as the curves grow. One with no such place is hidden and named in its plot's title
+        instead (a curve running along its line, as an untrained accuracy does along chance,
+        would be covered wherever the label went)."""
+        if self._placing:  # moving a label may change the range: no recursion
+            return
+        self._placing = True
+        try:
+            titled = []
+            for target, plot in self.plots.items():
+                names = [
+                    name
+                    for name, line in self.baseline_lines.items()
+                    if self._targets.get(name, "loss") == target and line.isVisible()
+                ]
+                if names:
+                    names.sort(key=lambda name: self.baseline_lines[name].value())
+                    lines = [self.baseline_lines[name] for name in names]
+                    shown = self._place_plot_labels(plot, lines)
+                    titled += [name for name, ok in zip(names, shown, strict=True) if not ok]
+                    tallest = max(line.label.boundingRect().height() for line in lines)
+                    self._fit_headroom(target, plot.getViewBox(), tallest)
+        finally:
+            self._placing = False
+        if titled != self.titled_baselines:
+            self.titled_baselines = titled
+            if self.snapshot is not None:
+                self._set_titles(self.snapshot)
+
+    def _place_plot_labels(self, plot: pg.PlotItem, lines: list[pg.InfiniteLine]) -> list[bool]:
+        """Place the labels of ``lines`` (sorted by value); whether each is shown."""
+        view = plot.getViewBox()
+        width, height = view.width(), view.height()
+        if width < 2 or height < 2:
+            return [line.label.isVisible() for line in lines]
+        shown = []
+        curves = []
+        for item in plot.listDataItems():
+            if item in self.baseline_bounds.values():
+                continue
+            x, y = item.getData()
+            if x is not None and len(x):
+                curves.append((np.asarray(x, np.float64), np.asarray(y, np.float64)))
+        placed: list[QRectF] = []
+        step = max(8.0, width / 40)
+        # pixel (px, py) of the view is the point (x0 + px·sx, y1 − py·sy) of the data
+        (x0, x1), (y0, y1) = view.viewRange()
+        sx, sy = (x1 - x0) / width, (y1 - y0) / height
+        heights = [view.mapFromView(QPointF(0.0, line.value())).y() for line in lines]
+        for line, y_px in zip(lines, heights, strict=True):
+            label = line.label
+            if not 0.0 <= y_px <= height:  # the view has not yet scaled to take the line in
+                shown.append(label.isVisible())
+                continue
+            w, h = label.boundingRect().width(), label.boundingRect().height()
+            # the share of the label's height above its line: 1/2, unless that would take it
+            # out of the plot (the view clips it) or over another line (it would be read as
+            # that one's); never so far that its own line misses it
+            low, high = max(0.2, 1.0 - (height - y_px) / h), min(0.8, y_px / h)
+            for other in heights:
+                if other > y_px + 0.5:
+                    low = max(low, 1.0 - (other - 1.0 - y_px) / h)
+                elif other < y_px - 0.5:
+                    high = min(high, (y_px - other - 1.0) / h)
+            if low > high:  # no such place
+                label.setVisible(False)
+                shown.append(False)
+                continue
+            above = min(max(0.5, low), high)
+            top = y_px - above * h
+            rights = [label.orthoPos * width] if label.isVisible() else []
+            right = width - 4.0
+            while right >= w + 2.0:
+                rights.append(right)
+                right -= step
+            best = None
+            for right in rights:
+                box = QRectF(right - w, top, w, h)
+                if (
+                    right > width + 0.5
+                    or right < w
+                    or any(box.adjusted(-4, -2, 4, 2).intersects(other) for other in placed)
+                ):
+                    continue
+                score = _covered(
+                    curves,
+                    x0 + (right - w) * sx,
+                    x0 + right * sx,
+                    y1 - (top + h) * sy,
+                    y1 - top * sy,
+                )
+                if best is None or score < best[0]:
+                    best = (score, right, box)
+                if score == 0:
+                    break  # the current place if free, else the rightmost free one
+            if best is None or best[0] > 0:
+                label.setVisible(False)
+                shown.append(False)
+                continue
+            _, right, box = best
+            shown.append(True)
+            placed.append(box)
+            anchors = [(1.0, above), (1.0, above)]
+            changed = label.anchors != anchors or abs(label.orthoPos - right / width) > 1e-6
+            label.anchors = anchors
+            if not label.isVisible():
+                label.orthoPos = right / width
+                label.setVisible(True)  # (places it)
+            elif changed:
+                label.setPosition(right / width)
+        return shown
 
     # ---------------------------------------------------------------- drawing
 
@@ -294,29 +510,45 @@ class LossPanel(Panel):
             self._targets = targets
             self._baseline_values = {}
             self._x_range = None
-            self._rebuild(metrics, targets)
+            self._rebuild(metrics, targets, getattr(snapshot, "config", None))
             self._key = key
         iterations = np.asarray(snapshot.history_iterations, dtype=np.float64)
         first_moved = len(iterations) and (
             not len(self._iterations) or iterations[0] != self._iterations[0]
         )
         self._iterations = iterations
+        # the axis grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10ⁿ), not at every snapshot: a steady
+        # frame to watch the curve grow into, and redrawing the axes' ticks at every snapshot
+        # took most of this panel's time (measured). A new run (Reset) starts with no history:
+        # its frame is 0 … 1 until the first iteration, not the last run's.
+        if len(iterations):
+            x_range = (float(iterations[0]), nice_ceiling(max(iterations[-1], iterations[0] + 1)))
+        else:
+            x_range = (0.0, 1.0)
+        if x_range != self._x_range:
+            self._x_range = x_range
+            for plot in self.plots.values():
+                plot.setXRange(*x_range, padding=0.01)
+        self._draw_loss(snapshot)
+        for metric in metrics:
+            self.curves[metric].setData(iterations, snapshot.metric_history[metric])
         values = {name: float(snapshot.baselines[name]) for name in targets}
         if values != self._baseline_values or first_moved:
             self._baseline_values = values
             self._place_baselines()
-        if len(iterations):
-            # the axis grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10ⁿ), not at every snapshot: a
-            # steady frame to watch the curve grow into, and redrawing the axes' ticks at every
-            # snapshot took most of this panel's time (measured)
-            x_range = (float(iterations[0]), nice_ceiling(max(iterations[-1], iterations[0] + 1)))
-            if x_range != self._x_range:
-                self._x_range = x_range
-                for plot in self.plots.values():
-                    plot.setXRange(*x_range, padding=0.01)
-        self._draw_loss(snapshot)
-        for metric in metrics:
-            self.curves[metric].setData(iterations, snapshot.metric_history[metric])
+        else:
+            self._place_labels()  # the curves moved: a label they now cover moves aside
+        run = getattr(snapshot, "run_id", None)
+        if run != self._run_sized:
+            # the view sizes itself once per run (``show_plots``), from its titles too: with
+            # the titles' own text only, not the baselines named there for want of room
+            self._run_sized = run
+            self._sizing = True  # (showing the view resizes the plots: _on_plot_resized)
+            try:
+                self._set_titles(snapshot)
+                self.show_plots()
+            finally:
+                self._sizing = False
         self._set_titles(snapshot)
         self._refresh_hover()
         self.show_plots()
@@ -328,24 +560,81 @@ class LossPanel(Panel):
         self.curves["loss"].setData(self._iterations, loss)
 
     def _set_titles(self, snapshot) -> None:
+        """Each plot's title: its figure and latest value, or for several accuracies their
+        legend; then the baselines whose label had no place on the plot. Fitted to the width
+        there is (a title wider than the panel widens the whole view, and the view sizes
+        itself once per run, with the shortest forms)."""
+        if any(metric not in self.curves for metric in snapshot.metric_history):
+            return  # the plots are being rebuilt for this snapshot, which sets them after
+        config = getattr(snapshot, "config", None)
         if snapshot.diverged:
             loss_title = "training loss: diverged"
         elif len(snapshot.loss_history):
             loss_title = f"training loss: {float(snapshot.loss_history[-1]):.4g}"
         else:
             loss_title = "training loss"
-        titles = {"loss": loss_title}
+        forms = {"loss": [loss_title]}  # each plot's possible titles, longest first
+        accuracies = [m for m in snapshot.metric_history if _plot_key(m) == "accuracy"]
         for metric, values in snapshot.metric_history.items():
             key = _plot_key(metric)
-            if key == "accuracy" and metric != "accuracy" and "accuracy" in snapshot.metric_history:
-                continue  # the title names the main accuracy; the legend names the others
+            if key == "accuracy" and len(accuracies) > 1:
+                continue
             latest = float(values[-1]) if len(values) else float("nan")
-            label = "accuracy" if key == "accuracy" else _pretty(metric)
-            titles[key] = f"{label}: {latest:.3g}" if math.isfinite(latest) else label
-        for key, text in titles.items():
+            label = "accuracy" if key == "accuracy" else display_name(metric, config)
+            forms[key] = [f"{label}: {latest:.3g}" if math.isfinite(latest) else label]
+        if len(accuracies) > 1:
+            forms["accuracy"] = [
+                self._legend_title(snapshot, accuracies, values=True),
+                self._legend_title(snapshot, accuracies, values=False),
+            ]
+        # the title's share of a plot's width: the left axis takes the rest
+        room = self.view.width() - 12 - LEFT_AXIS_WIDTH - 16
+        for key, options in forms.items():
             plot = self.plots.get(key)
-            if plot is not None and plot.titleLabel.text != text:
+            if plot is None:
+                continue
+            if self._sizing:
+                text = options[-1]
+            else:
+                text = next((o for o in options if _title_width(o) <= room), options[-1])
+            spare = room - _title_width(text)
+            for name in () if self._sizing else self.titled_baselines:
+                if self._targets.get(name, "loss") != key:
+                    continue
+                value = self._baseline_values.get(name, float("nan"))
+                colour = self.baseline_lines[name].pen.color().name()
+                style = f"color: {colour}; font-size: {TICK_PT}pt"
+                entry = html.escape(f"{display_name(name, config)} {value:.3g}")
+                entry = f"&nbsp;&nbsp;<span style='{style}'>╌╌ {entry}</span>"  # its dashes
+                spare -= _title_width(entry)
+                if spare < 0:
+                    break
+                text += entry
+            if plot.titleLabel.text != text:
                 set_title(plot, text)
+
+    def _legend_title(self, snapshot, metrics: list[str], values: bool) -> str:
+        """The accuracy plot's title when it has several curves: their legend, each name in
+        its curve's colour after a stroke of its line (``values``: and its latest value)."""
+        config = getattr(snapshot, "config", None)
+        entries = []
+        for metric in metrics:
+            history = snapshot.metric_history[metric]
+            latest = float(history[-1]) if len(history) else float("nan")
+            colour = self.curves[metric].opts["pen"].color().name()
+            text = html.escape(_legend_entry(metric, config))
+            if values and math.isfinite(latest):
+                text += f" {latest:.3g}"
+            style = f"color: {colour}; font-size: {TICK_PT}pt"
+            entries.append(f"<span style='{style}'>━ {text}</span>")
+        return "accuracy: " + "&nbsp;&nbsp;".join(entries)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # refit the titles to the new width before the plots are laid out again: a title
+        # wider than the view keeps the plots from shrinking to it (they are clipped)
+        if self.snapshot is not None and self.plots:
+            self._set_titles(self.snapshot)
 
     # ---------------------------------------------------------------- hover
 
@@ -356,18 +645,42 @@ class LossPanel(Panel):
         if not self._hover_moves(view, point):
             return
         self._hover_x = None if point is None else float(point.x())
+        self._hover_at = None if point is None else (view, float(point.y()))
         self._refresh_hover()
+
+    def _hovered_baseline(self) -> str | None:
+        """The baseline whose line is within ``LINE_HOVER_PX`` of the pointer, if any."""
+        if self._hover_at is None:
+            return None
+        view, y = self._hover_at
+        pointer = view.mapFromView(QPointF(0.0, y)).y()
+        best = None
+        for name, line in self.baseline_lines.items():
+            if not line.isVisible() or line.getViewBox() is not view:
+                continue
+            distance = abs(view.mapFromView(QPointF(0.0, line.value())).y() - pointer)
+            if distance <= LINE_HOVER_PX and (best is None or distance < best[0]):
+                best = (distance, name)
+        return None if best is None else best[1]
 
     def _refresh_hover(self) -> None:
         snapshot = self.snapshot
         if self._hover_x is None or snapshot is None:
             self.set_readout(None)
             return
+        config = getattr(snapshot, "config", None)
+        parts = []
+        name = self._hovered_baseline()
+        if name is not None:
+            parts.append(
+                f"dashed line: {display_name(name, config)} {snapshot.baselines[name]:.4g}"
+            )
         i = nearest_index(self._iterations, self._hover_x)
-        if i < 0:
-            self.set_readout(None)
-            return
-        parts = [f"iteration {int(self._iterations[i])}", f"loss {snapshot.loss_history[i]:.4g}"]
-        for metric, values in snapshot.metric_history.items():
-            parts.append(f"{_pretty(metric)} {float(values[i]):.4g}")
-        self.set_readout("   ".join(parts))
+        if i >= 0:
+            parts += [
+                f"iteration {int(self._iterations[i])}",
+                f"loss {snapshot.loss_history[i]:.4g}",
+            ]
+            for metric, values in snapshot.metric_history.items():
+                parts.append(f"{display_name(metric, config)} {float(values[i]):.4g}")
+        self.set_readout("   ".join(parts) if parts else None)
