@@ -646,7 +646,7 @@ class Panel(QWidget):
             return
         self._sized_for_run = run
         for plot in self.view.ci.items:
-            if isinstance(plot, pg.PlotItem):
+            if isinstance(plot, pg.PlotItem) and not isinstance(plot, pg.ColorBarItem):
                 plot.vb.setMinimumSize(QSizeF(MIN_DATA_AREA))
         self.view.ci.layout.invalidate()  # its size hints are cached until the next layout pass
         least = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
