@@ -39,19 +39,20 @@ class PanelArea(QWidget):
         self._stack.addWidget(self._tabs)
         self.tabbed = True  # so that the first _arrange(False) moves them into the grid
         self._front = panels[0]  # the tab to show when the views go into tabs
+        self._arranging = False
         self._arrange(False)
 
     def _arrange(self, tabbed: bool) -> None:
         if tabbed == self.tabbed:
             return
         self.tabbed = tabbed
+        self._arranging = True
         for panel in self.panels:
             panel.setParent(None)
         if tabbed:
-            front = self._front  # adding the tabs changes the current one
             for panel, title in zip(self.panels, self.titles, strict=True):
                 self._tabs.addTab(panel, title)
-            self._tabs.setCurrentWidget(front)
+            self._tabs.setCurrentWidget(self._front)
             self._stack.setCurrentWidget(self._tabs)
         else:
             self._tabs.clear()
@@ -59,9 +60,12 @@ class PanelArea(QWidget):
                 self._grid.addWidget(panel, k // 2, k % 2)
                 panel.show()
             self._stack.setCurrentWidget(self._grid_page)
+        self._arranging = False
         self.view_shown.emit()
 
     def _on_tab_changed(self, index: int) -> None:
+        if self._arranging:
+            return  # tabs added or taken away, not chosen
         if index >= 0:
             self._front = self._tabs.widget(index)
         self.view_shown.emit()

@@ -208,9 +208,11 @@ def _patched_views(window, monkeypatch, base):
 def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot, monkeypatch):
     from rnnviz.gui.main_window import SLOW_VIEW_INTERVAL
 
+    window.resize(2560, 1400)  # the grid, every view in sight (an LSTM's gates need room)
     start_small(window, qtbot, "alphabet")
     base = step_once(window, qtbot)
     window.controller.pause()
+    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
     drawn, fast, burst = _patched_views(window, monkeypatch, base)
     began = time.perf_counter()
     for snapshot in burst:  # one at a time, as the training thread sends them
@@ -226,9 +228,11 @@ def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot
 
 
 def test_views_draw_one_at_a_time_and_only_the_newest(window, qtbot, monkeypatch):
+    window.resize(2560, 1400)  # the grid, every view in sight (an LSTM's gates need room)
     start_small(window, qtbot, "alphabet")
     base = step_once(window, qtbot)
     window.controller.pause()
+    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
     qtbot.waitUntil(lambda: not window.drawing, timeout=2_000)
     drawn, fast, burst = _patched_views(window, monkeypatch, base)
     for snapshot in burst:  # all at once, before the event loop runs again
@@ -251,7 +255,7 @@ def test_a_projector_sized_window_shows_the_views_in_tabs_each_drawn_when_shown(
     for panel in window.panels:
         window.panel_area.bring_into_view(panel)
         qtbot.waitUntil(lambda p=panel: p.isVisible() and distinct_colours(p) > 8, timeout=2_000)
-    window.resize(1800, 1000)  # room again: back to the grid, every view in sight
+    window.resize(2560, 1400)  # room again: back to the grid, every view in sight
     qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
     assert all(p.isVisible() for p in window.panels)
 
