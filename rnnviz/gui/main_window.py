@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self._drawer.setObjectName("view-drawer")
         self._drawer.setSingleShot(True)
         self._drawer.timeout.connect(self._draw_next)
+        self._refitter = QTimer(self)
+        self._refitter.setSingleShot(True)
+        self._refitter.setInterval(0)
 
         # views
         self.ball_view = BallView()
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
             self.panels, ("Hidden states", "Gates", "Gradient flow", "Loss")
         )
         self.panel_area.view_shown.connect(self.draw_now)  # a tab brought a view into sight
+        self._refitter.timeout.connect(self.panel_area.refit)
         self.controls = ControlPanel()
         self.sidebar = QScrollArea()
         self.sidebar.setWidget(self.controls)
@@ -471,7 +475,9 @@ class MainWindow(QMainWindow):
         self._run_of[view] = snapshot.run_id
         view.show_snapshot(snapshot)
         if view in self.panels:
-            self.panel_area.refit()  # a new model shape may need more room than the grid has
+            # a new model shape may need more room than the grid has; looked at on the next
+            # turn of the event loop, once Qt has updated the layouts' cached minimums
+            self._refitter.start()
 
     def draw_now(self) -> None:
         """Draw every visible view's waiting snapshot at once (pictures, tests, a tab shown)."""

@@ -653,6 +653,7 @@ class Panel(QWidget):
         size = QSize(math.ceil(least.width()) + SIZE_SLACK, math.ceil(least.height()) + 2)
         if size != self.view.minimumSize():
             self.view.setMinimumSize(size)
+            self.layout().invalidate()  # so the window's next look at our minimum sees it
 
     def is_showing_message(self) -> bool:
         return self._stack.currentWidget() is self.message
