@@ -523,7 +523,7 @@ class TimeViewBox(pg.ViewBox):
 
 # ------------------------------------------------------------------------------------ panel
 
-HOVER_HINT = "Hover: exact values · click, drag or ←/→: time cursor"
+HOVER_HINT = "Hover for values · click or ←/→ moves the time"
 
 
 class ReadoutLabel(QLabel):

@@ -178,7 +178,7 @@ class LossPanel(Panel):
     Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)`` (no-op), ``set_log_loss(bool)``.
     """
 
-    hint = "Hover over a curve to read the loss and metrics at that iteration"
+    hint = "Hover over a curve for its values"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
