@@ -12,6 +12,8 @@ A preset file holds
     hide          optional controls a focused lesson hides (dotted setting names)
     view          optional view the lesson is about, brought to the front when the views are
                   shown one at a time: one of ``VIEWS``
+    demo          optional part of the demo the lesson is about, opened with it: one of
+                  ``DEMO_PARTS`` (the text demo's keyboard, scorer or samples)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rnnviz.resources import presets_dir
 from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict
 
 __all__ = [
+    "DEMO_PARTS",
     "VIEWS",
     "Goal",
     "Preset",
@@ -37,6 +40,8 @@ __all__ = [
 
 #: The views a lesson can be about (its "view" field).
 VIEWS = ("hidden", "gates", "gradient", "loss")
+#: The parts of a demo a lesson can open (its "demo" field).
+DEMO_PARTS = ("keyboard", "scorer", "samples")
 
 
 class PresetError(ValueError):
@@ -71,6 +76,7 @@ class Preset:
     compare: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     hide: tuple[str, ...] = ()
     view: str | None = None
+    demo: str | None = None
     path: Path | None = field(default=None, compare=False)
 
     def compare_configs(self) -> list[tuple[str, TrainConfig]]:
@@ -126,7 +132,7 @@ def load_preset(name: str) -> Preset:
         raise PresetError(f"preset {stem}: cannot read {path.name}: {error}") from None
     where = f"preset {stem}"
     expected = {"title", "explanation", "config", "steps", "goal"}
-    optional = {"compare", "hide", "view"}
+    optional = {"compare", "hide", "view", "demo"}
     missing = expected - set(raw)
     if missing:
         raise PresetError(f"{where}: missing {sorted(missing)[0]!r}")
@@ -150,6 +156,9 @@ def load_preset(name: str) -> Preset:
     view = raw.get("view")
     if view is not None and view not in VIEWS:
         raise PresetError(f"{where}: view must be one of {', '.join(VIEWS)}, not {view!r}")
+    demo = raw.get("demo")
+    if demo is not None and demo not in DEMO_PARTS:
+        raise PresetError(f"{where}: demo must be one of {', '.join(DEMO_PARTS)}, not {demo!r}")
     steps = raw["steps"]
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise PresetError(f"{where}: steps must be a whole number ≥ 1")
@@ -163,5 +172,6 @@ def load_preset(name: str) -> Preset:
         compare=compare,
         hide=tuple(raw.get("hide", [])),
         view=view,
+        demo=demo,
         path=path,
     )

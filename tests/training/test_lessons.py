@@ -50,6 +50,7 @@ def test_every_preset_loads_with_two_lines_for_the_lecturer():
     ("change", "message"),
     [
         ({"view": "gradients"}, "view must be one of hidden, gates, gradient, loss"),
+        ({"demo": "keys"}, "demo must be one of keyboard, scorer, samples"),
         ({"colour": "red"}, "unknown field 'colour'"),
         ({"steps": 0}, "steps must be a whole number"),
     ],

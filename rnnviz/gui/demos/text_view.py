@@ -29,7 +29,7 @@ From top to bottom:
   ``text_file_chosen(path)`` (the window restarts the run on it), a bad one shows the
   ``CorpusError`` message here and emits ``failed(message)``.
 
-A run of a lesson's settings opens the tab the lesson's title and explanation are about
+A run of a lesson's settings opens the tab the lesson's "demo" field names
 (``lesson_section``: the word-order lesson opens the scorer), once per lesson. The text fields
 take the keyboard only when clicked, never when their tab is shown or by Tab, and Escape gives
 it back: a field with the focus takes the space bar before the window's play/pause.
@@ -158,24 +158,10 @@ def fit_to_vocabulary(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     return "".join(kept), dropped
 
 
-#: Words in a lesson's title or explanation that say which tab it is about (the title is read
-#: first, then each line of the explanation; the first tab with a word found wins).
-SECTION_WORDS = (
-    ("scorer", ("score", "word order", "word choice", "sentence")),
-    ("samples", ("sample", "temperature", "generat")),
-    ("keyboard", ("keyboard", "typ", "next letter")),
-)
-
-
 def lesson_section(preset) -> str | None:
-    """The tab ("keyboard", "scorer" or "samples") a lesson preset is about, read from its
-    title and explanation; None when they name none."""
-    for line in (preset.title, *preset.explanation):
-        line = line.lower()
-        for section, words in SECTION_WORDS:
-            if any(word in line for word in words):
-                return section
-    return None
+    """The tab ("keyboard", "scorer" or "samples") a lesson preset is about: its "demo"
+    field; None when it names none."""
+    return preset.demo
 
 
 @functools.cache
