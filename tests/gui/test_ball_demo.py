@@ -20,9 +20,9 @@ import pytest
 pytest.importorskip("pytestqt")
 pytest.importorskip("pyqtgraph")
 
+from gui_helpers import settle
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QTextDocument
-from PySide6.QtWidgets import QApplication
 
 from rnnviz.gui.demos import BallView
 from rnnviz.gui.demos.ball_view import ARENA_FLOOR, FUTURE_ALPHA
@@ -62,11 +62,6 @@ def show(qtbot):
         return view
 
     return make
-
-
-def settle():
-    for _ in range(3):
-        QApplication.processEvents()
 
 
 def points(item) -> np.ndarray:

@@ -20,10 +20,10 @@ import pytest
 pytest.importorskip("pytestqt")
 pytest.importorskip("pyqtgraph")
 
+from gui_helpers import settle
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from rnnviz.gui.demos import BallView, TextView
 from rnnviz.gui.demos._text_widgets import value_colors
@@ -94,11 +94,6 @@ def show(qtbot):
         return view
 
     return make
-
-
-def settle():
-    for _ in range(3):
-        QApplication.processEvents()
 
 
 def colour_stats(widget) -> tuple[int, int]:

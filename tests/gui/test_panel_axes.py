@@ -22,10 +22,10 @@ import pytest
 pytest.importorskip("pytestqt")
 pg = pytest.importorskip("pyqtgraph")
 
+from gui_helpers import settle  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from rnnviz.gui.panels import GradientFlowPanel, LossPanel  # noqa: E402
 from rnnviz.gui.panels._common import (  # noqa: E402
@@ -72,11 +72,6 @@ def show(qtbot):
         return panel
 
     return make
-
-
-def settle():
-    for _ in range(4):
-        QApplication.processEvents()
 
 
 def axis(cls, orientation="left"):

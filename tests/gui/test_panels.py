@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("pytestqt")
 pg = pytest.importorskip("pyqtgraph")
 
+from gui_helpers import settle  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -105,14 +106,6 @@ def show(qtbot):
         return panel
 
     return make
-
-
-def settle():
-    """Let Qt lay out and pyqtgraph update its view transforms."""
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(3):
-        QApplication.processEvents()
 
 
 def pixels(widget) -> np.ndarray:

@@ -18,6 +18,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from gui_helpers import settle
 from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QAction, QFontMetrics, QHelpEvent, QKeySequence
 from PySide6.QtTest import QTest
@@ -42,12 +43,6 @@ def lesson_snapshot(name: str, run_id: int = 0, steps: int = 20):
     """The last snapshot of a short run of the lesson ``name``'s settings (read-only)."""
     trainer = Trainer(load_preset(name).config, run_id=run_id)
     return list(trainer.run(steps=steps))[-1]
-
-
-def settle() -> None:
-    # a text arriving changes heights, which the nested layouts pass on over a few turns
-    for _ in range(5):
-        QApplication.processEvents()
 
 
 @pytest.fixture
