@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnviz.gui.controls import CELLS
 from rnnviz.gui.panels._common import FOREGROUND, TEXT_PT, font
 from rnnviz.training.presets import Preset
 
@@ -81,8 +82,8 @@ class LessonBar(QFrame):
         return [self._buttons.button(k) for k in range(len(self._buttons.buttons()))]
 
     def show_lesson(self, preset: Preset | None, variant: int | None = 0) -> None:
-        """Show ``preset`` (None: no lesson, the bar hides) with run ``variant`` pressed
-        (None: none of them)."""
+        """Show ``preset`` (None: no lesson) with run ``variant`` pressed (None: none of them).
+        Whether the bar is shown at all is the window's to say (a lesson, and F10)."""
         same = preset is not None and preset == self.preset
         self.preset = preset
         if same and preset.compare:
@@ -93,7 +94,6 @@ class LessonBar(QFrame):
             self._button_row.removeWidget(button)
             button.deleteLater()
         if preset is None:
-            self.setVisible(False)
             return
         self.title.setText(preset.title)
         self.explanation.setText("  ".join(preset.explanation))
@@ -109,7 +109,6 @@ class LessonBar(QFrame):
                 self._button_row.addWidget(button)
             self._check(variant)
         self.compare_label.setVisible(bool(preset.compare))
-        self.setVisible(True)
 
     def _check(self, variant: int | None) -> None:
         if variant is None:  # an exclusive group keeps one checked unless told otherwise
@@ -130,11 +129,8 @@ def _own_label(preset: Preset) -> str:
     keys = {key for _, settings in preset.compare for key in settings}
     model = preset.config.model
     if keys == {"model.cell"}:
-        return f"{CELL_NAMES.get(model.cell.value, model.cell.value)} (the lesson)"
+        names = {value: label for label, value in CELLS}  # as the settings name them
+        return f"{names[model.cell.value]} (the lesson)"
     if keys == {"model.bidirectional"}:
         return "both directions (the lesson)" if model.bidirectional else "one direction"
     return "as in the lesson"
-
-
-#: How the comparison buttons name a cell.
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "vanilla RNN", "rnn_relu": "ReLU RNN"}

@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         """Name ``lesson`` in the bar and the title, its run ``variant`` pressed (None: a run
         of the lesson's task changed otherwise, no button pressed)."""
         self.lesson_bar.show_lesson(lesson, variant)
-        self.lesson_bar.setVisible(lesson is not None and self.lesson_bar_action.isChecked())
+        self._show_lesson_bar(self.lesson_bar_action.isChecked())
         self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}")
 
     @Slot(str)

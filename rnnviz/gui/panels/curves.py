@@ -43,6 +43,7 @@ from rnnviz.gui.panels._common import (
     TimeViewBox,
     font,
     nearest_index,
+    nice_step,
     set_title,
     style_plot,
 )
@@ -85,14 +86,8 @@ def display_name(name: str, config=None) -> str:
 
 
 def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10ⁿ that is ≥ ``x`` (x > 0)."""
-    if not x > 0:
-        return 1.0
-    decade = 10.0 ** math.floor(math.log10(x))
-    for step in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
-        if step * decade >= x * (1 - 1e-12):
-            return step * decade
-    return 10.0 * decade
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10ⁿ that is ≥ ``x`` (1 when x ≤ 0)."""
+    return nice_step(x, (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)) if x > 0 else 1.0
 
 
 def _declared_baseline_metrics(task) -> dict[str, str]:
