@@ -255,7 +255,11 @@ def test_divergence_pauses_and_says_what_to_do(qtbot, controller, log):
         **{"model.cell": "rnn_relu", "optim.kind": "sgd", "optim.lr": "1000", "optim.clip": "none"}
     )
     controller.start(config, play=True)
-    qtbot.waitUntil(lambda: controller.state == DIVERGED, timeout=WAIT)
+    # the reason comes with the run's last snapshot, which may arrive just after the state
+    # (across the process the snapshot waits for its acknowledgement)
+    qtbot.waitUntil(
+        lambda: controller.state == DIVERGED and bool(controller.latest.diverged), timeout=WAIT
+    )
     status = controller.status()
     assert "diverged" in status.message and "learning rate" in status.message
     assert log.failures == []
