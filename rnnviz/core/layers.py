@@ -284,6 +284,8 @@ class RecurrentLayer:
         non-numeric or non-finite entry is a ``ValueError`` naming the key, and the layer keeps
         its parameters.
         """
+        if not isinstance(state, Mapping):
+            raise ValueError(f"state must be a mapping of names to arrays, got {type(state)}")
         shapes = self.parameter_shapes()
         missing = [k for k in shapes if k not in state]
         if missing:
@@ -302,9 +304,14 @@ class RecurrentLayer:
                 raise ValueError(f"{name!r} must hold numbers, got dtype {value.dtype}")
             if value.shape != shape:
                 raise ValueError(f"{name!r} has shape {value.shape}, expected {shape}")
+            # cast first: a finite float64 such as 1e300 becomes inf in float32
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = value.astype(self.dtype, copy=True)
             if not np.all(np.isfinite(value)):
-                raise ValueError(f"{name!r} holds NaN or infinite values")
-            loaded[name] = value.astype(self.dtype, copy=True)
+                raise ValueError(
+                    f"{name!r} holds NaN or infinite values (or values too large for {self.dtype})"
+                )
+            loaded[name] = value
         for name, value in loaded.items():
             self.params[name][...] = value
 

@@ -381,7 +381,10 @@ class Optimizer:
                 with np.errstate(over="ignore"):  # an overflow shows up as inf just below
                     a = a.astype(p.dtype, copy=False)
                 if not np.isfinite(a).all():
-                    raise ValueError(f"state[{key!r}] contains NaN or infinite values")
+                    raise ValueError(
+                        f"state[{key!r}] contains NaN or infinite values "
+                        f"(or values too large for {p.dtype})"
+                    )
                 if nonnegative and (a < 0).any():
                     raise ValueError(f"state[{key!r}] must be ≥ 0 (a sum of squares)")
                 buffers[buf, name] = a

@@ -70,17 +70,42 @@ class DecimatingHistory:
             "stride": np.array(self.stride, np.int64),
         }
 
-    def load_state(self, state: dict[str, np.ndarray]) -> None:
-        """Restore from ``state()``; raises ValueError if the arrays do not fit."""
+    def load_state(self, state: dict[str, np.ndarray], *, finite: bool = True) -> None:
+        """Restore from ``state()``; raises ValueError if the arrays do not fit.
+
+        Everything is checked before anything changes: ``iterations`` a 1-d integer array of
+        at most ``capacity`` strictly increasing numbers ≥ 0, ``values`` floating point of the
+        row shape, each value within float32 (a finite value that would overflow is refused),
+        and all finite when ``finite`` (a loss is; a metric may be NaN), ``stride`` a power of
+        two.
+        """
         iterations = np.asarray(state["iterations"])
         values = np.asarray(state["values"])
-        stride = int(np.asarray(state["stride"]))
+        stride = np.asarray(state["stride"])
         n = iterations.shape[0] if iterations.ndim == 1 else -1
         if n < 0 or n > self.capacity or values.shape != (n, *self._values.shape[1:]):
             raise ValueError("a history in the file does not fit this run's shape")
-        if stride < 1:
+        if iterations.dtype.kind not in "iu" or values.dtype.kind != "f":
+            raise ValueError("a history in the file holds values of the wrong type")
+        if stride.shape != () or stride.dtype.kind not in "iu":
+            raise ValueError("a history in the file has an invalid stride")
+        stride = int(stride)
+        if stride < 1 or stride > 2**62 or stride & (stride - 1):
             raise ValueError(f"a history in the file has an invalid stride {stride}")
+        if n and (
+            int(iterations.min()) < 0
+            or int(iterations.max()) >= 2**63
+            or (np.diff(iterations.astype(np.float64)) <= 0).any()
+        ):
+            raise ValueError("a history in the file has iterations out of order or range")
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow shows as inf just below
+            cast = values.astype(np.float32)
+        overflow = ~np.isfinite(cast) & np.isfinite(values)
+        if overflow.any():
+            raise ValueError("a history in the file holds values too large for float32")
+        if finite and not np.isfinite(cast).all():
+            raise ValueError("a history in the file holds NaN or infinite values")
         self._iterations[:n] = iterations
-        self._values[:n] = values
+        self._values[:n] = cast
         self._size = n
         self.stride = stride

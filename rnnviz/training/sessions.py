@@ -3,53 +3,209 @@
 A session is an ``.npz`` archive of plain arrays plus one JSON string:
 
     meta              JSON: format, version, configuration, iteration, random state, flags
-    param.<name>      model parameters (``rnn.weight_ih_l0``, ``readout.weight``, …)
+    param.<name>      model parameters (``rnn.weight_ih_l0``, ``readout.weight``, …), float32
     optim.<key>       optimiser state (buffers, step count, hyper-parameters)
     hist.<h>.<key>    the bounded histories (loss, metrics, gradient norms)
     carry.<k>         the hidden state carried between batches (truncated BPTT), if any
     task.<key>        the task's own state (e.g. where each text stream has got to), if any
 
 It holds everything a run depends on, so ``load_session(path)`` followed by training gives
-exactly the run that never stopped. It is read with ``allow_pickle=False``, every key is
-checked, and a damaged or tampered file raises ``SessionError`` and loads nothing. Files are
-written to a temporary name and renamed, so a crash never leaves half a file behind.
+exactly the run that never stopped.
+
+Opening a file trusts nothing in it (``rnnviz.training.archive`` reads the archive): the path
+must be a regular file; every member must be a plain ``.npy`` array whose header agrees with
+its size, within ``MAX_ARRAY_BYTES`` per array and ``MAX_SESSION_BYTES`` in all; the JSON must
+be small, shallow and hold only finite numbers of sane size; the configuration is validated and
+every array's name, shape and dtype is checked against what it implies *before* any array data
+is read or a trainer is built; then the values (finite, in range) are checked. Any problem is a
+``SessionError`` naming the file, and nothing is loaded. Opening never writes to the file.
+
+Saving writes a temporary file beside the target (``.<name>.<pid>.<random>.tmp``) and renames
+it, so a crash never leaves half a file behind. A target that exists and is not a regular file
+(a folder, a FIFO, ``/dev/null``) is refused, never replaced. Temporary files of the same target
+left by a save that was killed are removed by the next save: those whose name matches exactly,
+untouched for ``STALE_TEMP_SECONDS`` and whose process (the pid in the name) no longer runs.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import stat
 import tempfile
-import zipfile
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rnnviz.training.config import ConfigError, config_from_dict, config_to_dict
-from rnnviz.training.trainer import Trainer
+from rnnviz.core import GRU, LSTM, RNN
+from rnnviz.training.archive import (
+    READ_ERRORS,
+    ArchiveError,
+    Member,
+    NotARegularFileError,
+    NpzArchive,
+    refuse_special_file,
+    special_kind,
+)
+from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict, config_to_dict
+from rnnviz.training.trainer import Trainer, make_optimizer
 
-__all__ = ["SessionError", "import_torch_state_dict", "load_session", "save_session"]
+__all__ = [
+    "MAX_ARRAY_BYTES",
+    "MAX_SESSION_BYTES",
+    "STALE_TEMP_SECONDS",
+    "SessionError",
+    "SessionTargetError",
+    "import_torch_state_dict",
+    "load_session",
+    "save_session",
+]
 
 FORMAT = "rnnviz-session"
 VERSION = 1
 _HISTORIES = ("loss_history", "metric_history", "dh_history")
 
+#: Most bytes one array in a session or weights file may take. The largest the settings allow
+#: is the first layer's input weight of a text model, 4H × V float32: H = 1024 and a vocabulary
+#: of 16 000 characters fill it.
+MAX_ARRAY_BYTES = 256 << 20
+#: Most bytes all arrays of one file may take together: the biggest model the settings allow
+#: (4 layers, bidirectional LSTM, H = 1024: about 340 MB of weights) with the two buffers of
+#: Adam or RMSprop (3 × 340 MB) and its histories.
+MAX_SESSION_BYTES = 2 << 30
+#: Most bytes of the JSON description (UCS-4 text, so a quarter as many characters).
+MAX_META_BYTES = 1 << 20
+#: Deepest nesting of the JSON description (a real one nests 3 deep).
+MAX_JSON_DEPTH = 16
+#: Most digits of a whole number in the JSON (the random state's 128-bit numbers have 39).
+MAX_JSON_DIGITS = 40
+#: Largest iteration count a session may hold.
+MAX_ITERATION = 2**53
+#: Most bytes of the task's own state (today two numbers).
+MAX_TASK_STATE_BYTES = 1 << 16
+#: Most metric columns a metric history may have.
+MAX_METRICS = 64
+#: A temporary file of an earlier save is stale once untouched this long (and its process gone).
+STALE_TEMP_SECONDS = 60.0
+
+_GATES = {"rnn_tanh": RNN.gate_count, "rnn_relu": RNN.gate_count}
+_GATES |= {"lstm": LSTM.gate_count, "gru": GRU.gate_count}
+_META_KEYS = {
+    "format",
+    "version",
+    "config",
+    "iteration",
+    "rng",
+    "diverged",
+    "lr_at_divergence",
+    "loss_limit",
+    "carry_parts",
+}
+_PREFIXES = ("param.", "optim.", "hist.", "carry.", "task.")
+
 
 class SessionError(ValueError):
-    """A session or weights file cannot be used; the message says why."""
+    """A session or weights file cannot be used; the message names the file and says why."""
+
+
+class SessionTargetError(SessionError, OSError):
+    """A session cannot be written there (e.g. the path is a FIFO or a device).
+
+    Also an ``OSError``, so code that reports failed writes reports this one too.
+    """
+
+
+def _label(path: Path) -> str:
+    return path.name or str(path) or "''"
+
+
+# ---------------------------------------------------------------------- saving
+
+
+def _check_target(path: Path) -> None:
+    """Refuse to replace anything but a regular file (or nothing)."""
+    if path.name in ("", ".", ".."):
+        raise SessionTargetError(f"cannot save a session as {str(path)!r}: it names no file")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # the write itself will fail with the OS's own reason
+    kind = special_kind(mode)
+    if kind is not None:
+        raise SessionTargetError(
+            f"cannot save a session as {_label(path)}: it is {kind}, not a regular file, "
+            "and rnnviz does not replace it"
+        )
+
+
+def _temp_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Names ``tempfile.mkstemp`` gives this target's temporary files: with our pid, and the
+    older ones without it."""
+    head, random = re.escape(f".{name}."), r"[a-z0-9_]{8}\.tmp"
+    return re.compile(head + r"(?P<pid>[0-9]{1,10})\." + random), re.compile(head + random)
+
+
+def _process_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # our own: a save of this process may be writing it right now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):
+        return pid > 0 and not isinstance(pid, bool)  # exists but not ours, or unsure: keep it
+    return True
+
+
+def _remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove this target's temporary files left by a killed save; returns what was removed.
+
+    Only regular files whose name is exactly ``.<name>.<pid>.<8 characters>.tmp`` (or the older
+    ``.<name>.<8 characters>.tmp``), untouched for ``STALE_TEMP_SECONDS``, and, when the name
+    carries a pid, whose process no longer runs on this machine. Errors are ignored: cleaning
+    up is a courtesy, never a reason for a save to fail.
+    """
+    with_pid, without_pid = _temp_patterns(path.name)
+    directory = path.parent
+    now = time.time()
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = with_pid.fullmatch(entry.name)
+        if match is None and without_pid.fullmatch(entry.name) is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < STALE_TEMP_SECONDS:
+                continue
+            pid = int(match["pid"]) if match else None
+            if pid is not None and (pid < 1 or _process_running(pid)):
+                continue
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez_compressed(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
+        _check_target(path)  # again: something may have appeared there meanwhile
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -57,8 +213,18 @@ def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 def save_session(trainer: Trainer, path: str | os.PathLike) -> Path:
-    """Write ``trainer``'s whole state to ``path`` (conventionally ``*.rnnviz``)."""
+    """Write ``trainer``'s whole state to ``path`` (conventionally ``*.rnnviz``).
+
+    Raises
+    ------
+    SessionTargetError
+        If ``path`` exists and is not a regular file (a folder, a FIFO, a device).
+    OSError
+        If the file cannot be written.
+    """
     path = Path(path)
+    _check_target(path)
+    _remove_stale_temporaries(path)
     arrays: dict[str, np.ndarray] = {}
     for name, value in trainer.model.params.items():
         arrays[f"param.{name}"] = value
@@ -92,104 +258,405 @@ def save_session(trainer: Trainer, path: str | os.PathLike) -> Path:
     return path
 
 
-def _read_npz(path: Path, what: str) -> dict[str, np.ndarray]:
-    if not path.is_file():
-        raise SessionError(f"{path} does not exist or is not a file")
+# ---------------------------------------------------------------------- reading
+
+
+def _open_archive(path: Path, what: str) -> NpzArchive:
+    """The checked archive at ``path``; SessionError naming the file if it cannot be."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
-        raise SessionError(
-            f"{path.name} is not a readable {what} (damaged, truncated or another kind of "
-            f"file): {error}"
-        ) from None
+        refuse_special_file(path)  # before anything opens it
+        return NpzArchive(path, max_member_bytes=MAX_ARRAY_BYTES, max_total_bytes=MAX_SESSION_BYTES)
+    except NotARegularFileError as error:
+        raise SessionError(f"{_label(path)} {error}") from None
+    except ArchiveError as error:
+        raise SessionError(f"{_label(path)} is not a readable {what}: {error}") from None
 
 
-def _group(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+def _reason(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        return "there is not enough memory for it"
+    if isinstance(error, RecursionError):
+        return "something in it is nested too deeply"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror + (f" ({error.filename})" if error.filename else "")
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _group(arrays: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
 def load_session(path: str | os.PathLike, run_id: int = 0) -> Trainer:
-    """Rebuild the trainer saved in ``path``; raises SessionError and loads nothing on error."""
+    """Rebuild the trainer saved in ``path``.
+
+    Raises
+    ------
+    SessionError
+        If the file is missing, not a regular file, damaged, tampered with, too large, or does
+        not fit the settings it holds; no trainer is built then (or the one built is dropped).
+    """
     path = Path(path)
-    arrays = _read_npz(path, "rnnviz session")
-    if "meta" not in arrays or arrays["meta"].dtype.kind != "U" or arrays["meta"].ndim != 0:
-        raise SessionError(f"{path.name} is not an rnnviz session (no session description)")
     try:
-        meta = json.loads(str(arrays["meta"]))
-    except json.JSONDecodeError:
-        raise SessionError(f"{path.name}: the session description is damaged") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise SessionError(f"{path.name} is not an rnnviz session")
-    if meta.get("version") != VERSION:
-        raise SessionError(
-            f"{path.name} is a version {meta.get('version')!r} session; "
-            f"this rnnviz reads version {VERSION}"
-        )
-    known = {"meta"}
-    for prefix in ("param.", "optim.", "hist.", "carry.", "task."):
-        known |= {k for k in arrays if k.startswith(prefix)}
-    unknown = sorted(set(arrays) - known)
-    if unknown:
-        raise SessionError(f"{path.name} has an unexpected entry {unknown[0]!r}")
-    try:
-        config = config_from_dict(meta.get("config"))
-        trainer = Trainer(config, run_id=run_id)
-        trainer.model.load_state_dict(_group(arrays, "param."))
-        trainer.optimizer.load_state_dict(_group(arrays, "optim."))
-        for hist in _HISTORIES:
-            state = _group(arrays, f"hist.{hist}.")
-            if set(state) != {"iterations", "values", "stride"}:
-                raise ValueError(f"the {hist.replace('_', ' ')} is missing or incomplete")
-            getattr(trainer, hist).load_state(state)
-        trainer.task.load_state(_group(arrays, "task."))
-        iteration = meta.get("iteration")
-        if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
-            raise ValueError(f"invalid iteration {iteration!r}")
-        trainer.iteration = iteration
-        _restore_rng(trainer, meta.get("rng"))
-        _restore_carry(trainer, arrays, meta.get("carry_parts"))
-        diverged = meta.get("diverged", "")
-        if not isinstance(diverged, str):
-            raise ValueError("invalid divergence note")
-        trainer.diverged = diverged
-        lr_div = meta.get("lr_at_divergence")
-        trainer._lr_at_divergence = float("inf") if lr_div is None else float(lr_div)
-        limit = meta.get("loss_limit")
-        trainer._loss_limit = float("inf") if limit is None else float(limit)
+        return _load_session(path, run_id)
     except SessionError:
         raise
-    except (ConfigError, ValueError, TypeError, KeyError) as error:
-        raise SessionError(f"{path.name} cannot be opened: {error}") from None
+    except (ConfigError, *READ_ERRORS) as error:
+        raise SessionError(f"{_label(path)} cannot be opened: {_reason(error)}") from None
+
+
+def _json_depth(text: str, limit: int) -> int:
+    """How deeply ``text``'s arrays and objects nest (brackets inside strings not counted),
+    counted up to ``limit + 1``. One pass over the characters: no recursion, no regex that
+    could backtrack."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise ValueError(f"the session description holds a number of {len(text)} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the session description holds a number too large ({text[:20]}…)")
+    return value
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"the session description holds {name}, which is not a number")
+
+
+def _read_meta(archive: NpzArchive, label: str) -> dict[str, Any]:
+    member = archive.members.get("meta")
+    if member is None or member.dtype.kind != "U" or member.ndim != 0:
+        raise SessionError(f"{label} is not an rnnviz session (no session description)")
+    if member.nbytes > MAX_META_BYTES:
+        raise SessionError(
+            f"{label}: the session description is {member.nbytes:,} bytes, more than the "
+            f"{MAX_META_BYTES:,} an rnnviz session has"
+        )
+    text = str(archive.read("meta")[()])
+    if _json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise SessionError(f"{label}: the session description is nested too deeply")
+    try:
+        meta = json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+        )
+    except json.JSONDecodeError:
+        raise SessionError(f"{label}: the session description is damaged") from None
+    except ValueError as error:
+        raise SessionError(f"{label}: {error}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise SessionError(f"{label} is not an rnnviz session")
+    if meta.get("version") != VERSION:
+        raise SessionError(
+            f"{label} is a version {repr(meta.get('version'))[:20]} session; "
+            f"this rnnviz reads version {VERSION}"
+        )
+    unknown = sorted(set(meta) - _META_KEYS)
+    if unknown:
+        raise SessionError(f"{label}: the session description has an unknown field {unknown[0]!r}")
+    return meta
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _positive_or_none(name: str, value: Any) -> float:
+    """``None`` → inf; otherwise a finite number > 0."""
+    if value is None:
+        return float("inf")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"invalid {name} {str(value)[:30]} (must be a finite number above 0)")
+    return float(value)
+
+
+def _check_rng(state: Any) -> dict[str, Any]:
+    """The PCG64 state ``Trainer`` uses, every field typed and in range."""
+    problem = ValueError("the random state is missing or of another kind")
+    if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
+        raise problem
+    if set(state) != {"bit_generator", "state", "has_uint32", "uinteger"}:
+        raise problem
+    inner = state["state"]
+    if not isinstance(inner, dict) or set(inner) != {"state", "inc"}:
+        raise problem
+    if not (_whole(inner["state"], 0, 2**128 - 1) and _whole(inner["inc"], 0, 2**128 - 1)):
+        raise ValueError("the random state holds numbers out of range")
+    if inner["inc"] % 2 == 0:
+        raise ValueError("the random state is invalid (an even increment)")
+    if not (_whole(state["has_uint32"], 0, 1) and _whole(state["uinteger"], 0, 2**32 - 1)):
+        raise ValueError("the random state holds numbers out of range")
+    return state
+
+
+def _check_meta(meta: dict[str, Any]) -> tuple[TrainConfig, dict[str, Any]]:
+    """The configuration and the other fields, validated (ValueError or ConfigError)."""
+    config = config_from_dict(meta.get("config"))
+    iteration = meta.get("iteration")
+    if not _whole(iteration, 0, MAX_ITERATION):
+        raise ValueError(
+            f"invalid iteration {str(iteration)[:30]} (must be a whole number from 0 to "
+            f"{MAX_ITERATION})"
+        )
+    diverged = meta.get("diverged", "")
+    if not isinstance(diverged, str) or len(diverged) > 10_000:
+        raise ValueError("invalid divergence note")
+    carry_parts = meta.get("carry_parts")
+    if not _whole(carry_parts, 0, 2):
+        raise ValueError(f"invalid count of carried states {str(carry_parts)[:30]}")
+    return config, {
+        "iteration": iteration,
+        "rng": _check_rng(meta.get("rng")),
+        "diverged": diverged,
+        "lr_at_divergence": _positive_or_none(
+            "learning rate at divergence", meta.get("lr_at_divergence")
+        ),
+        "loss_limit": _positive_or_none("loss limit", meta.get("loss_limit")),
+        "carry_parts": carry_parts,
+    }
+
+
+def _expect(member: Member | None, what: str, shape: tuple[int, ...], dtype: Any) -> None:
+    if member is None:
+        raise ValueError(f"{what} is missing (expected shape {shape})")
+    if member.shape != shape:
+        raise ValueError(f"{what} has shape {member.shape}, expected {shape}")
+    if member.dtype != np.dtype(dtype):
+        raise ValueError(
+            f"{what} has dtype {member.dtype}, expected {np.dtype(dtype)} as rnnviz saves it"
+        )
+
+
+def _parameter_shapes(
+    config: TrainConfig, input_size: int, output_size: int
+) -> dict[str, tuple[int, ...]]:
+    """The model's parameter names and shapes for this config, without building it."""
+    m = config.model
+    G, H, D = _GATES[m.cell.value], m.hidden_size, 2 if m.bidirectional else 1
+    shapes: dict[str, tuple[int, ...]] = {}
+    for k in range(m.num_layers):
+        inputs = input_size if k == 0 else D * H
+        for suffix in ("", "_reverse")[:D]:
+            shapes[f"rnn.weight_ih_l{k}{suffix}"] = (G * H, inputs)
+            shapes[f"rnn.weight_hh_l{k}{suffix}"] = (G * H, H)
+            shapes[f"rnn.bias_ih_l{k}{suffix}"] = (G * H,)
+            shapes[f"rnn.bias_hh_l{k}{suffix}"] = (G * H,)
+    shapes["readout.weight"] = (output_size, D * H)
+    shapes["readout.bias"] = (output_size,)
+    return shapes
+
+
+def _check_layout(
+    members: dict[str, Member], config: TrainConfig, carry_parts: int
+) -> dict[str, tuple[int, ...]]:
+    """Every array's name, shape and dtype against the config, from the headers alone.
+
+    Returns the parameter shapes. The input and output sizes come from the task (the text
+    task's from its vocabulary), so they are taken from the file here and checked against the
+    task once it is built.
+    """
+    unknown = sorted(k for k in members if k != "meta" and not k.startswith(_PREFIXES))
+    if unknown:
+        raise ValueError(f"unexpected entry {unknown[0][:100]!r}")
+    params = _group(members, "param.")
+    first, readout = params.get("rnn.weight_ih_l0"), params.get("readout.weight")
+    if first is None or first.ndim != 2:
+        raise ValueError("the weights are missing 'weight_ih_l0'")
+    if readout is None or readout.ndim != 2:
+        raise ValueError("the weights are missing 'readout.weight'")
+    shapes = _parameter_shapes(config, first.shape[1], readout.shape[0])
+    for name, shape in shapes.items():
+        short = name.removeprefix("rnn.")
+        if name not in params:
+            raise ValueError(f"the weights are missing {short!r} (expected shape {shape})")
+        _expect(params[name], f"the weight {short!r}", shape, np.float32)
+    extra = sorted(set(params) - set(shapes))
+    if extra:
+        raise ValueError(f"unexpected entry 'param.{extra[0][:100]}' for these settings")
+
+    # the optimiser the config names, over one dummy parameter, tells its keys and types
+    dummy = make_optimizer(config.optim, {"p": np.zeros(1, np.float32)})
+    optim = _group(members, "optim.")
+    buffers = [buf for buf, _ in dummy._buffers]
+    expected = {"step": ((), np.int64)}
+    for key, value in dummy.hyperparameters.items():
+        expected[key] = ((), np.bool_ if isinstance(value, bool) else np.float64)
+    for buf in buffers:
+        for name, shape in shapes.items():
+            expected[f"{buf}.{name}"] = (shape, np.float32)
+    for key, (shape, dtype) in expected.items():
+        _expect(optim.get(key), f"the optimiser's {key!r}", shape, dtype)
+    extra = sorted(set(optim) - set(expected))
+    if extra:
+        raise ValueError(
+            f"the optimiser state has an unexpected entry {extra[0][:100]!r} for "
+            f"{config.optim.kind.value}"
+        )
+
+    m = config.model
+    LD = m.num_layers * (2 if m.bidirectional else 1)
+    hist = _group(members, "hist.")
+    for h in _HISTORIES:
+        state = _group(hist, f"{h}.")
+        title = h.replace("_", " ")
+        if set(state) != {"iterations", "values", "stride"}:
+            raise ValueError(f"the {title} is missing or incomplete")
+        iterations, values = state["iterations"], state["values"]
+        if iterations.ndim != 1:
+            raise ValueError(f"the {title}'s iterations have shape {iterations.shape}")
+        n = iterations.shape[0]
+        if n > config.history:
+            raise ValueError(f"the {title} has {n} rows; these settings keep {config.history}")
+        _expect(iterations, f"the {title}'s iterations", (n,), np.int64)
+        _expect(state["stride"], f"the {title}'s stride", (), np.int64)
+        row_ok = {
+            "loss_history": values.shape[1:] == (),
+            "metric_history": values.ndim == 2 and values.shape[1] <= MAX_METRICS,
+            "dh_history": values.ndim == 3 and values.shape[1] == LD,
+        }[h]
+        if values.shape[:1] != (n,) or not row_ok:
+            raise ValueError(f"the {title} has shape {values.shape}, which these settings rule out")
+        _expect(values, f"the {title}'s values", values.shape, np.float32)
+    extra = sorted(k for k in hist if k.split(".", 1)[0] not in _HISTORIES)
+    if extra:
+        raise ValueError(f"unexpected entry 'hist.{extra[0][:100]}'")
+
+    carry = _group(members, "carry.")
+    if set(carry) != {str(k) for k in range(carry_parts)}:
+        raise ValueError("the carried hidden state is incomplete")
+    for part in carry.values():
+        shape = (LD, config.batch_size, m.hidden_size)
+        _expect(part, "the carried hidden state", shape, np.float32)
+
+    for key, member in _group(members, "task.").items():
+        if member.nbytes > MAX_TASK_STATE_BYTES or member.dtype.kind not in "biuf":
+            raise ValueError(f"the task state {key[:100]!r} is not a small array of numbers")
+    return shapes
+
+
+def _check_values(
+    arrays: dict[str, np.ndarray], config: TrainConfig, fields: dict[str, Any]
+) -> None:
+    """The values the layout check could not see: finite, in range, agreeing with the config."""
+    for name, value in _group(arrays, "param.").items():
+        if not np.isfinite(value).all():
+            raise ValueError(
+                f"the weight {name.removeprefix('rnn.')!r} holds NaN or infinite values"
+            )
+    optim = _group(arrays, "optim.")
+    step = int(optim["step"])
+    if not 0 <= step <= fields["iteration"]:
+        raise ValueError(
+            f"the optimiser's step count {step} is not between 0 and the iteration "
+            f"{fields['iteration']}"
+        )
+    if float(optim["lr"]) != config.optim.lr:
+        raise ValueError(
+            f"the optimiser's learning rate {float(optim['lr']):g} is not the one in the "
+            f"settings ({config.optim.lr:g})"
+        )
+    if "momentum" in optim and float(optim["momentum"]) != config.optim.momentum:
+        raise ValueError(
+            f"the optimiser's momentum {float(optim['momentum']):g} is not the one in the "
+            f"settings ({config.optim.momentum:g})"
+        )
+    for h in _HISTORIES:
+        title = h.replace("_", " ")
+        state = _group(arrays, f"hist.{h}.")
+        iterations = state["iterations"]
+        if iterations.size and (
+            iterations[0] < 1
+            or iterations[-1] > fields["iteration"]
+            or (np.diff(iterations) <= 0).any()
+        ):
+            raise ValueError(
+                f"the {title}'s iterations are not increasing from 1 to {fields['iteration']}"
+            )
+        if h == "loss_history" and not np.isfinite(state["values"]).all():
+            raise ValueError("the loss history holds NaN or infinite values")
+    for part in _group(arrays, "carry.").values():
+        if not np.isfinite(part).all():
+            raise ValueError("the carried hidden state holds NaN or infinite values")
+
+
+def _load_session(path: Path, run_id: int) -> Trainer:
+    label = _label(path)
+    with _open_archive(path, "rnnviz session") as archive:
+        meta = _read_meta(archive, label)
+        config, fields = _check_meta(meta)
+        _check_layout(archive.members, config, fields["carry_parts"])
+        # only now, with every header checked against the settings, is any data read
+        arrays = {key: archive.read(key) for key in archive.members if key != "meta"}
+    _check_values(arrays, config, fields)
+
+    trainer = Trainer(config, run_id=run_id)  # ConfigError (too large), MemoryError: wrapped
+    trainer.model.load_state_dict(_group(arrays, "param."))
+    trainer.optimizer.load_state_dict(_group(arrays, "optim."))
+    finite = {"loss_history": True, "metric_history": False, "dh_history": False}
+    for hist in _HISTORIES:
+        getattr(trainer, hist).load_state(_group(arrays, f"hist.{hist}."), finite=finite[hist])
+    trainer.task.load_state(_group(arrays, "task."))
+    trainer.iteration = fields["iteration"]
+    _restore_rng(trainer, fields["rng"])
+    _restore_carry(trainer, arrays, fields["carry_parts"])
+    trainer.diverged = fields["diverged"]
+    trainer._lr_at_divergence = fields["lr_at_divergence"]
+    trainer._loss_limit = fields["loss_limit"]
     return trainer
 
 
-def _restore_rng(trainer: Trainer, state: Any) -> None:
+def _restore_rng(trainer: Trainer, state: dict[str, Any]) -> None:
     bit_generator = trainer.rng.bit_generator
-    if not isinstance(state, dict) or state.get("bit_generator") != type(bit_generator).__name__:
+    if state.get("bit_generator") != type(bit_generator).__name__:
         raise ValueError("the random state is missing or of another kind")
     bit_generator.state = state
 
 
-def _restore_carry(trainer: Trainer, arrays: dict[str, np.ndarray], parts: Any) -> None:
+def _restore_carry(trainer: Trainer, arrays: dict[str, np.ndarray], parts: int) -> None:
     carry = _group(arrays, "carry.")
-    if parts == 0 and not carry:
+    if parts == 0:
         trainer.h_carry = None
         return
-    if parts not in (1, 2) or set(carry) != {str(k) for k in range(parts)}:
-        raise ValueError("the carried hidden state is incomplete")
     rnn = trainer.model.rnn
-    shape = (rnn.num_layers * rnn.num_directions, trainer.config.batch_size, rnn.hidden_size)
-    values = []
-    for k in range(parts):
-        a = carry[str(k)]
-        if a.shape != shape or a.dtype.kind != "f" or not np.all(np.isfinite(a)):
-            raise ValueError(f"the carried hidden state has shape {a.shape}, expected {shape}")
-        values.append(a.astype(rnn.dtype))
+    if not trainer.task.carries_state:
+        raise ValueError(f"the {trainer.task.name} task carries no hidden state, the file does")
     if (parts == 2) != (rnn.cell == "lstm"):
         raise ValueError("the carried hidden state does not match the cell")
+    values = [np.ascontiguousarray(carry[str(k)], dtype=rnn.dtype) for k in range(parts)]
     trainer.h_carry = tuple(values) if parts == 2 else values[0]
 
+
+# ---------------------------------------------------------------------- PyTorch weights
 
 _RECURRENT_KEY = re.compile(r"^(?P<prefix>.*?)(?P<name>(weight|bias)_(ih|hh)_l\d+(_reverse)?)$")
 
@@ -199,56 +666,93 @@ def import_torch_state_dict(trainer: Trainer, path: str | os.PathLike) -> dict[s
 
     The recurrent weights may carry any module prefix (``lstm.weight_ih_l0``); a readout
     saved as ``<prefix>weight`` (O, D·H) and ``<prefix>bias`` (O,) is loaded too when its
-    shapes fit this model. Everything is checked first; on error nothing is loaded.
+    shapes fit this model. The file is read as safely as a session (see the module docstring);
+    names and shapes are checked from the headers before any data is read, values before
+    anything is loaded. On error nothing is loaded.
 
     Returns
     -------
     dict
         ``{"recurrent": [...names...], "readout": bool, "ignored": [...names...]}``
+
+    Raises
+    ------
+    SessionError
+        Naming the file and what is wrong with it.
     """
     path = Path(path)
-    arrays = _read_npz(path, "weights file (.npz)")
-    recurrent: dict[str, np.ndarray] = {}
+    try:
+        with _open_archive(path, "weights file (.npz)") as archive:
+            return _import(trainer, archive, _label(path))
+    except SessionError:
+        raise
+    except READ_ERRORS as error:
+        raise SessionError(f"{_label(path)} cannot be imported: {_reason(error)}") from None
+
+
+def _import(trainer: Trainer, archive: NpzArchive, label: str) -> dict[str, Any]:
+    members = archive.members
+    recurrent: dict[str, str] = {}  # PyTorch name → member key
     prefixes = set()
-    others = {}
-    for key, value in arrays.items():
+    others: dict[str, Member] = {}
+    for key, member in members.items():
         match = _RECURRENT_KEY.match(key)
         if match:
-            recurrent[match["name"]] = value
+            recurrent[match["name"]] = key
             prefixes.add(match["prefix"])
         else:
-            others[key] = value
+            others[key] = member
     if not recurrent:
         raise SessionError(
-            f"{path.name} holds no recurrent weights under PyTorch's names "
+            f"{label} holds no recurrent weights under PyTorch's names "
             "(weight_ih_l0, weight_hh_l0, …)"
         )
     if len(prefixes) > 1:
-        raise SessionError(
-            f"{path.name} holds more than one recurrent module ({', '.join(sorted(prefixes))})"
-        )
+        listed = ", ".join(repr(p) for p in sorted(prefixes)[:5])
+        raise SessionError(f"{label} holds more than one recurrent module ({listed})")
     model = trainer.model
+    rnn = model.rnn
+    shapes = rnn.parameter_shapes()
+    try:
+        for name, shape in shapes.items():  # from the headers: nothing read yet
+            if name not in recurrent:
+                raise ValueError(f"state_dict is missing {name!r} (expected shape {shape})")
+            member = members[recurrent[name]]
+            if member.shape != shape:
+                raise ValueError(f"{name!r} has shape {member.shape}, expected {shape}")
+            if member.dtype.kind not in "fiu":
+                raise ValueError(f"{name!r} must hold numbers, got dtype {member.dtype}")
+        extra = sorted(set(recurrent) - set(shapes))
+        if extra:
+            raise ValueError(
+                f"state_dict has an unexpected entry {extra[0]!r}: this {rnn.describe()} has "
+                f"{', '.join(shapes)}"
+            )
+    except ValueError as error:
+        raise SessionError(f"{label} does not fit this {rnn.describe()}: {error}") from None
     O, DH = model.readout.out_features, model.readout.in_features
-    readout = None
-    for key in others:
-        if key.endswith("weight") and others[key].shape == (O, DH):
-            bias_key = key[: -len("weight")] + "bias"
-            if bias_key in others and others[bias_key].shape == (O,):
-                readout = {"weight": others[key], "bias": others[bias_key]}
+    readout_keys = None
+    for key, member in others.items():
+        if key.endswith("weight") and member.shape == (O, DH) and member.dtype.kind == "f":
+            bias = others.get(key[: -len("weight")] + "bias")
+            if bias is not None and bias.shape == (O,) and bias.dtype.kind == "f":
+                readout_keys = {"weight": key, "bias": bias.key}
                 break
+    state = {name: archive.read(key) for name, key in recurrent.items()}
+    readout = None
+    if readout_keys is not None:
+        readout = {name: archive.read(key) for name, key in readout_keys.items()}
     try:
         if readout is not None:  # check the readout first: the layer's load checks itself
             model.readout.__class__(DH, O, dtype=model.dtype).load_state_dict(readout)
-        model.rnn.load_state_dict(recurrent)  # checks every key and shape, then loads
+        rnn.load_state_dict(state)  # checks every value (finite, fits the dtype), then loads
     except ValueError as error:
-        raise SessionError(
-            f"{path.name} does not fit this {model.rnn.describe()}: {error}"
-        ) from None
+        raise SessionError(f"{label} does not fit this {rnn.describe()}: {error}") from None
     if readout is not None:
         model.readout.load_state_dict(readout)
-    used = set(recurrent) | ({"weight", "bias"} if readout else set())
+    used = set(readout_keys.values()) if readout_keys else set()
     return {
         "recurrent": sorted(recurrent),
         "readout": readout is not None,
-        "ignored": sorted(k for k in others if readout is None or k.rsplit(".", 1)[-1] not in used),
+        "ignored": sorted(k for k in others if k not in used),
     }

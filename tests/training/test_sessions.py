@@ -84,7 +84,11 @@ def _set_meta(arrays, **changes):
     ("edit", "message"),
     [
         (lambda a: a.pop("param.rnn.weight_hh_l0"), "missing 'weight_hh_l0'"),
-        (lambda a: a.__setitem__("param.rnn.bias_ih_l0", np.full(32, np.nan)), "NaN"),
+        (lambda a: a.__setitem__("param.rnn.bias_ih_l0", np.full(32, np.nan, np.float32)), "NaN"),
+        (
+            lambda a: a.__setitem__("param.rnn.bias_ih_l0", np.zeros(32)),
+            "float64, expected float32",
+        ),
         (lambda a: a.__setitem__("param.readout.weight", np.zeros((2, 2))), "shape"),
         (lambda a: a.__setitem__("surprise", np.zeros(1)), "unexpected entry 'surprise'"),
         (lambda a: a.pop("meta"), "not an rnnviz session"),
