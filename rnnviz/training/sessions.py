@@ -69,13 +69,13 @@ FORMAT = "rnnviz-session"
 VERSION = 1
 _HISTORIES = ("loss_history", "metric_history", "dh_history")
 
-#: Most bytes one array in a session or weights file may take. The largest the settings allow
-#: is the first layer's input weight of a text model, 4H × V float32: H = 1024 and a vocabulary
-#: of 16 000 characters fill it.
-MAX_ARRAY_BYTES = 256 << 20
-#: Most bytes all arrays of one file may take together: the biggest model the settings allow
-#: (4 layers, bidirectional LSTM, H = 1024: about 340 MB of weights) with the two buffers of
-#: Adam or RMSprop (3 × 340 MB) and its histories.
+#: Most bytes one array in a session or weights file may take. A run may need at most 2 GiB
+#: (``rnnviz.training.budget``), and that counts every array a session holds plus a snapshot's
+#: copy of the histories, so the largest one, the per-step gradient-norm history (``history``
+#: rows of L·D·T float32), can reach 1 GiB; the largest weight stays under 256 MB.
+MAX_ARRAY_BYTES = 1 << 30
+#: Most bytes all arrays of one file may take together: the same 2 GiB a run may need, which
+#: holds the weights, the optimiser's buffers and the histories with room to spare.
 MAX_SESSION_BYTES = 2 << 30
 #: Most bytes of the JSON description (UCS-4 text, so a quarter as many characters).
 MAX_META_BYTES = 1 << 20
@@ -152,8 +152,10 @@ def _temp_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _process_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # our own: a save of this process may be writing it right now
+    if pid == os.getpid() or os.name == "nt":
+        # our own: a save of this process may be writing it right now; on Windows os.kill
+        # would terminate the process instead of asking about it, so never ask there
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
