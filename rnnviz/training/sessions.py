@@ -33,8 +33,8 @@ import json
 import math
 import os
 import re
+import secrets
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -144,8 +144,12 @@ def _check_target(path: Path) -> None:
         )
 
 
+_TEMP_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line ends
+
+
 def _temp_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Names ``tempfile.mkstemp`` gives this target's temporary files: with our pid, and the
+    """Names ``_create_temporary`` gives this target's temporary files: with our pid, and the
     older ones without it."""
     head, random = re.escape(f".{name}."), r"[a-z0-9_]{8}\.tmp"
     return re.compile(head + r"(?P<pid>[0-9]{1,10})\." + random), re.compile(head + random)
@@ -199,9 +203,23 @@ def _remove_stale_temporaries(path: Path) -> list[Path]:
     return removed
 
 
+def _create_temporary(directory: Path, name: str) -> tuple[int, Path]:
+    """A new, empty file beside the target, named as ``_temp_patterns`` expects. Unlike
+    ``tempfile.mkstemp``, which makes it private (0600), it gets the permissions the umask gives
+    any new file: a saved session is something to share with students."""
+    for _ in range(100):
+        random = "".join(secrets.choice(_TEMP_LETTERS) for _ in range(8))
+        tmp = directory / f".{name}.{os.getpid()}.{random}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {name}")
+
+
 def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=directory)
+    fd, tmp = _create_temporary(directory, path.name)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez_compressed(f, **arrays)

@@ -149,3 +149,17 @@ def test_import_that_does_not_fit_loads_nothing(tmp_path):
         import_torch_state_dict(trainer, tmp_path / "none.npz")
     for name, value in before.items():
         assert np.array_equal(trainer.model.params[name], value)
+
+
+def test_a_saved_file_has_the_permissions_of_any_new_file(tmp_path):
+    """A session is for sharing (with students, between machines): not private to its owner as
+    a temporary file would be, but what the user's umask gives every new file."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = save_session(trained(steps=1), tmp_path / "shared.rnnviz")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.glob(".shared.rnnviz.*"))  # no temporary file left beside it
