@@ -17,9 +17,11 @@ expanded with a seeded random generator, and mixed with the hand-written sentenc
 
 A user's file is checked before it is used, and every problem is a :class:`CorpusError` (a
 ``ValueError``) whose message says what is wrong and what to do: a missing or unreadable file,
-a file too large (only its size, or at most ``max_bytes + 1`` bytes, are read to decide), a
-binary file (NUL bytes), text that is not UTF-8, an empty file, or a file that repeats a single
-character (there is nothing to predict).
+a folder, a pipe or a device (refused from ``os.stat`` alone, before anything opens them: a
+pipe would wait for a writer forever, a device may never end), a file too large (its size
+decides, and at most ``max_bytes + 1`` bytes are ever read), a binary file (NUL bytes), text
+that is not UTF-8, an empty file, or a file that repeats a single character (there is nothing
+to predict).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "STDLIB_MODULES",
     "CorpusError",
+    "check_text_file",
     "classroom_text",
     "load_corpus",
     "load_text_file",
@@ -324,13 +327,114 @@ def stdlib_text(
 # --------------------------------------------------------------------------- user file
 
 
+def _kind_of_file(mode: int) -> str:
+    """What a non-regular file is, in words a student knows."""
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_text_file(
+    path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES
+) -> os.stat_result:
+    """Refuse, without opening it, a path that cannot be a text file to learn from.
+
+    Only the file system's description of the path is read (``os.stat``): opening a pipe
+    waits for a writer, forever if there is none, and a device may never end, so anything but
+    a regular file is refused here, before any ``open``. This is what a setting is checked
+    with (``task.path``), and what :func:`load_text_file` checks first.
+
+    Parameters
+    ----------
+    path : str or path-like
+    max_bytes : int
+        The largest file accepted, in bytes.
+
+    Returns
+    -------
+    os.stat_result
+        The file's description, for a caller that goes on to read it.
+
+    Raises
+    ------
+    CorpusError
+        If no path is given, or it is missing, unreachable, a folder, a pipe, a device or a
+        socket, empty, or larger than ``max_bytes``.
+    """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a whole number ≥ 1, got {max_bytes!r}")
+    shown = os.fspath(path) if isinstance(path, str | os.PathLike) else path
+    if not isinstance(shown, str) or not shown.strip():
+        raise CorpusError("choose a text file to learn from (no file was given)")
+    if "\x00" in shown:
+        raise CorpusError(f"{shown!r} is not a file name (it contains a NUL character)")
+    try:
+        info = os.stat(shown)
+    except FileNotFoundError:
+        raise CorpusError(f"there is no file at {shown}: check the name and the folder") from None
+    except PermissionError:
+        raise CorpusError(f"{shown} cannot be read: permission denied") from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise CorpusError(f"{shown} cannot be read: {reason}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CorpusError(f"{shown} is a folder, not a text file: choose a file inside it")
+    if not stat.S_ISREG(info.st_mode):
+        raise CorpusError(
+            f"{shown} is {_kind_of_file(info.st_mode)}, not a text file: choose a regular "
+            "file (.txt)"
+        )
+    if info.st_size == 0:
+        raise CorpusError(f"{shown} is empty: the model needs some text to learn from")
+    if info.st_size > max_bytes:
+        raise CorpusError(
+            f"{shown} is too large ({_mb(info.st_size)}); the limit is {_mb(max_bytes)}: "
+            "use a smaller part of it"
+        )
+    return info
+
+
+def _read_regular_file(shown: str, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of the regular file ``shown``.
+
+    Opened without waiting (``O_NONBLOCK``) and checked again once open (``fstat``): had the
+    path been swapped for a pipe since :func:`check_text_file` looked, opening it still
+    returns at once, and it is refused instead of read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(shown, flags)
+    except PermissionError:
+        raise CorpusError(f"{shown} cannot be read: permission denied") from None
+    except OSError as error:
+        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise CorpusError(
+                f"{shown} is {_kind_of_file(mode)}, not a text file: choose a regular file (.txt)"
+            )
+        with open(fd, "rb", closefd=False) as f:
+            return f.read(max_bytes + 1)  # one byte more than allowed tells "too large"
+    except PermissionError:
+        raise CorpusError(f"{shown} cannot be read: permission denied") from None
+    except OSError as error:
+        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+
+
 def load_text_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The text of the student's own file, checked so that a bad file gets a clear message.
 
-    The size is checked before anything is read: from the file system when it knows it, and by
-    reading at most ``max_bytes + 1`` bytes otherwise (a pipe or a device), so that a huge file
-    is refused without being loaded. A UTF-8 byte-order mark is dropped and line ends become
-    ``"\\n"``.
+    The path is checked before it is opened (:func:`check_text_file`): only a regular file of
+    at most ``max_bytes`` bytes is opened, and at most ``max_bytes + 1`` bytes of it are read
+    (a file that grew meanwhile is still refused as too large). A UTF-8 byte-order mark is
+    dropped and line ends become ``"\\n"``.
 
     Parameters
     ----------
@@ -345,38 +449,13 @@ def load_text_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BY
     Raises
     ------
     CorpusError
-        If the file is missing, not a file, unreadable, larger than ``max_bytes``, binary
-        (contains NUL bytes), not UTF-8, empty (or only white space), or made of one repeated
-        character.
+        If the file is missing, not a regular file (a folder, a pipe, a device), unreadable,
+        larger than ``max_bytes``, binary (contains NUL bytes), not UTF-8, empty (or only
+        white space), or made of one repeated character.
     """
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise ValueError(f"max_bytes must be a whole number ≥ 1, got {max_bytes!r}")
-    path = Path(path)
-    shown = str(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise CorpusError(f"there is no file at {shown}: check the name and the folder") from None
-    except PermissionError:
-        raise CorpusError(f"{shown} cannot be read: permission denied") from None
-    except OSError as error:
-        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise CorpusError(f"{shown} is a folder, not a text file: choose a file inside it")
-    # a regular file's size is known without reading it; other files (pipes, devices) report 0
-    # or nonsense, and are caught by the bounded read below
-    if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-        raise CorpusError(
-            f"{shown} is too large ({_mb(info.st_size)}); the limit is {_mb(max_bytes)}: "
-            "use a smaller part of it"
-        )
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(max_bytes + 1)  # one byte more than allowed tells "too large"
-    except PermissionError:
-        raise CorpusError(f"{shown} cannot be read: permission denied") from None
-    except OSError as error:
-        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
+    check_text_file(path, max_bytes)
+    shown = os.fspath(path)
+    raw = _read_regular_file(shown, max_bytes)
     if len(raw) > max_bytes:
         raise CorpusError(
             f"{shown} is too large (more than {_mb(max_bytes)}): use a smaller part of it"

@@ -2,7 +2,9 @@
 keyboard, the sentence scorer and live samples of the lecture's "Language models" slide).
 
 The text c_1 … c_N is written with a vocabulary of V characters (the sorted set of those in the
-text). At every step the model reads one character, one-hot encoded, and outputs V scores
+text; at most ``TextTask.MAX_VOCABULARY`` = 256: a text with more keeps its 255 most frequent
+and reads every other one as ``FOLD_CHAR``, "�", so that a file of rare characters cannot make
+the model huge). At every step the model reads one character, one-hot encoded, and outputs V scores
 z_t (logits) for the character that follows:
 
     x_t = onehot(c_t) ∈ {0, 1}^V,     target y_t = c_{t+1},     P(c | c_1 … c_t) = softmax(z_t)_c
@@ -43,7 +45,7 @@ import math
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -51,18 +53,20 @@ import numpy as np
 
 from rnnviz.core.losses import log_softmax, softmax
 from rnnviz.tasks.base import Batch, Task
-from rnnviz.tasks.corpora import CorpusError, load_corpus
+from rnnviz.tasks.corpora import CorpusError, check_text_file, load_corpus
 
 if TYPE_CHECKING:
     from rnnviz.tasks.ngram import CharNGram
 
 __all__ = [
+    "FOLD_CHAR",
     "START",
     "CorpusName",
     "TextConfig",
     "TextTask",
     "Vocabulary",
     "char_log_probs",
+    "fold_rare_characters",
     "greedy_completion",
     "next_char_distribution",
     "sample",
@@ -72,6 +76,9 @@ __all__ = [
 
 #: The line start: the context a sentence or a prompt is read after.
 START = "\n"
+
+#: What a character left out of a text's vocabulary reads as (U+FFFD REPLACEMENT CHARACTER).
+FOLD_CHAR = "\ufffd"
 
 # Characters are encoded in chunks of this many, to bound the temporary arrays of a large text.
 _CHUNK = 1 << 20
@@ -263,7 +270,8 @@ class TextConfig:
     path : str
         The text file. Used with ``corpus="file"`` only, and kept with the other corpora, so
         that switching back to "file" remembers it; an empty path is reported (CorpusError)
-        when the task loads the corpus.
+        when the task loads the corpus. As a setting, a path given means that file or an
+        error (see :meth:`settle`).
     validation_fraction : float
         The share of the text (its end, from a line start) held out to check the model, in
         (0, 0.5]; capped at ``TextTask.MAX_VALIDATION_CHARS`` characters.
@@ -289,9 +297,9 @@ class TextConfig:
         if not isinstance(path, str):
             raise ValueError(f"path must be a file name (text), got {path!r}")
         object.__setattr__(self, "path", path)
-        # corpus and path are not checked against each other: settings arrive one at a time
-        # (``--set task.corpus=file --set task.path=…``, or a window's controls), so each
-        # intermediate config must be valid. A missing file is reported when it is loaded.
+        # corpus and path are not checked against each other here: settings arrive one at a
+        # time (``--set task.corpus=file --set task.path=…``, or a window's controls), so each
+        # intermediate config must be valid. ``settle`` checks them once all have arrived.
         f = self.validation_fraction
         if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f <= 0.5:
             raise ValueError(
@@ -300,6 +308,69 @@ class TextConfig:
             )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be a whole number, got {self.seed!r}")
+
+    def settle(self, changed: frozenset[str]) -> TextConfig:
+        """This config once the settings named in ``changed`` (``"corpus"``, ``"path"``, …)
+        have all been applied: what a path given as a setting means.
+
+        A path given means that file or an error: given alone it selects the file corpus;
+        given with another corpus it is an error (it would be ignored); and whenever the file
+        corpus or its path is set, the path must name a regular file that is not empty or too
+        large (:func:`~rnnviz.tasks.corpora.check_text_file`, which opens nothing), so that a
+        missing file, a folder, a pipe or a device is refused when it is chosen, not when the
+        run starts.
+
+        Raises
+        ------
+        CorpusError
+            Saying what is wrong with the path.
+        """
+        config = self
+        if "path" in changed and self.path.strip():
+            if "corpus" not in changed:
+                config = replace(self, corpus=CorpusName.FILE)
+            elif self.corpus is not CorpusName.FILE:
+                raise CorpusError(
+                    f"task.path names a text file, which only task.corpus=file reads, but "
+                    f"task.corpus is {self.corpus.value}: leave out task.path, or set "
+                    "task.corpus=file"
+                )
+        if config.corpus is CorpusName.FILE and changed & {"corpus", "path"}:
+            check_text_file(config.path)
+        return config
+
+
+# --------------------------------------------------------------------------- rare characters
+
+
+def fold_rare_characters(text: str, max_vocabulary: int) -> tuple[str, int]:
+    """``text`` written with at most ``max_vocabulary`` different characters.
+
+    A text with more keeps its ``max_vocabulary − 1`` most frequent characters (ties go to the
+    lower code point) and every other one becomes ``FOLD_CHAR``, which a text may already hold.
+    The counts are taken in chunks of at most ``_CHUNK`` characters, so the temporary arrays
+    stay small whatever the text's length.
+
+    Returns
+    -------
+    text : str
+        ``text`` itself when it has at most ``max_vocabulary`` different characters.
+    folded : int
+        How many different characters (other than ``FOLD_CHAR``) were replaced.
+    """
+    max_vocabulary = _whole("max_vocabulary", max_vocabulary, minimum=2)
+    if len(set(text)) <= max_vocabulary:
+        return text, 0
+    counts = np.zeros(0x110000, dtype=np.int64)  # one per code point, 8.9 MB
+    for begin in range(0, len(text), _CHUNK):
+        chunk = text[begin : begin + _CHUNK]
+        points = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        counts += np.bincount(points, minlength=counts.size)
+    counts[ord(FOLD_CHAR)] = 0  # it stays whatever its count: the others fold into it
+    present = np.flatnonzero(counts)  # (n,) in code-point order
+    by_count = present[np.argsort(-counts[present], kind="stable")]  # (n,) ties: lower first
+    rare = by_count[max_vocabulary - 1 :]
+    return text.translate(dict.fromkeys(rare.tolist(), FOLD_CHAR)), len(rare)
 
 
 # --------------------------------------------------------------------------- the task
@@ -324,9 +395,13 @@ class TextTask(Task):
     Attributes
     ----------
     text : str
-        The whole corpus.
+        The whole corpus, with its rare characters folded into ``FOLD_CHAR`` when it has more
+        than ``MAX_VOCABULARY`` different ones.
     vocab : Vocabulary
-        Its characters; ``input_size == output_size == vocab.size``.
+        Its characters; ``input_size == output_size == vocab.size`` ≤ ``MAX_VOCABULARY``.
+    folded_chars : int
+        How many different characters of the corpus were folded into ``FOLD_CHAR`` (0 when
+        none were): tell the user, e.g. with :meth:`folding_note`.
     train_text, validation_text : str
         The split: the validation text is the end of the corpus, from a line start.
 
@@ -358,6 +433,11 @@ class TextTask(Task):
     NGRAM_MAX_CHARS: ClassVar[int] = 5_000_000
     #: How many candidates ``predictions`` lists per step.
     TOP_K: ClassVar[int] = 5
+    #: The most characters a vocabulary holds: the 255 most frequent of the text and
+    #: ``FOLD_CHAR`` for all the others. The model's size and time grow with V (a 500 kB file
+    #: of 130,000 different characters made a 6.5 GB model and took 96 s per update), while
+    #: 256 hold every letter, digit and sign of a European language or of source code.
+    MAX_VOCABULARY: ClassVar[int] = 256
 
     def __init__(self, config: TextConfig | None = None, *, text: str | None = None) -> None:
         self.config = config if config is not None else TextConfig()
@@ -370,8 +450,13 @@ class TextTask(Task):
                 f"the text is too short to learn from: {len(text)} characters; the model "
                 f"needs at least {self.MIN_CHARS}"
             )
+        chars = set(text)  # once: a set of a long text takes a while (0.7 s for 50 MB)
+        self.folded_chars = 0
+        if len(chars) > self.MAX_VOCABULARY:
+            text, self.folded_chars = fold_rare_characters(text, self.MAX_VOCABULARY)
+            chars = set(text)
         self.text = text
-        self.vocab = Vocabulary.from_text(text)
+        self.vocab = Vocabulary(chars)
         if self.vocab.size < 2:
             raise CorpusError("the text repeats a single character: there is nothing to predict")
         V = self.vocab.size
@@ -400,6 +485,17 @@ class TextTask(Task):
         self._walk_position = 0  # where the next batch starts within each stream
         self._ngrams: dict[int, CharNGram] = {}
         self._baselines: dict[str, float] | None = None
+
+    def folding_note(self) -> str:
+        """What to tell the user about folded characters, e.g. "129,744 rare characters are
+        shown as �"; "" when none were folded."""
+        if not self.folded_chars:
+            return ""
+        one = self.folded_chars == 1
+        return (
+            f"{self.folded_chars:,} rare character{'' if one else 's'} "
+            f"{'is' if one else 'are'} shown as {FOLD_CHAR}"
+        )
 
     # ------------------------------------------------------------------ batches
 

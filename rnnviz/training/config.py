@@ -143,10 +143,33 @@ class TrainConfig:
         """A copy with dotted settings changed, e.g. ``{"model.hidden_size": "64"}``.
 
         String values are parsed to the field's type, so command-line text works as it is.
+        The settings are applied in order; then, once all are in, what only makes sense of
+        them together is checked: the task's own rules (a text file's path means that file or
+        an error, ``TextConfig.settle``) and the memory the run would need
+        (``rnnviz.training.budget``). So ``{"batch_size": "1", "seq_len": "10000"}`` is refused
+        or accepted as a whole, whatever its order.
+
+        Raises
+        ------
+        ConfigError
+            For an unknown setting, a value that is not valid, a text file that cannot be used
+            or a run that would need more than the memory budget; the message says which.
         """
+        from rnnviz.training.budget import check_budget  # budget reads this module's classes
+
         config = self
         for key, raw in settings.items():
             config = _set(config, key, raw)
+        changed = frozenset(key[5:] for key in settings if key.startswith("task."))
+        settle = getattr(config.task_params, "settle", None)
+        if changed and settle is not None:
+            try:
+                config = replace(config, task_params=settle(changed))
+            except ConfigError:
+                raise
+            except ValueError as error:  # the task's own errors (e.g. CorpusError)
+                raise ConfigError(str(error)) from None
+        check_budget(config)
         return config
 
     def to_json(self) -> str:
@@ -238,8 +261,12 @@ def _parse(name: str, hint: Any, raw: Any) -> Any:
         if text.lower() in _FALSE:
             return False
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    # int() and float() also read other scripts' digits ("１２" is 12): only ASCII is taken,
+    # so that what is typed is what is shown
     if hint is int:
         try:
+            if not text.isascii():
+                raise ValueError(text)
             return int(text)
         except ValueError:
             raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
@@ -247,6 +274,8 @@ def _parse(name: str, hint: Any, raw: Any) -> Any:
         if hint is not float and text.lower() in {"none", "off", "null", ""}:
             return None
         try:
+            if not text.isascii():
+                raise ValueError(text)
             return float(text)
         except ValueError:
             raise ConfigError(f"{name} must be a number, got {raw!r}") from None

@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 from rnnviz.core import SGD, Adagrad, Adam, Optimizer, RMSprop, param_norms
 from rnnviz.tasks.base import Batch
 from rnnviz.tasks.registry import make_task
+from rnnviz.training.budget import check_budget
 from rnnviz.training.config import OptimConfig, OptimizerKind, TrainConfig
 from rnnviz.training.history import DecimatingHistory
 from rnnviz.training.model import model_for
@@ -90,11 +91,18 @@ class Trainer:
     config : TrainConfig
     run_id : int
         Tags every snapshot, so that a window can drop snapshots of a run it replaced.
+
+    Raises
+    ------
+    ConfigError
+        Before anything is built, if the run would need more memory than
+        ``rnnviz.training.budget.BUDGET_BYTES``.
     """
 
     def __init__(self, config: TrainConfig, run_id: int = 0, blas_threads: int | None = 1) -> None:
         if not isinstance(config, TrainConfig):
             raise TypeError(f"Trainer needs a TrainConfig, got {type(config).__name__}")
+        check_budget(config)  # before anything is built: a ConfigError says what is too large
         self.config = config
         self.run_id = run_id
         if blas_threads is not None:

@@ -250,13 +250,14 @@ def test_too_large_file_is_refused_without_reading_it(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_endless_device_is_read_only_up_to_the_cap(monkeypatch):
-    # /dev/zero reports size 0 and never ends: only a bounded read can refuse it
-    spy = _ReadSpy(limit=4097)
+def test_endless_device_is_refused_without_being_read(monkeypatch):
+    # /dev/zero reports size 0 and never ends: refused from its description alone
+    # (tests/tasks/test_corpora_hostile.py checks that nothing opens it at all)
+    spy = _ReadSpy(limit=0)
     monkeypatch.setattr(corpora, "open", spy, raising=False)
-    with pytest.raises(CorpusError, match="too large"):
+    with pytest.raises(CorpusError, match="/dev/zero is a device, not a text file"):
         load_text_file("/dev/zero", max_bytes=4096)
-    assert spy.bytes_read == 4097
+    assert spy.opened == [] and spy.bytes_read == 0
 
 
 def test_good_file_is_normalised(tmp_path):
