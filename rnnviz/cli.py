@@ -11,6 +11,12 @@
 Every --preset defaults to the lesson the window opens on. What goes to stdout is strict JSON
 (no NaN: a loss not yet measured is null). This module must stay importable without Qt: the
 window's code is imported only when it opens.
+
+Every bad input is one line ``rnnviz: …`` on stderr and exit status 2, checked before anything
+is trained or written: argparse's own errors too (``RnnvizParser.error``). Ctrl+C (SIGINT) and
+SIGTERM end a command with one line and status 130 or 143 (128 + the signal's number), never a
+traceback; ``rnnviz train`` first finishes the update under way and saves the run if ``--out``
+was given (a second signal ends it at once).
 """
 
 from __future__ import annotations
@@ -20,7 +26,11 @@ import json
 import math
 import os
 import platform
+import re
+import signal
+import stat
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,10 +46,68 @@ DEFAULT_PRESET = "moving_ball"
 #: it, past what Qt can paint at all (99999x99999 crashed the process).
 MIN_SIZE = (200, 150)
 MAX_SIDE = 8192
+#: The most updates ``--steps`` takes: about 14 hours at the fastest lesson's 200 updates per
+#: second, more than any lesson needs (the presets take 3,000 at most), and a typo such as an
+#: extra digit is refused instead of training until the machine is switched off.
+MAX_STEPS = 10_000_000
+#: ``--benchmark`` takes more than 0 and at most this many seconds (an hour).
+MAX_BENCHMARK_SECONDS = 3600.0
+
+# Plain ASCII numbers only: ``str.isdigit`` and ``int``/``float`` also take superscripts,
+# full-width and other scripts' digits ("²", "１２"), and ``float`` takes nan, inf and 1_000.
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_SIZE = re.compile(r"([0-9]+)x([0-9]+)", re.ASCII)
+
+
+class RnnvizParser(argparse.ArgumentParser):
+    """argparse with usage errors as one line ``rnnviz: …`` (argparse prints the usage and
+    the error on two), pointing to ``--help`` for the rest."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"rnnviz: {message} (see `{self.prog} --help`)\n")
+
+
+def _steps(text: str) -> int:
+    """``--steps``: a whole number of updates from 0 to MAX_STEPS, in ASCII digits."""
+    text = text.strip()
+    if not _WHOLE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"takes a whole number of updates, got {text!r}")
+    steps = int(text)
+    if not 0 <= steps <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"takes 0 to {MAX_STEPS:,} updates (0 only evaluates), got {steps:,}"
+        )
+    return steps
+
+
+def _seconds(text: str) -> float:
+    """``--benchmark``: a finite number of seconds above 0 and at most MAX_BENCHMARK_SECONDS."""
+    text = text.strip()
+    seconds = float(text) if _DECIMAL.fullmatch(text) else math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_BENCHMARK_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"takes a number of seconds above 0 and at most {MAX_BENCHMARK_SECONDS:g}, got {text!r}"
+        )
+    return seconds
+
+
+def _preset_name(text: str) -> str:
+    """``--preset``: a lesson's name (checked against the lessons later); never empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a lesson's name; `rnnviz presets` lists them")
+    return text
+
+
+def _file_name(text: str) -> str:
+    """``--open`` and ``--out``: a file name; never empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name, got ''")
+    return text
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = RnnvizParser(
         prog="rnnviz",
         description="Watch a recurrent neural network (RNN, LSTM, GRU) learn, live.",
         epilog="`rnnviz COMMAND --help` explains each command.",
@@ -48,6 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--preset",
         dest="window_preset",
+        type=_preset_name,
         default=None,
         metavar="NAME",
         help=f"open the window on this lesson (default: {DEFAULT_PRESET}; see `rnnviz presets`)",
@@ -55,12 +124,13 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--autostart", action="store_true", help="start training at once")
     parser.add_argument(
         "--benchmark",
-        type=float,
+        type=_seconds,
         default=None,
         metavar="SECONDS",
-        help="train flat out with every view live, then print JSON and exit",
+        help="train flat out with every view live for this many seconds (at most "
+        f"{MAX_BENCHMARK_SECONDS:g}), then print JSON and exit",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=RnnvizParser)
     commands.add_parser(
         "info",
         help="print versions and where rnnviz finds its resources, as JSON",
@@ -82,6 +152,7 @@ def _build_parser() -> argparse.ArgumentParser:
     start = train.add_mutually_exclusive_group()
     start.add_argument(
         "--preset",
+        type=_preset_name,
         default=None,
         metavar="NAME",
         help=f"the lesson to train, from `rnnviz presets` (default: {DEFAULT_PRESET})",
@@ -89,20 +160,25 @@ def _build_parser() -> argparse.ArgumentParser:
     start.add_argument(
         "--open",
         dest="open_path",
+        type=_file_name,
         default=None,
         metavar="FILE",
         help="continue the session saved in this .rnnviz file instead",
     )
     train.add_argument(
         "--steps",
-        type=int,
+        type=_steps,
         default=None,
         metavar="N",
-        help="updates to make; 0 only evaluates (default: the lesson's own number, "
-        "listed by `rnnviz presets`; 500 after --open)",
+        help=f"updates to make, up to {MAX_STEPS:,}; 0 only evaluates (default: the lesson's "
+        "own number, listed by `rnnviz presets`; 500 after --open)",
     )
     train.add_argument(
-        "--out", default=None, metavar="FILE", help="save the session to this .rnnviz file"
+        "--out",
+        type=_file_name,
+        default=None,
+        metavar="FILE",
+        help="save the session to this .rnnviz file (also when Ctrl+C stops the training)",
     )
     train.add_argument(
         "--set",
@@ -124,13 +200,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--preset",
+        type=_preset_name,
         default=None,
         metavar="NAME",
         help=f"the lesson to train and draw, from `rnnviz presets` (default: {DEFAULT_PRESET})",
     )
     render.add_argument(
         "--steps",
-        type=int,
+        type=_steps,
         default=None,
         metavar="N",
         help="updates to train before drawing; 0 draws the untrained network "
@@ -138,6 +215,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--out",
+        type=_file_name,
         required=True,
         metavar="FILE",
         help="the picture to write; its extension picks the format: .png, .jpg, .bmp, .webp, ...",
@@ -168,6 +246,56 @@ def _build_parser() -> argparse.ArgumentParser:
 
 class UsageError(Exception):
     """A bad preset name, setting or file: one line for the user, exit status 2."""
+
+
+class Interrupted(BaseException):
+    """A signal (SIGINT, SIGTERM) ended a command; exit status 128 + its number.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way
+    swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _signal_word(signum: int) -> str:
+    return "interrupted" if signum == signal.SIGINT else "terminated"
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+class _StopSignals:
+    """While training: the first SIGINT or SIGTERM asks for a stop after the update under
+    way (``signum`` says which came), a second one ends at once (``Interrupted``). Once
+    ``protect()`` is called (the run is being saved), further signals are only noted.
+    Outside the main thread (where Python delivers signals) it does nothing."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._protected = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+        elif not self._protected:
+            raise Interrupted(signum)
+
+    def protect(self) -> None:
+        self._protected = True
 
 
 def _presets() -> int:
@@ -208,15 +336,54 @@ def _readable_settings(config) -> str:
 
 
 def _with_settings(config, settings: dict[str, str]):
-    """``config`` with the ``--set`` settings applied in order (``task=...`` changes which
-    ``task.*`` names exist). An unknown name lists the ones a user can set."""
+    """``config`` with the ``--set`` settings applied, in order and together (so that what is
+    checked of them as a whole, such as the memory a run needs or a text file's path, is
+    checked once all are in). An unknown name lists the ones a user can set; ``task=...``
+    changes which ``task.*`` names exist."""
+    from dataclasses import replace
+
+    from rnnviz.tasks.registry import TaskName
     from rnnviz.training.config import known_settings
 
+    names = config  # the config whose task's settings are known at this point
     for key, value in settings.items():
-        if key not in known_settings(config):
-            raise UsageError(f"unknown setting {key!r}; you can set {_readable_settings(config)}")
-        config = config.with_settings({key: value})
-    return config
+        if key not in known_settings(names):
+            raise UsageError(f"unknown setting {key!r}; you can set {_readable_settings(names)}")
+        if key == "task":
+            try:
+                names = replace(names, task=TaskName(value.strip().lower()), task_params=None)
+            except ValueError:
+                break  # with_settings below says what is wrong with the task's name
+    return config.with_settings(settings)
+
+
+def _check_writable(text: str, what: str = "--out") -> Path:
+    """The path ``text`` if rnnviz may write a file there: a regular file (replaced) or a
+    new name in an existing folder. A folder, a pipe or a device is refused without being
+    opened (writing would replace a device node, such as /dev/null as root, or wait forever
+    on a pipe); checked before any training, so that minutes of it are not lost."""
+    path = Path(text)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise UsageError(f"{what} {text}: cannot write there: {reason}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"{what} {text} is a folder: give a file name inside it")
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device or other special file"
+            raise UsageError(
+                f"{what} {text} is {kind}, not a regular file: rnnviz writes only regular files"
+            )
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"{what} {text}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{what} {text}: the folder {folder} is not writable")
+    return path
 
 
 def _finite(value: object) -> object:
@@ -235,10 +402,23 @@ def _print_json(result: dict, indent: int | None = None) -> None:
     print(json.dumps(_finite(result), allow_nan=False, indent=indent))
 
 
+# whether the progress bar's line on stderr waits for its end (a message then starts a new one)
+_progress_line_open = False
+
+
 def _progress(done: int, total: int, loss: float, width: int = 30) -> None:
+    global _progress_line_open
     filled = int(width * done / max(total, 1))
     bar = "#" * filled + "-" * (width - filled)
     print(f"\r[{bar}] {done}/{total}  loss {loss:.4f}", end="", file=sys.stderr, flush=True)
+    _progress_line_open = True
+
+
+def _end_progress_line() -> None:
+    global _progress_line_open
+    if _progress_line_open:
+        print(file=sys.stderr)
+        _progress_line_open = False
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -250,9 +430,11 @@ def _train(args: argparse.Namespace) -> int:
     from rnnviz.training.trainer import Trainer
 
     settings = _parse_settings(args.settings)
+    if args.out is not None:
+        _check_writable(args.out)
     preset = None
     try:
-        if args.open_path:
+        if args.open_path is not None:
             trainer = load_session(args.open_path)
             if settings:
                 trainer.update(_with_settings(trainer.config, settings))
@@ -263,44 +445,75 @@ def _train(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     except ValueError as error:  # e.g. an unreadable text file for the text task
         raise UsageError(str(error)) from None
+    folding_note = getattr(trainer.task, "folding_note", None)
+    if folding_note is not None and folding_note():
+        print(f"rnnviz: note: {folding_note()}", file=sys.stderr)
     steps = args.steps if args.steps is not None else (preset.steps if preset else 500)
-    if steps < 0:
-        raise UsageError(f"--steps must be 0 or more, got {steps}")
     start = time.perf_counter()
     first_iteration = trainer.iteration
-    snapshot = trainer.snapshot()
     last_draw = 0.0
-    for snapshot in trainer.run(steps=steps, snapshot_interval=0.2):
-        if not args.quiet and time.perf_counter() - last_draw >= 0.2:
-            last_draw = time.perf_counter()
-            _progress(snapshot.iteration - first_iteration, steps, snapshot.loss)
+    with _StopSignals() as stop:
+        while trainer.iteration - first_iteration < steps and stop.signum is None:
+            result = trainer.step()
+            if result is None or not result.applied:
+                break  # diverged: the result says why
+            if not args.quiet and time.perf_counter() - last_draw >= 0.2:
+                last_draw = time.perf_counter()
+                _progress(trainer.iteration - first_iteration, steps, result.loss)
+        if stop.signum is not None:
+            stop.protect()  # a second Ctrl+C must not cut the save short
+            return _stopped(trainer, stop.signum, args.out, save_session)
     seconds = time.perf_counter() - start
+    done = trainer.iteration - first_iteration
+    snapshot = trainer.snapshot()
     if not args.quiet:
-        _progress(trainer.iteration - first_iteration, steps, snapshot.loss)
-        print(file=sys.stderr)
+        _progress(done, steps, snapshot.loss)
+        _end_progress_line()
     evaluation = trainer.evaluate()
     baselines = dict(snapshot.baselines)
     result = {
         "preset": preset.name if preset else None,
         "iterations": trainer.iteration,
         "seconds": round(seconds, 3),
-        "steps_per_second": round(steps / seconds, 1) if seconds > 0 else None,
+        "steps_per_second": round(done / seconds, 1) if seconds > 0 else None,
         "train_loss": snapshot.loss,
         "evaluation": evaluation,
         "baselines": baselines,
         "num_parameters": snapshot.num_parameters,
         "diverged": trainer.diverged or None,
     }
+    if hasattr(trainer.task, "folded_chars"):
+        result["folded_chars"] = trainer.task.folded_chars
     if preset is not None:
         result["goal"] = preset.goal.describe()
         result["goal_reached"] = goal_reached(preset.goal, evaluation, baselines)
     if args.out:
-        try:
-            result["out"] = str(save_session(trainer, args.out))
-        except OSError as error:
-            raise UsageError(f"cannot write {args.out}: {error.strerror or error}") from None
+        result["out"] = str(_save(trainer, args.out, save_session))
     _print_json(result)
     return 0
+
+
+def _save(trainer, out: str, save_session) -> Path:
+    """``save_session``, its failures as one line."""
+    from rnnviz.training.sessions import SessionError
+
+    try:
+        return save_session(trainer, out)
+    except SessionError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+
+
+def _stopped(trainer, signum: int, out: str | None, save_session) -> int:
+    """After a signal stopped the training: save if asked, say so in one line."""
+    _end_progress_line()
+    where = f"{_signal_word(signum)} at iteration {trainer.iteration:,}"
+    if out is None:
+        print(f"rnnviz: {where}; not saved (--out FILE saves the run)", file=sys.stderr)
+    else:
+        print(f"rnnviz: {where}; saved to {_save(trainer, out, save_session)}", file=sys.stderr)
+    return 128 + signum
 
 
 def _info() -> dict[str, object]:
@@ -337,9 +550,7 @@ def _check_preset(name: str | None) -> None:
 def _launch_window(args: argparse.Namespace) -> int:
     """Open the live window (or measure it with --benchmark)."""
     _check_preset(args.window_preset)
-    if args.benchmark is not None:
-        if args.benchmark <= 0:
-            raise UsageError(f"--benchmark takes a number of seconds above 0, got {args.benchmark}")
+    if args.benchmark is not None:  # a finite number of seconds in range (_seconds)
         from rnnviz.gui.app import run_benchmark
 
         _print_json(run_benchmark(args.window_preset or DEFAULT_PRESET, args.benchmark))
@@ -350,16 +561,12 @@ def _launch_window(args: argparse.Namespace) -> int:
 
 
 def _size(text: str) -> tuple[int, int]:
-    """``render --size``: WIDTHxHEIGHT within MIN_SIZE and MAX_SIDE."""
-    width, sep, height = text.lower().partition("x")
-    if (
-        sep
-        and width.strip().isdigit()
-        and height.strip().isdigit()
-        and MIN_SIZE[0] <= int(width) <= MAX_SIDE
-        and MIN_SIZE[1] <= int(height) <= MAX_SIDE
-    ):
-        return int(width), int(height)
+    """``render --size``: WIDTHxHEIGHT in ASCII digits, within MIN_SIZE and MAX_SIDE."""
+    match = _SIZE.fullmatch("".join(text.lower().split()))
+    if match:
+        width, height = int(match[1]), int(match[2])
+        if MIN_SIZE[0] <= width <= MAX_SIDE and MIN_SIZE[1] <= height <= MAX_SIDE:
+            return width, height
     raise UsageError(
         f"--size takes WIDTHxHEIGHT in pixels, from {MIN_SIZE[0]}x{MIN_SIZE[1]} "
         f"to {MAX_SIDE}x{MAX_SIDE}, got {text!r}"
@@ -377,19 +584,15 @@ def _render(args: argparse.Namespace) -> int:
     if args.panel not in PANELS:
         raise UsageError(f"unknown panel {args.panel!r}; choose one of {', '.join(PANELS)}")
     # checked before training, which can take minutes
-    out = Path(args.out)
+    out = _check_writable(args.out)
     formats = image_formats()
     if out.suffix.lower().lstrip(".") not in formats:
         raise UsageError(
             f"--out {args.out!r}: the picture's format follows the file's extension; "
             f"use one of {', '.join('.' + f for f in formats)}"
         )
-    if not out.parent.is_dir():
-        raise UsageError(f"cannot write {args.out}: there is no folder {out.parent}")
     preset = load_preset(preset_name)
     steps = args.steps if args.steps is not None else preset.steps
-    if steps < 0:
-        raise UsageError(f"--steps must be 0 or more, got {steps}")
     settings = _parse_settings(args.settings)
     try:
         _with_settings(preset.config, settings)  # a bad setting is refused before training
@@ -410,11 +613,38 @@ def _exit_code(code: object) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``rnnviz`` with ``argv`` (default ``sys.argv[1:]``) and return its exit code."""
-    parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version and usage errors end here
-        return _exit_code(exc.code)
+        parser = _build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version and usage errors end here
+            return _exit_code(exc.code)
+        if args.command is None:  # the window handles its own signals
+            return _run(args)
+        # SIGTERM as Ctrl+C: one line and 143, never a traceback (`rnnviz train` overrides both
+        # while it trains, to stop after the update under way)
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        try:
+            return _run(args)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+    except KeyboardInterrupt:
+        return _interrupted(signal.SIGINT)
+    except Interrupted as stop:
+        return _interrupted(stop.signum)
+
+
+def _interrupted(signum: int) -> int:
+    _end_progress_line()
+    print(f"rnnviz: {_signal_word(signum)}", file=sys.stderr)
+    return 128 + signum
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command ``args`` names; a UsageError becomes one line and status 2."""
     try:
         if args.command == "info":
             _print_json(_info(), indent=2)
@@ -427,6 +657,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _render(args)
         return _launch_window(args)
     except UsageError as error:
+        _end_progress_line()
         print(f"rnnviz: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `rnnviz presets | head`: the reader left, nothing is wrong

@@ -40,7 +40,7 @@ def test_train_prints_one_json_line_and_saves_a_session(capsys, tmp_path):
         (["train", "--preset", "alphabet", "--set", "colour=red"], "unknown setting"),
         (["train", "--preset", "alphabet", "--set", "novalue"], "KEY=VALUE"),
         (["train", "--open", "/nonexistent/x.rnnviz"], "does not exist"),
-        (["train", "--preset", "alphabet", "--steps", "-1"], "--steps must be 0 or more"),
+        (["train", "--preset", "alphabet", "--steps", "-1"], "--steps: takes 0 to 10,000,000"),
         (
             [
                 "train",

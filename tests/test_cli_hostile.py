@@ -1,0 +1,292 @@
+"""Hostile command lines: every bad argument is one line ``rnnviz: …`` on stderr, exit status
+2, no traceback, nothing trained and nothing written; Ctrl+C and SIGTERM end a command with one
+line and status 130 or 143, and ``rnnviz train`` saves what it trained first."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rnnviz import cli
+from rnnviz.tasks.text import TextTask
+from rnnviz.training import sessions
+from rnnviz.training.sessions import load_session
+from rnnviz.training.trainer import Trainer
+
+HAS_FIFO = hasattr(os, "mkfifo")
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch, tmp_path):
+    """Run in an empty folder where nothing may be trained, saved, drawn or opened: a bad
+    argument that slipped through fails the test at once instead of training for hours,
+    replacing a device or waiting on a pipe."""
+    import rnnviz.gui.app as app
+
+    def refuse(what):
+        def call(*args, **kwargs):
+            raise AssertionError(f"{what} was reached")
+
+        return call
+
+    monkeypatch.setattr(Trainer, "__init__", refuse("Trainer"))
+    monkeypatch.setattr(sessions, "save_session", refuse("save_session"))
+    for name in ("render", "run_window", "run_benchmark"):
+        monkeypatch.setattr(app, name, refuse(name))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _one_line_exit_2(capsys, argv: list[str]) -> str:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rnnviz: "), captured.err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--preset", ""], "--preset: needs a lesson's name"),
+        (["train", "--preset", ""], "--preset: needs a lesson's name"),
+        (["train", "--preset", "  "], "--preset: needs a lesson's name"),
+        (["render", "--preset", "", "--out", "a.png"], "--preset: needs a lesson's name"),
+        (["train", "--open", ""], "--open: needs a file name"),
+        (["train", "--out", ""], "--out: needs a file name"),
+        (["render", "--out", ""], "--out: needs a file name"),
+        (["render", "--out", "a.png", "--size", "1280x72²"], "--size takes WIDTHxHEIGHT"),
+        (["render", "--out", "a.png", "--size", "１２８０x720"], "--size takes WIDTHxHEIGHT"),
+        (["render", "--out", "a.png", "--size", "1280x٧٢٠"], "--size takes WIDTHxHEIGHT"),
+        (["--benchmark", "nan"], "--benchmark: takes a number of seconds above 0"),
+        (["--benchmark", "inf"], "--benchmark: takes a number of seconds above 0"),
+        (["--benchmark=-inf"], "--benchmark: takes a number of seconds above 0"),
+        (["--benchmark", "-0"], "--benchmark: takes a number of seconds above 0"),
+        (["--benchmark", "0"], "--benchmark: takes a number of seconds above 0"),
+        (["--benchmark", "1e308"], "and at most 3600, got '1e308'"),
+        (["--benchmark", "3601"], "and at most 3600, got '3601'"),
+        (["--benchmark", "４"], "got '４'"),
+        (["--benchmark", "1_0"], "got '1_0'"),
+        (["train", "--steps", "-1"], "--steps: takes 0 to 10,000,000 updates"),
+        (["train", "--steps", "99999999999999999999"], "got 99,999,999,999,999,999,999"),
+        (["train", "--steps", "10000001"], "--steps: takes 0 to 10,000,000 updates"),
+        (["train", "--steps", "５"], "--steps: takes a whole number of updates, got '５'"),
+        (["train", "--steps", "1²"], "--steps: takes a whole number of updates"),
+        (["render", "--out", "a.png", "--steps", "-3"], "--steps: takes 0 to 10,000,000"),
+        (["train", "--out", "/no/such/folder/run.rnnviz"], "there is no folder /no/such/folder"),
+        (["train", "--out", "."], "--out . is a folder"),
+        (["render", "--out", "."], "--out . is a folder"),
+        (["train", "--set", "seq_len=１２"], "seq_len must be a whole number, got '１２'"),
+        (["train", "--set", "optim.lr=nan"], "optim.lr (learning rate) must be a finite number"),
+        (
+            ["train", "--preset", "text_messaging", "--set", "task.path=/missing.txt"],
+            "there is no file at /missing.txt",
+        ),
+        (
+            ["train", "--preset", "text_messaging", "--set", "model.hidden_size=1024",
+             "--set", "model.num_layers=4", "--set", "model.bidirectional=true",
+             "--set", "batch_size=4096", "--set", "seq_len=10000"],
+            "would need about",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_arguments_are_one_line_and_nothing_runs(capsys, nothing_runs, argv, message):
+    assert message in _one_line_exit_2(capsys, argv)
+    assert list(nothing_runs.iterdir()) == []
+
+
+def test_a_size_with_spaces_or_a_capital_x_is_fine():
+    assert cli._size(" 1280 X 720 ") == (1280, 720)
+
+
+def _special_outputs(tmp_path: Path) -> list[tuple[str, str]]:
+    outputs = []
+    if HAS_FIFO:
+        for name in ("pipe.rnnviz", "pipe.png"):
+            os.mkfifo(tmp_path / name)
+            outputs.append((str(tmp_path / name), "is a pipe, not a regular file"))
+    if Path("/dev/null").exists():
+        outputs.append(("/dev/null", "is a device or other special file, not a regular file"))
+    return outputs
+
+
+def test_out_naming_a_pipe_or_a_device_is_refused_before_training(capsys, nothing_runs):
+    special = _special_outputs(nothing_runs)
+    assert special, "needs FIFOs or /dev/null"
+    for path, message in special:
+        if not path.endswith(".png"):
+            assert message in _one_line_exit_2(capsys, ["train", "--out", path])
+        if not path.endswith(".rnnviz"):
+            assert message in _one_line_exit_2(capsys, ["render", "--out", path])
+    if Path("/dev/null").exists():
+        assert Path("/dev/null").is_char_device()  # still the device
+
+
+def test_out_may_replace_a_regular_file_or_be_new(tmp_path):
+    old = tmp_path / "old.rnnviz"
+    old.write_bytes(b"an old session")
+    assert cli._check_writable(str(old)) == old
+    assert cli._check_writable(str(tmp_path / "new.rnnviz")) == tmp_path / "new.rnnviz"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere")
+def test_out_in_a_folder_that_cannot_be_written_is_refused(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(cli.UsageError, match="is not writable"):
+            cli._check_writable(str(locked / "run.rnnviz"))
+    finally:
+        locked.chmod(0o700)
+
+
+def test_argparse_errors_are_one_line(capsys):
+    line = _one_line_exit_2(capsys, ["train", "--steps"])
+    assert "argument --steps: expected one argument" in line
+    assert "see `rnnviz train --help`" in line
+
+
+# --------------------------------------------------------------------------- text files
+
+
+def test_rare_characters_are_noted_in_one_line_and_counted_in_the_json(capsys, tmp_path):
+    rare = "".join(chr(0x4E00 + i) for i in range(1_000))
+    story = tmp_path / "story.txt"
+    story.write_text("the cat is small\n" * 100 + rare, encoding="utf-8")
+    argv = ["train", "--preset", "text_messaging", "--set", f"task.path={story}"]
+    assert cli.main([*argv, "--steps", "1", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    folded = len(set(story.read_text(encoding="utf-8"))) - (TextTask.MAX_VOCABULARY - 1)
+    assert captured.err == f"rnnviz: note: {folded:,} rare characters are shown as �\n"
+    assert json.loads(captured.out)["folded_chars"] == folded
+
+
+def test_no_note_when_nothing_is_folded(capsys):
+    assert cli.main(["train", "--preset", "text_messaging", "--steps", "0", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and json.loads(captured.out)["folded_chars"] == 0
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def _start_training(tmp_path: Path, *extra: str) -> subprocess.Popen:
+    """``python -m rnnviz train`` of a long run, returned once its progress bar shows."""
+    argv = [sys.executable, "-m", "rnnviz", "train", "--preset", "alphabet"]
+    argv += ["--steps", "1000000", *extra]
+    process = subprocess.Popen(
+        argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy()
+    )
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"[" not in seen:  # the progress bar's first "[": training has started
+        ready, _, _ = select.select([process.stderr], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(process.stderr.fileno(), 4096) if ready else b""
+        if not chunk:
+            process.kill()
+            process.wait()
+            pytest.fail(f"no progress bar; stderr so far: {seen!r}")
+        seen += chunk
+    process.seen = seen  # type: ignore[attr-defined]
+    return process
+
+
+def _finish(process: subprocess.Popen) -> tuple[str, list[str]]:
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    text = (process.seen + err).decode()  # type: ignore[attr-defined]
+    assert "Traceback" not in text
+    return out.decode(), [line for line in text.replace("\r", "\n").splitlines() if line]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_training_saves_and_exits_130(tmp_path):
+    process = _start_training(tmp_path, "--out", "run.rnnviz")
+    process.send_signal(signal.SIGINT)
+    out, lines = _finish(process)
+    assert process.returncode == 130 and out == ""
+    last = lines[-1]
+    assert last.startswith("rnnviz: interrupted at iteration ")
+    assert last.endswith("; saved to run.rnnviz")
+    assert not [line for line in lines if line.startswith("rnnviz:") and line != last]
+    iteration = int(last.split("iteration ")[1].split(";")[0].replace(",", ""))
+    assert iteration >= 1
+    assert load_session(tmp_path / "run.rnnviz").iteration == iteration
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_stops_training_and_exits_143(tmp_path):
+    process = _start_training(tmp_path)
+    process.send_signal(signal.SIGTERM)
+    out, lines = _finish(process)
+    assert process.returncode == 143 and out == ""
+    assert lines[-1].startswith("rnnviz: terminated at iteration ")
+    assert lines[-1].endswith("; not saved (--out FILE saves the run)")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_elsewhere_is_one_line_and_143():
+    # a command other than train (here `presets`, made to receive SIGTERM while it runs)
+    code = (
+        "import os, signal, sys\n"
+        "from rnnviz import cli\n"
+        "def presets():\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    for _ in range(10_000_000):\n"
+        "        pass\n"
+        "    return 0\n"
+        "cli._presets = presets\n"
+        "sys.exit(cli.main(['presets']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 143
+    assert done.stderr == "rnnviz: terminated\n" and done.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["presets", "render", "info"])
+def test_ctrl_c_elsewhere_is_one_line_and_130(capsys, monkeypatch, tmp_path, command):
+    import rnnviz.gui.app as app
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_presets", interrupt)
+    monkeypatch.setattr(cli, "_info", interrupt)
+    monkeypatch.setattr(app, "render", interrupt)  # while render trains
+    monkeypatch.chdir(tmp_path)
+    argv = {"render": ["render", "--steps", "1", "--out", "x.png"]}.get(command, [command])
+    assert cli.main(argv) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "rnnviz: interrupted\n" and captured.out == ""
+
+
+def test_a_second_signal_ends_at_once_unless_the_run_is_being_saved():
+    stop = cli._StopSignals()
+    stop._handle(signal.SIGINT, None)  # the first asks for a stop
+    assert stop.signum == signal.SIGINT
+    with pytest.raises(cli.Interrupted):
+        stop._handle(signal.SIGINT, None)
+    stop.protect()
+    stop._handle(signal.SIGTERM, None)  # noted, not acted on: the save goes on
+    assert stop.signum == signal.SIGINT
+
+
+def test_signal_handlers_are_restored_after_training(capsys):
+    before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    assert cli.main(["train", "--preset", "alphabet", "--steps", "1", "--quiet"]) == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
