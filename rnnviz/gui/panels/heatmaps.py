@@ -16,14 +16,17 @@ fixed levels and a 256-entry lookup table; a snapshot copies into the buffers an
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Signal, Slot
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics, QFontMetricsF
 
 from rnnviz.core.layers import GATE_DESCRIPTIONS, GATE_NAMES
 from rnnviz.gui.panels._common import (
     DIVERGING_LUT,
+    TICK_PT,
     TITLE_PT,
     VIRIDIS_LUT,
     ColumnCursor,
@@ -46,12 +49,19 @@ SIGNED_LEVELS = (-1.0, 1.0)
 UNIT_LEVELS = (0.0, 1.0)
 #: Gates whose values are not sigmoid outputs (tanh candidates, the unbounded cell state).
 SIGNED_GATES = frozenset({"g", "n", "c"})
+#: Pixels between two stacked maps with titles (the title row sets them apart).
+MAP_SPACING = 8
 CELL_STATE_DESCRIPTION = "cell state c: the memory the gates read, write and delete"
 NO_GATES_MESSAGE = (
     "A vanilla RNN has no gates.\n\n"
     "Its new state is simply h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh).\n"
     "Switch the cell to LSTM or GRU to see input, forget and output gates."
 )
+
+
+def tick_label_height() -> float:
+    """The height of a tick label (the maps' unit numbers, the colour bars' values)."""
+    return QFontMetricsF(font(TICK_PT)).height()
 
 
 class HeatMap:
@@ -92,6 +102,13 @@ class HeatMap:
         self.buffer = np.zeros((0, 0), np.float32)  # (H, T)
         self.shown_title: str | None = title
 
+    def show_title(self, text: str | None) -> None:
+        """Show ``text`` over the map (None: no title row)."""
+        if text is None:
+            # a hidden title's text still counts in the plot's least width
+            self.plot.titleLabel.setText("")
+        set_title(self.plot, text)
+
     @property
     def steps(self) -> int:
         return self.buffer.shape[1]
@@ -128,6 +145,14 @@ class HeatMap:
 class _HeatMapPanel(Panel):
     """Shared behaviour of the heat-map panels: a column of ``HeatMap`` rows."""
 
+    #: Whether the maps may go without their titles when the view is low (each map is named
+    #: otherwise), so that the view asks only for the room of the maps themselves.
+    titles_optional = False
+
+    def map_spacing(self) -> int:
+        """Pixels between two stacked maps."""
+        return MAP_SPACING
+
     #: The user clicked on a unit's row (for the text view's activation colouring).
     unit_selected = Signal(int)
 
@@ -138,6 +163,8 @@ class _HeatMapPanel(Panel):
         self._shape_key = None
         self._selected_unit: int | None = None
         self._hover: tuple[int, int, int] | None = None  # (map index, t, unit)
+        self._measuring = False  # show_plots is measuring the view's least size
+        self._titled_height: int | None = None  # the view's least height with titles shown
         self.view.installEventFilter(self)  # titles follow the view's size
 
     # ---------------------------------------------------------------- building
@@ -148,34 +175,64 @@ class _HeatMapPanel(Panel):
         return super().eventFilter(watched, event)
 
     def fit_titles(self) -> None:
-        """Show each map's full title if it fits, else its short one, else none when the maps
-        are too low for a title row (the colour bar's label still names each map)."""
+        """Show each map's full title if it fits, else its short one; a panel whose titles are
+        optional (``titles_optional``) shows none when the view is too low for a title row
+        over every map (the colour bars and the read-out still name each map)."""
         if not self.maps:
             return
         metrics = QFontMetrics(font(TITLE_PT))
         width = self.view.width() - 190  # the unit axis and the colour bar
-        per_map = self.view.height() / len(self.maps)
+        high_enough = not self._measuring and (
+            self._titled_height is None or self.view.height() >= self._titled_height
+        )
         for m in self.maps:
             full, short, _ = m.titles
-            if per_map >= 110 and metrics.horizontalAdvance(full) <= width:
-                text = full
-            elif per_map >= 60 and metrics.horizontalAdvance(short) <= width:
-                text = short
+            if not self.titles_optional and self._measuring:
+                text = short  # the view asks for room for its short titles
+            elif not self.titles_optional or high_enough:
+                text = full if metrics.horizontalAdvance(full) <= width else short
+                if self.titles_optional and metrics.horizontalAdvance(text) > width:
+                    text = None
             else:
                 text = None
             if m.shown_title != text:
                 m.shown_title = text
-                set_title(m.plot, text)
+                m.show_title(text)
+
+    def show_plots(self) -> None:
+        # Once a run the view measures itself (Panel.show_plots): with no titles where they
+        # are optional, so that five gate maps fit a projector's 720 px in a tab (with a title
+        # row each they asked for 631 px and pushed the window to 788), and then how high it
+        # must be to show them, which fit_titles compares with the height it gets.
+        if getattr(self.snapshot, "run_id", None) == self._sized_for_run or not self.maps:
+            super().show_plots()
+            return
+        self._measuring = True
+        try:
+            self.fit_titles()
+            super().show_plots()
+            if self.titles_optional:
+                for m in self.maps:
+                    m.show_title(m.titles[1])
+                self.view.ci.layout.invalidate()
+                titled = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+                self._titled_height = math.ceil(titled) + 2
+                for m in self.maps:
+                    m.show_title(m.shown_title)
+        finally:
+            self._measuring = False
+        self.fit_titles()
 
     def _clear(self) -> None:
         self.view.ci.clear()
+        self._titled_height = None
         self.maps = []
         self.bars = []
         self._hover = None
 
     def _finish_rows(self, steps: int, units: int) -> None:
         """Size every map, link their time axes, label the bottom one."""
-        self.view.ci.layout.setVerticalSpacing(14)
+        self.view.ci.layout.setVerticalSpacing(self.map_spacing())
         for k, m in enumerate(self.maps):
             m.resize(steps, units)
             if k:
@@ -298,6 +355,14 @@ class GatePanel(_HeatMapPanel):
     Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``,
     ``set_layer(int)`` (which layer·direction, in the snapshot's layer-major order).
     """
+
+    #: each map has its own colour bar, labelled with its gate's letter
+    titles_optional = True
+
+    def map_spacing(self) -> int:
+        # with no title row between them, the unit labels at the maps' ends ("15" under one,
+        # "0" over the next) need most of a line of room to stay apart
+        return round(tick_label_height() * 0.8)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
