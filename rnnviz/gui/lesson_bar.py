@@ -45,8 +45,11 @@ class LessonBar(QFrame):
         self.setStyleSheet(
             "QFrame#lesson-bar { background: #eef3f8; border-bottom: 1px solid #c8d3de; }"
             f"QLabel {{ color: {FOREGROUND}; }}"
+            # buttons no higher than the title beside them: the bar's every pixel is taken
+            # from the views on a projector's 720 px
+            "QPushButton { padding: 1px 8px; }"
             "QPushButton:checked { background: #0072B2; color: white; border: 1px solid #005a8c;"
-            " border-radius: 3px; padding: 3px 8px; }"
+            " border-radius: 3px; padding: 1px 8px; }"
         )
         self.title = QLabel()
         self.title.setFont(font(TEXT_PT + 2, bold=True))
@@ -70,8 +73,8 @@ class LessonBar(QFrame):
         top.addWidget(self.compare_label)
         top.addLayout(self._button_row)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 4, 10, 6)
-        layout.setSpacing(2)
+        layout.setContentsMargins(10, 3, 10, 4)
+        layout.setSpacing(0)
         layout.addLayout(top)
         layout.addWidget(self.explanation)
         self.setVisible(False)

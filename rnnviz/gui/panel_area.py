@@ -18,6 +18,8 @@ GRID_MIN = QSize(400, 300)
 #: Extra room needed to go back from tabs to the grid, so a window at the threshold does not
 #: flip between the two on every resize.
 HYSTERESIS = 24
+#: A page size for measuring the tabs' own room, larger than any tab bar is wide.
+PROBE_PAGE = QSize(2000, 200)
 
 
 class PanelArea(QWidget):
@@ -34,6 +36,7 @@ class PanelArea(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._tabs = QTabWidget()
         self._tabs.currentChanged.connect(self._on_tab_changed)
+        self._tab_room = self._measure_tab_room()
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self._grid_page)
         self._stack.addWidget(self._tabs)
@@ -100,4 +103,17 @@ class PanelArea(QWidget):
         least = QSize(0, 0)
         for panel in self.panels:
             least = least.expandedTo(panel.minimumSizeHint())
-        return least + QSize(0, self._tabs.tabBar().sizeHint().height())
+        return least + self._tab_room
+
+    def _measure_tab_room(self) -> QSize:
+        """The room tabs take around a view: the tab bar and the frame around the page (the
+        style's, measured on a tab widget of the same look: the area's own has no tabs while
+        it shows the grid, and the tab bar alone left out the frame, 4 px the view lacked)."""
+        probe = QTabWidget()
+        probe.setFont(self._tabs.font())
+        page = QWidget()
+        page.setMinimumSize(PROBE_PAGE)
+        probe.addTab(page, max(self.titles, key=len))
+        room = probe.minimumSizeHint() - PROBE_PAGE
+        probe.deleteLater()
+        return room.expandedTo(QSize(0, 0))

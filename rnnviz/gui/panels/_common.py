@@ -57,6 +57,8 @@ TICK_PT = 13
 LABEL_PT = 15
 TITLE_PT = 15
 TEXT_PT = 14  # hover read-out, messages, controls
+#: Pixels above and below a plot's title text.
+TITLE_MARGIN = 1.5
 CURVE_WIDTH = 3
 
 #: Pixels a view asks for beyond its plots' minimum width when a run starts, for titles and
@@ -394,7 +396,22 @@ def style_plot(plot: pg.PlotItem, bottom: str | None, left: str | None, title: s
 
 
 def set_title(plot: pg.PlotItem, title: str | None) -> None:
+    """Show ``title`` over ``plot`` (None: no title row), in a row as high as its text: the
+    30 px pyqtgraph gives every title cost the stacked plots of a view a projector's room."""
     plot.setTitle(title, color=FOREGROUND, size=f"{TITLE_PT}pt")
+    if title is None:
+        return
+    label = plot.titleLabel
+    label.item.document().setDocumentMargin(TITLE_MARGIN)  # Qt's 4 px above and below the text
+    height = title_row_height()
+    label.updateMin()  # its least size, measured with the margins it has now
+    label.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
+
+
+def title_row_height() -> int:
+    """The height of a plot's title row: a line of the title font and its margins."""
+    return math.ceil(pg.QtGui.QFontMetricsF(font(TITLE_PT)).height() + 2 * TITLE_MARGIN)
 
 
 def hide_tick_values(plot: pg.PlotItem, axis: str = "bottom") -> None:
@@ -601,14 +618,14 @@ class Panel(QWidget):
         self.hover_label = ReadoutLabel(self.hint)
         self.hover_label.setFont(font(TEXT_PT))
         self.hover_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.hover_label.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; padding: 3px 0px; }}")
+        self.hover_label.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; padding: 1px 0px; }}")
 
         self.controls = QWidget()  # subclasses may fill it (selectors, check boxes)
         self.controls.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout.setSpacing(0)
         layout.addWidget(self.controls)
         layout.addWidget(self._stack, 1)
         layout.addWidget(self.hover_label)
@@ -648,6 +665,7 @@ class Panel(QWidget):
         for plot in self.view.ci.items:
             if isinstance(plot, pg.PlotItem) and not isinstance(plot, pg.ColorBarItem):
                 plot.vb.setMinimumSize(QSizeF(MIN_DATA_AREA))
+        share_axis_titles(self.view.ci)
         self.view.ci.layout.invalidate()  # its size hints are cached until the next layout pass
         least = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         size = QSize(math.ceil(least.width()) + SIZE_SLACK, math.ceil(least.height()) + 2)
@@ -725,6 +743,28 @@ class Panel(QWidget):
 
     def set_readout(self, text: str | None) -> None:
         self.hover_label.setText(text if text else self.hint)
+
+
+def share_axis_titles(layout: pg.GraphicsLayout) -> None:
+    """In a column of plots stacked one above the other, show a bottom-axis title that each of
+    them repeats ("training iteration") under the lowest one only: each took 25 px, and three
+    of them a projector's room for a plot. The tick values stay on every plot."""
+    columns: dict[int, list[tuple[int, pg.PlotItem]]] = {}
+    for item, cells in layout.items.items():
+        if isinstance(item, pg.PlotItem) and not isinstance(item, pg.ColorBarItem) and cells:
+            row, col = min(cells)
+            columns.setdefault(col, []).append((row, item))
+    for stacked in columns.values():
+        axes = [plot.getAxis("bottom") for _, plot in sorted(stacked, key=lambda rp: rp[0])]
+        titled = [axis for axis in axes if axis.labelText and axis.label.isVisible()]
+        if (
+            len(titled) < 2
+            or titled[-1] is not axes[-1]  # the one title left goes under the lowest plot
+            or len({(a.labelText, a.labelUnits) for a in titled}) != 1
+        ):
+            continue
+        for axis in titled[:-1]:
+            axis.showLabel(False)
 
 
 def nearest_index(values: np.ndarray, x: float) -> int:
