@@ -40,6 +40,7 @@ from rnnviz.gui.lesson_bar import LessonBar
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
+from rnnviz.gui.window_size import place_on_screen
 from rnnviz.training.presets import VIEWS, Preset, list_presets, load_preset
 
 __all__ = ["DEMO_TABS", "MainWindow"]
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect()
-        self.resize(1800, 1000)
+        place_on_screen(self)  # most of the screen it opens on, never more
 
     # ------------------------------------------------------------------ building
 
