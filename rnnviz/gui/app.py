@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer, qFormatLogMessage, qInstallMessageHandler
+from PySide6.QtCore import QSize, Qt, QTimer, qFormatLogMessage, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon, QImageWriter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from rnnviz.resources import resource_path
 
@@ -38,6 +39,10 @@ BENCHMARK_WINDOW = (2560, 1440)
 
 #: what ``render --panel`` can draw
 PANELS = ("window", "demo", "hidden", "gates", "gradient", "loss")
+
+#: How many times ``render`` lays a picture out again when views it brought into sight need
+#: more room (once is the rule; the grid can bring three views into sight at once).
+RENDER_LAYOUT_ROUNDS = 4
 
 #: What the offscreen platform says each time a window is shown: it has no window manager to
 #: pass size hints to, which changes nothing in a picture. Matched whole, so that any other
@@ -122,7 +127,12 @@ def render(
 ) -> dict:
     """Train ``steps`` updates headless (the preset changed by dotted ``settings``), draw the
     window (or one panel) and save it to ``out``, in the format its extension names (PNG,
-    JPEG, ...: see image_formats)."""
+    JPEG, ...: see image_formats).
+
+    The picture is exactly ``size`` pixels. Where the window or view cannot fit that size (the
+    smallest sizes), it is drawn at the smallest size of the same proportions it fits and
+    scaled down; the result's ``drawn_at`` says at what size (else it equals ``size``).
+    """
     if panel not in PANELS:
         raise ValueError(f"unknown panel {panel!r}; choose one of {', '.join(PANELS)}")
     app = make_app(offscreen_if_headless=True)
@@ -180,15 +190,33 @@ def _render(
     window.draw_now()
     window.set_cursor(snapshot.seq_len // 2)
     app.processEvents()
-    if panel != "window":
+    if panel == "window":
+
+        def draw() -> None:  # views a new layout brought into sight draw the snapshot
+            window.draw_now()
+            window.set_cursor(snapshot.seq_len // 2)
+
+    else:
         # the view on its own, at the size asked for (inside the window, its layout decides)
         widget.setParent(None)
         widget.resize(*size)
         widget.show()
-        widget.show_snapshot(snapshot)
-        widget.set_cursor(snapshot.seq_len // 2)
+
+        def draw() -> None:
+            widget.show_snapshot(snapshot)
+            widget.set_cursor(snapshot.seq_len // 2)
+
+        draw()
         app.processEvents()
-    ok = widget.grab().save(out)
+    drawn = _lay_out_at(app, widget, QSize(*size), draw)
+    image = widget.grab().toImage()
+    if image.size() != QSize(*size):  # drawn larger (or on a screen of denser pixels)
+        image = image.scaled(
+            QSize(*size),
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    ok = image.save(out)
     if panel != "window":
         widget.close()
         widget.deleteLater()
@@ -199,7 +227,39 @@ def _render(
     app.processEvents()
     if not ok:
         raise OSError(f"could not write {out}")
-    return {"out": out, "iteration": snapshot.iteration, "panel": panel, "loss": snapshot.loss}
+    return {
+        "out": out,
+        "iteration": snapshot.iteration,
+        "panel": panel,
+        "loss": snapshot.loss,
+        "size": list(size),
+        "drawn_at": [drawn.width(), drawn.height()],
+    }
+
+
+def _lay_out_at(app: QApplication, widget: QWidget, size: QSize, draw: Callable[[], None]) -> QSize:
+    """Fix ``widget`` at exactly ``size``, or, where it cannot fit (its plots need more room
+    than a small picture has), at the smallest size of the same proportions it fits, to be
+    scaled down to ``size``; return the size it was laid out at.
+
+    A fixed size, as a window's own minimum would otherwise make the picture larger than asked
+    (an LSTM's five gate maps grew a 1280 × 720 picture to 788 px high). ``draw`` draws the
+    snapshot again: a larger layout can show views (the grid instead of tabs) that then size
+    themselves, so this is repeated until the size holds.
+    """
+    drawn = size
+    for _ in range(RENDER_LAYOUT_ROUNDS):
+        least = widget.minimumSizeHint().expandedTo(QSize(1, 1))
+        scale = max(1.0, least.width() / size.width(), least.height() / size.height())
+        drawn = QSize(math.ceil(size.width() * scale), math.ceil(size.height() * scale))
+        widget.setFixedSize(drawn)
+        app.processEvents()
+        draw()
+        app.processEvents()
+        least = widget.minimumSizeHint()
+        if least.width() <= drawn.width() and least.height() <= drawn.height():
+            break
+    return drawn
 
 
 def seconds_since_launch() -> float | None:
