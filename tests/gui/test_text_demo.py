@@ -1,12 +1,15 @@
 """The text view at a projector's size, its keyboard's percentages, the keyboard focus and the
 tab a lesson opens.
 
-What is checked: the keyboard tab fits the demo area of a 1280 × 720 window (about 400–500 ×
-560 px) and a large one without scrolling, the title on one line and the completion shown in
-full; the suggestion bars' percentages are never cut, never overlap and stay inside the widget,
-narrow or wide; the text fields take the keyboard only when clicked (not when their tab is
-shown again, nor by Tab), so the space bar stays play/pause; the word-order lesson opens the
-scorer, the text-messaging lesson the keyboard, and a reset keeps the tab the user chose.
+What is checked: in the demo area the window gives the text lesson on a projector's 1280 × 720
+screen (with the settings shown or hidden) and on a 1920 × 1080 one, the keyboard tab shows
+without scrolling, the title on one line and the completion in full, and no page scrolls
+sideways or has a widget cut off at its sides; the room is the window's own, never a number of
+pixels measured with one machine's fonts. The suggestion bars' percentages are never cut, never
+overlap and stay inside the widget, narrow or wide; the text fields take the keyboard only when
+clicked (not when their tab is shown again, nor by Tab), so the space bar stays play/pause; the
+word-order lesson opens the scorer, the text-messaging lesson the keyboard, and a reset keeps
+the tab the user chose.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from gui_helpers import settle
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt
 from PySide6.QtGui import QAction, QFontMetrics, QHelpEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QToolTip,
     QVBoxLayout,
@@ -34,6 +39,7 @@ from PySide6.QtWidgets import (
 from rnnviz.gui.demos import TextView
 from rnnviz.gui.demos._text_widgets import ProbabilityBars, percent
 from rnnviz.gui.demos.text_view import COMPLETION_CONTEXT, completion_html, lesson_section
+from rnnviz.gui.main_window import MainWindow
 from rnnviz.training.presets import load_preset
 from rnnviz.training.trainer import Trainer
 
@@ -61,6 +67,84 @@ def text_view(qtbot):
     return make
 
 
+#: Screens the window is shown on: a projector's, the same with the settings hidden (F9), and a
+#: laptop's or a monitor's. The text view gets whatever room the window's layout gives the demo.
+SCREENS = {
+    "projector": ((1280, 720), True),
+    "projector, settings hidden": ((1280, 720), False),
+    "full HD": ((1920, 1080), True),
+}
+
+
+@pytest.fixture
+def window_text_view(qtbot):
+    """The text view inside the rnnviz window on one of the SCREENS, the text lesson open,
+    showing a model trained for a few updates (or the untrained one the lesson opens with)."""
+    windows = []
+
+    def make(screen: str, trained: bool = True) -> TextView:
+        (width, height), settings = SCREENS[screen]
+        window = MainWindow()
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.resize(width, height)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+            window.start("text_messaging", play=False)
+        if not settings:
+            window.sidebar_action.trigger()
+        view = window.text_view
+        assert window.tabs.currentWidget() is view
+        qtbot.waitUntil(lambda: not window.drawing, timeout=5_000)  # the run's first snapshot
+        if trained:
+            view.show_snapshot(lesson_snapshot("text_messaging"))  # a few updates: real samples
+        view.set_cursor(16)
+        settle(10)
+        return view
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def laid_out(layout, widget: QWidget) -> bool:
+    """Whether ``layout`` or one of its nested layouts places ``widget``."""
+    if layout is None:
+        return False
+    if layout.indexOf(widget) >= 0:
+        return True
+    return any(laid_out(layout.itemAt(k).layout(), widget) for k in range(layout.count()))
+
+
+def cut_off(scroll: QScrollArea) -> list[str]:
+    """The visible widgets of a scrolling page that stick out at its left or right, or are
+    squeezed narrower than they need: what a user would see cut off. The page scrolls up and
+    down, so the top and bottom are not looked at."""
+    viewport = scroll.viewport()
+    found = []
+    for child in scroll.widget().findChildren(QWidget):
+        if not child.isVisible():
+            continue
+        left = child.mapTo(viewport, QPoint(0, 0)).x()
+        right = left + child.width()
+        need = child.minimumSizeHint().width()
+        # a layout gives a widget the width it needs unless told to ignore it (the parts a
+        # widget places itself, like a line edit's clear button, are not looked at)
+        squeezed = (
+            laid_out(child.parentWidget().layout(), child)
+            and child.sizePolicy().horizontalPolicy() != QSizePolicy.Policy.Ignored
+            and child.width() < need
+        )
+        if left < 0 or right > viewport.width() or squeezed:
+            text = child.text() if hasattr(child, "text") else ""
+            found.append(
+                f"{type(child).__name__} {text!r}: x {left}…{right} (needs {need}) "
+                f"in a page 0…{viewport.width()} wide"
+            )
+    return found
+
+
 def inside(inner: QRectF, outer: QRectF) -> bool:
     return (
         inner.left() >= outer.left() - 1e-6
@@ -73,9 +157,9 @@ def inside(inner: QRectF, outer: QRectF) -> bool:
 # ------------------------------------------------------------------------------ fitting
 
 
-@pytest.mark.parametrize("size", [(400, 560), (500, 560), (700, 840)])
-def test_keyboard_fits_the_demo_area_without_scrolling(text_view, size):
-    view = text_view(*size)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_keyboard_fits_the_demo_area_without_scrolling(window_text_view, screen):
+    view = window_text_view(screen)
     assert view.section() == "keyboard"
     scroll = view.tabs.currentWidget()
     assert scroll.verticalScrollBar().maximum() == 0
@@ -99,18 +183,50 @@ def test_keyboard_fits_the_demo_area_without_scrolling(text_view, size):
     assert view.completion.strip().split()[-1] in label.text()
 
 
+@pytest.mark.parametrize("screen", ["projector", "full HD"])
 @pytest.mark.parametrize("section", TextView.SECTIONS)
-def test_no_page_is_wider_than_a_projector_demo_area(text_view, section):
-    """The pages never scroll sideways: whatever they need must fit the width."""
-    view = text_view(400, 560)
+def test_no_page_is_wider_than_the_demo_area(window_text_view, section, screen):
+    """The pages never scroll sideways: whatever they show fits the width the window gives."""
+    view = window_text_view(screen)
     view.set_section(section)
     settle()
     scroll = view.tabs.currentWidget()
+    assert scroll.widget().isVisible()
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert cut_off(scroll) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: an untrained model's completion is one long word ('oooo…'), which the "
+    "completion label cannot wrap; the keyboard page grows wider than the demo and is cut off",
+)
+def test_the_keyboard_fits_the_demo_area_before_training(window_text_view):
+    """What a lesson opens on: the untrained model's guesses fit the width too."""
+    view = window_text_view("projector", trained=False)
+    assert view.section() == "keyboard"
+    assert cut_off(view.tabs.currentWidget()) == []
+
+
+@pytest.mark.parametrize("widen", ["a wide widget", "a fixed page width"])
+def test_a_page_too_wide_for_the_demo_area_is_seen_as_cut_off(window_text_view, widen):
+    """The check above fails when a page really is too wide."""
+    view = window_text_view("projector")
+    view.set_section("samples")
+    scroll = view.tabs.currentWidget()
     page = scroll.widget()
-    assert page.minimumSizeHint().width() <= scroll.viewport().width()
-    for child in page.findChildren(QWidget):
-        if child.isVisible():
-            assert child.geometry().right() < page.width(), child
+    width = scroll.viewport().width() + 40
+    if widen == "a wide widget":
+        wide = QPushButton("a button as wide as the demo and more")
+        wide.setFixedWidth(width)
+        page.layout().addWidget(wide)
+    else:
+        page.setMinimumWidth(width)
+    settle()
+    found = cut_off(scroll)
+    assert found and not scroll.horizontalScrollBar().isVisible()
+    if widen == "a wide widget":
+        assert any("a button as wide" in line for line in found)
 
 
 def test_completion_repeats_only_the_end_of_a_long_message():
@@ -285,6 +401,7 @@ def test_showing_the_text_tab_again_leaves_the_space_bar_to_play_pause(qtbot):
     field = view.keyboard_edit
     QTest.mouseClick(field, Qt.MouseButton.LeftButton)
     assert field.hasFocus()  # the user clicked it: typing works, a space is a space
+    field.end(False)  # where the click put the cursor depends on the font's widths
     typed = field.text()
     press_space()
     assert field.text() == typed + " " and presses == []
