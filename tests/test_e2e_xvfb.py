@@ -44,6 +44,7 @@ def rnnviz_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "rnnviz"]
 
 
+@pytest.mark.slow
 def test_the_installed_command_trains_in_a_real_window_and_closes_cleanly(x_display, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "RNNVIZ_TRAINING")}
     env.update(DISPLAY=x_display, QT_QPA_PLATFORM="xcb", HOME=str(tmp_path))

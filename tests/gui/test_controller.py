@@ -361,6 +361,7 @@ def test_slow_motion_shutdown_is_quick(qtbot, backend):
     assert time.perf_counter() - began < 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_start_and_shutdown_20_times(qtbot, backend):
     for _ in range(20):
@@ -392,6 +393,7 @@ def test_reset_50_times_mid_run(qtbot, controller, log):
     assert log.failures == []
 
 
+@pytest.mark.slow
 def test_thousands_of_snapshot_signals_lose_no_reference_to_true(qtbot):
     # PySide6 6.12.0 lost a reference to True per emission; Python 3.11 then aborts
     controller = Controller(max_snapshot_rate=None, snapshot_budget=1.0, backend="thread")

@@ -155,6 +155,7 @@ def test_a_bad_session_file_is_a_dialog_and_training_is_untouched(window, qtbot,
     assert np.array_equal(after.config.model.hidden_size, before.config.model.hidden_size)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_open_and_close_the_window_20_times_while_training(qtbot, qtlog, backend):
     from PySide6.QtCore import QtMsgType

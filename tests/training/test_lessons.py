@@ -74,6 +74,7 @@ def ball_metrics(trainer: Trainer) -> dict[str, float]:
     return trainer.task.metrics(outputs, batch)
 
 
+@pytest.mark.slow
 def test_ball_history_predicts_the_direction_one_snapshot_does_not():
     preset = load_preset("moving_ball")
     sequence = ball_metrics(train(preset.config, preset.steps))
@@ -85,6 +86,7 @@ def test_ball_history_predicts_the_direction_one_snapshot_does_not():
     assert snapshot["position_error"] < 0.05
 
 
+@pytest.mark.slow
 def test_bidirectional_gap_filling_halves_the_error():
     preset = load_preset("bidirectional_gap")
     both_ways = ball_metrics(train(preset.config, preset.steps))["gap_error"]
@@ -93,6 +95,7 @@ def test_bidirectional_gap_filling_halves_the_error():
     assert both_ways * 2 <= one_way, f"bidirectional {both_ways:.4f}, forward {one_way:.4f}"
 
 
+@pytest.mark.slow
 def test_deep_bidirectional_reaches_its_goal():
     preset = load_preset("deep_bidirectional")
     trainer = train(preset.config, preset.steps)
@@ -190,12 +193,14 @@ def recall_runs():
     return preset, runs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_gated_cells_recall_across_the_delay(recall_runs, cell):
     _, runs = recall_runs
     assert full_gap_accuracy(runs[cell]) >= 0.95
 
 
+@pytest.mark.slow
 def test_vanilla_rnn_stays_near_chance(recall_runs):
     _, runs = recall_runs
     chance = runs["lstm"].task.baselines()["chance"]
@@ -206,6 +211,7 @@ def test_vanilla_rnn_stays_near_chance(recall_runs):
     assert max(accuracies) < 0.5, accuracies
 
 
+@pytest.mark.slow
 def test_rnn_gradient_at_the_first_step_is_orders_of_magnitude_below_the_lstms(recall_runs):
     _, runs = recall_runs
     lstm_ratio = gradient_ratio(runs["lstm"])
@@ -215,6 +221,7 @@ def test_rnn_gradient_at_the_first_step_is_orders_of_magnitude_below_the_lstms(r
     assert lstm_ratio > 1e-3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["lstm_gates", "gru_gates"])
 def test_gate_lessons_reach_their_goal(name):
     preset = load_preset(name)
@@ -224,6 +231,7 @@ def test_gate_lessons_reach_their_goal(name):
     assert all(0 <= g.min() and g.max() <= 1 for k, g in gates.items() if k not in "gn")
 
 
+@pytest.mark.slow
 def test_the_lstm_learned_to_keep_its_gradient(recall_runs):
     """At initialisation the forget gate is about 0.5, so the LSTM's gradient fades about as fast
     as a vanilla RNN's; it reaches the symbol only once the network has learned to hold."""
