@@ -1,59 +1,71 @@
-"""Regenerate the pictures in the README (docs/img/*.png) with `rnnviz render`.
+"""Draw every picture the README shows (docs/img/*.png) with `rnnviz render`, as a user would.
 
-    python docs/make_pictures.py
+    python docs/make_pictures.py                     # into docs/img/
+    python docs/make_pictures.py --out-dir /tmp/pics # somewhere else, to look before replacing
 
-Each picture is a seeded training run drawn offscreen, so running this again gives the same
-pictures (up to font rendering).
+PICTURES below is the one list of them: the file, the lesson (preset), the updates it trains,
+the picture's size, what is drawn (the window or one view) and any changed settings. Each is a
+seeded run drawn on Qt's offscreen platform, so running this again gives the same pictures on
+the same machine (text is drawn with the fonts installed). Each file written is printed.
 """
 
+from __future__ import annotations
+
+import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+#: file, preset, steps, size, panel, settings (``KEY=VALUE`` for ``--set``, space-separated)
 PICTURES = [
-    # file, preset, steps, panel, size, settings
-    ("window_text.png", "text_messaging", 300, "window", "1800x1000", []),
-    ("window_recall.png", "vanishing_gradient", 1500, "window", "1800x1000", []),
-    (
-        "gradient_rnn.png",
-        "vanishing_gradient",
-        1500,
-        "gradient",
-        "900x600",
-        ["model.cell=rnn_tanh"],
-    ),
-    ("gradient_lstm.png", "vanishing_gradient", 1500, "gradient", "900x600", []),
+    ("window_text.png", "text_messaging", 300, "1920x1080", "window", ""),
+    ("gradient_rnn.png", "vanishing_gradient", 1500, "900x600", "gradient", "model.cell=rnn_tanh"),
+    ("gradient_lstm.png", "vanishing_gradient", 1500, "900x600", "gradient", ""),
 ]
 
 
-def main() -> None:
-    out_dir = HERE / "img"
-    out_dir.mkdir(exist_ok=True)
-    for name, preset, steps, panel, size, settings in PICTURES:
-        command = [
-            sys.executable,
-            "-m",
-            "rnnviz",
-            "render",
-            "--preset",
-            preset,
-            "--steps",
-            str(steps),
-            "--panel",
-            panel,
-            "--size",
-            size,
-            "--out",
-            str(out_dir / name),
-        ]
-        for setting in settings:
-            command += ["--set", setting]
-        print(" ".join(command[1:]), flush=True)
-        subprocess.run(
-            command, check=True, env={"QT_QPA_PLATFORM": "offscreen", **__import__("os").environ}
-        )
+def rnnviz_command() -> list[str]:
+    """The `rnnviz` command of this Python's environment (``python -m rnnviz`` without one)."""
+    script = Path(sys.executable).with_name("rnnviz.exe" if os.name == "nt" else "rnnviz")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "rnnviz"]
+
+
+def render_command(
+    out: Path, preset: str, steps: int, size: str, panel: str, settings: str
+) -> list[str]:
+    """The `rnnviz render` command line that draws one row of PICTURES to ``out``."""
+    command = [*rnnviz_command(), "render", "--preset", preset, "--steps", str(steps)]
+    command += ["--size", size, "--panel", panel, "--out", str(out)]
+    for setting in settings.split():
+        command += ["--set", setting]
+    return command
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=HERE / "img",
+        help="folder to write the pictures to (default: docs/img, the README's)",
+    )
+    out_dir = parser.parse_args(argv).out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # the offscreen platform whatever the desktop: the same pictures on any screen
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for name, preset, steps, size, panel, settings in PICTURES:
+        out = out_dir / name
+        command = render_command(out, preset, steps, size, panel, settings)
+        done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+        if done.returncode != 0 or not out.is_file():
+            print(f"make_pictures: {' '.join(command)} failed", file=sys.stderr)
+            return 1
+        print(out, flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
