@@ -86,7 +86,7 @@ def test_render_the_window_and_one_view(qtbot, tmp_path, capsys):
         (["--size", "8193x1000"], "to 8192x8192"),
         (["--size", "1000x8193"], "to 8192x8192"),
         (["--size", "199x150"], "from 200x150"),
-        (["--steps", "-1"], "--steps must be 0 or more"),
+        (["--steps", "-1"], "takes 0 to 10,000,000 updates"),
         (["--set", "colour=red"], "unknown setting 'colour'; you can set model.cell"),
         (["--set", "model.cell=transformer"], "model.cell must be one of"),
     ],
