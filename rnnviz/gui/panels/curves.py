@@ -501,17 +501,20 @@ class LossPanel(Panel):
         metrics = tuple(snapshot.metric_history)
         targets = baseline_targets(snapshot)
         key = (metrics, tuple(targets.items()))
+        iterations = np.asarray(snapshot.history_iterations, dtype=np.float64)
+        first_moved = len(iterations) and (
+            not len(self._iterations) or iterations[0] != self._iterations[0]
+        )
+        # before the plots are rebuilt: rebuilding draws the loss (set_log_loss), which must
+        # pair this snapshot's losses with its own iterations, not the last run's (a length
+        # mismatch raised in every redraw until the new run had as many points as the old)
+        self._iterations = iterations
         if key != self._key:
             self._targets = targets
             self._baseline_values = {}
             self._x_range = None
             self._rebuild(metrics, targets, getattr(snapshot, "config", None))
             self._key = key
-        iterations = np.asarray(snapshot.history_iterations, dtype=np.float64)
-        first_moved = len(iterations) and (
-            not len(self._iterations) or iterations[0] != self._iterations[0]
-        )
-        self._iterations = iterations
         # the axis grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10ⁿ), not at every snapshot: a steady
         # frame to watch the curve grow into, and redrawing the axes' ticks at every snapshot
         # took most of this panel's time (measured). A new run (Reset) starts with no history:
