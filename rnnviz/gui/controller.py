@@ -131,9 +131,11 @@ class Controller(QObject):
     run_reset = Signal(str)
     #: The running configuration changed (new run, live setting, opened session).
     config_changed = Signal(object)
+    #: The session was written to this path.
     session_saved = Signal(str)
     session_opened = Signal(str)
-    #: The weights were imported: ``{"recurrent": [...], "readout": bool, "ignored": [...]}``.
+    #: The weights were imported: ``{"recurrent": [...], "readout": bool, "ignored": [...],
+    #: "path": str}``.
     weights_imported = Signal(object)
 
     def __init__(
@@ -160,6 +162,7 @@ class Controller(QObject):
         self._config: TrainConfig | None = None
         self._slow_motion: float | None = None
         self._error = ""
+        self._saved_iteration: int | None = None  # the run's iteration held in a file
         #: Snapshots handed to the views, and stale ones dropped (for tests and diagnostics).
         self.delivered = 0
         self.stale_dropped = 0
@@ -213,6 +216,18 @@ class Controller(QObject):
         if snap is None:
             return Status(self._state, message=message)
         return Status(self._state, snap.iteration, snap.loss, snap.steps_per_second, message)
+
+    @property
+    def unsaved_updates(self) -> int:
+        """The updates of the current run that no session file holds: 0 when it is untrained
+        or was saved (or opened) since its last update, else its iteration (what discarding it
+        would throw away; the window asks first)."""
+        snap = self._latest
+        if snap is None or snap.iteration <= 0:
+            return 0
+        if self._saved_iteration is not None and snap.iteration <= self._saved_iteration:
+            return 0
+        return snap.iteration
 
     def would_reset(self, settings: Mapping[str, Any] | None = None, /, **dotted: Any) -> bool:
         """Whether ``set_live`` with these settings would start a new run (False if unknown)."""
@@ -313,6 +328,18 @@ class Controller(QObject):
         if not self._require_worker("reseed"):
             return False
         self._worker.loop.reseed(seed, self._new_run_id())
+        return True
+
+    def recover(self, factor: float = 10.0) -> bool:
+        """After a divergence: the run again from its initial weights with a ``factor`` times
+        smaller learning rate, training (the worker rewinds when the learning rate drops after
+        a divergence: the diverged weights cannot be trained on). False if there is no run."""
+        config = self._config
+        if config is None or not self._require_worker("rewind"):
+            return False
+        if not self.set_live({"optim.lr": repr(config.optim.lr / factor)}):
+            return False
+        self.play()
         return True
 
     def set_slow_motion(self, seconds: float | None) -> None:
@@ -430,6 +457,7 @@ class Controller(QObject):
 
     @Slot(str)
     def _on_run_reset(self, reason: str) -> None:
+        self._saved_iteration = None  # a new run: nothing of it is in a file yet
         self.run_reset.emit(reason)
 
     @Slot(object)
@@ -437,16 +465,19 @@ class Controller(QObject):
         self._config = config
         self.config_changed.emit(config)
 
-    @Slot(str)
-    def _on_session_saved(self, path: str) -> None:
+    @Slot(str, object)
+    def _on_session_saved(self, path: str, iteration: int) -> None:
+        self._saved_iteration = iteration
         self.session_saved.emit(path)
 
-    @Slot(str)
-    def _on_session_opened(self, path: str) -> None:
+    @Slot(str, object)
+    def _on_session_opened(self, path: str, iteration: int) -> None:
+        self._saved_iteration = iteration  # (after its run_reset)
         self.session_opened.emit(path)
 
     @Slot(object)
     def _on_weights_imported(self, report: dict) -> None:
+        self._saved_iteration = None  # other weights than the file's
         self.weights_imported.emit(report)
 
     @Slot()

@@ -91,11 +91,11 @@ class _SignalReporter(Reporter):
     def on_config(self, config: TrainConfig) -> None:
         self._worker.config_changed.emit(config)
 
-    def on_saved(self, path: str) -> None:
-        self._worker.session_saved.emit(path)
+    def on_saved(self, path: str, iteration: int) -> None:
+        self._worker.session_saved.emit(path, iteration)
 
-    def on_opened(self, path: str) -> None:
-        self._worker.session_opened.emit(path)
+    def on_opened(self, path: str, iteration: int) -> None:
+        self._worker.session_opened.emit(path, iteration)
 
     def on_imported(self, report: dict[str, Any]) -> None:
         self._worker.weights_imported.emit(report)
@@ -135,8 +135,9 @@ class TrainingWorker(QThread):
     failed = Signal(str)
     run_reset = Signal(str)
     config_changed = Signal(object)
-    session_saved = Signal(str)
-    session_opened = Signal(str)
+    #: The session's path and the iteration it holds.
+    session_saved = Signal(str, object)
+    session_opened = Signal(str, object)
     weights_imported = Signal(object)
 
     def __init__(

@@ -111,14 +111,16 @@ class Reporter:
     def on_config(self, config: TrainConfig) -> None:
         """The running configuration is now ``config``."""
 
-    def on_saved(self, path: str) -> None:
-        """The session was written to ``path``."""
+    def on_saved(self, path: str, iteration: int) -> None:
+        """The session was written to ``path``; it holds the run at ``iteration`` (the window
+        asks before discarding a run only when it has trained since it was saved)."""
 
-    def on_opened(self, path: str) -> None:
-        """The session in ``path`` is now the run."""
+    def on_opened(self, path: str, iteration: int) -> None:
+        """The session in ``path``, at ``iteration``, is now the run."""
 
     def on_imported(self, report: dict[str, Any]) -> None:
-        """Weights were imported (``import_torch_state_dict``'s report)."""
+        """Weights were imported: ``import_torch_state_dict``'s report, and ``"path"`` (the
+        file they came from)."""
 
 
 class SnapshotMailbox:
@@ -250,7 +252,9 @@ class TrainingLoop:
         self._put("step")
 
     def set_live(self, settings: Mapping[str, Any], run_id: int) -> None:
-        """Apply dotted settings; if they change the model or the data, start a new run."""
+        """Apply dotted settings; if they change the model or the data, start a new run.
+        After a divergence, a lower learning rate starts the run again from its initial weights
+        (rewinds): the diverged weights cannot be trained on."""
         self._put("set_live", dict(settings), run_id)
 
     def reset(self, config: TrainConfig, run_id: int, reason: str = "reset") -> None:
@@ -486,7 +490,7 @@ class TrainingLoop:
         self._restart(
             lambda: Trainer(config, run_id=run_id),
             run_id,
-            f"reseeded: a new run from seed {new_seed}",
+            f"seed {new_seed} (new initial weights and data)",
             "reseed",
         )
 
@@ -500,6 +504,19 @@ class TrainingLoop:
         except ConfigError as error:
             self._relabel(run_id)
             self._fail(f"Cannot apply that setting: {error}")
+            return
+        if trainer.diverged and new.optim.lr < old.optim.lr and not needs_reset(old, new):
+            # the update that blew up was not applied, but the ones before it already made the
+            # weights useless: a smaller learning rate went on from them and diverged again at
+            # once (every lesson at a learning rate of 10 or 100, measured). Lowering it after
+            # a divergence therefore starts the run again, from the same initial weights.
+            self._restart(
+                lambda: Trainer(new, run_id=run_id),
+                run_id,
+                f"rewound with learning rate {new.optim.lr:g} (the diverged weights could "
+                "not be trained on)",
+                "rewind",
+            )
             return
         if needs_reset(old, new):
             names = ", ".join(_reset_settings(old, settings)) or "that setting"
@@ -528,7 +545,7 @@ class TrainingLoop:
             log.info("saving %s failed", path, exc_info=True)
             self._fail(f"Could not save the session to {path}: {_describe(error)}")
             return
-        self._reporter.on_saved(str(written))
+        self._reporter.on_saved(str(written), self.trainer.iteration)
 
     def _do_open(self, path: Path, run_id: int) -> None:
         if self._restart(
@@ -538,7 +555,7 @@ class TrainingLoop:
             "open the session",
             pause=True,
         ):
-            self._reporter.on_opened(str(path))
+            self._reporter.on_opened(str(path), self.trainer.iteration)
 
     def _do_import_weights(self, path: Path) -> None:
         if not self._need_trainer("import weights"):
@@ -553,7 +570,7 @@ class TrainingLoop:
         self._playing = False
         self._post()
         self._settle()
-        self._reporter.on_imported(report)
+        self._reporter.on_imported({**report, "path": str(path)})
 
     def _restart(
         self,
@@ -585,8 +602,10 @@ class TrainingLoop:
 
     def _relabel(self, run_id: int) -> None:
         """A command that might have started a new run did not: the current run carries on
-        under the new id (the controller already drops snapshots with the old one)."""
+        under the new id (the controller already drops snapshots with the old one), and its
+        configuration is reported again (the controller had taken the refused one for it)."""
         if self.trainer is not None:
             self.trainer.run_id = run_id
+            self._reporter.on_config(self.trainer.config)
             if not self._playing:
                 self._post()

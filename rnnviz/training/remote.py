@@ -10,8 +10,9 @@ Protocol (``multiprocessing.Pipe``, both directions)::
 
     window → child   (command, args)  a TrainingLoop command, e.g. ("play", ()); ("stop", ())
                      ("ack", ())      the last snapshot arrived: the next may be sent
-    child → window   (report, value)  "snapshot", "state", "failure", "run_reset", "config",
-                                       "saved", "opened" or "imported" (the Reporter's methods)
+    child → window   (report, args)   "snapshot", "state", "failure", "run_reset", "config",
+                                       "saved", "opened" or "imported" (the Reporter's methods,
+                                       ``args`` their arguments)
 
 Latest wins across the pipe too: the child sends a snapshot only when the previous one has been
 acknowledged, and keeps just the newest meanwhile. So a busy window never makes the trainer
@@ -20,9 +21,20 @@ block on a full pipe, and never receives a backlog of old snapshots.
 The child is a fresh interpreter (``python -m rnnviz.training.remote``) holding one end of a
 socket pair: forking a process that runs Qt threads is unsafe, and multiprocessing's "spawn"
 re-runs the caller's main script, which breaks any script without a ``__main__`` guard.
+
+The child keeps out of the terminal's Ctrl+C: a Ctrl+C reaches every process of the terminal's
+foreground process group, and interrupted on its own (even while Python was still starting) the
+child printed a traceback and the window reported a lost trainer. So it runs in a process group
+of its own, and ignores SIGINT besides; the window ends it (it sends "stop" or closes its end of
+the socket, which stops the loop) after its own orderly shutdown.
 """
 
 from __future__ import annotations
+
+import signal
+
+if __name__ == "__main__":  # before the slow imports below, which a Ctrl+C would interrupt
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 import argparse
 import logging
@@ -74,9 +86,9 @@ class _PipeReporter(Reporter):
         self._may_send_snapshot = True
         self._pending: Any = None
 
-    def _send(self, kind: str, value: Any) -> None:
+    def _send(self, kind: str, *args: Any) -> None:
         try:
-            self._conn.send((kind, value))
+            self._conn.send((kind, args))
         except (OSError, ValueError):  # the window is gone; the reader thread stops the loop
             pass
 
@@ -96,9 +108,9 @@ class _PipeReporter(Reporter):
             else:
                 self._may_send_snapshot = True
 
-    def _report(self, kind: str, value: Any) -> None:
+    def _report(self, kind: str, *args: Any) -> None:
         with self._lock:
-            self._send(kind, value)
+            self._send(kind, *args)
 
     def on_state(self, state: str) -> None:
         self._report("state", state)
@@ -112,11 +124,11 @@ class _PipeReporter(Reporter):
     def on_config(self, config) -> None:
         self._report("config", config)
 
-    def on_saved(self, path: str) -> None:
-        self._report("saved", path)
+    def on_saved(self, path: str, iteration: int) -> None:
+        self._report("saved", path, iteration)
 
-    def on_opened(self, path: str) -> None:
-        self._report("opened", path)
+    def on_opened(self, path: str, iteration: int) -> None:
+        self._report("opened", path, iteration)
 
     def on_imported(self, report: dict[str, Any]) -> None:
         self._report("imported", report)
@@ -164,7 +176,11 @@ def serve(conn: Connection, max_snapshot_rate: float | None, snapshot_budget: fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rnnviz.training.remote --fd N``: serve the window on socket ``N``."""
+    """``python -m rnnviz.training.remote --fd N``: serve the window on socket ``N``.
+
+    SIGINT is ignored (see the module docstring); the child ends when the window closes its
+    end of the socket or sends "stop"."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parser = argparse.ArgumentParser(prog="python -m rnnviz.training.remote")
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--rate", type=float, default=30.0, help="snapshots/s; 0: every update")
@@ -208,7 +224,11 @@ class TrainingProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         try:
             self.process = subprocess.Popen(
-                command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env
+                command,
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+                process_group=0,  # out of the terminal's foreground group: no Ctrl+C
             )
         except BaseException:
             ours.close()
@@ -279,7 +299,7 @@ class TrainingProcess:
         """
         while True:
             try:
-                kind, value = self._conn.recv()
+                kind, args = self._conn.recv()
             except (EOFError, OSError):
                 break
             if kind == "snapshot":
@@ -288,7 +308,7 @@ class TrainingProcess:
             if method is None:
                 log.error("unknown report %r from the training process", kind)
                 continue
-            getattr(reporter, method)(value)
+            getattr(reporter, method)(*args)
         self._conn.close()
         try:
             code = self.process.wait(timeout=1.0)

@@ -55,6 +55,8 @@ class Recorder(Reporter):
         self.configs = []
         self.saved = []
         self.opened = []
+        self.saved_iterations = []
+        self.opened_iterations = []
 
     def on_snapshot(self, snapshot):
         self.snapshots.append(snapshot)
@@ -71,11 +73,13 @@ class Recorder(Reporter):
     def on_config(self, config):
         self.configs.append(config)
 
-    def on_saved(self, path):
+    def on_saved(self, path, iteration):
         self.saved.append(path)
+        self.saved_iterations.append(iteration)
 
-    def on_opened(self, path):
+    def on_opened(self, path, iteration):
         self.opened.append(path)
+        self.opened_iterations.append(iteration)
 
 
 @pytest.fixture

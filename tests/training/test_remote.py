@@ -58,12 +58,12 @@ def test_the_child_sends_a_snapshot_only_after_the_last_was_taken_and_keeps_the_
     reporter.on_snapshot("s2")
     reporter.on_snapshot("s3")
     reporter.on_state("paused")  # other reports are never held back
-    assert conn.sent == [("snapshot", "s1"), ("state", "paused")]
+    assert conn.sent == [("snapshot", ("s1",)), ("state", ("paused",))]
     reporter.acknowledged()  # s1 arrived: the newest waiting one goes, s2 is dropped
-    assert conn.sent[-1] == ("snapshot", "s3")
+    assert conn.sent[-1] == ("snapshot", ("s3",))
     reporter.acknowledged()  # nothing waiting: the next one goes at once
     reporter.on_snapshot("s4")
-    assert conn.sent[-1] == ("snapshot", "s4") and len(conn.sent) == 4
+    assert conn.sent[-1] == ("snapshot", ("s4",)) and len(conn.sent) == 4
 
 
 class Recorder(Reporter):
