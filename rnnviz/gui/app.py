@@ -106,15 +106,35 @@ def freeze_startup_objects() -> None:
 
 
 def run_window(preset: str | None = None, autostart: bool = False) -> int:
-    """Open the window on ``preset`` (default: the moving ball) and run until it is closed."""
+    """Open the window on ``preset`` (default: the moving ball) and run until it is closed.
+
+    SIGINT (Ctrl+C) and SIGTERM close it as its close button does (``rnnviz.gui.quit_signals``)
+    and the exit status is then 130 or 143 (128 + the signal's number); else ``app.exec()``'s.
+    """
     from rnnviz.gui.main_window import MainWindow
+    from rnnviz.gui.quit_signals import quit_on_signals
 
     app = make_app()
-    window = MainWindow()
-    window.show()
-    freeze_startup_objects()
-    window.start(preset or "moving_ball", play=autostart)
-    return app.exec()
+    with offscreen_notices_silenced(), quit_on_signals() as quitter:
+        window = MainWindow()
+        quitter.received.connect(lambda _signum: _close_and_quit(app, window))
+        window.show()
+        freeze_startup_objects()
+        window.start(preset or "moving_ball", play=autostart)
+        code = app.exec()
+        # delete the widgets while the application is alive: left to interpreter exit,
+        # pyqtgraph's items can outlive their scene and crash the process on the way out
+        window.close()  # (a no-op if it was closed)
+        window.deleteLater()
+        app.processEvents()
+    return quitter.exit_code if quitter.signum is not None else code
+
+
+def _close_and_quit(app: QApplication, window) -> None:
+    """What a quit signal does: close the window (its closeEvent shuts training down), then
+    leave the event loop (also when a dialog's own loop is running)."""
+    window.close()
+    app.quit()
 
 
 def render(
@@ -282,7 +302,20 @@ def run_benchmark(preset: str, seconds: float) -> dict:
     views for a new model shape is a one-off cost, reported apart as ``first_draw_s`` and
     ``first_draw_max_stall_ms``. Headless speed is measured before and after the window (a
     fresh trainer of the same preset, no snapshots) and averaged.
+
+    SIGINT or SIGTERM ends it early, through the window's normal shutdown, with SystemExit
+    (130 or 143) and no figures.
     """
+    from rnnviz.gui.quit_signals import quit_on_signals
+
+    with quit_on_signals() as quitter:
+        result = _benchmark(preset, seconds, quitter)
+    if quitter.signum is not None:
+        raise SystemExit(quitter.exit_code)
+    return result
+
+
+def _benchmark(preset: str, seconds: float, quitter) -> dict:
     from rnnviz.gui.main_window import MainWindow
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
@@ -294,7 +327,7 @@ def run_benchmark(preset: str, seconds: float) -> dict:
             trainer.step()
         start = time.perf_counter()
         n = 0
-        while time.perf_counter() - start < duration:
+        while time.perf_counter() - start < duration and quitter.signum is None:
             trainer.step()
             n += 1
         return n / (time.perf_counter() - start)
@@ -305,6 +338,8 @@ def run_benchmark(preset: str, seconds: float) -> dict:
     launched = time.perf_counter()
     app = make_app()
     window = MainWindow()
+    quitter.watch()
+    quitter.received.connect(lambda _signum: _close_and_quit(app, window))
     # every view in sight and drawn, as the benchmark promises: a window with room for the
     # 2 × 2 grid even for the LSTM's five gate maps (at 1800 × 1000 they go into tabs, and a
     # view in a hidden tab is not drawn)
@@ -348,8 +383,12 @@ def run_benchmark(preset: str, seconds: float) -> dict:
     clock["started"] = time.perf_counter()
     window.start(preset, play=True)
     timer.start()
-    app.exec()
+    if quitter.signum is None:  # (one that came before the window is reported once it runs)
+        app.exec()
     timer.stop()
+    if quitter.signum is not None:
+        window.close()
+        return {}
     first_draw = (clock["measuring_since"] or time.perf_counter()) - clock["started"]
     if len(draws) >= 2:
         span = draws[-1][0] - draws[0][0]
