@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -66,6 +67,40 @@ SPEEDS = (
 
 TITLE = "rnnviz: watch a recurrent network learn"
 
+#: How much smaller the learning rate of "Rewind, learning rate ÷ 10" (after a divergence) is.
+RECOVERY_FACTOR = 10.0
+
+#: How long the status bar shows a confirmation ("Saved to …", "Imported …"), in ms.
+CONFIRMATION_MS = 10_000
+
+#: The ignored entries an import's confirmation names before "and N more".
+IGNORED_NAMED = 4
+
+
+def _home_short(path: str) -> str:
+    """``path`` with the home folder as ~ (a status bar has little room)."""
+    home = str(Path.home())
+    return "~" + path[len(home) :] if home != "/" and path.startswith(home + "/") else path
+
+
+def describe_import(report: dict) -> str:
+    """The status bar's confirmation of an import: "Imported 4 recurrent weights and the
+    readout from w.npz; ignored: fc1.weight, fc1.bias"."""
+    recurrent = list(report.get("recurrent", ()))
+    text = f"Imported {len(recurrent)} recurrent weight{'' if len(recurrent) == 1 else 's'}"
+    if report.get("readout"):
+        text += " and the readout"
+    name = Path(str(report.get("path", ""))).name
+    if name:
+        text += f" from {name}"
+    ignored = list(report.get("ignored", ()))
+    if ignored:
+        named = ", ".join(ignored[:IGNORED_NAMED])
+        more = len(ignored) - IGNORED_NAMED
+        text += f"; ignored: {named}" + (f" and {more} more" if more > 0 else "")
+    return text
+
+
 #: Seconds between two redraws of the slower views. The curves over iterations change little
 #: from one snapshot to the next and cost the most to paint; at 30 Hz they took half of the
 #: window's time (measured), which the training thread then waited for.
@@ -80,7 +115,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self.controller = controller or Controller(self)
         self.last_error = ""
-        self.tab_question: QMessageBox | None = None  # "open that tab's lesson?" while asked
+        #: "Discard the run trained for … updates?" while it is asked (see ask_to_discard)
+        self.question: QMessageBox | None = None
+        self._after_save: Callable[[], None] | None = None  # what a Save… answer goes on to
+        self._saved_note = ""  # "Saved to …", for the status message of the run that follows
+        # the lesson (and comparison) a run that was asked for belongs to: shown once that run
+        # has begun, so a run that is refused (a text file that is not text) leaves the bar
+        self._pending_lesson: tuple[object, Preset | None, int | None] | None = None
+        self._variant: int | None = 0  # the lesson bar's pressed comparison
         self._redraws: deque[float] = deque(maxlen=120)
         self._cursor = 0
         self._drawn_at: dict[QWidget, float] = {}
@@ -153,22 +195,39 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
 
-    def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
+    def _action(
+        self, text: str, slot, shortcut: str | tuple[str, ...] | None = None, tip: str = ""
+    ) -> QAction:
+        """An action of the window; ``shortcut``: one key or several (the first is the one
+        menus show). Window-wide: the keys work wherever the focus is, except in a text field
+        being typed in (Qt lets a focused editor claim the keys it types or moves with)."""
         action = QAction(text, self)
         action.triggered.connect(slot)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip or text} ({shortcut})" if shortcut else tip or text)
+        keys = (shortcut,) if isinstance(shortcut, str) else tuple(shortcut or ())
+        if keys:
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            native = QKeySequence.SequenceFormat.NativeText
+            names = " or ".join(QKeySequence(key).toString(native) for key in keys)
+            action.setToolTip(f"{tip or text} ({names})")
+        else:
+            action.setToolTip(tip or text)
         self.addAction(action)
         return action
 
     def _build_actions(self) -> None:
         c = self.controller
+        # Space, → and R are what a presenter's clicker and hands use (→ is "next"); the time
+        # cursor therefore moves with Shift+←/→ (and ←), Home and End (View → Time cursor)
         self.play_action = self._action("Play", c.toggle, "Space", "Play / pause")
-        self.step_action = self._action("Step", c.step, ".", "One update, one redraw")
+        self.step_action = self._action("Step", c.step, ("Right", "."), "One update, one redraw")
         self.reset_action = self._action("Reset", self.reset, "R", "New run with these settings")
         self.rewind_action = self._action("Rewind", c.rewind, "Ctrl+R", "Same seed, same run")
-        self.reseed_action = self._action("Reseed", c.reseed, "Ctrl+Shift+R", "A new seed")
+        self.reseed_action = self._action(
+            "Reseed", self.reseed, "Ctrl+Shift+R", "A new run from a new seed"
+        )
+        # shown only while the run is diverged: the one step that gets training going again
+        self.recover_action = self._action("Rewind, learning rate ÷ 10", self.recover)
+        self.recover_action.setVisible(False)
         self.training_actions = (
             self.play_action,
             self.step_action,
@@ -179,6 +238,13 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Training")
         toolbar.setObjectName("training")
         toolbar.addActions(list(self.training_actions))
+        toolbar.addAction(self.recover_action)
+        recover_button = toolbar.widgetForAction(self.recover_action)
+        if recover_button is not None:
+            recover_button.setStyleSheet(
+                "QToolButton { background: #D55E00; color: white; font-weight: bold;"
+                " border-radius: 3px; padding: 2px 6px; }"
+            )
         self.speed = QComboBox()
         self.speed.addItems([text for text, _ in SPEEDS])
         self.speed.setToolTip("How fast training runs: flat out, or a pause after each update")
@@ -206,9 +272,11 @@ class MainWindow(QMainWindow):
         for preset in list_presets():
             action = QAction(preset.title, self)
             action.setToolTip("\n".join(preset.explanation))
-            action.triggered.connect(lambda _=False, name=preset.name: self.start(name))
+            action.triggered.connect(lambda _=False, name=preset.name: self.open_lesson(name))
             lessons.addAction(action)
-        menu.addMenu("&Training").addActions(list(self.training_actions))
+        training_menu = menu.addMenu("&Training")
+        training_menu.addActions(list(self.training_actions))
+        training_menu.addAction(self.recover_action)
         self.lesson_bar_action = QAction("Lesson notes", self)
         self.lesson_bar_action.setCheckable(True)
         self.lesson_bar_action.setChecked(True)
@@ -222,11 +290,12 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.sidebar_action)
         view_menu.addAction(self.lesson_bar_action)
         # window-wide, so the keys work wherever the focus is; a text field the user types
-        # in keeps its own arrow keys (Qt lets a focused editor claim them first)
+        # in keeps its own arrow keys (Qt lets a focused editor claim them first). → alone is
+        # one update (Training → Step), as a presenter's clicker sends it
         cursor_menu = view_menu.addMenu("Time cursor")
         for text, key, move in (
-            ("One step back", "Left", lambda t, T: t - 1),
-            ("One step on", "Right", lambda t, T: t + 1),
+            ("One step back", ("Shift+Left", "Left"), lambda t, T: t - 1),
+            ("One step on", "Shift+Right", lambda t, T: t + 1),
             ("First step", "Home", lambda t, T: 0),
             ("Last step", "End", lambda t, T: T - 1),
         ):
@@ -237,7 +306,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.status_labels = {
-            name: QLabel() for name in ("iteration", "loss", "speed", "redraws", "state")
+            name: QLabel() for name in ("seed", "iteration", "loss", "speed", "redraws", "state")
         }
         for label in self.status_labels.values():
             bar.addPermanentWidget(label)
@@ -251,13 +320,17 @@ class MainWindow(QMainWindow):
         c.run_reset.connect(self.on_run_reset)
         c.config_changed.connect(self.controls.show_config)
         c.config_changed.connect(self._select_tab_for)
+        c.config_changed.connect(self._show_seed)
+        c.session_saved.connect(self._on_session_saved)
+        c.weights_imported.connect(self._on_weights_imported)
+        c.failed.connect(self._drop_pending_save)
         self.controls.settings_changed.connect(self.apply_settings)
         self.text_view.temperature_changed.connect(
             lambda value: c.set_live({"temperature": repr(value)})
         )
-        self.text_view.text_file_chosen.connect(self.use_text_file)
+        self.text_view.text_file_chosen.connect(self.ask_to_use_text_file)
         self.text_view.failed.connect(self.show_error)
-        self.lesson_bar.variant_chosen.connect(self.start_variant)
+        self.lesson_bar.variant_chosen.connect(self.choose_variant)
         c.session_opened.connect(self._on_session_opened)
         self.tabs.currentChanged.connect(self._tab_changed)
         views = [*self.panels, *self.demo_views]
@@ -273,14 +346,35 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ commands
 
     def start(self, preset: str, play: bool | None = None) -> None:
-        """Open the lesson ``preset``; keep playing if training was playing."""
+        """Open the lesson ``preset``; keep playing if training was playing. Replaces the run
+        without asking (``open_lesson`` asks first)."""
         if play is None:
             play = self.controller.state == "training"
         lesson = load_preset(preset)
         if self.controller.start(lesson, play=play):
-            self.show_lesson(lesson)
+            self._expect_lesson(lesson.config, lesson, 0)
             if lesson.view is not None:
                 self.panel_area.bring_into_view(self.view_named(lesson.view))
+
+    def open_lesson(self, preset: str) -> None:
+        """The Lessons menu: open ``preset``, asking first if that discards a trained run."""
+        title = load_preset(preset).title
+        self.ask_to_discard(f"The lesson “{title}” replaces it.", lambda: self.start(preset))
+
+    @Slot(int)
+    def choose_variant(self, k: int) -> None:
+        """A comparison button: its run, asking first if that discards a trained run (the
+        button pressed before stays pressed if the user keeps the run)."""
+        lesson = self.lesson
+        if lesson is None:
+            return
+        self.ask_to_discard(
+            f"The lesson’s run “{self.lesson_bar.buttons[k].text()}” replaces it."
+            if k < len(self.lesson_bar.buttons)
+            else "Another run of the lesson replaces it.",
+            lambda: self.start_variant(k),
+            lambda: self.lesson_bar.show_lesson(self.lesson, self._variant),
+        )
 
     @Slot(int)
     def start_variant(self, k: int) -> None:
@@ -290,7 +384,12 @@ class MainWindow(QMainWindow):
             return
         config = lesson.config if k == 0 else lesson.compare_configs()[k - 1][1]
         if self.controller.start(config, play=self.controller.state == "training"):
-            self.show_lesson(lesson, k)
+            self._expect_lesson(config, lesson, k)
+
+    def _expect_lesson(self, config, lesson: Preset | None, variant: int | None) -> None:
+        """Show ``lesson`` once the run of ``config`` has begun (``on_run_reset``): a run the
+        worker refuses leaves the lesson, its bar and the title as they were."""
+        self._pending_lesson = (config, lesson, variant)
 
     def view_named(self, name: str) -> QWidget:
         """The view a lesson's "view" field names (``rnnviz.training.presets.VIEWS``)."""
@@ -304,12 +403,14 @@ class MainWindow(QMainWindow):
     def show_lesson(self, lesson: Preset | None, variant: int | None = 0) -> None:
         """Name ``lesson`` in the bar and the title, its run ``variant`` pressed (None: a run
         of the lesson's task changed otherwise, no button pressed)."""
+        self._variant = variant
         self.lesson_bar.show_lesson(lesson, variant)
         self._show_lesson_bar(self.lesson_bar_action.isChecked())
         self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}")
 
     @Slot(str)
     def _on_session_opened(self, path: str) -> None:
+        self._pending_lesson = None
         self.show_lesson(None)
         self.setWindowTitle(f"rnnviz: {Path(path).name}")
 
@@ -320,9 +421,99 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         self.controller.reset()
 
+    def reseed(self) -> None:
+        """A new run from the next seed (the status bar says which)."""
+        self.controller.reseed()  # (not connected directly: triggered(bool) gave it seed=False)
+
+    def recover(self) -> None:
+        """After a divergence: rewind with a ten times smaller learning rate, and train."""
+        self.controller.recover(RECOVERY_FACTOR)
+
     @Slot(dict)
     def apply_settings(self, settings: dict) -> None:
         self.controller.set_live(settings)
+
+    # ------------------------------------------------------------------ asking first
+
+    def ask_to_discard(
+        self,
+        replaced_by: str,
+        then: Callable[[], None],
+        cancelled: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``then`` (which replaces the run) at once if that loses no work: the run is
+        untrained or saved since its last update. Else ask first, window-modal, "Discard the
+        run trained for 2,400 updates?", ``replaced_by`` saying what takes its place:
+
+        Save…     choose a file, save, and go on once it is saved (not if that fails)
+        Discard   go on
+        Cancel    keep the run; ``cancelled`` puts back what the user clicked
+        """
+        updates = self.controller.unsaved_updates
+        if not updates:
+            then()
+            return
+        if self.question is not None:  # one at a time (the box blocks the window meanwhile)
+            if cancelled is not None:
+                cancelled()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "rnnviz",
+            f"Discard the run trained for {updates:,} updates?",
+            parent=self,
+        )
+        box.setInformativeText(
+            f"{replaced_by} Save… keeps it in a session file first (File → Open session "
+            "brings it back)."
+        )
+        save = box.addButton("Save…", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            self.question = None
+            clicked = box.clickedButton()
+            if clicked is discard:
+                then()
+            elif clicked is save and self.save_session(then=then):
+                pass  # goes on in _on_session_saved
+            elif cancelled is not None:
+                cancelled()
+
+        box.finished.connect(answered)
+        self.question = box
+        box.open()  # window-modal, does not block the event loop
+
+    def answer_question(self, answer: str) -> None:
+        """Click the open question's button named ``answer`` ("Save…", "Discard", "Cancel")."""
+        if self.question is None:
+            raise RuntimeError("no question is open")
+        [button] = [b for b in self.question.buttons() if b.text() == answer]
+        button.click()
+
+    @Slot(str)
+    def _on_session_saved(self, path: str) -> None:
+        """Say where it went; go on with what a Save… answer was asked before."""
+        then, self._after_save = self._after_save, None
+        self._saved_note = f"Saved to {_home_short(path)}"
+        self.statusBar().showMessage(self._saved_note, CONFIRMATION_MS)
+        if then is not None:
+            then()  # its run_reset's message names the save too
+        else:
+            self._saved_note = ""
+
+    @Slot(str)
+    def _drop_pending_save(self, _message: str = "") -> None:
+        """A failure (the save itself, most likely) cancels what was to follow the save."""
+        self._after_save = None
+
+    @Slot(object)
+    def _on_weights_imported(self, report: dict) -> None:
+        self.statusBar().showMessage(describe_import(report), CONFIRMATION_MS)
 
     def _tab_changed(self, index: int) -> None:
         self.draw_now()  # the tab just shown draws the newest snapshot it missed
@@ -330,34 +521,21 @@ class MainWindow(QMainWindow):
         title, task, preset = DEMO_TABS[index]
         if config is not None and config.task.value == task:
             return
-        latest = self.controller.latest
-        if latest is None or latest.iteration == 0:
-            self.start(preset)
-            return
         # a trained model is not thrown away by a click on a tab: ask first
-        lesson = self.lesson.title if self.lesson is not None else "the present run"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "rnnviz",
-            f"Open the {title} demo's lesson?\n\n{lesson} (iteration {latest.iteration:,}) "
-            "will be replaced by a new run. To keep it, stay and save it first "
-            "(File → Save session).",
-            parent=self,
+        self.ask_to_discard(
+            f"The {title} demo’s lesson replaces it.",
+            lambda: self.start(preset),
+            self._back_to_the_run_s_tab,
         )
-        switch = box.addButton("Open the lesson", QMessageBox.ButtonRole.AcceptRole)
-        stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(stay)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _: self._tab_answered(box.clickedButton() is switch, preset))
-        self.tab_question = box
-        box.open()  # window-modal, does not block the event loop
 
-    def _tab_answered(self, switch: bool, preset: str) -> None:
-        self.tab_question = None
-        if switch:
-            self.start(preset)
-        elif self.controller.config is not None:
-            self._select_tab_for(self.controller.config)  # back to the run's own demo
+    def _back_to_the_run_s_tab(self) -> None:
+        if self.controller.config is not None:
+            self._select_tab_for(self.controller.config)
+
+    @property
+    def tab_question(self) -> QMessageBox | None:
+        """The question a tab click asked, while it is open (an alias of ``question``)."""
+        return self.question
 
     @Slot(object)
     def _select_tab_for(self, config) -> None:
@@ -375,12 +553,19 @@ class MainWindow(QMainWindow):
     def open_session(self) -> None:
         path = self._file("Open a session", "rnnviz sessions (*.rnnviz);;All files (*)")
         if path:
-            self.controller.open(path)
+            self.ask_to_discard(
+                f"The session {Path(path).name} replaces it.", lambda: self.controller.open(path)
+            )
 
-    def save_session(self) -> None:
+    def save_session(self, then: Callable[[], None] | None = None) -> bool:
+        """Choose a file and save the session to it; ``then`` runs once it is saved. False if
+        no file was chosen."""
         path = self._file("Save the session", "rnnviz sessions (*.rnnviz)", save=True)
-        if path:
-            self.controller.save(path if path.endswith(".rnnviz") else path + ".rnnviz")
+        if not path:
+            return False
+        self._after_save = then
+        self.controller.save(path if path.endswith(".rnnviz") else path + ".rnnviz")
+        return True
 
     def import_weights(self) -> None:
         path = self._file("Import PyTorch weights", "NumPy archives (*.npz);;All files (*)")
@@ -390,11 +575,20 @@ class MainWindow(QMainWindow):
     def open_text_file(self) -> None:
         path = self._file("Open a text file", "Text (*.txt *.md *.py);;All files (*)")
         if path:
-            self.use_text_file(path)
+            self.ask_to_use_text_file(path)
+
+    @Slot(str)
+    def ask_to_use_text_file(self, path: str) -> None:
+        """``use_text_file``, asking first if that discards a trained run."""
+        self.ask_to_discard(
+            f"A character model of {Path(path).name} replaces it.",
+            lambda: self.use_text_file(path),
+        )
 
     @Slot(str)
     def use_text_file(self, path: str) -> None:
-        """Train the character model on the user's own file (a new run)."""
+        """Train the character model on the user's own file (a new run). A file the worker
+        refuses (empty, binary, a folder …) is a message; the run and the lesson stay."""
         config = self.controller.config
         if config is None or config.task.value != "text":
             config = load_preset("text_messaging").config
@@ -404,7 +598,7 @@ class MainWindow(QMainWindow):
             self.show_error(str(error))
             return
         if self.controller.start(config, play=self.controller.state == "training"):
-            self.show_lesson(None)
+            self._expect_lesson(config, None, 0)
 
     # ------------------------------------------------------------------ showing
 
@@ -544,10 +738,32 @@ class MainWindow(QMainWindow):
         text = self.controller.status().text() if state in ("diverged", "error") else state
         self.status_labels["state"].setText(text)
         self.play_action.setText("Pause" if state == "training" else "Play")
+        diverged = state == "diverged"
+        config = self.controller.config
+        if diverged and config is not None:
+            lr = config.optim.lr / RECOVERY_FACTOR
+            self.recover_action.setText(f"Rewind with learning rate {lr:g}")
+            self.recover_action.setToolTip(
+                "Training diverged, and the weights it reached cannot be trained on: start "
+                "this run again from its initial weights (rewind) with a ten times smaller "
+                f"learning rate, {lr:g}, and train. (Lowering the learning rate in the "
+                "settings rewinds too.)"
+            )
+        self.recover_action.setVisible(diverged and config is not None)
 
     @Slot(str)
     def on_run_reset(self, reason: str) -> None:
-        self.statusBar().showMessage(f"New run: {reason}", 5000)
+        pending = self._pending_lesson
+        if pending is not None and pending[0] == self.controller.config:
+            self._pending_lesson = None
+            self.show_lesson(pending[1], pending[2])
+        note, self._saved_note = self._saved_note, ""
+        message = f"New run: {reason}"
+        self.statusBar().showMessage(f"{note} · {message}" if note else message, 5000)
+
+    @Slot(object)
+    def _show_seed(self, config) -> None:
+        self.status_labels["seed"].setText(f"seed {config.seed}")
 
     @Slot(int)
     def set_cursor(self, t: int) -> None:

@@ -120,7 +120,8 @@ def test_the_time_cursor_moves_every_view(window, qtbot):
         assert panel.cursor() == 5
 
 
-def test_arrow_keys_move_the_time_cursor_wherever_the_focus_is(window, qtbot):
+def test_cursor_keys_move_the_time_cursor_wherever_the_focus_is(window, qtbot):
+    # ← and Shift+←/→, Home and End (→ alone is one update: tests/gui/test_first_minute.py)
     from PySide6.QtCore import Qt
 
     start_small(window, qtbot, "ball", {"seq_len": "12"})
@@ -133,8 +134,10 @@ def test_arrow_keys_move_the_time_cursor_wherever_the_focus_is(window, qtbot):
     qtbot.keyClick(window.tabs, Qt.Key.Key_Left)
     qtbot.keyClick(window.tabs, Qt.Key.Key_Left)
     assert [p.cursor() for p in window.panels] == [9] * 4
-    qtbot.keyClick(window.tabs, Qt.Key.Key_Right)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert window.gradient_panel.cursor() == 10
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert window.gradient_panel.cursor() == 9
     qtbot.keyClick(window.tabs, Qt.Key.Key_Home)
     qtbot.keyClick(window.tabs, Qt.Key.Key_Left)  # not before the first step
     assert window.hidden_panel.cursor() == 0
@@ -357,23 +360,22 @@ def test_a_tab_click_asks_before_it_replaces_a_trained_model(window, qtbot):
     step_once(window, qtbot)
     run = window.controller.run_id
     window.tabs.setCurrentWidget(window.text_view)  # the user clicks the Text tab
-    box = window.tab_question
-    assert box is not None and box.isVisible() and "iteration 1" in box.text()
+    box = window.question
+    assert box is not None and box.isVisible()
+    assert box.text() == "Discard the run trained for 1 updates?"
     assert window.controller.run_id == run  # nothing replaced while it asks
-    [stay] = [b for b in box.buttons() if b.text() == "Stay"]
-    stay.click()
+    window.answer_question("Cancel")
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.alphabet_view, timeout=2_000)
     assert window.controller.run_id == run and window.controller.config.task.value == "alphabet"
     window.tabs.setCurrentWidget(window.text_view)
-    [switch] = [b for b in window.tab_question.buttons() if b.text() == "Open the lesson"]
     with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
-        switch.click()
+        window.answer_question("Discard")
     assert window.controller.config.task.value == "text" and window.lesson.name == "text_messaging"
     assert window.tabs.currentWidget() is window.text_view
     # a run that has not trained yet is replaced without asking
     window.tabs.setCurrentWidget(window.alphabet_view)
     qtbot.waitUntil(lambda: window.controller.config.task.value == "alphabet", timeout=10_000)
-    assert window.tab_question is None
+    assert window.question is None
 
 
 def test_the_speed_menu_sets_the_pause_between_updates(window, qtbot):

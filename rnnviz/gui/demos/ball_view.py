@@ -118,7 +118,7 @@ _COMPASS = {
     4: ("E", "N", "W", "S"),
 }
 
-HINT = "Drag in the box to throw a ball · click a dot or press ←/→ to move the time cursor"
+HINT = "Drag in the box to throw a ball · click a dot or press Shift+←/→ to move the time cursor"
 SHORT_HINT = "drag in the box to throw a ball"
 #: The size of the legend's symbols (the markers are big; so are their keys).
 LEGEND_SYMBOL_PT = TEXT_PT + 4
@@ -944,7 +944,10 @@ class BallView(Panel):
             head = f"Frame {t}"
             if self._mode is BallMode.NEXT and t == 0:
                 head += ": one position seen, nobody can know the direction yet"
-        if guessed != NO_DIRECTION:
+        # scored only where the title's score (and the loss view's accuracy) counts a guess:
+        # the first frame of "next" has one position, so no direction to get right or wrong
+        scored = guessed != NO_DIRECTION and not (self._mode is BallMode.NEXT and t < WARMUP_FRAMES)
+        if scored:
             mark = "✓" if guessed == right else "✗"
             head += (
                 f" · predicted {direction_name(guessed, D)}, true {direction_name(right, D)} {mark}"
