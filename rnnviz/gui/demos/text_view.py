@@ -188,10 +188,27 @@ def _lesson_of(config) -> tuple[str, str] | None:
     return None
 
 
+#: A word longer than this may break anywhere: an untrained model completes with one long
+#: "word" ("oooooooo…") that would otherwise make the keyboard page wider than the demo.
+LONGEST_UNBROKEN_WORD = 12
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space, where Qt may wrap a line, between the characters of
+    every word longer than ``LONGEST_UNBROKEN_WORD``; shorter words still wrap whole."""
+    words = text.split(" ")
+    return " ".join(
+        _ZERO_WIDTH_SPACE.join(word) if len(word) > LONGEST_UNBROKEN_WORD else word
+        for word in words
+    )
+
+
 def completion_html(prefix: str, completion: str) -> str:
     """The keyboard's completion line: the end of what was typed (``COMPLETION_CONTEXT``
     characters at most, from a word start, after "…"), then the completion in bold, then "⏎"
-    if it ends the line, else "…". Spaces are kept and the line may wrap between words."""
+    if it ends the line, else "…". Spaces are kept and the line may wrap between words, and
+    inside a word too long for a line (``breakable``)."""
     context = prefix
     if len(prefix) > COMPLETION_CONTEXT:
         context = prefix[-COMPLETION_CONTEXT:]
@@ -203,8 +220,9 @@ def completion_html(prefix: str, completion: str) -> str:
     end = " ⏎" if completion.endswith("\n") else " …"
     return (
         '<div style="white-space: pre-wrap">'
-        f'<span style="color:{FOREGROUND}">{html.escape(context)}</span>'
-        f'<span style="color:{OKABE_ITO[0]}; font-weight: bold">{html.escape(shown)}</span>'
+        f'<span style="color:{FOREGROUND}">{html.escape(breakable(context))}</span>'
+        f'<span style="color:{OKABE_ITO[0]}; font-weight: bold">'
+        f"{html.escape(breakable(shown))}</span>"
         f'<span style="color:{MUTED}">{end}</span></div>'
     )
 
