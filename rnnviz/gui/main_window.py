@@ -274,6 +274,16 @@ class MainWindow(QMainWindow):
             action.setToolTip("\n".join(preset.explanation))
             action.triggered.connect(lambda _=False, name=preset.name: self.open_lesson(name))
             lessons.addAction(action)
+        # PageDown/PageUp, as a presenter's clicker sends them (and a focused settings box
+        # would otherwise take them to change the cell or the optimiser: a new run)
+        lessons.addSeparator()
+        self.next_lesson_action = self._action(
+            "Next lesson", lambda: self.open_next_lesson(1), "PgDown"
+        )
+        self.previous_lesson_action = self._action(
+            "Previous lesson", lambda: self.open_next_lesson(-1), "PgUp"
+        )
+        lessons.addActions([self.next_lesson_action, self.previous_lesson_action])
         training_menu = menu.addMenu("&Training")
         training_menu.addActions(list(self.training_actions))
         training_menu.addAction(self.recover_action)
@@ -360,6 +370,18 @@ class MainWindow(QMainWindow):
         """The Lessons menu: open ``preset``, asking first if that discards a trained run."""
         title = load_preset(preset).title
         self.ask_to_discard(f"The lesson “{title}” replaces it.", lambda: self.start(preset))
+
+    def open_next_lesson(self, step: int = 1) -> None:
+        """The lesson ``step`` places after the open one in the Lessons menu (around the end;
+        the first, or the last, when no lesson is open), asking first if that discards a
+        trained run."""
+        names = [preset.name for preset in list_presets()]
+        lesson = self.lesson
+        if lesson is not None and lesson.name in names:
+            index = (names.index(lesson.name) + step) % len(names)
+        else:
+            index = 0 if step > 0 else len(names) - 1
+        self.open_lesson(names[index])
 
     @Slot(int)
     def choose_variant(self, k: int) -> None:

@@ -330,10 +330,38 @@ def test_presenter_keys_act_wherever_the_focus_is_except_in_a_text_field(
         assert c.state == "paused"
 
 
+def test_page_down_and_up_open_the_next_and_previous_lesson(window, qtbot):
+    names = [preset.name for preset in list_presets()]
+    with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT):
+        window.start(names[0])
+    qtbot.waitUntil(lambda: window.lesson is not None, timeout=WAIT)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    cell = window.controls.findChildren(QComboBox)[0]  # a box that takes PageDown itself
+    cell.setFocus()
+    qtbot.waitUntil(cell.hasFocus, timeout=2_000)
+    index = cell.currentIndex()
+    with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT):
+        qtbot.keyClick(cell, Qt.Key.Key_PageDown)  # untrained: no question
+    qtbot.waitUntil(lambda: window.lesson.name == names[1], timeout=WAIT)
+    with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT):
+        qtbot.keyClick(cell, Qt.Key.Key_PageUp)
+    qtbot.waitUntil(lambda: window.lesson.name == names[0], timeout=WAIT)
+    assert cell.currentIndex() == index
+    step_once(window, qtbot)
+    qtbot.keyClick(cell, Qt.Key.Key_PageUp)  # around to the last, once asked
+    assert window.question is not None
+    with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT):
+        window.answer_question("Discard")
+    qtbot.waitUntil(lambda: window.lesson.name == names[-1], timeout=WAIT)
+
+
 def test_the_menus_name_the_keys(window):
     assert window.play_action.shortcut().toString() == "Space"
     assert [s.toString() for s in window.step_action.shortcuts()] == ["Right", "."]
     assert window.reset_action.shortcut().toString() == "R"
+    assert window.next_lesson_action.shortcut().toString() == "PgDown"
+    assert window.previous_lesson_action.shortcut().toString() == "PgUp"
     assert "Right" in window.step_action.toolTip()
 
 
