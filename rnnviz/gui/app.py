@@ -125,6 +125,7 @@ def run_window(preset: str | None = None, autostart: bool = False) -> int:
         # delete the widgets while the application is alive: left to interpreter exit,
         # pyqtgraph's items can outlive their scene and crash the process on the way out
         window.close()  # (a no-op if it was closed)
+        window.controller.shutdown()  # (the same: at once if closing stopped it)
         window.deleteLater()
         app.processEvents()
     return quitter.exit_code if quitter.signum is not None else code
@@ -388,6 +389,9 @@ def _benchmark(preset: str, seconds: float, quitter) -> dict:
     timer.stop()
     if quitter.signum is not None:
         window.close()
+        # (a signal heard while the window was being shown closed it before the run began:
+        # then close() does nothing, and the run must be stopped here)
+        window.controller.shutdown()
         return {}
     first_draw = (clock["measuring_since"] or time.perf_counter()) - clock["started"]
     if len(draws) >= 2:

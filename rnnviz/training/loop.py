@@ -400,7 +400,9 @@ class TrainingLoop:
         return True
 
     def _training_failed(self, error: Exception) -> None:
-        log.exception("training failed")
+        # the user reads the message (a dialog, the status bar); the traceback goes only to
+        # a logger set to INFO: printed, it reached the terminal for a model that overflowed
+        log.info("training failed", exc_info=True)
         self._playing = False
         iteration = self.trainer.iteration if self.trainer is not None else 0
         self._fail(
