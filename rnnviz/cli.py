@@ -445,9 +445,8 @@ def _train(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     except ValueError as error:  # e.g. an unreadable text file for the text task
         raise UsageError(str(error)) from None
-    folding_note = getattr(trainer.task, "folding_note", None)
-    if folding_note is not None and folding_note():
-        print(f"rnnviz: note: {folding_note()}", file=sys.stderr)
+    if trainer.task.note():
+        print(f"rnnviz: note: {trainer.task.note()}", file=sys.stderr)
     steps = args.steps if args.steps is not None else (preset.steps if preset else 500)
     start = time.perf_counter()
     first_iteration = trainer.iteration

@@ -87,6 +87,11 @@ class Task(ABC):
         if state:
             raise ValueError(f"the {self.name} task keeps no state, got {sorted(state)[0]!r}")
 
+    def note(self) -> str:
+        """What the user should be told about the data, in one clause (e.g. that rare
+        characters of a text file were folded into one symbol); "" when nothing."""
+        return ""
+
     def example(self, rng: np.random.Generator, seq_len: int) -> Batch:
         """The single sequence the views show while training (B = 1); fixed for a run."""
         return self.batch(rng, 1, seq_len)

@@ -486,6 +486,10 @@ class TextTask(Task):
         self._ngrams: dict[int, CharNGram] = {}
         self._baselines: dict[str, float] | None = None
 
+    def note(self) -> str:
+        """The folding note (``folding_note``): what a user of this text must be told."""
+        return self.folding_note()
+
     def folding_note(self) -> str:
         """What to tell the user about folded characters, e.g. "129,744 rare characters are
         shown as �"; "" when none were folded."""

@@ -596,7 +596,9 @@ class TrainingLoop:
         self._dirty = True
         self._last_update_at = -math.inf
         self._reporter.on_config(trainer.config)
-        self._reporter.on_run_reset(reason)
+        # what the data's user must know (e.g. rare characters of a text file folded into one)
+        note = trainer.task.note()
+        self._reporter.on_run_reset(f"{reason}; {note}" if note else reason)
         if not self._playing:
             self._post()  # playing: the next update's snapshot, when due
         self._settle()

@@ -429,6 +429,20 @@ def test_a_refused_text_file_keeps_the_lesson_and_its_bar(window, qtbot, tmp_pat
         assert window.controller.config == run_config
 
 
+def test_a_text_file_with_too_many_characters_says_that_rare_ones_are_folded(
+    window, qtbot, tmp_path
+):
+    """The training process folds rare characters into one symbol; the window says so."""
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT):
+        window.start("text_messaging")
+    many = tmp_path / "many.txt"
+    many.write_text("".join(chr(0x4E00 + k) for k in range(600)) * 2 + "\n", encoding="utf-8")
+    with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT) as reset:
+        window.use_text_file(str(many))
+    assert "rare characters are shown as" in reset.args[0]
+    assert "rare characters are shown as" in window.statusBar().currentMessage()
+
+
 def test_the_ball_s_first_frame_is_not_scored(window, qtbot):
     from rnnviz.tasks.ball import NO_DIRECTION
 
