@@ -26,4 +26,3 @@ def sigmoid_(a: np.ndarray) -> np.ndarray:
 def tanh_(a: np.ndarray) -> np.ndarray:
     """Replace ``a`` by tanh(a) in place and return it."""
     return np.tanh(a, out=a)
-

@@ -101,24 +101,34 @@ class Linear:
     def __repr__(self) -> str:
         return f"Linear({self.in_features}, {self.out_features}, dtype={self.dtype.name})"
 
-    def _check(self, name: str, a: np.ndarray, last: int) -> np.ndarray:
-        """``a`` checked to be a finite array of the layer's dtype whose last axis is ``last``."""
+    def _check_shape(self, name: str, a: np.ndarray, last: int) -> np.ndarray:
+        """``a`` checked to be an array of the layer's dtype whose last axis is ``last``."""
         a = np.asarray(a)
         if a.dtype != self.dtype:
             raise ValueError(f"{name} must have dtype {self.dtype} like the layer, got {a.dtype}")
         if a.ndim < 1 or a.shape[-1] != last:
             raise ValueError(f"{name} must have shape (..., {last}), got shape {a.shape}")
+        return a
+
+    def _check(self, name: str, a: np.ndarray, last: int) -> np.ndarray:
+        """``a`` checked to be a finite array of the layer's dtype whose last axis is ``last``."""
+        a = self._check_shape(name, a, last)
         if not np.isfinite(a).all():
             raise ValueError(f"{name} contains NaN or infinite values")
         return a
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, LinearCache]:
+    def forward(
+        self, x: np.ndarray, *, check_finite: bool = True
+    ) -> tuple[np.ndarray, LinearCache]:
         """Apply ``y = x Wᵀ + b`` at every position.
 
         Parameters
         ----------
         x : ndarray, (..., I)
             Usually the hidden states (T, B, H); the layer's dtype, finite.
+        check_finite : bool
+            False lets NaN and inf through to ``y``: for hidden states that an exploding
+            network made itself, which its trainer reports as a divergence from the loss.
 
         Returns
         -------
@@ -127,7 +137,10 @@ class Linear:
         cache : LinearCache
             For :meth:`backward`.
         """
-        x = self._check("x", x, self.in_features)
+        if check_finite:
+            x = self._check("x", x, self.in_features)
+        else:
+            x = self._check_shape("x", x, self.in_features)
         W, b = self.params["weight"], self.params["bias"]  # (O, I), (O,)
         x2 = x.reshape(-1, x.shape[-1])  # (P, I), P = all positions
         y2 = x2 @ W.T  # (P, O)

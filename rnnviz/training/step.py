@@ -72,6 +72,9 @@ def train_step(
 
 def _train_step(model, task, batch, optimizer, clip, h0, loss_limit) -> StepResult:
     outputs, h_n, cache = model.forward(batch.x, h0)  # (T, B, O)
+    if not np.all(np.isfinite(outputs)):  # the hidden states overflowed (e.g. a ReLU cell)
+        reason = "the hidden states overflowed"
+        return StepResult(float("nan"), float("nan"), False, reason, outputs, h_n, cache, None)
     loss, doutputs = task.loss(outputs, batch)
     if not np.isfinite(loss) or not np.all(np.isfinite(doutputs)):
         return StepResult(

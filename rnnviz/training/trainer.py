@@ -298,8 +298,13 @@ class Trainer:
     def _snapshot(self) -> Snapshot:
         ex = self.example
         outputs, _, cache = self.model.forward(ex.x)
+        exploded = not np.all(np.isfinite(outputs))
+        if exploded:
+            # the last update blew the hidden states up (the next one reports the divergence):
+            # nothing is predicted, and the views show the states and NaN gradients as they are
+            outputs = np.zeros_like(outputs)
         _, doutputs = self.task.loss(outputs, ex)
-        dy_ok = np.all(np.isfinite(doutputs))
+        dy_ok = not exploded and np.all(np.isfinite(doutputs))
         if dy_ok and np.all(np.isfinite(self.model.readout.params["weight"])):
             _, rnn_grads = self.model.backward(doutputs, cache)
             dh_norms = rnn_grads.dh_norms

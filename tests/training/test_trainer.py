@@ -112,6 +112,23 @@ def test_sgd_with_a_huge_learning_rate_diverges_without_an_error_or_warning(cell
     assert snapshots[-1].diverged == trainer.diverged
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad"])
+@pytest.mark.parametrize("task", ["alphabet", "ball", "recall", "text"])
+def test_a_relu_network_whose_hidden_states_overflow_diverges_never_raises(task, optimizer):
+    """After one accepted update at a huge learning rate, a ReLU network's hidden states
+    overflow to inf (no tanh bounds them): that is a divergence, not an error, and every
+    snapshot on the way is still made."""
+    trainer = Trainer(
+        TrainConfig(task=task).with_settings(
+            {"model.cell": "rnn_relu", "optim.kind": optimizer, "optim.lr": "100"}
+        )
+    )
+    snapshots = list(trainer.run(steps=30, snapshot_every=1))
+    assert "diverged" in trainer.diverged
+    assert snapshots[-1].diverged == trainer.diverged
+
+
 def test_a_non_finite_gradient_is_reported_never_applied(monkeypatch):
     trainer = Trainer(small_config())
     list(trainer.run(steps=2))
