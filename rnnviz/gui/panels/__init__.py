@@ -2,7 +2,7 @@
 
 Every panel has the slot ``show_snapshot(snapshot)`` (GUI thread only), the time cursor slot
 ``set_cursor(t)`` and the signal ``cursor_moved(int)``, emitted when the user clicks or drags on
-a time axis or presses ←/→ (Home/End) in the panel. Connect every panel's ``cursor_moved`` to
+a time axis or presses Shift+←/→ (Home/End) in the panel. Connect every panel's ``cursor_moved`` to
 every panel's ``set_cursor`` to share one cursor; ``set_cursor`` never emits, so no loops.
 
 - ``HiddenStatePanel``: hidden states, time × unit, one map per layer and direction (−1 … 1).

@@ -5,7 +5,7 @@ Style: dark text on a white background, big fonts, thick lines, and colour-blind
 each colour map a 256-entry uint8 lookup table built here in NumPy.
 
 The time cursor: every panel keeps one step t. ``set_cursor(t)`` (a slot) moves the highlight
-without emitting anything; a click or drag on a time axis or a heat map, or the ←/→/Home/End
+without emitting anything; a click or drag on a time axis or a heat map, or the Shift+←/→/Home/End
 keys, move it and emit ``cursor_moved(t)``, which the window sends to every other panel.
 """
 
@@ -540,7 +540,7 @@ class TimeViewBox(pg.ViewBox):
 
 # ------------------------------------------------------------------------------------ panel
 
-HOVER_HINT = "Hover for values · click or ←/→ moves the time"
+HOVER_HINT = "Hover for values · click or Shift+←/→ moves the time"
 
 
 class ReadoutLabel(QLabel):
@@ -580,7 +580,7 @@ class Panel(QWidget):
     Signals
     -------
     cursor_moved(int)
-        The user moved the time cursor here (click, drag, ←/→/Home/End). Not emitted by
+        The user moved the time cursor here (click, drag, Shift+←/→, Home, End). Not emitted by
         ``set_cursor``, so the window can connect every panel's signal to every panel's slot.
     """
 
