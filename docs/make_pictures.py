@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 #: file, preset, steps, size, panel, settings (``KEY=VALUE`` for ``--set``, space-separated)
 PICTURES = [
     ("window_text.png", "text_messaging", 300, "1920x1080", "window", ""),
+    ("window_projector.png", "lstm_gates", 300, "1280x720", "window", ""),
     ("gradient_rnn.png", "vanishing_gradient", 1500, "900x600", "gradient", "model.cell=rnn_tanh"),
     ("gradient_lstm.png", "vanishing_gradient", 1500, "900x600", "gradient", ""),
 ]
