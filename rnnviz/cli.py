@@ -28,13 +28,13 @@ import os
 import platform
 import re
 import signal
-import stat
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import rnnviz
+from rnnviz.files import NotARegularFileError, check_output_path
 from rnnviz.resources import presets_dir, resources_root
 
 __all__ = ["main"]
@@ -362,28 +362,10 @@ def _check_writable(text: str, what: str = "--out") -> Path:
     new name in an existing folder. A folder, a pipe or a device is refused without being
     opened (writing would replace a device node, such as /dev/null as root, or wait forever
     on a pipe); checked before any training, so that minutes of it are not lost."""
-    path = Path(text)
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        info = None
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise UsageError(f"{what} {text}: cannot write there: {reason}") from None
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{what} {text} is a folder: give a file name inside it")
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device or other special file"
-            raise UsageError(
-                f"{what} {text} is {kind}, not a regular file: rnnviz writes only regular files"
-            )
-    folder = path.parent
-    if not folder.is_dir():
-        raise UsageError(f"{what} {text}: there is no folder {folder}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{what} {text}: the folder {folder} is not writable")
-    return path
+        return check_output_path(text)
+    except NotARegularFileError as error:
+        raise UsageError(f"{what} {text} {error}") from None
 
 
 def _finite(value: object) -> object:

@@ -113,9 +113,9 @@ def _special_outputs(tmp_path: Path) -> list[tuple[str, str]]:
     if HAS_FIFO:
         for name in ("pipe.rnnviz", "pipe.png"):
             os.mkfifo(tmp_path / name)
-            outputs.append((str(tmp_path / name), "is a pipe, not a regular file"))
+            outputs.append((str(tmp_path / name), "is a FIFO (named pipe), not a regular file"))
     if Path("/dev/null").exists():
-        outputs.append(("/dev/null", "is a device or other special file, not a regular file"))
+        outputs.append(("/dev/null", "is a device, not a regular file"))
     return outputs
 
 

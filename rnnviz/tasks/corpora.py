@@ -29,11 +29,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import random
-import stat
 import sys
 import types
 from pathlib import Path
 
+from rnnviz.files import NotARegularFileError, open_regular_file, stat_regular_file
 from rnnviz.resources import resource_path
 
 __all__ = [
@@ -327,15 +327,15 @@ def stdlib_text(
 # --------------------------------------------------------------------------- user file
 
 
-def _kind_of_file(mode: int) -> str:
-    """What a non-regular file is, in words a student knows."""
-    if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+def _refusal(shown: str, error: NotARegularFileError) -> str:
+    """Why ``shown`` is no text file to learn from, in words a student knows."""
+    if error.kind == "missing":
+        return f"there is no file at {shown}: check the name and the folder"
+    if error.kind == "a folder":
+        return f"{shown} is a folder, not a text file: choose a file inside it"
+    if error.kind.startswith("a "):
+        return f"{shown} is {error.kind}, not a text file: choose a regular file (.txt)"
+    return f"{shown} {error}"
 
 
 def check_text_file(
@@ -373,21 +373,9 @@ def check_text_file(
     if "\x00" in shown:
         raise CorpusError(f"{shown!r} is not a file name (it contains a NUL character)")
     try:
-        info = os.stat(shown)
-    except FileNotFoundError:
-        raise CorpusError(f"there is no file at {shown}: check the name and the folder") from None
-    except PermissionError:
-        raise CorpusError(f"{shown} cannot be read: permission denied") from None
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise CorpusError(f"{shown} cannot be read: {reason}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise CorpusError(f"{shown} is a folder, not a text file: choose a file inside it")
-    if not stat.S_ISREG(info.st_mode):
-        raise CorpusError(
-            f"{shown} is {_kind_of_file(info.st_mode)}, not a text file: choose a regular "
-            "file (.txt)"
-        )
+        info = stat_regular_file(shown)
+    except NotARegularFileError as error:
+        raise CorpusError(_refusal(shown, error)) from None
     if info.st_size == 0:
         raise CorpusError(f"{shown} is empty: the model needs some text to learn from")
     if info.st_size > max_bytes:
@@ -399,33 +387,16 @@ def check_text_file(
 
 
 def _read_regular_file(shown: str, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of the regular file ``shown``.
-
-    Opened without waiting (``O_NONBLOCK``) and checked again once open (``fstat``): had the
-    path been swapped for a pipe since :func:`check_text_file` looked, opening it still
-    returns at once, and it is refused instead of read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    """At most ``max_bytes + 1`` bytes of the regular file ``shown``, opened without waiting
+    and checked again once open (``rnnviz.files.open_regular_file``): had the path been
+    swapped for a pipe since :func:`check_text_file` looked, it is refused instead of read."""
     try:
-        fd = os.open(shown, flags)
-    except PermissionError:
-        raise CorpusError(f"{shown} cannot be read: permission denied") from None
-    except OSError as error:
-        raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise CorpusError(
-                f"{shown} is {_kind_of_file(mode)}, not a text file: choose a regular file (.txt)"
-            )
-        with open(fd, "rb", closefd=False) as f:
+        with open_regular_file(shown) as f:
             return f.read(max_bytes + 1)  # one byte more than allowed tells "too large"
-    except PermissionError:
-        raise CorpusError(f"{shown} cannot be read: permission denied") from None
+    except NotARegularFileError as error:
+        raise CorpusError(_refusal(shown, error)) from None
     except OSError as error:
         raise CorpusError(f"{shown} cannot be read: {error.strerror or error}") from None
-    finally:
-        os.close(fd)
 
 
 def load_text_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 import struct
 import zipfile
 import zlib
@@ -39,16 +38,14 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy_format
 
+from rnnviz.files import open_regular_file
+
 __all__ = [
     "MAX_DEFLATE_RATIO",
     "READ_ERRORS",
     "ArchiveError",
     "Member",
-    "NotARegularFileError",
     "NpzArchive",
-    "open_regular_file",
-    "refuse_special_file",
-    "special_kind",
 ]
 
 #: The central directory (the list of members) may take at most this many bytes; a real
@@ -97,78 +94,8 @@ class ArchiveError(ValueError):
     name ("it is damaged, …", "its member 'x.npy' is encrypted")."""
 
 
-class NotARegularFileError(ArchiveError):
-    """The path is missing or names no regular file; the message is a predicate ("does not
-    exist", "is a FIFO (named pipe), not a regular file")."""
-
-
 def _mib(n: int) -> str:
     return f"{n / (1 << 20):,.0f} MB" if n >= 1 << 20 else f"{n:,} bytes"
-
-
-def refuse_special_file(path: Path) -> os.stat_result:
-    """``os.stat(path)``, refusing anything but an existing regular file (never opens it).
-
-    Raises
-    ------
-    ArchiveError
-        For an empty path, a missing file, a folder, a FIFO, a device or a socket.
-    """
-    if not str(path) or str(path) == ".":
-        raise NotARegularFileError("names no file")
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise NotARegularFileError("does not exist") from None
-    except (OSError, ValueError) as error:  # permission, name too long, NUL in the name
-        raise NotARegularFileError(
-            f"cannot be read: {getattr(error, 'strerror', None) or error}"
-        ) from None
-    kind = special_kind(st.st_mode)
-    if kind is not None:
-        raise NotARegularFileError(f"is {kind}, not a regular file")
-    return st
-
-
-def special_kind(mode: int) -> str | None:
-    """What a file of ``st_mode`` ``mode`` is, e.g. "a FIFO (named pipe)"; None if regular."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
-
-
-def open_regular_file(path: Path) -> BinaryIO:
-    """Open ``path`` for reading only if it is a regular file; never blocks on a FIFO.
-
-    The name is checked with ``os.stat`` first; the file is then opened non-blocking (which a
-    FIFO swapped in meanwhile cannot turn into a hang) and checked again with ``fstat``.
-    """
-    before = refuse_special_file(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as error:
-        raise NotARegularFileError(f"cannot be read: {error.strerror or error}") from None
-    try:
-        after = os.fstat(fd)
-        if not stat.S_ISREG(after.st_mode) or (after.st_dev, after.st_ino) != (
-            before.st_dev,
-            before.st_ino,
-        ):
-            raise NotARegularFileError("changed into something other than a regular file")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def _check_end_record(fp: BinaryIO) -> None:

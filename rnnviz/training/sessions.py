@@ -42,15 +42,8 @@ from typing import Any
 import numpy as np
 
 from rnnviz.core import GRU, LSTM, RNN
-from rnnviz.training.archive import (
-    READ_ERRORS,
-    ArchiveError,
-    Member,
-    NotARegularFileError,
-    NpzArchive,
-    refuse_special_file,
-    special_kind,
-)
+from rnnviz.files import NotARegularFileError, special_kind, stat_regular_file
+from rnnviz.training.archive import READ_ERRORS, ArchiveError, Member, NpzArchive
 from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict, config_to_dict
 from rnnviz.training.trainer import Trainer, make_optimizer
 
@@ -284,7 +277,7 @@ def save_session(trainer: Trainer, path: str | os.PathLike) -> Path:
 def _open_archive(path: Path, what: str) -> NpzArchive:
     """The checked archive at ``path``; SessionError naming the file if it cannot be."""
     try:
-        refuse_special_file(path)  # before anything opens it
+        stat_regular_file(path)  # before anything opens it
         return NpzArchive(path, max_member_bytes=MAX_ARRAY_BYTES, max_total_bytes=MAX_SESSION_BYTES)
     except NotARegularFileError as error:
         raise SessionError(f"{_label(path)} {error}") from None

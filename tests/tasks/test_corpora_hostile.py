@@ -63,7 +63,7 @@ def _special_paths(tmp_path: Path) -> list[tuple[str, str]]:
     if HAS_FIFO:
         fifo = tmp_path / "pipe.txt"
         os.mkfifo(fifo)
-        paths.append((str(fifo), r"is a pipe \(FIFO\), not a text file"))
+        paths.append((str(fifo), r"is a FIFO \(named pipe\), not a text file"))
     if Path("/dev/null").exists():
         paths.append(("/dev/null", "is a device, not a text file"))
     return paths
@@ -88,7 +88,7 @@ def test_a_path_swapped_for_a_pipe_after_the_check_is_refused_without_waiting(
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     monkeypatch.setattr(corpora, "check_text_file", lambda path, max_bytes: None)
-    with pytest.raises(CorpusError, match=r"pipe\.txt is a pipe \(FIFO\), not a text file"):
+    with pytest.raises(CorpusError, match=r"pipe\.txt is a FIFO \(named pipe\), not a text file"):
         load_text_file(fifo)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 import rnnviz.tasks.corpora as corpora
 from rnnviz.core.losses import softmax
+from rnnviz.files import open_regular_file
 from rnnviz.resources import resource_path
 from rnnviz.tasks.corpora import (
     CorpusError,
@@ -190,27 +191,32 @@ def test_unreadable_file(tmp_path):
 
 def test_permission_denied_is_explained(tmp_path, monkeypatch):
     # the same message as above, for runs as root (who may read any file)
-    def refuse(path, mode="r", *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(path))
-
-    monkeypatch.setattr(corpora, "open", refuse, raising=False)
     path = _write(tmp_path, b"secret text\n")
+    real_os_open = os.open
+
+    def refuse(name, *args, **kwargs):
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_os_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(CorpusError, match=r"f\.txt cannot be read: permission denied"):
         load_text_file(path)
 
 
 class _ReadSpy:
-    """Stands in for ``open`` in rnnviz.tasks.corpora: records every read, refuses unbounded
-    ones (so that a regression fails at once instead of reading a huge file or device)."""
+    """Stands in for ``open_regular_file`` in rnnviz.tasks.corpora: records every read, refuses
+    unbounded ones (so that a regression fails at once instead of reading a huge file or
+    device)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.opened: list[str] = []
         self.bytes_read = 0
 
-    def __call__(self, path, mode="r", *args, **kwargs):
+    def __call__(self, path):
         self.opened.append(str(path))
-        real = open(path, mode, *args, **kwargs)  # closed by Wrapper.__exit__
+        real = open_regular_file(path)  # closed by Wrapper.__exit__
         spy = self
 
         class Wrapper:
@@ -231,7 +237,7 @@ class _ReadSpy:
 
 def test_too_large_file_is_refused_without_reading_it(tmp_path, monkeypatch):
     spy = _ReadSpy(limit=1001)
-    monkeypatch.setattr(corpora, "open", spy, raising=False)
+    monkeypatch.setattr(corpora, "open_regular_file", spy)
     path = _write(tmp_path, b"x y\n" * 500)  # 2000 bytes, cap 1000
     with pytest.raises(CorpusError, match=r"too large \(2,000 bytes\); the limit is 1,000 bytes"):
         load_text_file(path, max_bytes=1000)
@@ -254,7 +260,7 @@ def test_endless_device_is_refused_without_being_read(monkeypatch):
     # /dev/zero reports size 0 and never ends: refused from its description alone
     # (tests/tasks/test_corpora_hostile.py checks that nothing opens it at all)
     spy = _ReadSpy(limit=0)
-    monkeypatch.setattr(corpora, "open", spy, raising=False)
+    monkeypatch.setattr(corpora, "open_regular_file", spy)
     with pytest.raises(CorpusError, match="/dev/zero is a device, not a text file"):
         load_text_file("/dev/zero", max_bytes=4096)
     assert spy.opened == [] and spy.bytes_read == 0
