@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from rnnviz.tasks.text import Vocabulary
+from rnnviz.tasks.vocabulary import Vocabulary
 
 __all__ = ["CharNGram"]
 
