@@ -41,6 +41,7 @@ import numpy as np
 
 from rnnviz.core import softmax
 from rnnviz.tasks.base import Batch, Task
+from rnnviz.tasks.setting import Setting, check_fields
 
 __all__ = [
     "ALPHABET",
@@ -81,32 +82,26 @@ class Direction(enum.Enum):
 
 @dataclass(frozen=True)
 class AlphabetConfig:
-    """Settings of the alphabet task.
-
-    Parameters
-    ----------
-    start : WindowStart or str
-        Where training sequences start: ``WindowStart.ANYWHERE`` ("anywhere", the default) or
-        ``WindowStart.FROM_A`` ("from_a"). A string is converted.
+    """Settings of the alphabet task: its row in ``SETTINGS`` says what ``start`` takes (a
+    ``WindowStart`` or its value, "anywhere" by default or "from_a"; a string is converted).
     """
 
     start: WindowStart = WindowStart.ANYWHERE
 
+    #: The row of this setting in the settings table (``rnnviz.tasks.setting``).
+    SETTINGS: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "task.start",
+            WindowStart,
+            "Where the training sequences start: anywhere (the network learns to start at any "
+            "letter) or from_a (always at A, like reciting the alphabet).",
+            label="Sequences start",
+            gloss="where training sequences begin",
+        ),
+    )
+
     def __post_init__(self) -> None:
-        if isinstance(self.start, str):
-            try:
-                start = WindowStart(self.start)
-            except ValueError:
-                choices = ", ".join(repr(s.value) for s in WindowStart)
-                raise ValueError(
-                    f"start (where training sequences begin) must be one of {choices}, "
-                    f"got {self.start!r}"
-                ) from None
-            object.__setattr__(self, "start", start)
-        elif not isinstance(self.start, WindowStart):
-            raise ValueError(
-                f"start (where training sequences begin) must be a WindowStart, got {self.start!r}"
-            )
+        check_fields(self, self.SETTINGS)
 
 
 def _check_count(name: str, value: object, meaning: str) -> None:

@@ -77,6 +77,7 @@ from typing import ClassVar
 import numpy as np
 
 from rnnviz.tasks.base import Batch, Task
+from rnnviz.tasks.setting import ConfigError, Setting, check_fields
 
 __all__ = [
     "NO_DIRECTION",
@@ -140,24 +141,9 @@ def _check_int(name: str, value: object, low: int, high: int, meaning: str) -> i
 class BallConfig:
     """Settings of the moving-ball task. The box is the unit square; units are box widths.
 
-    Parameters
-    ----------
-    speed_min, speed_max : float
-        Range of the initial speed |v_0|, in box widths per frame; 0 < speed_min ≤ speed_max
-        ≤ 0.25.
-    gravity : float
-        g ≥ 0 (at most 0.01), box widths per frame², pulling towards y = 0. 0 (the default) for
-        straight lines between bounces.
-    noise : float
-        Standard deviation of the observation noise, 0 … 0.2 box widths.
-    mode : BallMode or str
-        "next", "snapshot" or "gap" (a string is turned into a ``BallMode``).
-    gap : int
-        Frames the ball is hidden in "gap" mode, 1 … 100 (the sequence needs gap + 2 frames).
-    directions : int
-        Number of direction sectors, 2 … 36; chance accuracy is 1/directions.
-    compass : bool
-        Throw the ball only along the sector centres (E, NE, N, … for 8) instead of at any angle.
+    Each field's range, unit and meaning is its row in ``SETTINGS`` (the settings table, said
+    once there); ``speed_min`` must also be more than 0 and at most ``speed_max``. ``mode``
+    may be given as a string and is turned into a ``BallMode``.
     """
 
     speed_min: float = 0.02
@@ -169,49 +155,98 @@ class BallConfig:
     directions: int = 8
     compass: bool = False
 
-    def __post_init__(self) -> None:
-        def put(name: str, value: object) -> None:
-            object.__setattr__(self, name, value)  # frozen: normalise the types once, here
+    #: The rows of these settings in the settings table (``rnnviz.tasks.setting``).
+    SETTINGS: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "task.speed_min",
+            float,
+            "The slowest a ball is thrown (more than 0: a ball at rest has no direction).",
+            low=0.0,
+            high=MAX_SPEED,
+            unit="box widths per frame",
+            label="Slowest speed",
+            step=0.005,
+            decimals=3,
+        ),
+        Setting(
+            "task.speed_max",
+            float,
+            "The fastest a ball is thrown.",
+            low=0.0,
+            high=MAX_SPEED,
+            unit="box widths per frame",
+            label="Fastest speed",
+            step=0.005,
+            decimals=3,
+        ),
+        Setting(
+            "task.gravity",
+            float,
+            "Pulls the ball down; 0 for straight lines between bounces.",
+            low=0.0,
+            high=MAX_GRAVITY,
+            unit="box widths per frame²",
+            label="Gravity",
+            step=0.0005,
+            decimals=4,
+        ),
+        Setting(
+            "task.noise",
+            float,
+            "How unsteady the camera is: the spread of the positions the network sees.",
+            low=0.0,
+            high=MAX_NOISE,
+            unit="box widths",
+            label="Noise",
+            step=0.005,
+            decimals=3,
+        ),
+        Setting(
+            "task.mode",
+            BallMode,
+            "next: predict the next position; snapshot: from one frame only; gap: fill in "
+            "where the ball was while it was hidden.",
+            label="Mode",
+        ),
+        Setting(
+            "task.gap",
+            int,
+            "Frames the ball is hidden in gap mode (the sequence needs 2 more).",
+            low=1,
+            high=MAX_GAP,
+            unit="frames",
+            label="Occlusion length",
+        ),
+        Setting(
+            "task.directions",
+            int,
+            "Direction sectors the accuracy counts in; chance is one of them.",
+            low=2,
+            high=MAX_DIRECTIONS,
+            unit="sectors",
+            label="Directions",
+        ),
+        Setting(
+            "task.compass",
+            bool,
+            "Throw the ball only along the sector centres (E, NE, N, … for 8).",
+            label="Compass throws",
+            gloss="throw only along the sector centres",
+        ),
+    )
 
-        put(
-            "speed_min",
-            _check_real("speed_min", self.speed_min, 0.0, MAX_SPEED, "box widths per frame"),
-        )
-        put(
-            "speed_max",
-            _check_real("speed_max", self.speed_max, 0.0, MAX_SPEED, "box widths per frame"),
-        )
+    def __post_init__(self) -> None:
+        check_fields(self, self.SETTINGS)  # frozen: it stores the normalised values once, here
         if self.speed_min <= 0:
-            raise ValueError(
-                f"speed_min must be more than 0 (a ball at rest has no direction), "
+            raise ConfigError(
+                f"task.speed_min must be more than 0 (a ball at rest has no direction), "
                 f"got {self.speed_min:g}"
             )
         if self.speed_min > self.speed_max:
-            raise ValueError(
-                f"speed_min ({self.speed_min:g}) must not be more than speed_max "
+            raise ConfigError(
+                f"task.speed_min ({self.speed_min:g}) must not be more than task.speed_max "
                 f"({self.speed_max:g})"
             )
-        put(
-            "gravity",
-            _check_real("gravity", self.gravity, 0.0, MAX_GRAVITY, "box widths per frame²"),
-        )
-        put("noise", _check_real("noise", self.noise, 0.0, MAX_NOISE, "box widths"))
-        try:
-            put("mode", BallMode(self.mode))
-        except ValueError:
-            choices = ", ".join(repr(m.value) for m in BallMode)
-            raise ValueError(f"mode must be one of {choices}, got {self.mode!r}") from None
-        put("gap", _check_int("gap", self.gap, 1, MAX_GAP, "frames behind the occluder"))
-        put(
-            "directions",
-            _check_int("directions", self.directions, 2, MAX_DIRECTIONS, "direction sectors"),
-        )
-        if not isinstance(self.compass, bool | np.bool_):
-            raise ValueError(
-                f"compass (throw only along the sector centres) must be True or False, "
-                f"got {self.compass!r}"
-            )
-        put("compass", bool(self.compass))
 
 
 # --- physics ----------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ import numpy as np
 
 from rnnviz.core import softmax
 from rnnviz.tasks.base import Batch, Task
+from rnnviz.tasks.setting import Setting, check_fields
 
 __all__ = ["MAX_DELAY", "MAX_TOKENS", "RecallConfig", "RecallTask"]
 
@@ -88,18 +89,11 @@ def _check_int(name: str, value: object, low: int, high: int, meaning: str) -> N
 class RecallConfig:
     """Settings of the long-range recall task.
 
-    Parameters
-    ----------
-    delay : int
-        N, 1 ≤ N ≤ 1000: the longest gap between the symbol and the cue (every gap, without
-        ``vary_delay``). A sequence has N + 2 steps.
-    symbols : int
-        K, 2 ≤ K ≤ 26: how many different symbols there are to remember; chance is 1/K.
-    distractors : int
-        M, 1 ≤ M ≤ 26: kinds of filler token. 1 is a single blank; more draws random noise
-        from a separate set of M tokens.
-    vary_delay : bool
-        Draw each sequence's gap uniformly from 1 … N (True) or always use N (False).
+    Each field's range and meaning is its row in ``SETTINGS`` (the settings table, said once
+    there): N = ``delay``, the longest gap between the symbol and the cue (every gap, without
+    ``vary_delay``; a sequence has N + 2 steps), K = ``symbols`` (chance is 1/K) and
+    M = ``distractors``, the kinds of filler token (1 is a single blank; more draws random
+    noise from a separate set of M tokens).
     """
 
     delay: int = 40
@@ -107,12 +101,45 @@ class RecallConfig:
     distractors: int = 1
     vary_delay: bool = True
 
+    #: The rows of these settings in the settings table (``rnnviz.tasks.setting``).
+    SETTINGS: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "task.delay",
+            int,
+            "N: the most steps between the symbol and the cue (a sequence has N + 2 steps).",
+            low=1,
+            high=MAX_DELAY,
+            label="Delay N",
+            gloss="steps between the symbol and the cue",
+        ),
+        Setting(
+            "task.symbols",
+            int,
+            "K: how many different symbols there are to remember; chance is 1/K.",
+            low=2,
+            high=MAX_TOKENS,
+            label="Symbols K",
+            gloss="how many symbols to remember",
+        ),
+        Setting(
+            "task.distractors",
+            int,
+            "M: kinds of filler token in the gap; 1 is a blank, more are random noise.",
+            low=1,
+            high=MAX_TOKENS,
+            label="Fillers M",
+            gloss="kinds of filler token",
+        ),
+        Setting(
+            "task.vary_delay",
+            bool,
+            "Draw each sequence's gap from 1 … N (true) or always use N (false).",
+            label="Vary the delay",
+        ),
+    )
+
     def __post_init__(self) -> None:
-        _check_int("delay", self.delay, 1, MAX_DELAY, "steps between the symbol and the cue")
-        _check_int("symbols", self.symbols, 2, MAX_TOKENS, "how many symbols to remember")
-        _check_int("distractors", self.distractors, 1, MAX_TOKENS, "kinds of filler token")
-        if not isinstance(self.vary_delay, bool | np.bool_):
-            raise ValueError(f"vary_delay must be True or False, got {self.vary_delay!r}")
+        check_fields(self, self.SETTINGS)
 
 
 class RecallTask(Task):

@@ -54,6 +54,7 @@ from rnnviz.core.losses import log_softmax, softmax
 from rnnviz.tasks.base import Batch, Task
 from rnnviz.tasks.corpora import CorpusError, check_text_file, load_corpus
 from rnnviz.tasks.ngram import CharNGram
+from rnnviz.tasks.setting import ConfigError, Setting, check_fields
 from rnnviz.tasks.vocabulary import CHUNK, Vocabulary
 
 __all__ = [
@@ -92,7 +93,8 @@ class CorpusName(StrEnum):
 
 @dataclass(frozen=True)
 class TextConfig:
-    """What the character-model lesson reads.
+    """What the character-model lesson reads. Each field's range and meaning is its row in
+    ``SETTINGS`` (the settings table, said once there).
 
     Attributes
     ----------
@@ -104,8 +106,8 @@ class TextConfig:
         when the task loads the corpus. As a setting, a path given means that file or an
         error (see :meth:`settle`).
     validation_fraction : float
-        The share of the text (its end, from a line start) held out to check the model, in
-        (0, 0.5]; capped at ``TextTask.MAX_VALIDATION_CHARS`` characters.
+        The share of the text (its end, from a line start) held out to check the model;
+        capped at ``TextTask.MAX_VALIDATION_CHARS`` characters.
     seed : int
         Seeds the classroom corpus generator.
     """
@@ -115,30 +117,49 @@ class TextConfig:
     validation_fraction: float = 0.1
     seed: int = 0
 
+    #: The rows of these settings in the settings table (``rnnviz.tasks.setting``).
+    SETTINGS: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "task.corpus",
+            CorpusName,
+            "The text to learn: the lecture's sentences (classroom), the Zen of Python, "
+            "Python source (stdlib) or your own file (see task.path).",
+            label="Text",
+        ),
+        Setting(
+            "task.path",
+            str,
+            "Your own UTF-8 text file; giving it chooses task.corpus=file.",
+            label="Text file",
+        ),
+        Setting(
+            "task.validation_fraction",
+            float,
+            "The share of the text kept aside to check the model on text it never trained on.",
+            low=0.01,
+            high=0.5,
+            label="Held-out share",
+            gloss="the share of the text kept aside to check the model",
+            step=0.01,
+            decimals=2,
+        ),
+        Setting(
+            "task.seed",
+            int,
+            "Seeds the generator of the classroom sentences.",
+            low=0,
+            high=2**32 - 1,
+            label="Text seed",
+        ),
+    )
+
     def __post_init__(self) -> None:
-        try:
-            corpus = CorpusName(getattr(self.corpus, "value", self.corpus))
-        except ValueError:
-            names = ", ".join(repr(c.value) for c in CorpusName)
-            raise ValueError(f"corpus must be one of {names}; got {self.corpus!r}") from None
-        object.__setattr__(self, "corpus", corpus)
-        path = self.path
-        if isinstance(path, os.PathLike):
-            path = os.fspath(path)
-        if not isinstance(path, str):
-            raise ValueError(f"path must be a file name (text), got {path!r}")
-        object.__setattr__(self, "path", path)
+        if not isinstance(self.path, str | os.PathLike):
+            raise ConfigError(f"task.path must be a file name (text), got {self.path!r}")
+        check_fields(self, self.SETTINGS)
         # corpus and path are not checked against each other here: settings arrive one at a
         # time (``--set task.corpus=file --set task.path=…``, or a window's controls), so each
         # intermediate config must be valid. ``settle`` checks them once all have arrived.
-        f = self.validation_fraction
-        if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f <= 0.5:
-            raise ValueError(
-                "validation_fraction is the share of the text kept aside to check the model; "
-                f"it must be more than 0 and at most 0.5, got {f!r}"
-            )
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise ValueError(f"seed must be a whole number, got {self.seed!r}")
 
     def settle(self, changed: frozenset[str]) -> TextConfig:
         """This config once the settings named in ``changed`` (``"corpus"``, ``"path"``, …)

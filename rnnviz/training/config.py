@@ -9,19 +9,30 @@ round-trip through JSON.
     └── batch_size, seq_len, seed, temperature, history
 
 Settings are addressed by dotted names, as ``rnnviz train --set`` takes them:
-``model.hidden_size=64``, ``optim.lr=0.003``, ``task.delay=30``, ``seq_len=50``.
+``model.hidden_size=64``, ``optim.lr=0.003``, ``task.delay=30``, ``seq_len=50``. Each one's
+type, range and meaning is its row in the settings table (``rnnviz.training.settings``): every
+field here is checked, and every dotted setting parsed, through it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass, field, fields, replace
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any, get_type_hints
 
 from rnnviz.tasks.registry import TASKS, TaskName, task_config_class
+from rnnviz.tasks.setting import ConfigError, check_fields
+from rnnviz.training.settings import (
+    GROUPS,
+    Cell,
+    OptimizerKind,
+    check_known,
+    find_setting,
+    group_rows,
+    settings_for,
+)
 
 __all__ = [
     "Cell",
@@ -32,40 +43,8 @@ __all__ = [
     "TrainConfig",
     "config_from_dict",
     "config_to_dict",
+    "known_settings",
 ]
-
-
-class ConfigError(ValueError):
-    """A setting a student typed or a file holds is not valid; the message says why."""
-
-
-class Cell(StrEnum):
-    RNN_TANH = "rnn_tanh"
-    RNN_RELU = "rnn_relu"
-    LSTM = "lstm"
-    GRU = "gru"
-
-
-class OptimizerKind(StrEnum):
-    SGD = "sgd"
-    ADAM = "adam"
-    ADAGRAD = "adagrad"
-    RMSPROP = "rmsprop"
-
-
-def _whole(name: str, value: Any, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
-
-
-def _number(name: str, value: Any, low: float, high: float, *, open_low: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {value!r}")
-    if value < low or value > high or (open_low and value == low):
-        bound = f"above {low}" if open_low else f"at least {low}"
-        raise ConfigError(f"{name} must be {bound} and at most {high}, got {value}")
 
 
 @dataclass(frozen=True)
@@ -78,18 +57,13 @@ class ModelConfig:
     bidirectional: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "cell", _enum("model.cell", Cell, self.cell))
-        _whole("model.hidden_size", self.hidden_size, 1, 1024)
-        _whole("model.num_layers", self.num_layers, 1, 4)
-        if not isinstance(self.bidirectional, bool):
-            raise ConfigError(
-                f"model.bidirectional must be true or false, got {self.bidirectional!r}"
-            )
+        check_fields(self, group_rows("model"))
 
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """How the weights are updated. All of these change live, without a reset, except ``kind``."""
+    """How the weights are updated. All of these change live, without a reset (a new ``kind``
+    keeps the weights and starts the optimiser's own state afresh)."""
 
     kind: OptimizerKind = OptimizerKind.ADAM
     lr: float = 0.01
@@ -97,11 +71,7 @@ class OptimConfig:
     clip: float | None = 5.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", _enum("optim.kind", OptimizerKind, self.kind))
-        _number("optim.lr (learning rate)", self.lr, 0.0, 1e3, open_low=True)
-        _number("optim.momentum", self.momentum, 0.0, 0.999)
-        if self.clip is not None:
-            _number("optim.clip (gradient clipping norm)", self.clip, 0.0, 1e6, open_low=True)
+        check_fields(self, group_rows("optim"))
 
 
 @dataclass(frozen=True)
@@ -119,23 +89,17 @@ class TrainConfig:
     history: int = 500
 
     def __post_init__(self) -> None:
-        task = _enum("task", TaskName, self.task)
-        object.__setattr__(self, "task", task)
-        params_class = task_config_class(task)
+        check_fields(self, group_rows(""))
+        params_class = task_config_class(self.task)
         if self.task_params is None:
             object.__setattr__(self, "task_params", params_class())
         elif not isinstance(self.task_params, params_class):
             raise ConfigError(
-                f"the {task.value} task takes {params_class.__name__}, "
+                f"the {self.task.value} task takes {params_class.__name__}, "
                 f"got {type(self.task_params).__name__}"
             )
         if not isinstance(self.model, ModelConfig) or not isinstance(self.optim, OptimConfig):
             raise ConfigError("model and optim must be ModelConfig and OptimConfig")
-        _whole("batch_size", self.batch_size, 1, 4096)
-        _whole("seq_len (sequence length)", self.seq_len, 1, 10_000)
-        _whole("seed", self.seed, 0, 2**32 - 1)
-        _number("temperature", self.temperature, 0.0, 100.0, open_low=True)
-        _whole("history", self.history, 2, 1_000_000)
 
     # ------------------------------------------------------------------ dotted settings
 
@@ -184,16 +148,6 @@ class TrainConfig:
         return config_from_dict(data)
 
 
-def _enum(name: str, enum: type[Enum], value: Any) -> Enum:
-    if isinstance(value, enum):
-        return value
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(m.value for m in enum)
-        raise ConfigError(f"{name} must be one of {choices}; got {value!r}") from None
-
-
 def _to_plain(obj: Any) -> Any:
     if isinstance(obj, Enum):
         return obj.value
@@ -235,91 +189,36 @@ def config_from_dict(data: Any) -> TrainConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"the configuration must be a JSON object, got {data!r}")
     data = dict(data)
-    task = _enum("task", TaskName, data.get("task", TrainConfig.task))
+    task = find_setting("task").check(data.get("task", TrainConfig.task))
     data["task"] = task
     if "task_params" in data:
         data["task_params"] = _from_plain(task_config_class(task), data["task_params"], "task")
     return _from_plain(TrainConfig, data, "")
 
 
-# ---------------------------------------------------------------------- parsing settings
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def _parse(name: str, hint: Any, raw: Any) -> Any:
-    """Turn command-line text into the type a field holds."""
-    if not isinstance(raw, str):
-        return raw
-    text = raw.strip()
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return _enum(name, hint, text.lower())
-    if hint is bool:
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        raise ConfigError(f"{name} must be true or false, got {raw!r}")
-    # int() and float() also read other scripts' digits ("１２" is 12): only ASCII is taken,
-    # so that what is typed is what is shown
-    if hint is int:
-        try:
-            if not text.isascii():
-                raise ValueError(text)
-            return int(text)
-        except ValueError:
-            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if hint is float or hint == (float | None):
-        if hint is not float and text.lower() in {"none", "off", "null", ""}:
-            return None
-        try:
-            if not text.isascii():
-                raise ValueError(text)
-            return float(text)
-        except ValueError:
-            raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    return text
+# ---------------------------------------------------------------------- dotted settings
 
 
 def _set(config: TrainConfig, key: str, raw: Any) -> TrainConfig:
-    parts = key.split(".")
-    if len(parts) == 1:
-        target, field_name = config, parts[0]
-        if field_name in {"task_params", "model", "optim"}:
-            raise ConfigError(f"{key} is a group; set one of its fields, e.g. model.hidden_size")
-    elif len(parts) == 2 and parts[0] in {"model", "optim", "task"}:
-        group = "task_params" if parts[0] == "task" else parts[0]
-        target, field_name = getattr(config, group), parts[1]
-    else:
-        raise ConfigError(f"unknown setting {key!r}")
-    hints = get_type_hints(type(target))
-    if field_name not in hints or field_name not in {f.name for f in fields(target)}:
-        known = ", ".join(f.name for f in fields(target))
-        raise ConfigError(f"unknown setting {key!r}; known here: {known}")
+    row = check_known(key, config.task)
+    value = row.parse(raw)
     if key == "task":
-        value = _enum("task", TaskName, str(raw).strip().lower())
-        return replace(config, task=value, task_params=None)
-    value = _parse(key, hints[field_name], raw)
-    if target is config:
-        return replace(config, **{field_name: value})
+        return replace(config, task=row.check(value), task_params=None)
+    if not row.group:
+        return replace(config, **{row.field: value})
+    attribute = GROUPS[row.group]
     try:
-        new_group = replace(target, **{field_name: value})
+        new_group = replace(getattr(config, attribute), **{row.field: value})
     except ConfigError:
         raise
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError) as error:  # a task's own rule about two of its settings
         raise ConfigError(f"{key}: {error}") from None
-    group = "task_params" if parts[0] == "task" else parts[0]
-    return replace(config, **{group: new_group})
+    return replace(config, **{attribute: new_group})
 
 
 def known_settings(config: TrainConfig) -> list[str]:
     """Every dotted setting name for this config's task, for help texts."""
-    names = [f.name for f in fields(config) if f.name not in {"task_params", "model", "optim"}]
-    names += [f"model.{f.name}" for f in fields(config.model)]
-    names += [f"optim.{f.name}" for f in fields(config.optim)]
-    names += [f"task.{f.name}" for f in fields(config.task_params)]
-    return names
+    return list(settings_for(config.task))
 
 
 assert set(TASKS) == set(TaskName)

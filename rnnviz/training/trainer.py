@@ -41,13 +41,11 @@ from rnnviz.training.budget import check_budget
 from rnnviz.training.config import OptimConfig, OptimizerKind, TrainConfig
 from rnnviz.training.history import DecimatingHistory
 from rnnviz.training.model import model_for
+from rnnviz.training.settings import needs_new_run
 from rnnviz.training.snapshot import Snapshot, frozen_array, frozen_mapping
 from rnnviz.training.step import StepResult, train_step
 
 __all__ = ["Trainer", "limit_blas_threads", "make_optimizer", "needs_reset"]
-
-#: Config fields that change the model's shape or the data: changing them means a new run.
-_RESET_FIELDS = ("task", "task_params", "model", "batch_size", "seq_len", "seed", "history")
 
 
 def make_optimizer(optim: OptimConfig, params: dict[str, np.ndarray]) -> Optimizer:
@@ -79,8 +77,9 @@ def limit_blas_threads(threads: int) -> None:
 
 
 def needs_reset(old: TrainConfig, new: TrainConfig) -> bool:
-    """True when going from ``old`` to ``new`` changes the model's shape or the data."""
-    return any(getattr(old, name) != getattr(new, name) for name in _RESET_FIELDS)
+    """True when going from ``old`` to ``new`` changes a setting that is not live in the
+    settings table (the model's shape or the data)."""
+    return needs_new_run(old, new)
 
 
 class Trainer:

@@ -68,7 +68,7 @@ def test_defaults_are_the_preset():
         ("symbols", 1, r"symbols \(how many symbols to remember\) must be between 2 and 26"),
         ("symbols", 27, "must be between 2 and 26, got 27"),
         ("distractors", 0, r"distractors \(kinds of filler token\) must be between 1 and 26"),
-        ("vary_delay", "yes", "vary_delay must be True or False"),
+        ("vary_delay", "yes", "vary_delay must be true or false"),
     ],
 )
 def test_config_rejects_bad_values_with_a_clear_message(field, value, message):

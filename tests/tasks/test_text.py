@@ -278,8 +278,8 @@ def test_good_file_is_normalised(tmp_path):
     ("kwargs", "message"),
     [
         ({"corpus": "poems"}, r"corpus must be one of 'classroom', 'zen', 'stdlib', 'file'"),
-        ({"validation_fraction": 0}, r"validation_fraction .* more than 0 and at most 0\.5"),
-        ({"validation_fraction": 0.9}, r"at most 0\.5, got 0\.9"),
+        ({"validation_fraction": 0}, r"validation_fraction .* between 0\.01 and 0\.5, got 0"),
+        ({"validation_fraction": 0.9}, r"and 0\.5, got 0\.9"),
         ({"path": 3}, r"path must be a file name"),
         ({"seed": 1.5}, r"seed must be a whole number"),
     ],
