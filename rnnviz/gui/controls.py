@@ -3,7 +3,10 @@
 The widget emits ``settings_changed(dict)`` with the dotted names ``TrainConfig.with_settings``
 takes (``{"optim.lr": "0.003"}``); the controller decides whether that applies live or starts a
 new run. ``show_config(config)`` sets the widgets from a running config without emitting.
-Controls that change the model's shape are marked ⟲: changing them starts a new run.
+
+Each control is built from its row in the settings table (``rnnviz.training.settings``): its
+range, step, decimals, unit, tooltip and label, and the ⟲ mark of a setting whose change starts
+a new run. Only which settings the sidebar shows, and in which group, is said here.
 """
 
 from __future__ import annotations
@@ -22,34 +25,83 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnviz.tasks.setting import Setting
 from rnnviz.training.config import TrainConfig
+from rnnviz.training.settings import find_setting, setting_value, settings_for
 
-__all__ = ["ControlPanel"]
+__all__ = ["CELLS", "GROUPS", "OPTIMIZERS", "RESET", "ControlPanel", "setting_widget"]
 
+#: The mark of a setting whose change starts a new run.
 RESET = " ⟲"
-
-CELLS = (("RNN (tanh)", "rnn_tanh"), ("RNN (ReLU)", "rnn_relu"), ("LSTM", "lstm"), ("GRU", "gru"))
-OPTIMIZERS = (
-    ("SGD + momentum", "sgd"),
-    ("Adam", "adam"),
-    ("Adagrad", "adagrad"),
-    ("RMSprop", "rmsprop"),
+#: What the sidebar shows: (group title, dotted names), top to bottom.
+GROUPS = (
+    ("Model", ("model.cell", "model.hidden_size", "model.num_layers", "model.bidirectional")),
+    ("Optimisation", ("optim.kind", "optim.lr", "optim.clip")),
+    ("Data", ("seq_len", "batch_size", "seed")),
+    ("Task", ("task.delay", "task.gap", "task.noise", "temperature")),
 )
+#: Attribute names of the controls tests and the window reach for.
+_ATTRIBUTES = {
+    "model.cell": "cell",
+    "model.hidden_size": "hidden",
+    "model.num_layers": "layers",
+    "model.bidirectional": "bidirectional",
+    "optim.kind": "optimizer",
+    "optim.lr": "lr",
+    "optim.clip": "clip",
+    "seq_len": "seq_len",
+    "batch_size": "batch",
+    "seed": "seed",
+    "task.delay": "delay",
+    "task.gap": "gap",
+    "task.noise": "noise",
+    "temperature": "temperature",
+}
+#: The cells and optimisers as the combo boxes offer them: (label, value).
+CELLS = tuple((label, value) for value, label in find_setting("model.cell").choices)
+OPTIMIZERS = tuple((label, value) for value, label in find_setting("optim.kind").choices)
+
+#: A QSpinBox holds 32-bit whole numbers; a wider range (the seed) goes in a QDoubleSpinBox
+#: showing no decimals, exact up to 2⁵³.
+_INT_MAX = 2**31 - 1
 
 
-def _spin(low: int, high: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setKeyboardTracking(False)  # emit on Enter or arrows, not on every digit typed
-    return box
+def tooltip(row: Setting) -> str:
+    """The row's help, the values it takes and whether a change starts a new run."""
+    text = f"{row.help}\n{row.name}: {row.describe()}."
+    return text + ("" if row.live else "\nChanging it starts a new run (⟲).")
 
 
-def _double(low: float, high: float, decimals: int, step: float) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setKeyboardTracking(False)
+def setting_widget(row: Setting) -> QWidget:
+    """A control for ``row``: a spin box with its range, step, decimals and unit, a combo box
+    of its choices or a check box; the tooltip says what it does."""
+    if row.kind is bool:
+        box = QCheckBox()
+    elif row.choices:
+        box = QComboBox()
+        for value, label in row.choices:
+            box.addItem(label, value)
+    elif row.kind is int and row.high <= _INT_MAX:
+        box = QSpinBox()
+        box.setRange(int(row.low), int(row.high))
+        box.setSingleStep(int(row.step or 1))
+    else:
+        box = QDoubleSpinBox()
+        box.setDecimals(row.decimals)
+        low = row.low
+        if row.off:  # one step below the range means "off"
+            low = round(row.low - 10.0**-row.decimals, row.decimals)
+            box.setSpecialValueText("off")
+        box.setRange(low, row.high)
+        if row.step is None and row.kind is float:  # over many decades: a tenth of the value
+            box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        else:
+            box.setSingleStep(row.step or 1)
+    if isinstance(box, QAbstractSpinBox):
+        box.setKeyboardTracking(False)  # emit on Enter or arrows, not on every digit typed
+        if row.unit:
+            box.setSuffix(f" {row.unit}")
+    box.setToolTip(tooltip(row))
     return box
 
 
@@ -62,94 +114,46 @@ class ControlPanel(QWidget):
         super().__init__(parent)
         self._updating = False
         self.widgets: dict[str, QWidget] = {}
+        self.rows: dict[str, Setting] = {}
         layout = QVBoxLayout(self)
-
-        model = QFormLayout()
-        self.cell = self._combo("model.cell", CELLS)
-        model.addRow("Cell" + RESET, self.cell)
-        self.hidden = self._bind_spin("model.hidden_size", _spin(1, 512))
-        model.addRow("Hidden units" + RESET, self.hidden)
-        self.layers = self._bind_spin("model.num_layers", _spin(1, 4))
-        model.addRow("Layers" + RESET, self.layers)
-        self.bidirectional = QCheckBox("both directions")
-        self.bidirectional.toggled.connect(
-            lambda on: self._emit("model.bidirectional", "true" if on else "false")
-        )
-        self.widgets["model.bidirectional"] = self.bidirectional
-        model.addRow("Bidirectional" + RESET, self.bidirectional)
-        layout.addWidget(self._group("Model", model))
-
-        optim = QFormLayout()
-        self.optimizer = self._combo("optim.kind", OPTIMIZERS)
-        optim.addRow("Optimiser", self.optimizer)
-        self.lr = _double(1e-5, 100.0, 5, 0.001)
-        self.lr.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self._bind_double("optim.lr", self.lr)
-        optim.addRow("Learning rate", self.lr)
-        self.clip = _double(0.0, 1000.0, 2, 0.5)
-        self.clip.setSpecialValueText("off")
-        self._bind_double("optim.clip", self.clip, zero_means="none")
-        optim.addRow("Gradient clipping", self.clip)
-        layout.addWidget(self._group("Optimisation (live)", optim))
-
-        data = QFormLayout()
-        self.seq_len = self._bind_spin("seq_len", _spin(1, 500))
-        data.addRow("Sequence length" + RESET, self.seq_len)
-        self.batch = self._bind_spin("batch_size", _spin(1, 512))
-        data.addRow("Batch size" + RESET, self.batch)
-        self.seed = self._bind_spin("seed", _spin(0, 1_000_000))
-        data.addRow("Seed" + RESET, self.seed)
-        layout.addWidget(self._group("Data", data))
-
-        task = QFormLayout()
-        self.delay = self._bind_spin("task.delay", _spin(1, 200))
-        task.addRow("Delay N" + RESET, self.delay)
-        self.gap = self._bind_spin("task.gap", _spin(1, 100))
-        task.addRow("Occlusion length" + RESET, self.gap)
-        self.noise = _double(0.0, 0.2, 3, 0.005)
-        self._bind_double("task.noise", self.noise)
-        task.addRow("Noise" + RESET, self.noise)
-        self.temperature = _double(0.05, 5.0, 2, 0.05)
-        self._bind_double("temperature", self.temperature)
-        task.addRow("Temperature (live)", self.temperature)
-        self.task_form = task
-        self.task_box = self._group("Task", task)
-        layout.addWidget(self.task_box)
-        note = QLabel("⟲ starts a new run")
-        layout.addWidget(note)
+        for title, names in GROUPS:
+            rows = [find_setting(name) for name in names]
+            all_live = all(row.live for row in rows)
+            form = QFormLayout()
+            for row in rows:
+                box = self._bind(row)
+                mark = RESET if not row.live else "" if all_live else " (live)"
+                form.addRow(row.label + mark, box)
+                form.labelForField(box).setToolTip(box.toolTip())
+                setattr(self, _ATTRIBUTES[row.name], box)
+            group = QGroupBox(title + (" (live)" if all_live else ""))
+            group.setLayout(form)
+            layout.addWidget(group)
+        self.bidirectional.setText("both directions")
+        self.task_form = form  # the last group: the task's own settings
+        self.task_box = group
+        layout.addWidget(QLabel(RESET.strip() + " starts a new run"))
         layout.addStretch(1)
 
     # ---------------------------------------------------------------- building
 
-    @staticmethod
-    def _group(title: str, form: QFormLayout) -> QGroupBox:
-        box = QGroupBox(title)
-        box.setLayout(form)
+    def _bind(self, row: Setting) -> QWidget:
+        box = setting_widget(row)
+        if isinstance(box, QCheckBox):
+            box.toggled.connect(lambda on: self._emit(row, on))
+        elif isinstance(box, QComboBox):
+            box.currentIndexChanged.connect(lambda _i: self._emit(row, box.currentData()))
+        elif row.off:
+            box.valueChanged.connect(lambda v: self._emit(row, None if v == box.minimum() else v))
+        else:
+            box.valueChanged.connect(lambda v: self._emit(row, v))
+        self.widgets[row.name] = box
+        self.rows[row.name] = row
         return box
 
-    def _combo(self, key: str, items) -> QComboBox:
-        box = QComboBox()
-        for label, value in items:
-            box.addItem(label, value)
-        box.currentIndexChanged.connect(lambda _i: self._emit(key, box.currentData()))
-        self.widgets[key] = box
-        return box
-
-    def _bind_spin(self, key: str, box: QSpinBox) -> QSpinBox:
-        box.valueChanged.connect(lambda v: self._emit(key, str(v)))
-        self.widgets[key] = box
-        return box
-
-    def _bind_double(self, key: str, box: QDoubleSpinBox, zero_means: str | None = None) -> None:
-        def changed(value: float) -> None:
-            self._emit(key, zero_means if zero_means and value == 0 else repr(value))
-
-        box.valueChanged.connect(changed)
-        self.widgets[key] = box
-
-    def _emit(self, key: str, value: str) -> None:
+    def _emit(self, row: Setting, value: object) -> None:
         if not self._updating:
-            self.settings_changed.emit({key: value})
+            self.settings_changed.emit({row.name: row.format(value)})
 
     # ---------------------------------------------------------------- showing a config
 
@@ -158,26 +162,27 @@ class ControlPanel(QWidget):
         """Set every widget from ``config`` without emitting; hide task fields it lacks."""
         self._updating = True
         try:
-            self.cell.setCurrentIndex(self.cell.findData(config.model.cell.value))
-            self.hidden.setValue(config.model.hidden_size)
-            self.layers.setValue(config.model.num_layers)
-            self.bidirectional.setChecked(config.model.bidirectional)
-            self.optimizer.setCurrentIndex(self.optimizer.findData(config.optim.kind.value))
-            self.lr.setValue(config.optim.lr)
-            self.clip.setValue(config.optim.clip or 0.0)
-            self.seq_len.setValue(config.seq_len)
-            self.batch.setValue(config.batch_size)
-            self.seed.setValue(config.seed)
-            self.temperature.setValue(config.temperature)
-            params = config.task_params
-            for key, box in (("delay", self.delay), ("gap", self.gap), ("noise", self.noise)):
-                present = hasattr(params, key)
-                self.task_form.setRowVisible(box, present)
+            own = settings_for(config.task)
+            for name, box in self.widgets.items():
+                present = name in own and (name != "temperature" or config.task.value == "text")
+                if name in dict(GROUPS)["Task"]:
+                    self.task_form.setRowVisible(box, present)
                 if present:
-                    box.setValue(getattr(params, key))
-            self.task_form.setRowVisible(self.temperature, config.task.value == "text")
+                    self._show(box, setting_value(config, name))
             # a task with nothing to set (the alphabet) shows no empty box
-            rows = (self.delay, self.gap, self.noise, self.temperature)
-            self.task_box.setVisible(any(self.task_form.isRowVisible(box) for box in rows))
+            self.task_box.setVisible(
+                any(self.task_form.isRowVisible(self.widgets[n]) for n in dict(GROUPS)["Task"])
+            )
         finally:
             self._updating = False
+
+    @staticmethod
+    def _show(box: QWidget, value: object) -> None:
+        if isinstance(box, QCheckBox):
+            box.setChecked(bool(value))
+        elif isinstance(box, QComboBox):
+            box.setCurrentIndex(box.findData(getattr(value, "value", value)))
+        elif value is None:  # off
+            box.setValue(box.minimum())
+        else:
+            box.setValue(value)

@@ -110,8 +110,7 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         live=True,
         label="Learning rate",
         gloss="learning rate",
-        step=0.001,
-        decimals=5,
+        decimals=5,  # no step: it moves by a tenth of its value, over many decades
     ),
     Setting(
         "optim.momentum",
