@@ -19,6 +19,10 @@ Backward through time, with dh_t the total gradient reaching h_t:
 
 and after the loop: dW_ih = Σ_t [dr̂, dẑ, dn̂]_tᵀ x_t, dW_hh = Σ_t [dr̂, dẑ, dn̂ ⊙ r]_tᵀ h_{t−1},
 with the biases summed likewise.
+
+Layout: batch-major, (B, 3H) per step, as the equations read with row vectors (see
+``rnnviz.core.lstm`` for why the LSTM alone is feature-major). ``rnnviz.core.reference`` is the
+same cell written one step at a time, the oracle this one is tested against.
 """
 
 from __future__ import annotations
@@ -27,9 +31,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.core.activations import sigmoid_, tanh_
+from rnnviz.core.activations import sigmoid, sigmoid_grad, tanh, tanh_grad
 
-__all__ = ["GRUCache", "gru_backward", "gru_forward"]
+__all__ = ["GATES", "GRUCache", "gru_backward", "gru_forward"]
+
+#: The gates in the order of the rows of W_ih and W_hh (PyTorch's), with what each does.
+GATES: tuple[tuple[str, str], ...] = (
+    ("r", "reset gate r: how much of the past enters the candidate"),
+    ("z", "update gate z: how much of the past state is kept"),
+    ("n", "candidate n: the new state proposed"),
+)
 
 
 @dataclass(frozen=True)
@@ -78,34 +89,37 @@ def gru_forward(
     Returns
     -------
     GRUCache
+        The hidden states are ``cache.H[1:]``, (T, B, H).
     """
     T, B, I = x.shape
     H = W_hh.shape[1]
     dtype = x.dtype
+    # the input projection W_ih x_t + b_ih of every step in one matmul; r and z also take b_hh
+    # here, while b_hn stays inside the reset gate's product
     gates = (x.reshape(T * B, I) @ W_ih.T).reshape(T, B, 3 * H)  # (T, B, 3H)
     gates += b_ih
-    gates[:, :, : 2 * H] += b_hh[: 2 * H]  # r and z take both biases outside the reset
-    b_hn = b_hh[2 * H :]
+    gates[:, :, : 2 * H] += b_hh[: 2 * H]
+    b_hn = b_hh[2 * H :]  # (H,)
     Hs = np.empty((T + 1, B, H), dtype)  # (T+1, B, H)
-    hn = np.empty((T, B, H), dtype)  # (T, B, H)
+    hn = np.empty((T, B, H), dtype)  # (T, B, H) W_hn h_{t−1} + b_hn
     Hs[0] = h0
-    hW = np.empty((B, 3 * H), dtype)  # (B, 3H)
-    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, G·H), contiguous for a faster matmul
+    hW = np.empty((B, 3 * H), dtype)  # (B, 3H) W_hh h_{t−1}
+    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, 3H), contiguous for a faster matmul
     for t in range(T):
-        a = gates[t]  # (B, 3H)
-        np.matmul(Hs[t], W_hh_T, out=hW)
-        rz = a[:, : 2 * H]
+        h_prev, h = Hs[t], Hs[t + 1]  # (B, H) each
+        a = gates[t]  # (B, 3H) pre-activations, then activations
+        r, z, n = a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]  # (B, H) each
+        np.matmul(h_prev, W_hh_T, out=hW)
+        rz = a[:, : 2 * H]  # (B, 2H) r and z side by side
         rz += hW[:, : 2 * H]
-        sigmoid_(rz)
+        sigmoid(rz, out=rz)
         np.add(hW[:, 2 * H :], b_hn, out=hn[t])
-        n = a[:, 2 * H :]
-        h = Hs[t + 1]
-        np.multiply(a[:, :H], hn[t], out=h)  # r ⊙ (W_hn h + b_hn), h as scratch
+        np.multiply(r, hn[t], out=h)  # r ⊙ (W_hn h_{t−1} + b_hn), h as scratch
         n += h
-        tanh_(n)
-        np.subtract(Hs[t], n, out=h)
-        h *= a[:, H : 2 * H]
-        h += n  # h_t = n + z ⊙ (h_{t−1} − n)
+        tanh(n, out=n)
+        np.subtract(h_prev, n, out=h)
+        h *= z
+        h += n  # h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} = n + z ⊙ (h_{t−1} − n)
     return GRUCache(x=x, H=Hs, gates=gates, hn=hn, W_ih=W_ih, W_hh=W_hh)
 
 
@@ -136,44 +150,47 @@ def gru_backward(
     dh_total : ndarray, (T, B, H)
         The total gradient that reached each h_t.
     """
-    x, Hs, gates, hn = cache.x, cache.H, cache.gates, cache.hn
+    x, Hs, gates, hn, W_hh = cache.x, cache.H, cache.gates, cache.hn, cache.W_hh
     T, B, I = x.shape
     H = Hs.shape[2]
     dtype = x.dtype
-    r, z, n = (gates[:, :, k * H : (k + 1) * H] for k in range(3))  # each (T, B, H)
+    r, z, n = (gates[:, :, k * H : (k + 1) * H] for k in range(3))  # (T, B, H) each
+    h_prev = Hs[:-1]  # (T, B, H)
 
     # the factors that do not depend on the recurrence, for all steps at once
-    dn_fac = (1 - z) * (1 - np.square(n))  # (T, B, H) ∂n̂/∂h_t
-    dz_fac = (Hs[:-1] - n) * z * (1 - z)  # (T, B, H) ∂ẑ/∂h_t
-    dr_fac = hn * r * (1 - r)  # (T, B, H) ∂r̂/∂n̂
+    dn_fac = (1 - z) * tanh_grad(n)  # (T, B, H) ∂n̂/∂h_t
+    dz_fac = (h_prev - n) * sigmoid_grad(z)  # (T, B, H) ∂ẑ/∂h_t
+    dr_fac = hn * sigmoid_grad(r)  # (T, B, H) ∂r̂/∂n̂
 
-    dGh = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_hh h + b_hh
-    dGx = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_ih x + b_ih
+    dGh = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_hh h_{t−1} + b_hh
+    dGx = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_ih x_t + b_ih
     dH = np.empty((T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
     dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
-    direct = np.empty((B, H), dtype)  # (B, H)
+    direct = np.empty((B, H), dtype)  # (B, H) dh_t ⊙ z_t
     for t in range(T - 1, -1, -1):
-        dh = dH[t]
+        dh = dH[t]  # (B, H)
         if dy is None:
             dh[...] = dh_next
         else:
             np.add(dy[t], dh_next, out=dh)
-        gh = dGh[t]
-        dn_pre = dGx[t, :, 2 * H :]
-        np.multiply(dh, dn_fac[t], out=dn_pre)
-        np.multiply(dn_pre, dr_fac[t], out=gh[:, :H])
-        np.multiply(dh, dz_fac[t], out=gh[:, H : 2 * H])
-        np.multiply(dn_pre, r[t], out=gh[:, 2 * H :])
-        np.matmul(gh, cache.W_hh, out=dh_next)
+        gh = dGh[t]  # (B, 3H)
+        dr, dz, dn_h = gh[:, :H], gh[:, H : 2 * H], gh[:, 2 * H :]  # (B, H) each
+        dn = dGx[t, :, 2 * H :]  # (B, H) gradient of n's pre-activation
+        np.multiply(dh, dn_fac[t], out=dn)
+        np.multiply(dn, dr_fac[t], out=dr)
+        np.multiply(dh, dz_fac[t], out=dz)
+        np.multiply(dn, r[t], out=dn_h)  # the reset gate scales W_hn h_{t−1} + b_hn
+        np.matmul(gh, W_hh, out=dh_next)
         np.multiply(dh, z[t], out=direct)  # the path that skips the cell: ∂h_t/∂h_{t−1} ∋ z_t
-        dh_next += direct
-    dGx[:, :, : 2 * H] = dGh[:, :, : 2 * H]
+        dh_next += direct  # dh_{t−1} from this step
+    dGx[:, :, : 2 * H] = dGh[:, :, : 2 * H]  # r and z see W_ih x and W_hh h alike
 
+    # the weight gradients of every step at once
     dGh2 = dGh.reshape(T * B, 3 * H)  # (T·B, 3H)
     dGx2 = dGx.reshape(T * B, 3 * H)  # (T·B, 3H)
     grads = {
         "W_ih": dGx2.T @ x.reshape(T * B, I),  # (3H, I)
-        "W_hh": dGh2.T @ Hs[:-1].reshape(T * B, H),  # (3H, H)
+        "W_hh": dGh2.T @ h_prev.reshape(T * B, H),  # (3H, H)
         "b_ih": dGx2.sum(axis=0),  # (3H,)
         "b_hh": dGh2.sum(axis=0),  # (3H,)
     }

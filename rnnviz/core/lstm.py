@@ -27,7 +27,9 @@ Layout: inside the loops the arrays are feature-major, (4H, B) per step, so that
 a contiguous block of rows and the recurrent product is ``W_hh @ h`` (a (4H, H) × (H, B)
 matmul). Measured on 2 cores at H = 128, B = 32, T = 50, this is 1.7× faster than the
 batch-major (B, 4H) layout with two BLAS threads and as fast with one (benchmarks/bench_core.py).
-The cache keeps that layout; ``rnnviz.core.layers`` shows it to the views as (T, B, H).
+The cache keeps that layout; ``rnnviz.core.trace`` shows it to the views as (T, B, H).
+``rnnviz.core.reference`` is the same cell written one step at a time, batch-major, straight
+from the equations above: the oracle this one is tested against.
 """
 
 from __future__ import annotations
@@ -36,7 +38,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LSTMCache", "lstm_backward", "lstm_forward"]
+from rnnviz.core.activations import sigmoid_grad, tanh, tanh_grad
+
+__all__ = ["GATES", "LSTMCache", "lstm_backward", "lstm_forward"]
+
+#: The gates in the order of the rows of W_ih and W_hh (PyTorch's), with what each does.
+GATES: tuple[tuple[str, str], ...] = (
+    ("i", "input gate i: how much new input is written to the memory"),
+    ("f", "forget gate f: how much of the memory is kept"),
+    ("g", "candidate g: the new values that may be written"),
+    ("o", "output gate o: how much of the memory is let out"),
+)
 
 
 @dataclass(frozen=True)
@@ -70,11 +82,11 @@ class LSTMCache:
 
 def _gate_affine(H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     """Per-row scale and offset that turn tanh into σ for the i, f, o gates: σ(a) = ½tanh(½a)+½."""
-    scale = np.full((4 * H, 1), 0.5, dtype)  # (4H, 1)
-    offset = np.full((4 * H, 1), 0.5, dtype)  # (4H, 1)
-    scale[2 * H : 3 * H] = 1
-    offset[2 * H : 3 * H] = 0
-    return scale, offset
+    scale = np.full((4, H, 1), 0.5, dtype)  # (4, H, 1)
+    offset = np.full((4, H, 1), 0.5, dtype)  # (4, H, 1)
+    scale[2] = 1  # g is a tanh
+    offset[2] = 0
+    return scale.reshape(4 * H, 1), offset.reshape(4 * H, 1)
 
 
 def lstm_forward(
@@ -104,34 +116,36 @@ def lstm_forward(
     T, B, I = x.shape
     H = W_hh.shape[1]
     dtype = x.dtype
-    # with the rows of the sigmoid gates pre-scaled by ½, one tanh over all four gates and one
-    # multiply-add give every activation (g keeps scale 1, offset 0)
+    # σ(a) = ½ tanh(½ a) + ½: with the rows of the sigmoid gates i, f, o pre-scaled by ½, one
+    # tanh over all four gates and one multiply-add give every activation (g: scale 1, offset 0)
     scale, offset = _gate_affine(H, dtype)  # (4H, 1)
     W_hh_s = W_hh * scale  # (4H, H)
-    # the input projection for every step in one matmul, both biases folded in
+    # the input projection W_ih x_t + b_ih + b_hh of every step in one matmul
     P = (W_ih * scale) @ x.reshape(T * B, I).T  # (4H, T·B)
     P += (b_ih + b_hh)[:, None] * scale
-    gates = np.empty((T, 4 * H, B), dtype)  # (T, 4H, B)
+    gates = np.empty((T, 4 * H, B), dtype)  # (T, 4H, B) i, f, g, o stacked by rows
     Hs = np.empty((T + 1, H, B), dtype)  # (T+1, H, B)
     Cs = np.empty((T + 1, H, B), dtype)  # (T+1, H, B)
     tanh_c = np.empty((T, H, B), dtype)  # (T, H, B)
     Hs[0] = h0.T
     Cs[0] = c0.T
-    hW = np.empty((4 * H, B), dtype)  # (4H, B)
-    ig = np.empty((H, B), dtype)  # (H, B)
+    hW = np.empty((4 * H, B), dtype)  # (4H, B) W_hh h_{t−1}
+    ig = np.empty((H, B), dtype)  # (H, B) i ⊙ g
     for t in range(T):
-        a = gates[t]  # (4H, B)
-        np.matmul(W_hh_s, Hs[t], out=hW)
+        h_prev, c_prev = Hs[t], Cs[t]  # (H, B) each
+        a = gates[t]  # (4H, B) pre-activations, then activations
+        np.matmul(W_hh_s, h_prev, out=hW)
         np.add(P[:, t * B : (t + 1) * B], hW, out=a)
-        np.tanh(a, out=a)
+        tanh(a, out=a)
         a *= scale
         a += offset
-        c = Cs[t + 1]
-        np.multiply(a[H : 2 * H], Cs[t], out=c)  # f ⊙ c_{t−1}
-        np.multiply(a[:H], a[2 * H : 3 * H], out=ig)  # i ⊙ g
-        c += ig
-        np.tanh(c, out=tanh_c[t])
-        np.multiply(a[3 * H :], tanh_c[t], out=Hs[t + 1])  # h_t = o ⊙ tanh(c_t)
+        i, f, g, o = a.reshape(4, H, B)  # (H, B) each
+        c = Cs[t + 1]  # (H, B)
+        np.multiply(f, c_prev, out=c)
+        np.multiply(i, g, out=ig)
+        c += ig  # c_t = f ⊙ c_{t−1} + i ⊙ g
+        tanh(c, out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=Hs[t + 1])  # h_t = o ⊙ tanh(c_t)
     return LSTMCache(x=x, H=Hs, C=Cs, gates=gates, tanh_c=tanh_c, W_ih=W_ih, W_hh=W_hh)
 
 
@@ -171,40 +185,39 @@ def lstm_backward(
     dH = np.empty((T, H, B), dtype)  # (T, H, B) total gradient reaching h_t
     dh_next = np.zeros((H, B), dtype) if dh_last is None else np.array(dh_last.T, dtype)  # (H, B)
     dc_next = np.zeros((H, B), dtype) if dc_last is None else np.array(dc_last.T, dtype)  # (H, B)
-    dc = np.empty((H, B), dtype)  # (H, B)
+    dc = np.empty((H, B), dtype)  # (H, B) gradient reaching c_t
     dact = np.empty((4 * H, B), dtype)  # (4H, B) σ' or tanh' of each gate
     W_hh_T = np.ascontiguousarray(cache.W_hh.T)  # (H, 4H)
     dy_fm = None if dy is None else dy.transpose(0, 2, 1)  # (T, H, B), a view
     # per-step arrays are small enough to stay in cache, which makes the loop cheaper than
     # precomputing the same factors over all steps at once
     for t in range(T - 1, -1, -1):
+        h, c_prev = Hs[t + 1], Cs[t]  # (H, B) each
         a = gates[t]  # (4H, B)
-        i, f, g, o = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]
-        dh = dH[t]
+        i, f, g, o = a.reshape(4, H, B)  # (H, B) each
+        dh = dH[t]  # (H, B)
         if dy_fm is None:
             dh[...] = dh_next
         else:
             np.add(dy_fm[t], dh_next, out=dh)
-        # dc = dc_{t+1} ⊙ f_{t+1} + dh ⊙ o ⊙ (1 − tanh² c), using o ⊙ tanh c = h
-        np.multiply(Hs[t + 1], tanh_c[t], out=dc)
+        # dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh² c_t), using o ⊙ tanh c_t = h_t
+        np.multiply(h, tanh_c[t], out=dc)
         np.subtract(o, dc, out=dc)
         dc *= dh
         dc += dc_next
         da = dA[t]  # (4H, B)
-        np.multiply(dc, g, out=da[:H])
-        np.multiply(dc, Cs[t], out=da[H : 2 * H])
-        np.multiply(dc, i, out=da[2 * H : 3 * H])
-        np.multiply(dh, tanh_c[t], out=da[3 * H :])
-        np.subtract(1, a, out=dact)
-        dact *= a  # σ' = σ (1 − σ); g is mended next
-        dg = dact[2 * H : 3 * H]
-        np.square(g, out=dg)
-        np.subtract(1, dg, out=dg)  # tanh' = 1 − g²
-        da *= dact
-        np.multiply(dc, f, out=dc_next)
-        np.matmul(W_hh_T, da, out=dh_next)
+        di, df, dg, do = da.reshape(4, H, B)  # (H, B) each
+        np.multiply(dc, g, out=di)
+        np.multiply(dc, c_prev, out=df)
+        np.multiply(dc, i, out=dg)
+        np.multiply(dh, tanh_c[t], out=do)
+        sigmoid_grad(a, out=dact)  # σ' for every row; g's rows are mended next
+        tanh_grad(g, out=dact[2 * H : 3 * H])
+        da *= dact  # through the activations, to the pre-activations
+        np.multiply(dc, f, out=dc_next)  # dc_{t−1}
+        np.matmul(W_hh_T, da, out=dh_next)  # dh_{t−1} from this step
 
-    # the weight gradients for all steps at once, in (4H, T·B) layout
+    # the weight gradients of every step at once, in (4H, T·B) layout
     dA2 = np.ascontiguousarray(dA.transpose(1, 0, 2)).reshape(4 * H, T * B)  # (4H, T·B)
     H_prev = Hs[:-1].transpose(0, 2, 1).reshape(T * B, H)  # (T·B, H)
     db = dA2.sum(axis=1)  # (4H,)

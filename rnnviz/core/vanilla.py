@@ -15,6 +15,12 @@ Backward through time, with dh_t the total gradient reaching h_t (from y_t and f
 so the gradient reaching an early step is a product of W_hh and φ' factors, one per step: it
 shrinks geometrically when they are small (the vanishing gradient). After the loop, over all
 steps at once: dW_hh = Σ_t da_tᵀ h_{t−1}, dW_ih = Σ_t da_tᵀ x_t, db = Σ_t da_t, dx_t = da_t W_ih.
+
+Layout: batch-major, (B, H) per step, as the equations read with row vectors. The LSTM's
+feature-major layout (``rnnviz.core.lstm``) pays off there because its four gates make the
+per-step arrays four times larger; here one (B, H) × (H, H) product per step measured the same
+either way (benchmarks/bench_core.py). ``rnnviz.core.reference`` is the same cell written one
+step at a time, the oracle this one is tested against.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NONLINEARITIES", "RNNCache", "rnn_backward", "rnn_forward"]
+from rnnviz.core.activations import NONLINEARITIES
 
-NONLINEARITIES = ("tanh", "relu")
+__all__ = ["GATES", "NONLINEARITIES", "RNNCache", "rnn_backward", "rnn_forward"]
+
+#: The vanilla cell has no gates: its weights hold one block, the update of h itself.
+GATES: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,12 @@ class RNNCache:
     nonlinearity: str
     W_ih: np.ndarray
     W_hh: np.ndarray
+
+
+def check_nonlinearity(nonlinearity: str) -> None:
+    """A ValueError unless ``nonlinearity`` is one of ``NONLINEARITIES``."""
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
 
 
 def rnn_forward(
@@ -73,27 +88,25 @@ def rnn_forward(
     Returns
     -------
     RNNCache
+        The hidden states are ``cache.H[1:]``, (T, B, H).
     """
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    check_nonlinearity(nonlinearity)
+    phi, _ = NONLINEARITIES[nonlinearity]
     T, B, I = x.shape
     H = W_hh.shape[1]
     Hs = np.empty((T + 1, B, H), x.dtype)  # (T+1, B, H)
     Hs[0] = h0
-    # the input projection for every step in one matmul, written straight into the outputs
+    # the input projection W_ih x_t + b_ih + b_hh of every step in one matmul, written straight
+    # into the outputs; the loop adds W_hh h_{t−1} and applies φ
     np.matmul(x.reshape(T * B, I), W_ih.T, out=Hs[1:].reshape(T * B, H))
     Hs[1:] += b_ih + b_hh
-    hW = np.empty((B, H), x.dtype)  # (B, H)
-    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, G·H), contiguous for a faster matmul
-    relu = nonlinearity == "relu"
+    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, H), contiguous for a faster matmul
+    hW = np.empty((B, H), x.dtype)  # (B, H) W_hh h_{t−1}
     for t in range(T):
-        h = Hs[t + 1]
-        np.matmul(Hs[t], W_hh_T, out=hW)
+        h_prev, h = Hs[t], Hs[t + 1]  # (B, H) each
+        np.matmul(h_prev, W_hh_T, out=hW)
         h += hW
-        if relu:
-            np.maximum(h, 0, out=h)
-        else:
-            np.tanh(h, out=h)
+        phi(h, out=h)
     return RNNCache(x=x, H=Hs, nonlinearity=nonlinearity, W_ih=W_ih, W_hh=W_hh)
 
 
@@ -124,29 +137,26 @@ def rnn_backward(
     dh_total : ndarray, (T, B, H)
         The total gradient that reached each h_t.
     """
-    x, Hs = cache.x, cache.H
+    x, Hs, W_hh = cache.x, cache.H, cache.W_hh
     T, B, I = x.shape
     H = Hs.shape[2]
     dtype = x.dtype
-    hs = Hs[1:]  # (T, B, H)
-    if cache.nonlinearity == "relu":
-        dact = (hs > 0).astype(dtype)  # (T, B, H)
-    else:
-        dact = 1 - np.square(hs)  # (T, B, H)
+    _, phi_grad = NONLINEARITIES[cache.nonlinearity]
+    dphi = phi_grad(Hs[1:])  # (T, B, H) φ'(a_t), from h_t
 
-    dA = np.empty((T, B, H), dtype)  # (T, B, H) gradient of the pre-activations
+    dA = np.empty((T, B, H), dtype)  # (T, B, H) gradient of the pre-activations a_t
     dH = np.empty((T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
     dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
-    W_hh = cache.W_hh
     for t in range(T - 1, -1, -1):
-        dh = dH[t]
+        dh, da = dH[t], dA[t]  # (B, H) each
         if dy is None:
             dh[...] = dh_next
         else:
             np.add(dy[t], dh_next, out=dh)
-        np.multiply(dh, dact[t], out=dA[t])
-        np.matmul(dA[t], W_hh, out=dh_next)
+        np.multiply(dh, dphi[t], out=da)
+        np.matmul(da, W_hh, out=dh_next)  # dh_{t−1} from this step
 
+    # the weight gradients of every step at once
     dA2 = dA.reshape(T * B, H)  # (T·B, H)
     db = dA2.sum(axis=0)  # (H,)
     grads = {
