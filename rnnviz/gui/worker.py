@@ -1,18 +1,20 @@
-"""The window's one training thread, and the Qt signals it emits.
+"""A run's training thread, and the Qt signals it emits.
 
 The trainer runs in a ``TrainingLoop`` (``rnnviz.training.loop``, no Qt), in one of two places:
 
 ``"process"`` (the window's default)
     A child process (``rnnviz.training.remote``). The training thread here only receives its
-    reports from a pipe. The trainer and the views then never wait for each other's GIL: with
+    events from a socket. The trainer and the views then never wait for each other's GIL: with
     every view live, training keeps ~90 % of its headless speed and the event loop stays smooth.
 ``"thread"``
     The loop itself runs in the training thread (no process to start: what most tests use).
 
-Either way ``TrainingWorker.loop`` has the same command methods, and the worker turns the
-loop's reports into signals, which reach the GUI thread as queued calls. Snapshots go through a
-one-slot ``SnapshotMailbox``: latest wins, and at most one "a snapshot is waiting" notification
-is ever queued, so a slow GUI gets the newest snapshot and never a backlog of old ones.
+Either way the worker takes the protocol's commands (``worker.send(Play())``, see
+``rnnviz.training.protocol``) and hands on the loop's events: a snapshot goes into the run's
+one-slot ``SnapshotMailbox`` (latest wins; ``snapshot_posted`` only when the box was empty, so
+at most one notification is ever queued and a slow GUI gets the newest snapshot, never a
+backlog), every other event goes out as ``reported(event)``. Both reach the GUI thread as queued
+calls.
 
 No slot ever runs on the training thread: the ``QThread`` object itself lives in the GUI thread
 and only *emits* from ``run()``.
@@ -22,39 +24,15 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QThread, Signal
 
-from rnnviz.training.config import TrainConfig
-from rnnviz.training.loop import (
-    DIVERGED,
-    ERROR,
-    IDLE,
-    PAUSED,
-    TRAINING,
-    Reporter,
-    SnapshotMailbox,
-    TrainingLoop,
-    check_slow_motion,
-)
+from rnnviz.training.loop import SnapshotMailbox, TrainingLoop
+from rnnviz.training.protocol import Command, Event, Failed, SnapshotMade, Stop
 from rnnviz.training.remote import TrainingProcess
 from rnnviz.training.snapshot import Snapshot
 
-__all__ = [
-    "BACKENDS",
-    "DIVERGED",
-    "ERROR",
-    "IDLE",
-    "PAUSED",
-    "TRAINING",
-    "Reporter",
-    "SnapshotMailbox",
-    "TrainingLoop",
-    "TrainingWorker",
-    "check_slow_motion",
-    "default_backend",
-]
+__all__ = ["BACKENDS", "TrainingWorker", "default_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -68,37 +46,6 @@ def default_backend() -> str:
     if backend not in BACKENDS:
         raise ValueError(f"RNNVIZ_TRAINING must be one of {', '.join(BACKENDS)}, got {backend!r}")
     return backend
-
-
-class _SignalReporter(Reporter):
-    """Turns the loop's reports into the worker's signals (emitted on the worker thread)."""
-
-    def __init__(self, worker: TrainingWorker) -> None:
-        self._worker = worker
-
-    def on_snapshot(self, snapshot: Snapshot) -> None:
-        self._worker.post_snapshot(snapshot)
-
-    def on_state(self, state: str) -> None:
-        self._worker.state_changed.emit(state)
-
-    def on_failure(self, message: str) -> None:
-        self._worker.failed.emit(message)
-
-    def on_run_reset(self, reason: str) -> None:
-        self._worker.run_reset.emit(reason)
-
-    def on_config(self, config: TrainConfig) -> None:
-        self._worker.config_changed.emit(config)
-
-    def on_saved(self, path: str, iteration: int) -> None:
-        self._worker.session_saved.emit(path, iteration)
-
-    def on_opened(self, path: str, iteration: int) -> None:
-        self._worker.session_opened.emit(path, iteration)
-
-    def on_imported(self, report: dict[str, Any]) -> None:
-        self._worker.weights_imported.emit(report)
 
 
 # Started workers, until stopped: a running QThread whose Python wrapper is garbage-collected
@@ -115,11 +62,11 @@ def _stop_all_workers() -> None:
 
 
 class TrainingWorker(QThread):
-    """The one training thread: runs a ``TrainingLoop`` (or receives a training process's
-    reports) and reports through signals.
+    """A run's training thread: runs a ``TrainingLoop`` (or receives a training process's
+    events) and hands the events on (see the module docstring).
 
-    Commands go to ``worker.loop`` (thread-safe). The signals are emitted on the worker thread;
-    connect them with ``Qt.QueuedConnection`` to receivers in the GUI thread.
+    ``send`` is thread-safe. The signals are emitted on the worker thread; connect them with
+    ``Qt.QueuedConnection`` to receivers in the GUI thread.
 
     Parameters
     ----------
@@ -127,18 +74,14 @@ class TrainingWorker(QThread):
         As for ``TrainingLoop``.
     backend : {"thread", "process"}
         Where the trainer runs (see the module docstring).
+    mailbox : SnapshotMailbox, optional
+        The run's mailbox (default: a new one).
     """
 
     #: A snapshot is waiting in ``mailbox`` (sent only when it was empty: latest wins).
     snapshot_posted = Signal()
-    state_changed = Signal(str)
-    failed = Signal(str)
-    run_reset = Signal(str)
-    config_changed = Signal(object)
-    #: The session's path and the iteration it holds.
-    session_saved = Signal(str, object)
-    session_opened = Signal(str, object)
-    weights_imported = Signal(object)
+    #: Any other event of the loop (``rnnviz.training.protocol.Event``).
+    reported = Signal(object)
 
     def __init__(
         self,
@@ -147,23 +90,32 @@ class TrainingWorker(QThread):
         parent=None,
         *,
         backend: str = "thread",
+        mailbox: SnapshotMailbox | None = None,
     ) -> None:
         super().__init__(parent)
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         self.setObjectName("rnnviz-training")
         self.backend = backend
-        self.mailbox = SnapshotMailbox()
-        self._reporter = _SignalReporter(self)
+        self.mailbox = SnapshotMailbox() if mailbox is None else mailbox
         self.loop: TrainingLoop | TrainingProcess
         if backend == "process":
             self.loop = TrainingProcess(max_snapshot_rate, snapshot_budget)
         else:
             self.loop = TrainingLoop(
-                self._reporter,
-                max_snapshot_rate=max_snapshot_rate,
-                snapshot_budget=snapshot_budget,
+                self.report, max_snapshot_rate=max_snapshot_rate, snapshot_budget=snapshot_budget
             )
+
+    def send(self, command: Command) -> None:
+        """Hand ``command`` to the loop (any thread; returns at once)."""
+        self.loop.send(command)
+
+    def report(self, event: Event) -> None:
+        """Hand an event of the loop on (the training thread; any thread for tests)."""
+        if type(event) is SnapshotMade:
+            self.post_snapshot(event.snapshot)
+        else:
+            self.reported.emit(event)
 
     def post_snapshot(self, snapshot: Snapshot) -> None:
         """Put ``snapshot`` in the mailbox; notify only if nothing was waiting (any thread)."""
@@ -182,12 +134,14 @@ class TrainingWorker(QThread):
     def run(self) -> None:
         try:
             if isinstance(self.loop, TrainingProcess):
-                self.loop.receive(self._reporter)
+                self.loop.receive(self.report)
             else:
                 self.loop.run()
         except BaseException:  # the loop catches everything it expects: this is a bug
             log.exception("the training thread ended unexpectedly")
-            self.failed.emit("The training thread stopped unexpectedly; please restart rnnviz.")
+            self.reported.emit(
+                Failed("The training thread stopped unexpectedly; please restart rnnviz.")
+            )
 
     @property
     def stopping(self) -> bool:
@@ -200,7 +154,7 @@ class TrainingWorker(QThread):
         A training process that has not ended within ``timeout_ms`` is terminated (and waited
         for up to another second): the window never waits on it for longer.
         """
-        self.loop.stop()
+        self.loop.send(Stop())
         self.quit()  # no event loop runs in this thread; kept so the path is the usual one
         ended = self.wait(max(0, int(timeout_ms)))
         if not ended and isinstance(self.loop, TrainingProcess):

@@ -1,12 +1,13 @@
 """The training loop: one trainer, trained flat out, behind a thread-safe command queue. No Qt.
 
-``TrainingLoop`` owns the ``Trainer`` and runs it. Commands (play, pause, step, live settings,
-reset, rewind, reseed, slow motion, save, open, import) are put on a ``queue.SimpleQueue`` from
-any thread and carried out by the loop *between two updates*, in the order they were given. It
-tells the outside world what happened through a ``Reporter`` (callbacks on the loop's thread).
+``TrainingLoop`` owns the ``Trainer`` and runs it. Commands (``rnnviz.training.protocol``: play,
+pause, step, live settings, reset, rewind, reseed, recover, slow motion, save, open, import) are
+sent from any thread onto a ``queue.SimpleQueue`` and carried out by the loop *between two
+updates*, in the order they were given. It tells the outside world what happened by calling its
+reporter with the protocol's events, on the loop's thread.
 
 The window runs this loop either in a thread of its own process or in a child process
-(``rnnviz.training.remote``); ``rnnviz.gui.worker`` turns the reports into Qt signals.
+(``rnnviz.training.remote``); ``rnnviz.gui.worker`` hands the events to the GUI thread.
 
 Why a plain loop over a command queue: training runs flat out, so a loop living on an event loop
 would have to chop training into timer-driven chunks just to hear about a pause. This loop has
@@ -19,7 +20,10 @@ one after every command that changes what the views show (step, pause, a new run
 while paused, open, import). A snapshot is not free (a forward and backward pass on the example,
 and the recurrent weights' eigenvalues: 1.4 ms for an LSTM with H = 32, 22 ms with H = 128), so
 while training the rate also drops until making snapshots takes at most ``snapshot_budget`` of
-the loop's time: training keeps its speed, big models just redraw less often.
+the loop's time: training keeps its speed, big models just redraw less often. In a training
+process (``acknowledged``) one more condition holds: the snapshot sent before has arrived (an
+``Ack`` says so). One that falls due before is owed, not made, and is made, of the run as it is
+then, when the ``Ack`` comes: the window never gets a backlog and no snapshot is made in vain.
 
 Run ids: every command that may start a new run carries a fresh id chosen by the controller.
 When the loop has carried it out, its trainer is labelled with that id *whether or not the run
@@ -35,92 +39,58 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rnnviz.training.config import ConfigError, TrainConfig
+from rnnviz.training.protocol import (
+    DIVERGED,
+    ERROR,
+    IDLE,
+    PAUSED,
+    TRAINING,
+    Command,
+    ConfigChanged,
+    Event,
+    Failed,
+    Imported,
+    ImportWeights,
+    Open,
+    Opened,
+    ProtocolError,
+    Recover,
+    Reseed,
+    Reset,
+    Rewind,
+    RunReset,
+    Save,
+    Saved,
+    SetLive,
+    SetSlowMotion,
+    SnapshotMade,
+    StateChanged,
+    Stop,
+)
 from rnnviz.training.sessions import (
     SessionError,
     import_torch_state_dict,
     load_session,
     save_session,
 )
-from rnnviz.training.snapshot import Snapshot
 from rnnviz.training.trainer import Trainer, needs_reset
 
 __all__ = [
-    "COMMANDS",
     "DIVERGED",
     "ERROR",
     "IDLE",
     "PAUSED",
     "TRAINING",
-    "Reporter",
     "SnapshotMailbox",
     "TrainingLoop",
-    "check_slow_motion",
 ]
 
 log = logging.getLogger(__name__)
-
-# The worker's states (the controller adds "idle" before the first run and "stopped").
-TRAINING = "training"
-PAUSED = "paused"
-DIVERGED = "diverged"
-ERROR = "error"
-IDLE = "idle"
-
-#: Longest slow-motion pause between updates, in seconds.
-MAX_SLOW_MOTION = 60.0
-
-#: The loop's command methods, by name: what another process may ask of it.
-COMMANDS = frozenset(
-    {
-        "play",
-        "pause",
-        "step",
-        "set_live",
-        "reset",
-        "rewind",
-        "reseed",
-        "set_slow_motion",
-        "save",
-        "open",
-        "import_weights",
-        "stop",
-    }
-)
-
-
-class Reporter:
-    """What the loop reports. Called on the loop's thread; the base class ignores everything."""
-
-    def on_snapshot(self, snapshot: Snapshot) -> None:
-        """A new snapshot (a frozen copy: safe to hand to another thread)."""
-
-    def on_state(self, state: str) -> None:
-        """The state changed: training, paused, diverged or error."""
-
-    def on_failure(self, message: str) -> None:
-        """Something failed; ``message`` is for the user and says what to do."""
-
-    def on_run_reset(self, reason: str) -> None:
-        """A new run began (start, reset, rewind, reseed, open, or a shape-changing setting)."""
-
-    def on_config(self, config: TrainConfig) -> None:
-        """The running configuration is now ``config``."""
-
-    def on_saved(self, path: str, iteration: int) -> None:
-        """The session was written to ``path``; it holds the run at ``iteration`` (the window
-        asks before discarding a run only when it has trained since it was saved)."""
-
-    def on_opened(self, path: str, iteration: int) -> None:
-        """The session in ``path``, at ``iteration``, is now the run."""
-
-    def on_imported(self, report: dict[str, Any]) -> None:
-        """Weights were imported: ``import_torch_state_dict``'s report, and ``"path"`` (the
-        file they came from)."""
 
 
 class SnapshotMailbox:
@@ -148,12 +118,6 @@ class SnapshotMailbox:
         return item
 
 
-@dataclass(frozen=True)
-class _Command:
-    name: str
-    args: tuple = ()
-
-
 def _describe(error: BaseException) -> str:
     """A user-facing text for an error: our own errors already read well; others get a type."""
     if isinstance(error, SessionError | ConfigError):
@@ -176,45 +140,36 @@ def _reset_settings(config: TrainConfig, settings: Mapping[str, Any]) -> list[st
     return names
 
 
-def check_slow_motion(seconds: float | None) -> float | None:
-    """The pause between updates: None (or 0) for full speed, else 0 < seconds ≤ 60."""
-    if seconds is None or seconds == 0:
-        return None
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise TypeError(f"slow motion takes seconds or None, got {seconds!r}")
-    if not math.isfinite(seconds) or not 0 < seconds <= MAX_SLOW_MOTION:
-        raise ValueError(
-            f"slow motion must be between 0 and {MAX_SLOW_MOTION:g} seconds, got {seconds!r}"
-        )
-    return float(seconds)
-
-
 class TrainingLoop:
     """Trains one run at a time and carries out commands between updates. No Qt.
 
-    The command methods (``play`` … ``stop``) only put a command on the queue: they are safe to
-    call from any thread and return at once. ``run`` (the training thread's body) and ``tick``
-    carry the commands out; nothing else touches the trainer.
+    ``send`` only puts a command on the queue: it is safe to call from any thread and returns
+    at once. ``run`` (the training thread's body) and ``tick`` carry the commands out; nothing
+    else touches the trainer.
 
     Parameters
     ----------
-    reporter : Reporter
-        Told what happened (on the thread that runs the loop).
+    reporter : callable
+        Called with every event (``rnnviz.training.protocol``), on the thread that runs the loop.
     max_snapshot_rate : float or None
         Snapshots per second while training (None: after every update).
     snapshot_budget : float
         Largest share of the time, while training, spent making snapshots (0 < share ≤ 1).
     clock : callable
         Seconds, monotonic (tests may pass a fake one).
+    acknowledged : bool
+        Make a snapshot only once the one before was acknowledged (``Ack``): a training
+        process's loop, whose snapshots cross a socket (see the module docstring).
     """
 
     def __init__(
         self,
-        reporter: Reporter,
+        reporter: Callable[[Event], None],
         *,
         max_snapshot_rate: float | None = 30.0,
         snapshot_budget: float = 0.1,
         clock: Callable[[], float] = time.perf_counter,
+        acknowledged: bool = False,
     ) -> None:
         if max_snapshot_rate is not None and not max_snapshot_rate > 0:
             raise ValueError(f"max_snapshot_rate must be positive, got {max_snapshot_rate!r}")
@@ -222,8 +177,8 @@ class TrainingLoop:
             raise ValueError(f"snapshot_budget must be in (0, 1], got {snapshot_budget!r}")
         # after a snapshot that took c seconds, wait c·(1/budget − 1): then c is ≤ budget of all
         self._cost_factor = 1.0 / snapshot_budget - 1.0
-        self._reporter = reporter
-        self._queue: queue.SimpleQueue[_Command] = queue.SimpleQueue()
+        self._report = reporter
+        self._queue: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._clock = clock
         self._interval = 0.0 if max_snapshot_rate is None else 1.0 / max_snapshot_rate
         self._stopping = False
@@ -233,6 +188,9 @@ class TrainingLoop:
         self._next_snapshot_at = -math.inf
         self._last_update_at = -math.inf
         self._dirty = False  # the trainer changed since the last snapshot
+        self._acknowledged = acknowledged
+        self._in_flight = False  # a snapshot was sent and not yet acknowledged
+        self._owed = False  # one fell due meanwhile: make it when the Ack comes
         #: The current run (only the loop's own thread may touch it while the loop runs).
         self.trainer: Trainer | None = None
         #: Updates made and snapshots posted, for tests and diagnostics.
@@ -241,56 +199,14 @@ class TrainingLoop:
 
     # ------------------------------------------------------------------ commands (any thread)
 
-    def play(self) -> None:
-        self._put("play")
-
-    def pause(self) -> None:
-        self._put("pause")
-
-    def step(self) -> None:
-        """Pause, then make exactly one update and one snapshot."""
-        self._put("step")
-
-    def set_live(self, settings: Mapping[str, Any], run_id: int) -> None:
-        """Apply dotted settings; if they change the model or the data, start a new run.
-        After a divergence, a lower learning rate starts the run again from its initial weights
-        (rewinds): the diverged weights cannot be trained on."""
-        self._put("set_live", dict(settings), run_id)
-
-    def reset(self, config: TrainConfig, run_id: int, reason: str = "reset") -> None:
-        """Start a new run of ``config``."""
-        self._put("reset", config, run_id, reason)
-
-    def rewind(self, run_id: int) -> None:
-        """Start the identical run again (same seed, same initial weights)."""
-        self._put("rewind", run_id)
-
-    def reseed(self, seed: int | None, run_id: int) -> None:
-        """Start a new run from ``seed`` (None: the current seed + 1)."""
-        self._put("reseed", seed, run_id)
-
-    def set_slow_motion(self, seconds: float | None) -> None:
-        """Pause ``seconds`` between updates while playing; None for full speed."""
-        self._put("slow_motion", check_slow_motion(seconds))
-
-    def save(self, path: str | Path) -> None:
-        self._put("save", Path(path))
-
-    def open(self, path: str | Path, run_id: int) -> None:
-        """Make the session in ``path`` the run (paused); on error keep the current run."""
-        self._put("open", Path(path), run_id)
-
-    def import_weights(self, path: str | Path) -> None:
-        """Load PyTorch weights (``.npz``) into the current model (and pause)."""
-        self._put("import_weights", Path(path))
-
-    def stop(self) -> None:
-        """Make ``run`` return after the current update (any thread)."""
-        self._stopping = True
-        self._put("wake")  # a paused loop is blocked on the queue
-
-    def _put(self, name: str, *args: Any) -> None:
-        self._queue.put(_Command(name, args))
+    def send(self, command: Command) -> None:
+        """Queue ``command`` (any thread; returns at once). ``Stop`` takes effect at once: the
+        loop ends after the current update, and what is still queued is dropped."""
+        if not isinstance(command, Command):
+            raise ProtocolError(f"the training loop takes commands, not {command!r}")
+        if isinstance(command, Stop):
+            self._stopping = True  # the command itself wakes a loop blocked on the queue
+        self._queue.put(command)
 
     # ------------------------------------------------------------------ the loop
 
@@ -303,7 +219,7 @@ class TrainingLoop:
         return self._stopping
 
     def run(self) -> None:
-        """Carry out commands and train until ``stop``: the training thread's body."""
+        """Carry out commands and train until ``Stop``: the training thread's body."""
         while not self._stopping:
             self.tick()
 
@@ -345,15 +261,15 @@ class TrainingLoop:
             self._execute(command)
         return False
 
-    def _execute(self, command: _Command) -> None:
+    def _execute(self, command: Command) -> None:
         if self._stopping:
             return  # shutting down: what is left in the queue no longer matters
         try:
-            getattr(self, f"_do_{command.name}")(*command.args)
+            getattr(self, f"_do_{command.kind}")(command)
         except Exception as error:  # a bug of ours: report it, keep the thread alive
-            log.exception("the training worker failed to carry out %s", command.name)
+            log.exception("the training worker failed to carry out %s", command.kind)
             self._playing = False
-            self._fail(f"Internal error while doing {command.name}: {_describe(error)}")
+            self._fail(f"Internal error while doing {command.kind}: {_describe(error)}")
             self._set_state(ERROR)
 
     # ------------------------------------------------------------------ training
@@ -379,7 +295,11 @@ class TrainingLoop:
         return True
 
     def _post(self, now: float | None = None) -> bool:
-        """Make a snapshot and hand it on; False if making it failed."""
+        """Make a snapshot and hand it on (or owe it, while the last is on its way); False if
+        making it failed."""
+        if self._in_flight:
+            self._owed = True
+            return True
         trainer = self.trainer
         began = self._clock()
         try:
@@ -394,9 +314,10 @@ class TrainingLoop:
         # and give 28 snapshots a second instead of 30; after a pause the grid restarts
         grid = self._next_snapshot_at + wait
         self._next_snapshot_at = max(grid, start) if start - grid < wait else start + wait
-        self._dirty = False
+        self._dirty = self._owed = False
+        self._in_flight = self._acknowledged
         self.snapshots += 1
-        self._reporter.on_snapshot(snapshot)
+        self._report(SnapshotMade(snapshot))
         return True
 
     def _training_failed(self, error: Exception) -> None:
@@ -412,12 +333,12 @@ class TrainingLoop:
         self._set_state(ERROR)
 
     def _fail(self, message: str) -> None:
-        self._reporter.on_failure(message)
+        self._report(Failed(message))
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self._reporter.on_state(state)
+            self._report(StateChanged(state))
 
     def _settle(self) -> None:
         """The state that follows from playing/paused and the trainer (clears "error")."""
@@ -438,39 +359,47 @@ class TrainingLoop:
 
     # ------------------------------------------------------------------ command bodies
 
-    def _do_wake(self) -> None:
-        pass
+    def _do_stop(self, _: Stop) -> None:
+        pass  # (send set the flag; the command only woke the loop)
 
-    def _do_play(self) -> None:
+    def _do_ack(self, _: Command) -> None:
+        self._in_flight = False
+        if self._owed and self.trainer is not None:
+            self._post()  # the run as it is now: the newest picture of it
+
+    def _do_play(self, _: Command) -> None:
         if self._need_trainer("train"):
             self._playing = True
             self._set_state(TRAINING)
 
-    def _do_pause(self) -> None:
+    def _do_pause(self, _: Command) -> None:
         was_playing, self._playing = self._playing, False
         if was_playing and self._dirty:
             self._post()  # so the views and the status bar show where it stopped
         if self.trainer is not None and self._state != ERROR:
             self._settle()
 
-    def _do_step(self) -> None:
+    def _do_step(self, _: Command) -> None:
         if not self._need_trainer("step"):
             return
         self._playing = False
         if self._update(forced=True):
             self._settle()
 
-    def _do_slow_motion(self, seconds: float | None) -> None:
-        self._slow = seconds
+    def _do_set_slow_motion(self, command: SetSlowMotion) -> None:
+        self._slow = command.seconds
 
-    def _do_reset(self, config: TrainConfig, run_id: int, reason: str) -> None:
-        self._restart(lambda: Trainer(config, run_id=run_id), run_id, reason, "start the run")
+    def _do_reset(self, command: Reset) -> None:
+        config, run_id = command.config, command.run_id
+        self._restart(
+            lambda: Trainer(config, run_id=run_id), run_id, command.reason, "start the run"
+        )
 
-    def _do_rewind(self, run_id: int) -> None:
+    def _do_rewind(self, command: Rewind) -> None:
         if self._need_trainer("rewind"):
             # a fresh trainer rather than Trainer.rewind(): if building fails half-way, the
             # current run is left intact (same seed and config, so the identical run)
-            config = self.trainer.config
+            config, run_id = self.trainer.config, command.run_id
             self._restart(
                 lambda: Trainer(config, run_id=run_id),
                 run_id,
@@ -478,11 +407,11 @@ class TrainingLoop:
                 "rewind",
             )
 
-    def _do_reseed(self, seed: int | None, run_id: int) -> None:
+    def _do_reseed(self, command: Reseed) -> None:
         if not self._need_trainer("reseed"):
             return
-        old = self.trainer.config
-        new_seed = (old.seed + 1) % 2**32 if seed is None else seed
+        old, run_id = self.trainer.config, command.run_id
+        new_seed = (old.seed + 1) % 2**32 if command.seed is None else command.seed
         try:
             config = replace(old, seed=new_seed)
         except ConfigError as error:
@@ -496,9 +425,17 @@ class TrainingLoop:
             "reseed",
         )
 
-    def _do_set_live(self, settings: dict[str, Any], run_id: int) -> None:
+    def _do_recover(self, command: Recover) -> None:
+        if self._need_trainer("rewind"):
+            lr = self.trainer.config.optim.lr / command.factor
+            if self._do_set_live(SetLive({"optim.lr": repr(lr)}, command.run_id)):
+                self._do_play(command)
+
+    def _do_set_live(self, command: SetLive) -> bool:
+        """(True if the settings were applied.)"""
         if not self._need_trainer("change settings"):
-            return
+            return False
+        settings, run_id = command.settings, command.run_id
         trainer = self.trainer
         old = trainer.config
         try:
@@ -506,50 +443,51 @@ class TrainingLoop:
         except ConfigError as error:
             self._relabel(run_id)
             self._fail(f"Cannot apply that setting: {error}")
-            return
+            return False
         if trainer.diverged and new.optim.lr < old.optim.lr and not needs_reset(old, new):
             # the update that blew up was not applied, but the ones before it already made the
             # weights useless: a smaller learning rate went on from them and diverged again at
             # once (every lesson at a learning rate of 10 or 100, measured). Lowering it after
             # a divergence therefore starts the run again, from the same initial weights.
-            self._restart(
+            return self._restart(
                 lambda: Trainer(new, run_id=run_id),
                 run_id,
                 f"rewound with learning rate {new.optim.lr:g} (the diverged weights could "
                 "not be trained on)",
                 "rewind",
             )
-            return
         if needs_reset(old, new):
             names = ", ".join(_reset_settings(old, settings)) or "that setting"
-            self._restart(
+            return self._restart(
                 lambda: Trainer(new, run_id=run_id),
                 run_id,
                 f"{names} changes the model or the data, so training starts again",
                 "apply that setting",
             )
-            return
         trainer.update(new)  # learning rate, clipping, optimiser, temperature: weights kept
         trainer.run_id = run_id
-        self._reporter.on_config(new)
+        self._report(ConfigChanged(new))
         self._dirty = True
         if not self._playing:
             self._post()
         if self._state != ERROR:
             self._settle()
+        return True
 
-    def _do_save(self, path: Path) -> None:
+    def _do_save(self, command: Save) -> None:
         if not self._need_trainer("save"):
             return
+        path = Path(command.path)
         try:
             written = save_session(self.trainer, path)
         except Exception as error:
             log.info("saving %s failed", path, exc_info=True)
             self._fail(f"Could not save the session to {path}: {_describe(error)}")
             return
-        self._reporter.on_saved(str(written), self.trainer.iteration)
+        self._report(Saved(str(written), self.trainer.iteration))
 
-    def _do_open(self, path: Path, run_id: int) -> None:
+    def _do_open(self, command: Open) -> None:
+        path, run_id = Path(command.path), command.run_id
         if self._restart(
             lambda: load_session(path, run_id=run_id),
             run_id,
@@ -557,11 +495,12 @@ class TrainingLoop:
             "open the session",
             pause=True,
         ):
-            self._reporter.on_opened(str(path), self.trainer.iteration)
+            self._report(Opened(str(path), self.trainer.iteration))
 
-    def _do_import_weights(self, path: Path) -> None:
+    def _do_import_weights(self, command: ImportWeights) -> None:
         if not self._need_trainer("import weights"):
             return
+        path = Path(command.path)
         try:
             report = import_torch_state_dict(self.trainer, path)
         except Exception as error:
@@ -572,7 +511,7 @@ class TrainingLoop:
         self._playing = False
         self._post()
         self._settle()
-        self._reporter.on_imported({**report, "path": str(path)})
+        self._report(Imported({**report, "path": str(path)}))
 
     def _restart(
         self,
@@ -595,10 +534,10 @@ class TrainingLoop:
             self._playing = False
         self._dirty = True
         self._last_update_at = -math.inf
-        self._reporter.on_config(trainer.config)
+        self._report(ConfigChanged(trainer.config))
         # what the data's user must know (e.g. rare characters of a text file folded into one)
         note = trainer.task.note()
-        self._reporter.on_run_reset(f"{reason}; {note}" if note else reason)
+        self._report(RunReset(f"{reason}; {note}" if note else reason))
         if not self._playing:
             self._post()  # playing: the next update's snapshot, when due
         self._settle()
@@ -610,6 +549,6 @@ class TrainingLoop:
         configuration is reported again (the controller had taken the refused one for it)."""
         if self.trainer is not None:
             self.trainer.run_id = run_id
-            self._reporter.on_config(self.trainer.config)
+            self._report(ConfigChanged(self.trainer.config))
             if not self._playing:
                 self._post()

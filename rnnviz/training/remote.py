@@ -1,4 +1,4 @@
-"""The training loop in a child process, driven through a pipe. No Qt.
+"""The training loop in a child process, driven through a socket. No Qt.
 
 Why a process: the trainer is NumPy on small arrays, which holds Python's GIL nearly all the
 time, and so does pyqtgraph's painting on the window's side. In one process the two take turns
@@ -6,17 +6,12 @@ at the GIL, and with every view live training ran at a third of its headless spe
 event loop stalled for 40 ms at a time. In a child process the trainer has its own interpreter
 and its own core; only snapshots cross, pickled (12 kB and half a millisecond for the ball).
 
-Protocol (``multiprocessing.Pipe``, both directions)::
-
-    window → child   (command, args)  a TrainingLoop command, e.g. ("play", ()); ("stop", ())
-                     ("ack", ())      the last snapshot arrived: the next may be sent
-    child → window   (report, args)   "snapshot", "state", "failure", "run_reset", "config",
-                                       "saved", "opened" or "imported" (the Reporter's methods,
-                                       ``args`` their arguments)
-
-Latest wins across the pipe too: the child sends a snapshot only when the previous one has been
-acknowledged, and keeps just the newest meanwhile. So a busy window never makes the trainer
-block on a full pipe, and never receives a backlog of old snapshots.
+What crosses is the protocol of ``rnnviz.training.protocol`` and nothing else, one message a
+frame, both ways: commands to the child, events back, each checked when it is decoded (a
+message that is not a declared one with valid fields is logged and dropped). The window's side
+answers each snapshot with an ``Ack``; the child's loop makes the next one only after it
+(``TrainingLoop(acknowledged=True)``), so a busy window never makes the trainer block on a full
+socket, and never receives a backlog of old snapshots.
 
 The child is a fresh interpreter (``python -m rnnviz.training.remote``) holding one end of a
 socket pair: forking a process that runs Qt threads is unsafe, and multiprocessing's "spawn"
@@ -25,8 +20,8 @@ re-runs the caller's main script, which breaks any script without a ``__main__``
 The child keeps out of the terminal's Ctrl+C: a Ctrl+C reaches every process of the terminal's
 foreground process group, and interrupted on its own (even while Python was still starting) the
 child printed a traceback and the window reported a lost trainer. So it runs in a process group
-of its own, and ignores SIGINT besides; the window ends it (it sends "stop" or closes its end of
-the socket, which stops the loop) after its own orderly shutdown.
+of its own, and ignores SIGINT besides; the window ends it (it sends ``Stop`` or closes its end
+of the socket, which stops the loop) after its own orderly shutdown.
 """
 
 from __future__ import annotations
@@ -44,25 +39,27 @@ import subprocess
 import sys
 import threading
 import weakref
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
 
-from .loop import COMMANDS, ERROR, Reporter, TrainingLoop
+from .loop import TrainingLoop
+from .protocol import (
+    ERROR,
+    Ack,
+    Command,
+    Event,
+    Failed,
+    ProtocolError,
+    StateChanged,
+    Stop,
+    decode,
+    encode,
+    is_snapshot,
+)
 
 __all__ = ["TrainingProcess", "live_processes", "serve"]
 
 log = logging.getLogger(__name__)
-
-_REPORTS = {
-    "snapshot": "on_snapshot",
-    "state": "on_state",
-    "failure": "on_failure",
-    "run_reset": "on_run_reset",
-    "config": "on_config",
-    "saved": "on_saved",
-    "opened": "on_opened",
-    "imported": "on_imported",
-}
 
 
 #: Every TrainingProcess made in this process (weakly held), to find ones left running.
@@ -77,93 +74,48 @@ def live_processes() -> list[int]:
 # ---------------------------------------------------------------------------- the child's side
 
 
-class _PipeReporter(Reporter):
-    """Sends the loop's reports to the window; snapshots only when the last one was taken."""
+def _sender(conn: Connection) -> Callable[[Event], None]:
+    """The child's reporter: sends each event to the window (from the loop's thread only)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._lock = threading.Lock()  # the loop thread and the reader thread both send
-        self._may_send_snapshot = True
-        self._pending: Any = None
-
-    def _send(self, kind: str, *args: Any) -> None:
+    def send(event: Event) -> None:
         try:
-            self._conn.send((kind, args))
+            conn.send_bytes(encode(event))
         except (OSError, ValueError):  # the window is gone; the reader thread stops the loop
             pass
 
-    def on_snapshot(self, snapshot) -> None:
-        with self._lock:
-            if self._may_send_snapshot:
-                self._may_send_snapshot = False
-                self._send("snapshot", snapshot)
-            else:
-                self._pending = snapshot
-
-    def acknowledged(self) -> None:
-        with self._lock:
-            if self._pending is not None:
-                pending, self._pending = self._pending, None
-                self._send("snapshot", pending)
-            else:
-                self._may_send_snapshot = True
-
-    def _report(self, kind: str, *args: Any) -> None:
-        with self._lock:
-            self._send(kind, *args)
-
-    def on_state(self, state: str) -> None:
-        self._report("state", state)
-
-    def on_failure(self, message: str) -> None:
-        self._report("failure", message)
-
-    def on_run_reset(self, reason: str) -> None:
-        self._report("run_reset", reason)
-
-    def on_config(self, config) -> None:
-        self._report("config", config)
-
-    def on_saved(self, path: str, iteration: int) -> None:
-        self._report("saved", path, iteration)
-
-    def on_opened(self, path: str, iteration: int) -> None:
-        self._report("opened", path, iteration)
-
-    def on_imported(self, report: dict[str, Any]) -> None:
-        self._report("imported", report)
+    return send
 
 
-def _read_commands(conn: Connection, loop: TrainingLoop, reporter: _PipeReporter) -> None:
-    """The child's reader thread: hand each command to the loop (whose methods only queue)."""
+def _read_commands(conn: Connection, loop: TrainingLoop) -> None:
+    """The child's reader thread: hand each command to the loop (which only queues it)."""
     while True:
         try:
-            name, args = conn.recv()
+            frame = conn.recv_bytes()
         except (EOFError, OSError):  # the window closed its end: stop training
-            loop.stop()
+            loop.send(Stop())
             return
-        if name == "ack":
-            reporter.acknowledged()
-        elif name in COMMANDS:
-            try:
-                getattr(loop, name)(*args)
-            except Exception as error:  # the window checks first; this is a bug of ours
-                log.exception("bad command %s%r", name, args)
-                reporter.on_failure(f"Internal error: the training process refused {name}: {error}")
-            if name == "stop":
-                return
-        else:
-            log.error("unknown command %r", name)
+        try:
+            command = decode(frame)
+            if not isinstance(command, Command):
+                raise ProtocolError(f"the window sent an event, {command.kind!r}")
+        except ProtocolError as error:
+            log.error("dropped a message from the window: %s", error)
+            continue
+        loop.send(command)
+        if isinstance(command, Stop):
+            return
 
 
 def serve(conn: Connection, max_snapshot_rate: float | None, snapshot_budget: float) -> None:
     """The child process's body: run a TrainingLoop on the commands that arrive on ``conn``."""
-    reporter = _PipeReporter(conn)
     loop = TrainingLoop(
-        reporter, max_snapshot_rate=max_snapshot_rate, snapshot_budget=snapshot_budget
+        _sender(conn),
+        max_snapshot_rate=max_snapshot_rate,
+        snapshot_budget=snapshot_budget,
+        acknowledged=True,
     )
     reader = threading.Thread(
-        target=_read_commands, args=(conn, loop, reporter), name="commands", daemon=True
+        target=_read_commands, args=(conn, loop), name="commands", daemon=True
     )
     reader.start()
     try:
@@ -179,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m rnnviz.training.remote --fd N``: serve the window on socket ``N``.
 
     SIGINT is ignored (see the module docstring); the child ends when the window closes its
-    end of the socket or sends "stop"."""
+    end of the socket or sends ``Stop``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parser = argparse.ArgumentParser(prog="python -m rnnviz.training.remote")
     parser.add_argument("--fd", type=int, required=True)
@@ -192,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 class TrainingProcess:
-    """A TrainingLoop in a child process, with the loop's command methods.
+    """A TrainingLoop in a child process: ``send`` as the loop's.
 
-    The command methods send and return at once (any thread). ``receive`` is the body of the
-    window's one training thread: it hands every report to a ``Reporter`` until the child ends.
+    ``send`` returns at once (any thread). ``receive`` is the body of the window's training
+    thread for this process: it hands every event on until the child ends.
 
     Parameters
     ----------
@@ -240,50 +192,19 @@ class TrainingProcess:
 
     # ------------------------------------------------------------------ commands (any thread)
 
-    def _send(self, name: str, *args: Any) -> None:
+    def send(self, command: Command) -> None:
+        """Send ``command`` to the child (any thread; returns at once). After ``Stop`` the
+        child finishes its update and ends; ``receive`` then returns."""
+        if not isinstance(command, Command):
+            raise ProtocolError(f"the training process takes commands, not {command!r}")
+        if isinstance(command, Stop):
+            self._stopping = True
+        frame = encode(command)
         with self._send_lock:
             try:
-                self._conn.send((name, args))
+                self._conn.send_bytes(frame)
             except (OSError, ValueError):
                 pass  # the child has ended; ``receive`` reports it
-
-    def play(self) -> None:
-        self._send("play")
-
-    def pause(self) -> None:
-        self._send("pause")
-
-    def step(self) -> None:
-        self._send("step")
-
-    def set_live(self, settings, run_id: int) -> None:
-        self._send("set_live", dict(settings), run_id)
-
-    def reset(self, config, run_id: int, reason: str = "reset") -> None:
-        self._send("reset", config, run_id, reason)
-
-    def rewind(self, run_id: int) -> None:
-        self._send("rewind", run_id)
-
-    def reseed(self, seed: int | None, run_id: int) -> None:
-        self._send("reseed", seed, run_id)
-
-    def set_slow_motion(self, seconds: float | None) -> None:
-        self._send("set_slow_motion", seconds)
-
-    def save(self, path) -> None:
-        self._send("save", str(path))
-
-    def open(self, path, run_id: int) -> None:
-        self._send("open", str(path), run_id)
-
-    def import_weights(self, path) -> None:
-        self._send("import_weights", str(path))
-
-    def stop(self) -> None:
-        """Ask the child to finish its update and end; ``receive`` then returns."""
-        self._stopping = True
-        self._send("stop")
 
     @property
     def stopping(self) -> bool:
@@ -291,35 +212,40 @@ class TrainingProcess:
 
     # ------------------------------------------------------------------ the reader
 
-    def receive(self, reporter: Reporter) -> None:
-        """Hand every report to ``reporter`` until the child ends (the training thread's body).
+    def receive(self, report: Callable[[Event], None]) -> None:
+        """Hand every event to ``report`` until the child ends (the training thread's body).
 
-        If the child ends without being asked (killed, out of memory), the reporter hears a
+        If the child ends without being asked (killed, out of memory), ``report`` hears a
         failure and the "error" state; nothing is raised: the window stays usable.
         """
         while True:
             try:
-                kind, args = self._conn.recv()
+                frame = self._conn.recv_bytes()
             except (EOFError, OSError):
                 break
-            if kind == "snapshot":
-                self._send("ack")
-            method = _REPORTS.get(kind)
-            if method is None:
-                log.error("unknown report %r from the training process", kind)
+            if is_snapshot(frame):  # it has crossed (readable or not): the child may go on
+                self.send(Ack())
+            try:
+                event = decode(frame)
+                if not isinstance(event, Event):
+                    raise ProtocolError(f"the training process sent a command, {event.kind!r}")
+            except ProtocolError as error:
+                log.error("dropped a message from the training process: %s", error)
                 continue
-            getattr(reporter, method)(*args)
+            report(event)
         self._conn.close()
         try:
             code = self.process.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             code = None
         if not self._stopping:
-            reporter.on_failure(
-                f"The training process ended unexpectedly (exit code {code}). "
-                "Press reset or choose a lesson to start training again."
+            report(
+                Failed(
+                    f"The training process ended unexpectedly (exit code {code}). "
+                    "Press reset or choose a lesson to start training again."
+                )
             )
-            reporter.on_state(ERROR)
+            report(StateChanged(ERROR))
 
     def kill(self) -> None:
         """Last resort when the child does not stop: end it now (``receive`` then returns)."""

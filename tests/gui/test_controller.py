@@ -95,7 +95,7 @@ def trainer_of(controller: Controller) -> Trainer:
     """The worker's trainer: only to be looked at while paused (thread backend)."""
     assert controller.backend == "thread"
     assert controller.state in (PAUSED, DIVERGED, ERROR)
-    return controller._worker.loop.trainer
+    return controller.main.worker.loop.trainer
 
 
 def start_paused(qtbot, controller: Controller, config: TrainConfig | None = None) -> None:
@@ -135,7 +135,7 @@ def test_step_is_exactly_one_update_and_one_snapshot(qtbot, controller, log):
             pass
     assert controller.latest.iteration == 3 and controller.state == PAUSED
     if controller.backend == "thread":
-        loop = controller._worker.loop
+        loop = controller.main.worker.loop
         assert loop.updates == 3 and loop.snapshots == 4  # the start's snapshot, then 3
         assert trainer_of(controller).iteration == 3
 
@@ -210,7 +210,7 @@ def test_reset_drops_snapshots_of_the_old_run(qtbot, controller, log):
     after = len(log.snapshots)
     dropped = controller.stale_dropped
     # a snapshot of the replaced run, arriving late, through the real delivery path
-    controller._worker.post_snapshot(old)
+    controller.main.worker.post_snapshot(old)
     qtbot.waitUntil(lambda: controller.stale_dropped == dropped + 1, timeout=WAIT)
     with qtbot.waitSignal(controller.snapshot_ready, timeout=WAIT):
         controller.step()
@@ -405,7 +405,7 @@ def test_thousands_of_snapshot_signals_lose_no_reference_to_true(qtbot):
     assert controller.shutdown()
     snapshot = controller.latest
     for k in range(3000):  # and straight through the controller's own delivery
-        controller._deliver(replace(snapshot, iteration=k))
+        controller.main._deliver(replace(snapshot, iteration=k))
     true_after = sys.getrefcount(True)
     tolerance = 100 if sys.version_info < (3, 12) else 0
     assert true_after >= true_before - tolerance
@@ -428,7 +428,7 @@ def test_a_lost_training_process_is_reported_and_reset_starts_a_new_one(qtbot, p
     controller.start(small_config(), play=True)
     qtbot.waitUntil(lambda: len(log.snapshots) >= 2, timeout=WAIT)
     with qtbot.waitSignal(controller.failed, timeout=WAIT) as blocker:
-        controller._worker.loop.process.kill()
+        controller.main.worker.loop.process.kill()
     assert "ended unexpectedly" in blocker.args[0]
     qtbot.waitUntil(lambda: controller.state == ERROR and not controller.running, timeout=WAIT)
     with qtbot.waitSignal(controller.run_reset, timeout=WAIT):

@@ -11,18 +11,33 @@ import pytest
 
 pytest.importorskip("PySide6.QtCore")
 
-from rnnviz.gui.worker import (
+from rnnviz.gui.worker import TrainingWorker
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.loop import SnapshotMailbox, TrainingLoop
+from rnnviz.training.protocol import (
     DIVERGED,
     ERROR,
     PAUSED,
     TRAINING,
-    Reporter,
-    SnapshotMailbox,
-    TrainingLoop,
-    TrainingWorker,
+    ConfigChanged,
+    Failed,
+    Open,
+    Opened,
+    Pause,
+    Play,
+    Reseed,
+    Reset,
+    Rewind,
+    RunReset,
+    Save,
+    Saved,
+    SetLive,
+    SetSlowMotion,
+    SnapshotMade,
+    StateChanged,
+    Step,
     check_slow_motion,
 )
-from rnnviz.training.config import TrainConfig
 from rnnviz.training.trainer import Trainer
 
 SMALL = {"model.hidden_size": "8", "batch_size": "4", "seq_len": "10"}
@@ -46,7 +61,9 @@ class Clock:
         self.now += seconds
 
 
-class Recorder(Reporter):
+class Recorder:
+    """A reporter that keeps every event, by kind."""
+
     def __init__(self) -> None:
         self.snapshots = []
         self.states = []
@@ -58,28 +75,24 @@ class Recorder(Reporter):
         self.saved_iterations = []
         self.opened_iterations = []
 
-    def on_snapshot(self, snapshot):
-        self.snapshots.append(snapshot)
-
-    def on_state(self, state):
-        self.states.append(state)
-
-    def on_failure(self, message):
-        self.failures.append(message)
-
-    def on_run_reset(self, reason):
-        self.resets.append(reason)
-
-    def on_config(self, config):
-        self.configs.append(config)
-
-    def on_saved(self, path, iteration):
-        self.saved.append(path)
-        self.saved_iterations.append(iteration)
-
-    def on_opened(self, path, iteration):
-        self.opened.append(path)
-        self.opened_iterations.append(iteration)
+    def __call__(self, event) -> None:
+        match event:
+            case SnapshotMade(snapshot):
+                self.snapshots.append(snapshot)
+            case StateChanged(state):
+                self.states.append(state)
+            case Failed(message):
+                self.failures.append(message)
+            case RunReset(reason):
+                self.resets.append(reason)
+            case ConfigChanged(config):
+                self.configs.append(config)
+            case Saved(path, iteration):
+                self.saved.append(path)
+                self.saved_iterations.append(iteration)
+            case Opened(path, iteration):
+                self.opened.append(path)
+                self.opened_iterations.append(iteration)
 
 
 @pytest.fixture
@@ -96,7 +109,7 @@ def rec() -> Recorder:
 def loop(rec, clock) -> TrainingLoop:
     """A loop with a small run in place, paused, driven by hand."""
     loop = TrainingLoop(rec, max_snapshot_rate=30.0, clock=clock)
-    loop.reset(small_config(), run_id=1)
+    loop.send(Reset(small_config(), run_id=1))
     loop.tick(block=False)
     return loop
 
@@ -110,7 +123,7 @@ def drive(loop: TrainingLoop, clock: Clock, passes: int, dt: float = 0.001) -> N
 
 def play(loop: TrainingLoop, clock: Clock) -> None:
     """Play; the pass that carries out the command makes no update yet."""
-    loop.play()
+    loop.send(Play())
     drive(loop, clock, 1)
 
 
@@ -122,7 +135,7 @@ def test_reset_builds_the_run_paused_and_shows_it(loop, rec):
 
 def test_step_is_exactly_one_update_and_one_snapshot(loop, rec, clock):
     for n in range(1, 4):
-        loop.step()
+        loop.send(Step())
         drive(loop, clock, 5)  # more passes than needed: nothing else may happen
         assert loop.trainer.iteration == n and loop.updates == n
         assert [s.iteration for s in rec.snapshots[1:]] == list(range(1, n + 1))
@@ -134,7 +147,7 @@ def test_step_while_playing_pauses_first(loop, rec, clock):
     drive(loop, clock, 10)
     before = loop.trainer.iteration
     count = len(rec.snapshots)
-    loop.step()
+    loop.send(Step())
     drive(loop, clock, 5)
     assert loop.trainer.iteration == before + 1 and loop.state == PAUSED
     assert len(rec.snapshots) == count + 1 and rec.snapshots[-1].iteration == before + 1
@@ -153,7 +166,7 @@ def test_playing_snapshots_only_when_due(loop, rec, clock):
 
 def test_costly_snapshots_are_made_less_often(rec, clock):
     loop = TrainingLoop(rec, max_snapshot_rate=30.0, snapshot_budget=0.1, clock=clock)
-    loop.reset(small_config(), run_id=1)
+    loop.send(Reset(small_config(), run_id=1))
     loop.tick(block=False)
     snapshot = loop.trainer.snapshot
 
@@ -171,7 +184,7 @@ def test_costly_snapshots_are_made_less_often(rec, clock):
 def test_pause_stops_and_shows_where_it_stopped(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 50)
-    loop.pause()
+    loop.send(Pause())
     drive(loop, clock, 20)
     stopped_at = loop.trainer.iteration
     assert stopped_at == 50 and loop.state == PAUSED
@@ -182,11 +195,11 @@ def test_pause_stops_and_shows_where_it_stopped(loop, rec, clock):
 def test_learning_rate_changes_live(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 20)
-    loop.pause()
+    loop.send(Pause())
     drive(loop, clock, 1)
     trainer = loop.trainer
     weights = {k: v.copy() for k, v in trainer.model.params.items()}
-    loop.set_live({"optim.lr": "0.001", "temperature": "0.5"}, run_id=2)
+    loop.send(SetLive({"optim.lr": "0.001", "temperature": "0.5"}, run_id=2))
     drive(loop, clock, 1)
     assert loop.trainer is trainer and trainer.iteration == 20 and trainer.run_id == 2
     assert trainer.optimizer.lr == 0.001 and rec.configs[-1].temperature == 0.5
@@ -199,7 +212,7 @@ def test_learning_rate_changes_live(loop, rec, clock):
 def test_shape_setting_starts_a_new_run_and_says_why(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 20)
-    loop.set_live({"model.hidden_size": "12", "optim.lr": "0.005"}, run_id=2)
+    loop.send(SetLive({"model.hidden_size": "12", "optim.lr": "0.005"}, run_id=2))
     drive(loop, clock, 5)
     assert loop.trainer.run_id == 2 and loop.trainer.config.model.hidden_size == 12
     assert loop.trainer.iteration == 5 and loop.state == TRAINING  # still playing
@@ -207,28 +220,28 @@ def test_shape_setting_starts_a_new_run_and_says_why(loop, rec, clock):
 
 
 def test_invalid_setting_fails_and_keeps_the_run(loop, rec, clock):
-    loop.step()
+    loop.send(Step())
     drive(loop, clock, 1)
     trainer = loop.trainer
-    loop.set_live({"optim.lr": "-1"}, run_id=2)
-    loop.set_live({"no.such": "1"}, run_id=3)
+    loop.send(SetLive({"optim.lr": "-1"}, run_id=2))
+    loop.send(SetLive({"no.such": "1"}, run_id=3))
     drive(loop, clock, 2)
     assert loop.trainer is trainer and trainer.iteration == 1 and trainer.run_id == 3
     assert len(rec.failures) == 2 and "optim.lr" in rec.failures[0]
 
 
 def test_rewind_repeats_the_run_and_reseed_changes_it(loop, rec, clock):
-    loop.step()
+    loop.send(Step())
     drive(loop, clock, 1)
     first = rec.snapshots[-1]
-    loop.rewind(run_id=2)
-    loop.step()
+    loop.send(Rewind(run_id=2))
+    loop.send(Step())
     drive(loop, clock, 3)
     again = rec.snapshots[-1]
     assert again.run_id == 2 and again.iteration == 1
     assert np.array_equal(again.hidden[0], first.hidden[0])
-    loop.reseed(None, run_id=3)
-    loop.step()
+    loop.send(Reseed(None, run_id=3))
+    loop.send(Step())
     drive(loop, clock, 3)
     other = rec.snapshots[-1]
     assert loop.trainer.config.seed == 1 and other.run_id == 3
@@ -242,8 +255,8 @@ def test_divergence_pauses_with_the_reason(rec, clock):
     config = small_config(
         **{"model.cell": "rnn_relu", "optim.kind": "sgd", "optim.lr": "1000", "optim.clip": "none"}
     )
-    loop.reset(config, run_id=1)
-    loop.play()
+    loop.send(Reset(config, run_id=1))
+    loop.send(Play())
     drive(loop, clock, 20)
     assert loop.state == DIVERGED
     assert (
@@ -280,15 +293,15 @@ def test_exception_while_making_a_snapshot_reports_and_pauses(loop, rec, clock):
         raise ValueError("no picture")
 
     loop.trainer.snapshot = broken_snapshot
-    loop.step()
+    loop.send(Step())
     drive(loop, clock, 2)
     assert loop.state == ERROR and "no picture" in rec.failures[-1]
 
 
 def test_commands_without_a_run_say_what_to_do(rec, clock):
     loop = TrainingLoop(rec, clock=clock)
-    for command in (loop.play, loop.step, lambda: loop.save("x.rnnviz")):
-        command()
+    for command in (Play(), Step(), Save("x.rnnviz")):
+        loop.send(command)
     drive(loop, clock, 5)
     assert len(rec.failures) == 3 and all("first" in m for m in rec.failures)
     assert loop.trainer is None and rec.snapshots == []
@@ -298,7 +311,7 @@ def test_failed_open_keeps_the_run(loop, rec, clock, tmp_path):
     play(loop, clock)
     drive(loop, clock, 10)
     trainer = loop.trainer
-    loop.open(tmp_path / "missing.rnnviz", run_id=2)
+    loop.send(Open(tmp_path / "missing.rnnviz", run_id=2))
     drive(loop, clock, 10)
     assert loop.trainer is trainer and trainer.run_id == 2 and trainer.iteration == 20
     assert loop.state == TRAINING and rec.resets == ["reset"]
@@ -308,14 +321,14 @@ def test_failed_open_keeps_the_run(loop, rec, clock, tmp_path):
 def test_save_then_open_gives_the_same_run_paused(loop, rec, clock, tmp_path):
     play(loop, clock)
     drive(loop, clock, 10)
-    loop.pause()
-    loop.save(tmp_path / "run.rnnviz")
+    loop.send(Pause())
+    loop.send(Save(tmp_path / "run.rnnviz"))
     drive(loop, clock, 2)
     saved = rec.snapshots[-1]
     assert rec.saved == [str(tmp_path / "run.rnnviz")]
     play(loop, clock)
     drive(loop, clock, 10)
-    loop.open(tmp_path / "run.rnnviz", run_id=2)
+    loop.send(Open(tmp_path / "run.rnnviz", run_id=2))
     drive(loop, clock, 2)
     opened = rec.snapshots[-1]
     assert loop.state == PAUSED and opened.run_id == 2 and opened.iteration == saved.iteration
@@ -324,7 +337,7 @@ def test_save_then_open_gives_the_same_run_paused(loop, rec, clock, tmp_path):
 
 
 def test_slow_motion_pauses_between_updates(loop, clock):
-    loop.set_slow_motion(0.5)
+    loop.send(SetSlowMotion(0.5))
     play(loop, clock)
     drive(loop, clock, 3, dt=0.0)
     assert loop.updates == 1  # the first at once, the next only after 0.5 s
@@ -334,7 +347,7 @@ def test_slow_motion_pauses_between_updates(loop, clock):
     clock.advance(0.01)
     drive(loop, clock, 1, dt=0.0)
     assert loop.updates == 2
-    loop.set_slow_motion(None)
+    loop.send(SetSlowMotion(None))
     drive(loop, clock, 5, dt=0.0)
     assert loop.updates == 7
 
@@ -377,9 +390,9 @@ def test_worker_notifies_once_per_waiting_snapshot(qtbot):
 @pytest.mark.parametrize("slow_motion", [None, 10.0])
 def test_worker_stops_quickly_while_training(qtbot, slow_motion):
     worker = TrainingWorker()
-    worker.loop.reset(small_config(), run_id=1)
-    worker.loop.set_slow_motion(slow_motion)
-    worker.loop.play()
+    worker.loop.send(Reset(small_config(), run_id=1))
+    worker.loop.send(SetSlowMotion(slow_motion))
+    worker.loop.send(Play())
     with qtbot.waitSignal(worker.snapshot_posted, timeout=5000):
         worker.start()
     qtbot.waitUntil(lambda: worker.loop.updates >= 1, timeout=5000)
@@ -392,8 +405,10 @@ def test_worker_stops_quickly_while_training(qtbot, slow_motion):
 
 def test_worker_stops_when_paused_and_reports_state(qtbot):
     worker = TrainingWorker()
-    with qtbot.waitSignal(worker.state_changed, timeout=5000) as blocker:
+    with qtbot.waitSignal(
+        worker.reported, check_params_cb=lambda e: isinstance(e, StateChanged), timeout=5000
+    ) as blocker:
         worker.start()
-        worker.loop.reset(small_config(), run_id=1)
-    assert blocker.args == [PAUSED]
+        worker.loop.send(Reset(small_config(), run_id=1))
+    assert blocker.args == [StateChanged(PAUSED)]
     assert worker.stop(1000) and not worker.isRunning()

@@ -11,8 +11,20 @@ import numpy as np
 import pytest
 
 from rnnviz.training.config import TrainConfig
-from rnnviz.training.loop import ERROR, PAUSED, TRAINING, Reporter
-from rnnviz.training.remote import TrainingProcess, _PipeReporter, live_processes
+from rnnviz.training.protocol import (
+    ERROR,
+    PAUSED,
+    TRAINING,
+    Failed,
+    Play,
+    Reset,
+    RunReset,
+    SnapshotMade,
+    StateChanged,
+    Step,
+    Stop,
+)
+from rnnviz.training.remote import TrainingProcess, live_processes
 from rnnviz.training.trainer import Trainer
 
 WAIT = 30.0  # seconds: a generous bound, never a sleep
@@ -43,30 +55,7 @@ def test_a_snapshot_survives_pickling_frozen_and_equal():
         copy.metrics["x"] = 1.0
 
 
-class FakeConnection:
-    def __init__(self):
-        self.sent = []
-
-    def send(self, message):
-        self.sent.append(message)
-
-
-def test_the_child_sends_a_snapshot_only_after_the_last_was_taken_and_keeps_the_newest():
-    conn = FakeConnection()
-    reporter = _PipeReporter(conn)
-    reporter.on_snapshot("s1")
-    reporter.on_snapshot("s2")
-    reporter.on_snapshot("s3")
-    reporter.on_state("paused")  # other reports are never held back
-    assert conn.sent == [("snapshot", ("s1",)), ("state", ("paused",))]
-    reporter.acknowledged()  # s1 arrived: the newest waiting one goes, s2 is dropped
-    assert conn.sent[-1] == ("snapshot", ("s3",))
-    reporter.acknowledged()  # nothing waiting: the next one goes at once
-    reporter.on_snapshot("s4")
-    assert conn.sent[-1] == ("snapshot", ("s4",)) and len(conn.sent) == 4
-
-
-class Recorder(Reporter):
+class Recorder:
     def __init__(self):
         self.snapshots = []
         self.states = []
@@ -74,22 +63,17 @@ class Recorder(Reporter):
         self.resets = []
         self.changed = threading.Condition()
 
-    def _note(self, where, value):
-        with self.changed:
-            where.append(value)
-            self.changed.notify_all()
-
-    def on_snapshot(self, snapshot):
-        self._note(self.snapshots, snapshot)
-
-    def on_state(self, state):
-        self._note(self.states, state)
-
-    def on_failure(self, message):
-        self._note(self.failures, message)
-
-    def on_run_reset(self, reason):
-        self._note(self.resets, reason)
+    def __call__(self, event):
+        where, value = {
+            SnapshotMade: (self.snapshots, "snapshot"),
+            StateChanged: (self.states, "state"),
+            Failed: (self.failures, "message"),
+            RunReset: (self.resets, "reason"),
+        }.get(type(event), (None, None))
+        if where is not None:
+            with self.changed:
+                where.append(getattr(event, value))
+                self.changed.notify_all()
 
     def wait_for(self, condition):
         with self.changed:
@@ -103,7 +87,7 @@ def remote():
     reader = threading.Thread(target=process.receive, args=(recorder,), name="reader")
     reader.start()
     yield process, recorder, reader
-    process.stop()
+    process.send(Stop())
     reader.join(WAIT)
     if reader.is_alive():  # pragma: no cover - only if stop failed
         process.kill()
@@ -113,18 +97,18 @@ def remote():
 
 def test_the_process_trains_steps_pauses_and_stops(remote):
     process, recorder, reader = remote
-    process.reset(small_config(), run_id=7, reason="started")
+    process.send(Reset(small_config(), run_id=7, reason="started"))
     recorder.wait_for(lambda: recorder.snapshots and recorder.states[-1:] == [PAUSED])
     assert recorder.resets == ["started"] and recorder.snapshots[-1].run_id == 7
     assert recorder.snapshots[-1].iteration == 0
-    process.step()
+    process.send(Step())
     recorder.wait_for(lambda: recorder.snapshots[-1].iteration == 1)
-    process.play()
+    process.send(Play())
     recorder.wait_for(lambda: recorder.snapshots[-1].iteration > 20)
     assert TRAINING in recorder.states
     iterations = [s.iteration for s in recorder.snapshots]
     assert iterations == sorted(iterations)
-    process.stop()
+    process.send(Stop())
     reader.join(WAIT)
     assert not reader.is_alive() and process.process.poll() == 0
     assert recorder.failures == [] and live_processes() == []
@@ -132,7 +116,7 @@ def test_the_process_trains_steps_pauses_and_stops(remote):
 
 def test_a_lost_process_is_reported_as_an_error(remote):
     process, recorder, reader = remote
-    process.reset(small_config(), run_id=1, reason="started")
+    process.send(Reset(small_config(), run_id=1, reason="started"))
     recorder.wait_for(lambda: bool(recorder.snapshots))
     process.process.kill()
     reader.join(WAIT)
