@@ -1,18 +1,28 @@
 """The recurrent core in plain NumPy: cells, stacked and bidirectional layers, the readout,
 losses, optimisers and gradient checks. Nothing here imports Qt.
+
+Where each part is, in the order of the lecture:
+
+- ``activations``: σ, tanh, ReLU and their derivatives;
+- ``vanilla``, ``lstm``, ``gru``: each cell over a sequence, forward and backward, with its
+  equations; ``reference``: the same cells one step at a time, straight from the slides, the
+  oracle the fast ones are tested against;
+- ``recurrent``: stacking and both directions; ``layers``: the cells on offer (``CELLS``, one
+  ``CellSpec`` each) and their layer classes; ``trace``: what a pass computed, for the views;
+- ``linear``: the readout; ``losses``: softmax, cross-entropy, squared error;
+- ``optim``: the optimisers, gradient norms and clipping; ``gradcheck``: finite differences.
 """
 
 from rnnviz.core.gradcheck import check_layer_gradients, numerical_gradient, relative_error
 from rnnviz.core.layers import (
+    CELLS,
     GATE_DESCRIPTIONS,
     GATE_NAMES,
     GRU,
     LSTM,
     RNN,
-    DirectionTrace,
-    Gradients,
-    RecurrentLayer,
-    Trace,
+    CellSpec,
+    cell_spec,
 )
 from rnnviz.core.linear import Linear, LinearCache
 from rnnviz.core.losses import log_softmax, mean_squared_error, softmax, softmax_cross_entropy
@@ -27,8 +37,11 @@ from rnnviz.core.optim import (
     global_norm,
     param_norms,
 )
+from rnnviz.core.recurrent import RecurrentLayer
+from rnnviz.core.trace import DirectionTrace, Gradients, Trace
 
 __all__ = [
+    "CELLS",
     "GATE_DESCRIPTIONS",
     "GATE_NAMES",
     "GRU",
@@ -37,6 +50,7 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "CellSpec",
     "DirectionTrace",
     "Gradients",
     "Linear",
@@ -46,6 +60,7 @@ __all__ = [
     "RMSprop",
     "RecurrentLayer",
     "Trace",
+    "cell_spec",
     "check_layer_gradients",
     "clip_grad_norm",
     "global_norm",

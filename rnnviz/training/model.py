@@ -14,21 +14,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.core import (
-    GRU,
-    LSTM,
-    RNN,
+    CELLS,
     Gradients,
     Linear,
     LinearCache,
     NonFiniteGradientError,
     RecurrentLayer,
     Trace,
+    cell_spec,
 )
 
 __all__ = ["CELL_KINDS", "ModelCache", "SequenceModel", "make_layer", "model_for"]
 
-#: The cells a student can choose, by the name configs use.
-CELL_KINDS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+#: The cells a student can choose, by the name configs use (``rnnviz.core.CELLS``).
+CELL_KINDS = tuple(CELLS)
 
 
 def make_layer(
@@ -40,17 +39,9 @@ def make_layer(
     seed: int = 0,
     dtype: np.dtype | type = np.float32,
 ) -> RecurrentLayer:
-    """Build the recurrent layer named ``cell`` (one of ``CELL_KINDS``)."""
-    args = (input_size, hidden_size, num_layers, bidirectional, dtype, seed)
-    if cell == "rnn_tanh":
-        return RNN(*args, nonlinearity="tanh")
-    if cell == "rnn_relu":
-        return RNN(*args, nonlinearity="relu")
-    if cell == "lstm":
-        return LSTM(*args)
-    if cell == "gru":
-        return GRU(*args)
-    raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(CELL_KINDS)}")
+    """Build the recurrent layer named ``cell`` (one of ``CELL_KINDS``); a ValueError naming
+    the choices for any other name."""
+    return cell_spec(cell).build(input_size, hidden_size, num_layers, bidirectional, dtype, seed)
 
 
 @dataclass(frozen=True)
