@@ -13,8 +13,6 @@ cursor is shared by every view with a time axis.
 from __future__ import annotations
 
 import math
-import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from rnnviz.gui.lesson_bar import LessonBar
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
+from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL, RedrawScheduler
 from rnnviz.gui.window_size import place_on_screen
 from rnnviz.training.presets import VIEWS, Preset, list_presets, load_preset
 
@@ -101,12 +100,6 @@ def describe_import(report: dict) -> str:
     return text
 
 
-#: Seconds between two redraws of the slower views. The curves over iterations change little
-#: from one snapshot to the next and cost the most to paint; at 30 Hz they took half of the
-#: window's time (measured), which the training thread then waited for.
-SLOW_VIEW_INTERVAL = {"loss_panel": 0.2, "gradient_panel": 0.1}
-
-
 class MainWindow(QMainWindow):
     """The main window; ``start(preset, play)`` opens a lesson."""
 
@@ -123,17 +116,7 @@ class MainWindow(QMainWindow):
         # has begun, so a run that is refused (a text file that is not text) leaves the bar
         self._pending_lesson: tuple[object, Preset | None, int | None] | None = None
         self._variant: int | None = 0  # the lesson bar's pressed comparison
-        self._redraws: deque[float] = deque(maxlen=120)
         self._cursor = 0
-        self._drawn_at: dict[QWidget, float] = {}
-        self._waiting: dict[QWidget, object] = {}  # view → the newest snapshot it has not drawn
-        self._urgent: set[QWidget] = set()  # a new run: draw without waiting for its interval
-        self._run_drawn: int | None = None
-        self._run_of: dict[QWidget, int] = {}  # view → the run of the snapshot it last drew
-        self._drawer = QTimer(self)
-        self._drawer.setObjectName("view-drawer")
-        self._drawer.setSingleShot(True)
-        self._drawer.timeout.connect(self._draw_next)
         self._refitter = QTimer(self)
         self._refitter.setSingleShot(True)
         self._refitter.setInterval(0)
@@ -153,6 +136,12 @@ class MainWindow(QMainWindow):
         self.loss_panel = LossPanel()
         self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
         self._views_by_name = dict(zip(VIEWS, self.panels, strict=True))  # a lesson's "view"
+        self.redraw = RedrawScheduler(
+            (*self.panels, *self.demo_views),
+            {getattr(self, name): seconds for name, seconds in SLOW_VIEW_INTERVAL.items()},
+            self,
+        )
+        self.redraw.drawn.connect(self._view_drawn)
         self.panel_area = PanelArea(
             self.panels, ("Hidden states", "Gates", "Gradient flow", "Loss")
         )
@@ -626,71 +615,21 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
-        """Queue a snapshot for every view; the views then draw it one per turn of the event
-        loop (``_draw_next``), the slower ones at most at their own rate, hidden demo tabs when
-        they are shown. The newest snapshot always wins: a view never draws an older one."""
-        now = time.perf_counter()
-        new_run = snapshot.run_id != self._run_drawn
-        self._run_drawn = snapshot.run_id
-        for view in (*self.panels, *self.demo_views):
-            self._waiting[view] = snapshot
-            if new_run:
-                self._urgent.add(view)
-        self._schedule()
-        self._redraws.append(now)
+        """Hand a snapshot to the views (``RedrawScheduler``: they draw it one per turn of the
+        event loop, the newest always wins) and show its figures in the status bar."""
+        self.redraw.post(snapshot)
         status = self.status_labels
         status["iteration"].setText(f"iteration {snapshot.iteration}")
         # before the first update there is no loss yet (the snapshot says NaN)
         trained = snapshot.iteration > 0 or math.isfinite(snapshot.loss)
         status["loss"].setText(f"loss {snapshot.loss:.4f}" if trained else "loss –")
         status["speed"].setText(f"{snapshot.steps_per_second:.0f} steps/s")
-        status["redraws"].setText(f"{self.redraws_per_second():.0f} redraws/s")
+        status["redraws"].setText(f"{self.redraw.posted_per_second():.0f} redraws/s")
         if snapshot.diverged:
             status["state"].setText(f"diverged: {snapshot.diverged}")
 
-    def _view_name(self, view) -> str:
-        if view is self.loss_panel:
-            return "loss_panel"
-        if view is self.gradient_panel:
-            return "gradient_panel"
-        return ""
-
-    def _due_at(self, view) -> float:
-        """When ``view`` may draw next (its rate limit; at once for a new run)."""
-        interval = SLOW_VIEW_INTERVAL.get(self._view_name(view), 0.0)
-        if not interval or view in self._urgent:
-            return -math.inf
-        return self._drawn_at.get(view, -math.inf) + interval
-
-    def _schedule(self) -> None:
-        """Start the drawing timer for the earliest visible view that is waiting."""
-        due = [self._due_at(v) for v in self._waiting if v.isVisible()]
-        if not due:
-            self._drawer.stop()
-            return
-        wait = min(due) - time.perf_counter()
-        wait_ms = math.ceil(wait * 1000) if wait > 0 else 0
-        if not self._drawer.isActive() or self._drawer.remainingTime() > wait_ms:
-            self._drawer.start(wait_ms)
-
-    @Slot()
-    def _draw_next(self) -> None:
-        """Draw one waiting view, then come back: each view's drawing and painting is its own
-        short turn of the event loop, so the window answers input between them (drawing every
-        view at once blocked it for 15 to 40 ms, measured)."""
-        now = time.perf_counter()
-        for view in list(self._waiting):
-            if view.isVisible() and self._due_at(view) <= now:
-                self._draw(view, self._waiting.pop(view), now)
-                break
-        self._schedule()
-
-    def _draw(self, view, snapshot, now: float) -> None:
-        self._waiting.pop(view, None)
-        self._urgent.discard(view)
-        self._drawn_at[view] = now
-        self._run_of[view] = snapshot.run_id
-        view.show_snapshot(snapshot)
+    @Slot(object)
+    def _view_drawn(self, view) -> None:
         if view in self.panels:
             # a new model shape may need more room than the grid has; looked at on the next
             # turn of the event loop, once Qt has updated the layouts' cached minimums
@@ -698,30 +637,22 @@ class MainWindow(QMainWindow):
 
     def draw_now(self) -> None:
         """Draw every visible view's waiting snapshot at once (pictures, tests, a tab shown)."""
-        now = time.perf_counter()
-        for view in list(self._waiting):
-            snapshot = self._waiting.get(view)  # a view shown meanwhile may have drawn it
-            if snapshot is not None and view.isVisible():
-                self._draw(view, snapshot, now)
-        self._schedule()
+        self.redraw.draw_now()
 
     @property
     def run_shown(self) -> bool:
         """Whether every visible view has drawn a snapshot of the newest run."""
-        views = [v for v in (*self.panels, *self.demo_views) if v.isVisible()]
-        return self._run_drawn is not None and all(
-            self._run_of.get(v) == self._run_drawn for v in views
-        )
+        return self.redraw.run_shown
 
     @property
     def drawing(self) -> bool:
         """Whether a visible view still has a snapshot to draw."""
-        return any(v.isVisible() for v in self._waiting)
+        return self.redraw.drawing
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._share_width()
-        self._schedule()
+        self.redraw.schedule()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -749,11 +680,6 @@ class MainWindow(QMainWindow):
         side = self.sidebar.minimumWidth() if self.sidebar.isVisible() else 0
         demo = round((total - side) * 0.4)
         self.splitter.setSizes([side, demo, max(0, total - side - demo)])
-
-    def redraws_per_second(self) -> float:
-        now = time.perf_counter()
-        recent = [t for t in self._redraws if now - t <= 1.0]
-        return float(len(recent))
 
     @Slot(str)
     def show_state(self, state: str) -> None:

@@ -210,7 +210,7 @@ def _patched_views(window, monkeypatch, base):
 
 
 def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot, monkeypatch):
-    from rnnviz.gui.main_window import SLOW_VIEW_INTERVAL
+    from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL
 
     window.resize(2560, 1400)  # the grid, every view in sight (an LSTM's gates need room)
     start_small(window, qtbot, "alphabet")
