@@ -4,6 +4,9 @@
   the training loop and the command line must import and run without a display stack.
 - Imports point down, gui → training → tasks → core: core uses none of tasks, training, gui or
   cli; tasks none of training, gui or cli; training neither gui nor cli.
+- No two rnnviz modules import each other, directly or through others: no import cycle, not
+  even one dodged with an import inside a function (imports under ``if TYPE_CHECKING:``, which
+  never run, are left out).
 """
 
 from __future__ import annotations
@@ -53,17 +56,36 @@ def python_files(package_dir: Path, skip: tuple[str, ...] = ()) -> Iterator[Path
         yield path
 
 
-def imported_modules(path: Path, package_dir: Path) -> Iterator[tuple[int, str]]:
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """The ids of the nodes inside ``if TYPE_CHECKING:`` blocks (imports that never run)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            test = node.test
+            name = test.attr if isinstance(test, ast.Attribute) else getattr(test, "id", None)
+            if name == "TYPE_CHECKING":
+                for statement in node.body:
+                    inside.update(id(n) for n in ast.walk(statement))
+    return inside
+
+
+def imported_modules(
+    path: Path, package_dir: Path, *, runtime_only: bool = False
+) -> Iterator[tuple[int, str]]:
     """(line, absolute module name) for every module an import in ``path`` names.
 
     ``from a.b import c`` yields both ``a.b`` and ``a.b.c`` (c may be a submodule); relative
     imports are resolved against the file's package. Calls to ``importlib.import_module`` or
-    ``__import__`` with a literal name count too.
+    ``__import__`` with a literal name count too. ``runtime_only`` leaves out the imports under
+    ``if TYPE_CHECKING:``.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     this = module_name(path, package_dir)
     package = this if path.name == "__init__.py" else this.rpartition(".")[0]
+    skipped = _type_checking_nodes(tree) if runtime_only else set()
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node.lineno, alias.name
@@ -120,6 +142,89 @@ def layering_violations(package_dir: Path) -> list[str]:
     return sorted(set(found))
 
 
+def import_graph(package_dir: Path) -> dict[str, set[str]]:
+    """Module → the package's modules it imports when it runs (at the top or in a function).
+
+    Only modules that exist in the package are edges: ``from rnnviz.core import softmax``
+    points at ``rnnviz.core`` (the package's ``__init__``), while ``from rnnviz.core.lstm import
+    f`` and ``from rnnviz.core import lstm`` point at ``rnnviz.core.lstm`` alone: Python imports
+    the parent package first, but the module does not depend on what that package holds.
+    """
+    files = {module_name(path, package_dir): path for path in python_files(package_dir)}
+    graph: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        by_line: dict[int, set[str]] = {}
+        for line, module in imported_modules(path, package_dir, runtime_only=True):
+            if module in files:
+                by_line.setdefault(line, set()).add(module)
+        for modules in by_line.values():
+            graph[name] |= {
+                m for m in modules if not any(other.startswith(m + ".") for other in modules)
+            }
+        graph[name].discard(name)
+    return graph
+
+
+def import_cycles(package_dir: Path) -> list[str]:
+    """Each import cycle among the package's modules, as ``a → b → … → a``.
+
+    One line per strongly connected group of modules (Tarjan's algorithm), showing one cycle
+    through its first module in sorted order.
+    """
+    graph = import_graph(package_dir)
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        order[v] = low[v] = len(order)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in order:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], order[w])
+        if low[v] == order[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in order:
+            visit(v)
+    return sorted(" → ".join(_cycle_through(graph, set(group), group[0])) for group in groups)
+
+
+def _cycle_through(graph: dict[str, set[str]], group: set[str], start: str) -> list[str]:
+    """The shortest path ``start → … → start`` inside ``group`` (breadth first)."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for v in frontier:
+            for w in sorted(graph[v] & group):
+                if w == start:
+                    path = [v]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [start, *reversed(path[:-1]), start]
+                if w not in came_from:
+                    came_from[w] = v
+                    following.append(w)
+        frontier = following
+    raise AssertionError(f"{start} is in no cycle of {sorted(group)}")
+
+
 # --- the rules, on the real package -----------------------------------------------------------
 
 
@@ -154,6 +259,12 @@ def test_no_gui_imports_outside_gui():
 
 def test_imports_point_down():
     assert layering_violations(PACKAGE) == []
+
+
+def test_no_import_cycles():
+    graph = import_graph(PACKAGE)
+    assert sum(len(edges) for edges in graph.values()) >= 20, "found too few imports to check"
+    assert import_cycles(PACKAGE) == []
 
 
 @pytest.mark.parametrize("subpackage", ["tasks", "training", "gui"])
@@ -209,3 +320,52 @@ def test_layering_checker_catches_upward_imports(bad_package: Path):
         "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli.main",
         "rnnviz/training/up.py:1 (training) imports rnnviz.gui.window",
     ]
+
+
+@pytest.fixture
+def cyclic_package(tmp_path: Path) -> Path:
+    pkg = tmp_path / "rnnviz"
+    for init in ("", "tasks/", "training/"):
+        _write(pkg, f"{init}__init__.py", '"""x."""\n')
+    # two modules importing each other, one of them inside a function (the usual dodge)
+    _write(pkg, "tasks/text.py", "def ngram():\n    from rnnviz.tasks.ngram import CharNGram\n")
+    _write(pkg, "tasks/ngram.py", "from rnnviz.tasks.text import Vocabulary\n")
+    # three modules in a ring, through a relative import and a package-style import
+    _write(pkg, "training/a.py", "from . import b\n")
+    _write(pkg, "training/b.py", "import rnnviz.training.c\n")
+    _write(pkg, "training/c.py", "from rnnviz.training.a import run\n")
+    # not cycles: an import only for type checkers, and a module importing its parent's name
+    _write(pkg, "tasks/vocab.py", "from rnnviz.tasks.base import Task\n")
+    _write(
+        pkg,
+        "tasks/base.py",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from rnnviz.tasks.vocab import Vocabulary\n",
+    )
+    _write(pkg, "training/d.py", "from rnnviz.training import a\nfrom rnnviz.tasks import ngram\n")
+    # a module that reads a name from its own package's __init__, which imports the module
+    _write(pkg, "gui/__init__.py", "from rnnviz.gui.window import Window\n")
+    _write(pkg, "gui/window.py", "from rnnviz.gui import APP_NAME\n")
+    return pkg
+
+
+def test_cycle_checker_catches_cycles(cyclic_package: Path):
+    assert import_cycles(cyclic_package) == [
+        "rnnviz.gui → rnnviz.gui.window → rnnviz.gui",
+        "rnnviz.tasks.ngram → rnnviz.tasks.text → rnnviz.tasks.ngram",
+        "rnnviz.training.a → rnnviz.training.b → rnnviz.training.c → rnnviz.training.a",
+    ]
+
+
+def test_cycle_checker_passes_a_package_without_cycles(bad_package: Path):
+    graph = import_graph(bad_package)
+    assert graph["rnnviz.core.ok"] == set()  # itself, twice
+    assert graph["rnnviz.training.up"] == {"rnnviz.gui.window"}
+    assert import_cycles(bad_package) == []
+
+
+def test_cycle_checker_reads_imports_through_a_package(cyclic_package: Path):
+    graph = import_graph(cyclic_package)
+    assert graph["rnnviz.training.d"] == {"rnnviz.training.a", "rnnviz.tasks.ngram"}
+    assert graph["rnnviz.gui.window"] == {"rnnviz.gui"}
+    assert graph["rnnviz.tasks.base"] == set()  # only under TYPE_CHECKING

@@ -45,10 +45,14 @@ while it is encoded) and what the window draws.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rnnviz.tasks.registry import TaskName, make_task
+from rnnviz.tasks.setting import ConfigError
 from rnnviz.tasks.text import CorpusName, TextTask
-from rnnviz.training.config import ConfigError, TrainConfig
+
+if TYPE_CHECKING:  # TrainConfig.with_settings calls check_budget: no import back at run time
+    from rnnviz.training.config import TrainConfig
 
 __all__ = ["BUDGET_BYTES", "MemoryEstimate", "check_budget", "estimate_memory"]
 
