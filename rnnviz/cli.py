@@ -106,6 +106,23 @@ def _file_name(text: str) -> str:
     return text
 
 
+#: The epilog of ``rnnviz train --help``: the settings table's list, made when help is shown
+#: (it imports the tasks, which every other command but the window's may not need).
+_SETTINGS_LIST = "<the settings --set takes>"
+
+
+class _SettingsHelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with ``_SETTINGS_LIST`` replaced by every setting ``--set`` takes,
+    its values and its help (``rnnviz.training.settings.settings_help``)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text == _SETTINGS_LIST:
+            from rnnviz.training.settings import settings_help
+
+            return settings_help(width)
+        return super()._fill_text(text, width, indent)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = RnnvizParser(
         prog="rnnviz",
@@ -148,6 +165,8 @@ def _build_parser() -> argparse.ArgumentParser:
             "Train without a window. A progress bar goes to stderr; one JSON line of final "
             "figures goes to stdout."
         ),
+        epilog=_SETTINGS_LIST,
+        formatter_class=_SettingsHelpFormatter,
     )
     start = train.add_mutually_exclusive_group()
     start.add_argument(
@@ -186,7 +205,8 @@ def _build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change a setting, e.g. model.hidden_size=64 or optim.lr=0.003 (repeatable)",
+        help="change a setting, e.g. model.hidden_size=64 or optim.lr=0.003 (repeatable; "
+        "every setting is listed below)",
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     render = commands.add_parser(
@@ -348,7 +368,10 @@ def _with_settings(config, settings: dict[str, str]):
     names = config  # the config whose task's settings are known at this point
     for key, value in settings.items():
         if key not in known_settings(names):
-            raise UsageError(f"unknown setting {key!r}; you can set {_readable_settings(names)}")
+            raise UsageError(
+                f"unknown setting {key!r}; you can set {_readable_settings(names)} "
+                "(`rnnviz train --help` says what each takes)"
+            )
         if key == "task":
             try:
                 names = replace(names, task=TaskName(value.strip().lower()), task_params=None)

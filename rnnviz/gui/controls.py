@@ -29,12 +29,12 @@ from rnnviz.tasks.setting import Setting
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.settings import find_setting, setting_value, settings_for
 
-__all__ = ["CELLS", "GROUPS", "OPTIMIZERS", "RESET", "ControlPanel", "setting_widget"]
+__all__ = ["CELLS", "OPTIMIZERS", "RESET", "SIDEBAR", "ControlPanel", "setting_widget"]
 
 #: The mark of a setting whose change starts a new run.
 RESET = " ⟲"
 #: What the sidebar shows: (group title, dotted names), top to bottom.
-GROUPS = (
+SIDEBAR = (
     ("Model", ("model.cell", "model.hidden_size", "model.num_layers", "model.bidirectional")),
     ("Optimisation", ("optim.kind", "optim.lr", "optim.clip")),
     ("Data", ("seq_len", "batch_size", "seed")),
@@ -116,7 +116,7 @@ class ControlPanel(QWidget):
         self.widgets: dict[str, QWidget] = {}
         self.rows: dict[str, Setting] = {}
         layout = QVBoxLayout(self)
-        for title, names in GROUPS:
+        for title, names in SIDEBAR:
             rows = [find_setting(name) for name in names]
             all_live = all(row.live for row in rows)
             form = QFormLayout()
@@ -163,15 +163,16 @@ class ControlPanel(QWidget):
         self._updating = True
         try:
             own = settings_for(config.task)
+            task_rows = dict(SIDEBAR)["Task"]
             for name, box in self.widgets.items():
                 present = name in own and (name != "temperature" or config.task.value == "text")
-                if name in dict(GROUPS)["Task"]:
+                if name in task_rows:
                     self.task_form.setRowVisible(box, present)
                 if present:
                     self._show(box, setting_value(config, name))
             # a task with nothing to set (the alphabet) shows no empty box
             self.task_box.setVisible(
-                any(self.task_form.isRowVisible(self.widgets[n]) for n in dict(GROUPS)["Task"])
+                any(self.task_form.isRowVisible(self.widgets[name]) for name in task_rows)
             )
         finally:
             self._updating = False

@@ -95,6 +95,8 @@ __all__ = [
 MAX_NOISE = 0.2
 #: Largest speed, in box widths per frame: faster than this the ball is a blur between frames.
 MAX_SPEED = 0.25
+#: Smallest speed, in box widths per frame: a ball at rest has no direction to predict.
+MIN_SPEED = 0.001
 #: Largest gravity, in box widths per frame².
 MAX_GRAVITY = 0.01
 #: Longest occlusion, in frames.
@@ -142,7 +144,7 @@ class BallConfig:
     """Settings of the moving-ball task. The box is the unit square; units are box widths.
 
     Each field's range, unit and meaning is its row in ``SETTINGS`` (the settings table, said
-    once there); ``speed_min`` must also be more than 0 and at most ``speed_max``. ``mode``
+    once there); ``speed_min`` must also be at most ``speed_max``. ``mode``
     may be given as a string and is turned into a ``BallMode``.
     """
 
@@ -160,8 +162,8 @@ class BallConfig:
         Setting(
             "task.speed_min",
             float,
-            "The slowest a ball is thrown (more than 0: a ball at rest has no direction).",
-            low=0.0,
+            "The slowest a ball is thrown (not 0: a ball at rest has no direction).",
+            low=MIN_SPEED,
             high=MAX_SPEED,
             unit="box widths per frame",
             label="Slowest speed",
@@ -172,7 +174,7 @@ class BallConfig:
             "task.speed_max",
             float,
             "The fastest a ball is thrown.",
-            low=0.0,
+            low=MIN_SPEED,
             high=MAX_SPEED,
             unit="box widths per frame",
             label="Fastest speed",
@@ -237,11 +239,6 @@ class BallConfig:
 
     def __post_init__(self) -> None:
         check_fields(self, self.SETTINGS)  # frozen: it stores the normalised values once, here
-        if self.speed_min <= 0:
-            raise ConfigError(
-                f"task.speed_min must be more than 0 (a ball at rest has no direction), "
-                f"got {self.speed_min:g}"
-            )
         if self.speed_min > self.speed_max:
             raise ConfigError(
                 f"task.speed_min ({self.speed_min:g}) must not be more than task.speed_max "

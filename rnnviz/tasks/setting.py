@@ -3,7 +3,8 @@
 A setting is addressed by its dotted name, as ``rnnviz train --set`` takes it
 (``model.hidden_size``, ``optim.lr``, ``seq_len``, ``task.delay``). Its row says, once:
 
-    name, kind      the dotted name; int, float, bool, str or an Enum class
+    name, kind      the dotted name; int, float, bool, str, Path (a file name, held as str)
+                    or an Enum class
     low, high       the range, both ends included (numbers only)
     unit            "frames", "box widths", …: said after the range and in the window's box
     live            True: it changes a running run; False: changing it starts a new run
@@ -27,6 +28,7 @@ import numbers
 import os
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,7 +84,7 @@ class Setting:
             numeric and not self.low <= self.high
         ):
             raise TypeError(f"setting {self.name}: a number needs low <= high, nothing else")
-        if not numeric and self.kind not in (bool, str) and not issubclass(self.kind, Enum):
+        if not numeric and self.kind not in (bool, str, Path) and not issubclass(self.kind, Enum):
             raise TypeError(f"setting {self.name}: unsupported kind {self.kind!r}")
         if issubclass(self.kind, Enum):
             values = tuple(member.value for member in self.kind)
@@ -111,6 +113,8 @@ class Setting:
             return "true or false"
         if self.kind is str:
             return "text"
+        if self.kind is Path:
+            return "a file name"
         if self.choices:
             return "one of " + ", ".join(value for value, _ in self.choices)
         text = f"{show_number(self.low)} to {show_number(self.high)}"
@@ -131,11 +135,12 @@ class Setting:
             if not isinstance(value, bool | np.bool_):
                 raise ConfigError(f"{self._named()} must be true or false, got {value!r}")
             return bool(value)
-        if self.kind is str:
-            if isinstance(value, os.PathLike):
+        if self.kind in (str, Path):
+            if self.kind is Path and isinstance(value, os.PathLike):
                 value = os.fspath(value)
             if not isinstance(value, str):
-                raise ConfigError(f"{self._named()} must be text, got {value!r}")
+                what = "a file name (text)" if self.kind is Path else "text"
+                raise ConfigError(f"{self._named()} must be {what}, got {value!r}")
             return value
         if isinstance(value, self.kind):
             return value

@@ -42,10 +42,10 @@ future), so its samples and scores mean little.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -54,7 +54,7 @@ from rnnviz.core.losses import log_softmax, softmax
 from rnnviz.tasks.base import Batch, Task
 from rnnviz.tasks.corpora import CorpusError, check_text_file, load_corpus
 from rnnviz.tasks.ngram import CharNGram
-from rnnviz.tasks.setting import ConfigError, Setting, check_fields
+from rnnviz.tasks.setting import Setting, check_fields
 from rnnviz.tasks.vocabulary import CHUNK, Vocabulary
 
 __all__ = [
@@ -128,7 +128,7 @@ class TextConfig:
         ),
         Setting(
             "task.path",
-            str,
+            Path,
             "Your own UTF-8 text file; giving it chooses task.corpus=file.",
             label="Text file",
         ),
@@ -154,8 +154,6 @@ class TextConfig:
     )
 
     def __post_init__(self) -> None:
-        if not isinstance(self.path, str | os.PathLike):
-            raise ConfigError(f"task.path must be a file name (text), got {self.path!r}")
         check_fields(self, self.SETTINGS)
         # corpus and path are not checked against each other here: settings arrive one at a
         # time (``--set task.corpus=file --set task.path=…``, or a window's controls), so each

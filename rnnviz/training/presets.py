@@ -10,6 +10,10 @@ A preset file holds
                   {"metric": "loss", "below_baseline": name}: what "it worked" means
     compare       optional runs to show beside it: [{"label": …, "set": {dotted settings}}]
     hide          optional controls a focused lesson hides (dotted setting names)
+
+The settings a preset names, in its config, its comparisons and ``hide``, are checked against
+the settings table (``rnnviz.training.settings``): a name the lesson's task does not have, or a
+value out of its row's range, is a PresetError that says which.
     view          optional view the lesson is about, brought to the front when the views are
                   shown one at a time: one of ``VIEWS``
     demo          optional part of the demo the lesson is about, opened with it: one of
@@ -26,6 +30,7 @@ from typing import Any
 
 from rnnviz.resources import presets_dir
 from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict
+from rnnviz.training.settings import settings_for
 
 __all__ = [
     "DEMO_PARTS",
@@ -153,6 +158,15 @@ def load_preset(name: str) -> Preset:
             config.with_settings(settings)
     except (ConfigError, KeyError, TypeError) as error:
         raise PresetError(f"{where}: {error}") from None
+    hide = raw.get("hide", [])
+    if not isinstance(hide, list) or not all(isinstance(name, str) for name in hide):
+        raise PresetError(f"{where}: hide must be a list of setting names")
+    unknown = [name for name in hide if name not in settings_for(config.task)]
+    if unknown:
+        raise PresetError(
+            f"{where}: hide names {unknown[0]!r}, which is not a setting of the "
+            f"{config.task.value} task"
+        )
     view = raw.get("view")
     if view is not None and view not in VIEWS:
         raise PresetError(f"{where}: view must be one of {', '.join(VIEWS)}, not {view!r}")
@@ -170,7 +184,7 @@ def load_preset(name: str) -> Preset:
         steps=steps,
         goal=_parse_goal(raw["goal"], where),
         compare=compare,
-        hide=tuple(raw.get("hide", [])),
+        hide=tuple(hide),
         view=view,
         demo=demo,
         path=path,

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpi
 
 from rnnviz.gui.controls import RESET, ControlPanel
 from rnnviz.training.config import TrainConfig, config_from_dict, config_to_dict
-from rnnviz.training.settings import find_setting, setting_value
+from rnnviz.training.settings import GROUPS, find_setting, setting_value
 
 # which task each task setting of the sidebar belongs to
 TASK_OF = {"task.delay": "recall", "task.gap": "ball", "task.noise": "ball", "temperature": "text"}
@@ -59,9 +59,7 @@ def config_with(name: str, value) -> TrainConfig:
     session file is, so that no memory budget stands in the way of an extreme value)."""
     data = config_to_dict(TrainConfig(task=TASK_OF.get(name, "recall")))
     group, _, field = name.rpartition(".")
-    holder = (
-        data[{"model": "model", "optim": "optim", "task": "task_params"}[group]] if group else data
-    )
+    holder = data[GROUPS[group]] if group else data
     holder[field] = value
     return config_from_dict(data)
 
