@@ -19,6 +19,7 @@ a task stays below the training layer. :func:`settings_for` joins them for one t
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
@@ -241,32 +242,38 @@ def needs_new_run(old: Any, new: Any) -> bool:
     return any(not rows[name].live for name in changed_settings(old, new))
 
 
-def _help_lines(rows: list[Setting], width: int) -> Iterator[str]:
-    import textwrap
-
-    column = max(len(row.name) for row in rows) + 4
+def _help_lines(rows: list[Setting], column: int, width: int) -> Iterator[str]:
     for row in rows:
-        marks = "" if row.live else " Starts a new run."
-        text = f"{row.describe()}. {row.help}{marks}"
+        live = " (live)" if row.live else ""
         yield from textwrap.wrap(
-            text,
+            f"{row.describe()}{live}. {row.help}",
             width=width,
             initial_indent=f"  {row.name}".ljust(column),
             subsequent_indent=" " * column,
+            break_on_hyphens=False,
         )
 
 
 def settings_help(width: int = 79) -> str:
     """Every setting ``--set`` takes, with its values and help, wrapped to ``width`` columns:
-    the training's, then each task's own."""
-    lines = ["settings (--set KEY=VALUE):"]
-    width = max(width, 40)
-    lines += _help_lines(list(TRAINING_SETTINGS), width)
-    for task in TaskName:
-        own = list(_task_rows(task))
-        if own:
+    the training's, then each task's own. Those marked live can change a running run (a
+    session opened to train on); the others start a new one."""
+    own = {task: list(_task_rows(task)) for task in TaskName}
+    names = [row.name for row in TRAINING_SETTINGS] + [
+        r.name for rows in own.values() for r in rows
+    ]
+    column = max(len(name) for name in names) + 4
+    width = max(width, column + 30)
+    lines = textwrap.wrap(
+        "settings (--set KEY=VALUE; those marked live can also change a session opened with "
+        "--open, the others only a new run):",
+        width=width,
+    )
+    lines += _help_lines(list(TRAINING_SETTINGS), column, width)
+    for task, rows in own.items():
+        if rows:
             lines.append(f"for the {task.value} task:")
-            lines += _help_lines(own, width)
+            lines += _help_lines(rows, column, width)
     return "\n".join(lines)
 
 
