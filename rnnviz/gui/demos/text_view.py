@@ -107,6 +107,7 @@ from rnnviz.tasks.text import (
 )
 from rnnviz.training.inference import SnapshotModel
 from rnnviz.training.presets import PresetError, list_presets
+from rnnviz.training.settings import find_setting
 
 __all__ = ["SampleStream", "TextView", "fit_to_vocabulary", "lesson_section"]
 
@@ -127,8 +128,8 @@ COMPLETION_CHARS = 40
 COMPLETION_CONTEXT = 16
 #: Surprise (bits) drawn darkest red in the sentence scorer.
 SURPRISE_BITS = 6.0
-#: Temperature range of the spin box.
-TEMPERATURE_RANGE = (0.05, 5.0)
+#: Temperature range of the spin box: the setting's own, from the settings table.
+TEMPERATURE_RANGE = (find_setting("temperature").low, find_setting("temperature").high)
 
 WORD_ORDER = ("the cat is small", "small is the cat")
 WORD_CHOICE = ("walking home after school", "walking house after school")
