@@ -168,7 +168,6 @@ class BallConfig:
             unit="box widths per frame",
             label="Slowest speed",
             step=0.005,
-            decimals=3,
         ),
         Setting(
             "task.speed_max",
@@ -179,7 +178,6 @@ class BallConfig:
             unit="box widths per frame",
             label="Fastest speed",
             step=0.005,
-            decimals=3,
         ),
         Setting(
             "task.gravity",
@@ -190,7 +188,6 @@ class BallConfig:
             unit="box widths per frame²",
             label="Gravity",
             step=0.0005,
-            decimals=4,
         ),
         Setting(
             "task.noise",
@@ -201,7 +198,6 @@ class BallConfig:
             unit="box widths",
             label="Noise",
             step=0.005,
-            decimals=3,
         ),
         Setting(
             "task.mode",

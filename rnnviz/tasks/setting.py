@@ -12,7 +12,8 @@ A setting is addressed by its dotted name, as ``rnnviz train --set`` takes it
     label, gloss    the window's name for it ("Learning rate"); what a message adds to the
                     name ("optim.lr (learning rate) must be …")
     off             None is allowed too, written "off" (gradient clipping)
-    step, decimals  how the window's box steps and how many decimals it shows
+    step            how the window's box steps (none: by a tenth of the value); it shows as
+                    many decimals as the range and the step need
 
 The tasks declare the rows of their own settings on their config class (``BallConfig.SETTINGS``,
 checked by its ``__post_init__`` through :func:`check_fields`); ``rnnviz.training.settings``
@@ -74,7 +75,6 @@ class Setting:
     gloss: str = ""
     off: bool = False
     step: float | None = None
-    decimals: int = 0
     #: (value, label) for each member of an Enum kind, in the order the window offers them
     choices: tuple[tuple[str, str], ...] = ()
 
@@ -101,6 +101,14 @@ class Setting:
     def field(self) -> str:
         """The dataclass field that holds it: ``hidden_size`` for ``model.hidden_size``."""
         return self.name.rpartition(".")[2]
+
+    @property
+    def decimals(self) -> int:
+        """Decimals that write the range's ends and the step exactly: 5 for 0.00001 … 1000."""
+        if self.kind is not float:
+            return 0
+        ends = (self.low, self.high, self.step or 0)
+        return max(len(show_number(x).partition(".")[2]) for x in ends)
 
     @property
     def group(self) -> str:
@@ -162,24 +170,18 @@ class Setting:
             if text.lower() in FALSE_WORDS:
                 return False
             raise ConfigError(f"{self.name} must be true or false, got {raw!r}")
-        # int() and float() also read other scripts' digits ("１２" is 12): only ASCII is taken,
-        # so that what is typed is what is shown
-        if self.kind is int:
-            try:
-                if not text.isascii():
-                    raise ValueError(text)
-                return int(text)
-            except ValueError:
-                raise ConfigError(f"{self.name} must be a whole number, got {raw!r}") from None
-        if self.kind is float:
+        if self.kind in (int, float):
             if self.off and text.lower() in OFF_WORDS:
                 return None
+            # int() and float() also read other scripts' digits ("１２" is 12): only ASCII is
+            # taken, so that what is typed is what is shown
             try:
                 if not text.isascii():
                     raise ValueError(text)
-                return float(text)
+                return self.kind(text)
             except ValueError:
-                raise ConfigError(f"{self.name} must be a number, got {raw!r}") from None
+                number = "a whole number" if self.kind is int else "a number"
+                raise ConfigError(f"{self.name} must be {number}, got {raw!r}") from None
         if issubclass(self.kind, Enum):
             return self.check(text.lower())
         return text

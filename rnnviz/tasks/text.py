@@ -141,7 +141,6 @@ class TextConfig:
             label="Held-out share",
             gloss="the share of the text kept aside to check the model",
             step=0.01,
-            decimals=2,
         ),
         Setting(
             "task.seed",

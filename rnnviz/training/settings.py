@@ -111,7 +111,6 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         live=True,
         label="Learning rate",
         gloss="learning rate",
-        decimals=5,  # no step: it moves by a tenth of its value, over many decades
     ),
     Setting(
         "optim.momentum",
@@ -122,7 +121,6 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         live=True,
         label="Momentum",
         step=0.01,
-        decimals=3,
     ),
     Setting(
         "optim.clip",
@@ -135,7 +133,6 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         label="Gradient clipping",
         gloss="gradient clipping norm",
         step=0.5,
-        decimals=2,
     ),
     Setting(
         "task",
@@ -170,7 +167,6 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         live=True,
         label="Temperature",
         step=0.05,
-        decimals=2,
     ),
     Setting(
         "history",
