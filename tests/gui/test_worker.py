@@ -19,6 +19,7 @@ from rnnviz.training.protocol import (
     ERROR,
     PAUSED,
     TRAINING,
+    Ack,
     ConfigChanged,
     Failed,
     Open,
@@ -179,6 +180,29 @@ def test_costly_snapshots_are_made_less_often(rec, clock):
     drive(loop, clock, 400, dt=0.0025)  # 1 s of clock time
     during = len(rec.snapshots) - 1
     assert 4 <= during <= 8  # not 30
+
+
+def test_a_process_loop_makes_a_snapshot_only_once_the_last_was_acknowledged(rec, clock):
+    loop = TrainingLoop(rec, max_snapshot_rate=30.0, clock=clock, acknowledged=True)
+    loop.send(Reset(small_config(), run_id=1))
+    loop.tick(block=False)
+    assert [s.iteration for s in rec.snapshots] == [0] and loop.snapshots == 1
+    play(loop, clock)
+    drive(loop, clock, 300)  # 0.3 s: nine snapshots due, none made while the first is away
+    assert loop.updates == 300 and loop.snapshots == 1 and len(rec.snapshots) == 1
+    loop.send(Ack())
+    drive(loop, clock, 1)
+    assert rec.snapshots[-1].iteration == 300  # the owed one, of the run as it is now
+    loop.send(Step())  # pauses: its snapshot is owed too, as the last one is away
+    drive(loop, clock, 3)
+    assert loop.state == PAUSED and rec.snapshots[-1].iteration == 300
+    loop.send(Ack())
+    drive(loop, clock, 1)
+    assert rec.snapshots[-1].iteration == loop.trainer.iteration == 302
+    assert loop.snapshots == len(rec.snapshots) == 3  # none made in vain
+    loop.send(Ack())
+    drive(loop, clock, 2)
+    assert len(rec.snapshots) == 3  # nothing owed: nothing made
 
 
 def test_pause_stops_and_shows_where_it_stopped(loop, rec, clock):
