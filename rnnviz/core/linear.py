@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from rnnviz.core.checks import check_keys, saved_array
+
 __all__ = ["Linear", "LinearCache"]
 
 
@@ -204,27 +206,7 @@ class Linear:
             Naming the key of a missing, unexpected, mis-shaped, non-float or non-finite
             entry; nothing is loaded then.
         """
-        if not isinstance(state, Mapping):
-            raise ValueError(f"state must be a mapping of names to arrays, got {type(state)}")
-        missing = [k for k in self.params if k not in state]
-        extra = [k for k in state if k not in self.params]
-        if missing:
-            raise ValueError(f"state is missing the key(s) {missing}")
-        if extra:
-            raise ValueError(f"state has unexpected key(s) {extra}")
-        checked = {}
-        for name, p in self.params.items():
-            a = np.asarray(state[name])
-            if a.shape != p.shape:
-                raise ValueError(f"state[{name!r}] must have shape {p.shape}, got {a.shape}")
-            if a.dtype.kind != "f":
-                raise ValueError(f"state[{name!r}] must be floating-point, got dtype {a.dtype}")
-            with np.errstate(over="ignore"):  # an overflow shows up as inf just below
-                a = a.astype(p.dtype, copy=False)
-            if not np.isfinite(a).all():
-                raise ValueError(
-                    f"state[{name!r}] contains NaN or infinite values (or too large for {p.dtype})"
-                )
-            checked[name] = a
+        check_keys(state, self.params)
+        checked = {name: saved_array(name, state[name], p) for name, p in self.params.items()}
         for name, a in checked.items():
             np.copyto(self.params[name], a)

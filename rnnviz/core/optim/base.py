@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from rnnviz.core.checks import check_keys, saved_array
+
 __all__ = ["NonFiniteGradientError", "Optimizer"]
 
 
@@ -293,15 +295,7 @@ class Optimizer:
             Naming the key of a missing, unexpected, mis-shaped, wrongly typed, non-finite or
             out-of-range entry; nothing is loaded then.
         """
-        if not isinstance(state, Mapping):
-            raise ValueError(f"state must be a mapping of names to arrays, got {type(state)}")
-        expected = self._state_keys()
-        missing = [k for k in expected if k not in state]
-        extra = [k for k in state if k not in expected]
-        if missing:
-            raise ValueError(f"optimizer state is missing the key(s) {missing}")
-        if extra:
-            raise ValueError(f"optimizer state has unexpected key(s) {extra}")
+        check_keys(state, self._state_keys(), "optimizer state")
 
         step = np.asarray(state["step"])
         if step.shape != () or step.dtype.kind not in "iu" or step < 0:
@@ -320,18 +314,7 @@ class Optimizer:
         for buf, nonnegative in self._buffers:
             for name, p in self.params.items():
                 key = f"{buf}.{name}"
-                a = np.asarray(state[key])
-                if a.shape != p.shape:
-                    raise ValueError(f"state[{key!r}] must have shape {p.shape}, got {a.shape}")
-                if a.dtype.kind != "f":
-                    raise ValueError(f"state[{key!r}] must be floating-point, got {a.dtype}")
-                with np.errstate(over="ignore"):  # an overflow shows up as inf just below
-                    a = a.astype(p.dtype, copy=False)
-                if not np.isfinite(a).all():
-                    raise ValueError(
-                        f"state[{key!r}] contains NaN or infinite values "
-                        f"(or values too large for {p.dtype})"
-                    )
+                a = saved_array(key, state[key], p)
                 if nonnegative and (a < 0).any():
                     raise ValueError(f"state[{key!r}] must be ≥ 0 (a sum of squares)")
                 buffers[buf, name] = a
