@@ -282,22 +282,38 @@ def _write(root: Path, relative: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _package(root: Path, files: dict[str, str]) -> Path:
+    """A package ``rnnviz`` under ``root`` holding ``files`` (path → text), with a docstring
+    ``__init__.py`` in each of its subpackages unless ``files`` gives one."""
+    pkg = root / "rnnviz"
+    for relative in files:
+        for parent in Path(relative).parents:
+            init = (parent / "__init__.py").as_posix()
+            if init not in files:
+                _write(pkg, init, '"""x."""\n')
+    for relative, text in files.items():
+        _write(pkg, relative, text)
+    return pkg
+
+
 @pytest.fixture
 def bad_package(tmp_path: Path) -> Path:
-    pkg = tmp_path / "rnnviz"
-    for init in ("", "core/", "tasks/", "training/", "gui/"):
-        _write(pkg, f"{init}__init__.py", '"""x."""\n')
-    _write(pkg, "gui/window.py", "from PySide6 import QtWidgets\nimport pyqtgraph\n")
-    _write(pkg, "core/ok.py", "import numpy as np\nfrom . import ok\nfrom rnnviz.core import ok\n")
-    _write(pkg, "core/plot.py", "import numpy\nif True:\n    import pyqtgraph as pg\n")
-    _write(pkg, "core/up.py", "from ..training import loop\n")
-    _write(pkg, "core/up2.py", "from rnnviz import gui\n")
-    _write(pkg, "tasks/lazy.py", "def f():\n    from PySide6.QtCore import QObject\n")
-    _write(pkg, "tasks/dyn.py", "import importlib\nimportlib.import_module('shiboken6')\n")
-    _write(pkg, "training/up.py", "import rnnviz.gui.window\n")
-    _write(pkg, "training/sub/deep.py", "from ...cli import main\n")
-    _write(pkg, "cli.py", "from PyQt6 import QtCore\n")
-    return pkg
+    return _package(
+        tmp_path,
+        {
+            "tasks/__init__.py": '"""x."""\n',
+            "gui/window.py": "from PySide6 import QtWidgets\nimport pyqtgraph\n",
+            "core/ok.py": "import numpy as np\nfrom . import ok\nfrom rnnviz.core import ok\n",
+            "core/plot.py": "import numpy\nif True:\n    import pyqtgraph as pg\n",
+            "core/up.py": "from ..training import loop\n",
+            "core/up2.py": "from rnnviz import gui\n",
+            "tasks/lazy.py": "def f():\n    from PySide6.QtCore import QObject\n",
+            "tasks/dyn.py": "import importlib\nimportlib.import_module('shiboken6')\n",
+            "training/up.py": "import rnnviz.gui.window\n",
+            "training/sub/deep.py": "from ...cli import main\n",
+            "cli.py": "from PyQt6 import QtCore\n",
+        },
+    )
 
 
 def test_gui_checker_catches_qt_outside_gui(bad_package: Path):
@@ -324,29 +340,27 @@ def test_layering_checker_catches_upward_imports(bad_package: Path):
 
 @pytest.fixture
 def cyclic_package(tmp_path: Path) -> Path:
-    pkg = tmp_path / "rnnviz"
-    for init in ("", "tasks/", "training/"):
-        _write(pkg, f"{init}__init__.py", '"""x."""\n')
-    # two modules importing each other, one of them inside a function (the usual dodge)
-    _write(pkg, "tasks/text.py", "def ngram():\n    from rnnviz.tasks.ngram import CharNGram\n")
-    _write(pkg, "tasks/ngram.py", "from rnnviz.tasks.text import Vocabulary\n")
-    # three modules in a ring, through a relative import and a package-style import
-    _write(pkg, "training/a.py", "from . import b\n")
-    _write(pkg, "training/b.py", "import rnnviz.training.c\n")
-    _write(pkg, "training/c.py", "from rnnviz.training.a import run\n")
-    # not cycles: an import only for type checkers, and a module importing its parent's name
-    _write(pkg, "tasks/vocab.py", "from rnnviz.tasks.base import Task\n")
-    _write(
-        pkg,
-        "tasks/base.py",
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-        "    from rnnviz.tasks.vocab import Vocabulary\n",
+    return _package(
+        tmp_path,
+        {
+            # two modules importing each other, one of them inside a function (the usual dodge)
+            "tasks/text.py": "def ngram():\n    from rnnviz.tasks.ngram import CharNGram\n",
+            "tasks/ngram.py": "from rnnviz.tasks.text import Vocabulary\n",
+            # three modules in a ring, through a relative import and a package-style import
+            "training/a.py": "from . import b\n",
+            "training/b.py": "import rnnviz.training.c\n",
+            "training/c.py": "from rnnviz.training.a import run\n",
+            # not cycles: an import only for type checkers, and modules imported through their
+            # package
+            "tasks/vocab.py": "from rnnviz.tasks.base import Task\n",
+            "tasks/base.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+            "    from rnnviz.tasks.vocab import Vocabulary\n",
+            "training/d.py": "from rnnviz.training import a\nfrom rnnviz.tasks import ngram\n",
+            # a module that reads a name from its own package's __init__, which imports it
+            "gui/__init__.py": "from rnnviz.gui.window import Window\n",
+            "gui/window.py": "from rnnviz.gui import APP_NAME\n",
+        },
     )
-    _write(pkg, "training/d.py", "from rnnviz.training import a\nfrom rnnviz.tasks import ngram\n")
-    # a module that reads a name from its own package's __init__, which imports the module
-    _write(pkg, "gui/__init__.py", "from rnnviz.gui.window import Window\n")
-    _write(pkg, "gui/window.py", "from rnnviz.gui import APP_NAME\n")
-    return pkg
 
 
 def test_cycle_checker_catches_cycles(cyclic_package: Path):

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
 from rnnviz.core import gru, lstm, vanilla
 from rnnviz.core.recurrent import RecurrentLayer
 
@@ -153,20 +151,12 @@ class CellSpec:
         """Whether the state is a pair (h, c) (the LSTM) rather than h alone."""
         return self.layer.has_cell_state
 
-    def build(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        dtype: np.dtype | type = np.float32,
-        seed: int = 0,
-    ) -> RecurrentLayer:
-        """A new layer of this cell (the arguments are ``RecurrentLayer``'s)."""
-        args = (input_size, hidden_size, num_layers, bidirectional, dtype, seed)
-        if self.nonlinearity is None:
-            return self.layer(*args)
-        return self.layer(*args, nonlinearity=self.nonlinearity)
+    def build(self, *args: Any, **kwargs: Any) -> RecurrentLayer:
+        """A new layer of this cell; the arguments are ``RecurrentLayer``'s (input_size,
+        hidden_size, num_layers, bidirectional, dtype, seed)."""
+        if self.nonlinearity is not None:
+            kwargs["nonlinearity"] = self.nonlinearity
+        return self.layer(*args, **kwargs)
 
 
 #: Every cell a student can choose, by name, in the order a settings box lists them.

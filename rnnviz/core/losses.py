@@ -103,17 +103,8 @@ def _log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     """Stable softmax along ``axis``: ``e^{z − m} / Σ e^{z − m}`` with m the maximum.
 
-    Parameters
-    ----------
-    logits : ndarray, any shape, float
-        Finite values; ±1e4 is fine.
-    axis : int
-        The class axis.
-
-    Returns
-    -------
-    ndarray
-        Same shape and dtype as ``logits``; non-negative, summing to 1 along ``axis``.
+    The arguments are those of :func:`log_softmax`; the result has the shape and dtype of
+    ``logits``, non-negative and summing to 1 along ``axis``.
     """
     logits = _check_float("logits", logits)
     e = logits - logits.max(axis=axis, keepdims=True)  # (..., V)

@@ -349,16 +349,8 @@ def gru_step(x_t, h_prev, W_ih, W_hh, b_ih, b_hh):
 
 
 def gru_step_backward(dh, x_t, h_prev, gates, W_ih, W_hh):
-    """The gradients of one GRU step, from dh = ∂L/∂h_t (all of it).
-
-    Returns
-    -------
-    dx_t : ndarray, (B, I)
-    dh_prev : ndarray, (B, H)
-        What this step sends back to h_{t−1}.
-    grads : dict
-        This step's share of ``W_ih``, ``W_hh``, ``b_ih``, ``b_hh``.
-    """
+    """The gradients of one GRU step, from dh = ∂L/∂h_t (all of it), as ``rnn_step_backward``
+    returns them: dx_t, dh_prev and this step's share of the weight gradients."""
     r, z, n, hn = gates["r"], gates["z"], gates["n"], gates["hn"]  # (B, H) each
     # h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
     dn = dh * (1 - z)  # (B, H)

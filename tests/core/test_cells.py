@@ -4,15 +4,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core import CELLS, GATE_DESCRIPTIONS, GATE_NAMES, GRU, LSTM, RNN, cell_spec
-from rnnviz.core.activations import (
-    NONLINEARITIES,
-    relu,
-    relu_grad,
-    sigmoid,
-    sigmoid_grad,
-    tanh,
-    tanh_grad,
-)
+from rnnviz.core import activations as act
 
 
 def test_the_cells_on_offer():
@@ -71,17 +63,17 @@ A = np.linspace(-30, 30, 241)  # (241,) far into both saturated ends
 
 
 def test_activations_are_the_textbook_functions():
-    np.testing.assert_allclose(sigmoid(A), 1 / (1 + np.exp(-A)), rtol=1e-14, atol=1e-16)
-    np.testing.assert_allclose(tanh(A), np.tanh(A), rtol=0, atol=0)
-    np.testing.assert_array_equal(relu(A), np.where(A > 0, A, 0))
+    np.testing.assert_allclose(act.sigmoid(A), 1 / (1 + np.exp(-A)), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(act.tanh(A), np.tanh(A), rtol=0, atol=0)
+    np.testing.assert_array_equal(act.relu(A), np.where(A > 0, A, 0))
     with np.errstate(all="raise"):  # no overflow in float32 either, far past exp's range
         big = np.array([-1e4, -100.0, 0.0, 100.0, 1e4], np.float32)
-        assert sigmoid(big).tolist() == [0.0, pytest.approx(0.0, abs=1e-38), 0.5, 1.0, 1.0]
+        assert act.sigmoid(big).tolist() == [0.0, pytest.approx(0.0, abs=1e-38), 0.5, 1.0, 1.0]
 
 
 @pytest.mark.parametrize(
     ("f", "f_grad"),
-    [(sigmoid, sigmoid_grad), (tanh, tanh_grad), (relu, relu_grad)],
+    [(act.sigmoid, act.sigmoid_grad), (act.tanh, act.tanh_grad), (act.relu, act.relu_grad)],
     ids=["sigmoid", "tanh", "relu"],
 )
 def test_derivatives_from_the_output_match_finite_differences(f, f_grad):
@@ -91,7 +83,7 @@ def test_derivatives_from_the_output_match_finite_differences(f, f_grad):
     np.testing.assert_allclose(f_grad(f(a)), numeric, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("f", [sigmoid, tanh, relu, tanh_grad, relu_grad])
+@pytest.mark.parametrize("f", [act.sigmoid, act.tanh, act.relu, act.tanh_grad, act.relu_grad])
 def test_out_may_be_the_input_and_the_dtype_is_kept(f):
     a = np.linspace(-2, 2, 9).astype(np.float32)  # (9,)
     expected = f(a)
@@ -102,11 +94,14 @@ def test_out_may_be_the_input_and_the_dtype_is_kept(f):
 
 
 def test_sigmoid_grad_writes_into_out():
-    s = sigmoid(np.linspace(-2, 2, 5))
+    s = act.sigmoid(np.linspace(-2, 2, 5))
     out = np.empty_like(s)
-    assert sigmoid_grad(s, out=out) is out
+    assert act.sigmoid_grad(s, out=out) is out
     np.testing.assert_allclose(out, s * (1 - s), rtol=1e-15)
 
 
 def test_the_vanilla_nonlinearities_are_a_pair_each():
-    assert NONLINEARITIES == {"tanh": (tanh, tanh_grad), "relu": (relu, relu_grad)}
+    assert act.NONLINEARITIES == {
+        "tanh": (act.tanh, act.tanh_grad),
+        "relu": (act.relu, act.relu_grad),
+    }
