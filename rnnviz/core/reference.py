@@ -128,21 +128,9 @@ def _weight_grads(da: list[np.ndarray], da_h: list[np.ndarray], x_t, h_prev) -> 
 
 
 def rnn_step(x_t, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
-    """h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh).
-
-    Parameters
-    ----------
-    x_t : ndarray, (B, I)
-    h_prev : ndarray, (B, H)
-    W_ih : ndarray, (H, I)
-    W_hh : ndarray, (H, H)
-    b_ih, b_hh : ndarray, (H,)
-    nonlinearity : {"tanh", "relu"}
-
-    Returns
-    -------
-    h : ndarray, (B, H)
-    """
+    """h_t = φ(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), (B, H), from x_t (B, I) and h_prev
+    (B, H), with W_ih (H, I), W_hh (H, H), b_ih and b_hh (H,) and φ = ``nonlinearity``
+    ("tanh" or "relu")."""
     phi = tanh if nonlinearity == "tanh" else relu
     return phi(x_t @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)  # (B, H)
 
