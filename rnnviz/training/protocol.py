@@ -5,40 +5,17 @@ Each is a frozen dataclass declared here with its fields and their checks: build
 field of the wrong kind raises ``ProtocolError`` (a ``ValueError``) saying which. Both ways of
 training use them as they are: a ``TrainingLoop`` in a thread of the window's process takes the
 command objects on its queue and hands the event objects to its reporter, and a training process
-(``rnnviz.training.remote``) receives and sends the same objects, encoded on one side of its
-socket and decoded on the other (``encode``, ``decode``).
+(``rnnviz.training.remote``) receives and sends the same objects over its socket.
 
-==============================  ============================================================
-command                         what the loop does (between two updates, in order)
-==============================  ============================================================
-``Play()``, ``Pause()``         train flat out / stop after the current update
-``Step()``                      pause, then exactly one update and one snapshot
-``SetLive(settings, run_id)``   apply dotted settings (a new run if they change the model)
-``Reset(config, run_id, why)``  a new run of ``config``
-``Rewind(run_id)``              the same run again (same seed, same initial weights)
-``Reseed(seed, run_id)``        a new run from ``seed`` (None: the current one + 1)
-``Recover(factor, run_id)``     after a divergence: rewind, learning rate ÷ ``factor``, play
-``SetSlowMotion(seconds)``      pause between updates (None: full speed)
-``Save(path)``                  write the session
-``Open(path, run_id)``          make the session in ``path`` the run (paused)
-``ImportWeights(path)``         load PyTorch weights (``.npz``) into the model (paused)
-``Stop()``                      end the loop after the current update
-``Ack()``                       (a process's own) the last snapshot arrived: send the next
-==============================  ============================================================
+Commands: ``Play``, ``Pause``, ``Step``, ``SetLive``, ``Reset``, ``Rewind``, ``Reseed``,
+``Recover``, ``SetSlowMotion``, ``Save``, ``Open``, ``ImportWeights``, ``Stop``, and a training
+process's own ``Ack`` (the last snapshot arrived). Events: ``SnapshotMade``, ``StateChanged``,
+``Failed`` (for the user: it says what to do), ``RunReset``, ``ConfigChanged``, ``Saved``,
+``Opened``, ``Imported``. Each class says what it asks for or reports.
 
-Events: ``SnapshotMade(snapshot)``, ``StateChanged(state)``, ``Failed(message)`` (for the user:
-it says what to do), ``RunReset(reason)``, ``ConfigChanged(config)``, ``Saved(path,
-iteration)``, ``Opened(path, iteration)``, ``Imported(report)``.
-
-On the wire (one ``send_bytes`` frame per message), every message but a snapshot is JSON
-(``{"kind": "reset", "config": {...}, "run_id": 3, "reason": "started"}``; a configuration as
-``config_to_dict`` writes it). A snapshot is the one pickle: it holds a dozen arrays, and pickling
-them is the fastest way across (half a millisecond for the ball). It is unpickled by an
-unpickler that accepts only what a snapshot is made of (``rnnviz.training.snapshot``, the
-configuration's dataclasses and enums from rnnviz's own core, tasks and training, NumPy's
-arrays, scalars and dtypes) and refuses any other class or function before calling it.
-``decode`` raises ``ProtocolError`` for anything that is not a declared message with valid
-fields; the receiving side logs it once and drops it.
+On a training process's socket the same messages cross as ``rnnviz.training.wire`` writes
+them: JSON, and a snapshot as the one pickle; ``wire.decode`` refuses (``ProtocolError``)
+anything that is not a declared message with valid fields.
 
 Run ids: each command that may start a new run carries a fresh id (see ``rnnviz.training.loop``).
 """
@@ -46,14 +23,10 @@ Run ids: each command that may start a new run carries a fresh id (see ``rnnviz.
 from __future__ import annotations
 
 import dataclasses
-import io
-import json
 import math
 import os
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:  # both import NumPy: the protocol imports them only when it needs them
@@ -99,9 +72,6 @@ __all__ = [
     "Step",
     "Stop",
     "check_slow_motion",
-    "decode",
-    "encode",
-    "is_snapshot",
 ]
 
 # A run's states: the loop's, and the window's own "stopped" (no training thread left).
@@ -124,9 +94,15 @@ class ProtocolError(ValueError):
 # ---------------------------------------------------------------------------- field checks
 
 
-def _whole(name: str, value: Any, low: int = 0, high: int = 2**63 - 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ProtocolError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+def _whole(name: str, value: Any, low: int = 0, high: int | None = None) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bounds = f"from {low} to {high}" if high is not None else f"of {low} or more"
+        raise ProtocolError(f"{name} must be a whole number {bounds}, got {value!r}")
     return value
 
 
@@ -497,83 +473,3 @@ class Reporter:
 
     def __call__(self, event: Event) -> None:
         pass
-
-
-# ---------------------------------------------------------------------------- the wire
-
-_JSON, _PICKLE = b"J", b"P"
-
-
-def encode(message: Message) -> bytes:
-    """One frame: ``b"P"`` and a pickle for a snapshot, else ``b"J"`` and JSON."""
-    if isinstance(message, SnapshotMade):
-        return _PICKLE + pickle.dumps(message.snapshot, protocol=pickle.HIGHEST_PROTOCOL)
-    if not isinstance(message, Command | Event):
-        raise ProtocolError(f"not a command or an event: {message!r}")
-    return _JSON + json.dumps({"kind": message.kind, **message.to_plain()}).encode()
-
-
-def is_snapshot(frame: bytes) -> bool:
-    """Whether ``frame`` holds a snapshot (what a training process's window acknowledges)."""
-    return frame[:1] == _PICKLE
-
-
-def decode(frame: bytes) -> Message:
-    """The message in ``frame``; ProtocolError if it is not a declared one with valid fields."""
-    tag, body = frame[:1], frame[1:]
-    if tag == _PICKLE:
-        try:
-            snapshot = _SnapshotUnpickler(io.BytesIO(body)).load()
-        except Exception as error:
-            raise ProtocolError(f"a snapshot that cannot be read: {error}") from None
-        return SnapshotMade(snapshot)
-    if tag != _JSON:
-        raise ProtocolError(f"a message of no known form (it begins {bytes(frame[:12])!r})")
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProtocolError(f"a message that is not valid JSON: {error}") from None
-    kind = data.get("kind") if isinstance(data, dict) else None
-    declared = (COMMANDS.get(kind) or EVENTS.get(kind)) if isinstance(kind, str) else None
-    if declared is None:
-        raise ProtocolError(f"an unknown message {kind!r}")
-    del data["kind"]
-    try:
-        return declared.from_plain(data)
-    except (TypeError, ValueError) as error:  # ConfigError and ProtocolError are ValueErrors
-        raise ProtocolError(f"a malformed {kind!r} message: {error}") from None
-
-
-#: What a pickled snapshot may name besides rnnviz's own: NumPy's arrays, dtypes and scalars.
-_NUMPY_NAMES = frozenset(
-    (module, name)
-    for core in ("numpy.core", "numpy._core")
-    for module, name in (
-        (f"{core}.numeric", "_frombuffer"),
-        (f"{core}.multiarray", "_reconstruct"),
-        (f"{core}.multiarray", "scalar"),
-    )
-) | {("numpy", "dtype"), ("numpy", "ndarray")}
-
-
-#: Where the dataclasses and enums a snapshot may hold (its configuration's) are declared.
-_RNNVIZ_DATA = ("rnnviz.core.", "rnnviz.tasks.", "rnnviz.training.")
-
-
-class _SnapshotUnpickler(pickle.Unpickler):
-    """Unpickles a snapshot and nothing else: a pickle naming any other class or function (which
-    unpickling would call) is refused before anything of it is called."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _NUMPY_NAMES or (module, name) == (
-            "rnnviz.training.snapshot",
-            "_rebuild_snapshot",
-        ):
-            return super().find_class(module, name)
-        if module.startswith(_RNNVIZ_DATA):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and (
-                issubclass(found, Enum) or dataclasses.is_dataclass(found)
-            ):
-                return found  # the configuration's dataclasses and enums, wherever they live
-        raise pickle.UnpicklingError(f"a snapshot may not hold {module}.{name}")

@@ -7,8 +7,9 @@ event loop stalled for 40 ms at a time. In a child process the trainer has its o
 and its own core; only snapshots cross, pickled (12 kB and half a millisecond for the ball).
 
 What crosses is the protocol of ``rnnviz.training.protocol`` and nothing else, one message a
-frame, both ways: commands to the child, events back, each checked when it is decoded (a
-message that is not a declared one with valid fields is logged and dropped). The window's side
+frame (``rnnviz.training.wire``), both ways: commands to the child, events back, each checked
+when it is decoded (a message that is not a declared one with valid fields is logged and
+dropped). The window's side
 answers each snapshot with an ``Ack``; the child's loop makes the next one only after it
 (``TrainingLoop(acknowledged=True)``), so a busy window never makes the trainer block on a full
 socket, and never receives a backlog of old snapshots.
@@ -52,10 +53,8 @@ from .protocol import (
     ProtocolError,
     StateChanged,
     Stop,
-    decode,
-    encode,
-    is_snapshot,
 )
+from .wire import decode, encode, is_snapshot
 
 __all__ = ["TrainingProcess", "live_processes", "serve"]
 

@@ -47,11 +47,10 @@ from rnnviz.training.protocol import (
     StateChanged,
     Step,
     Stop,
-    decode,
-    encode,
 )
 from rnnviz.training.remote import TrainingProcess
 from rnnviz.training.trainer import Trainer
+from rnnviz.training.wire import decode, encode
 
 WAIT = 30.0  # seconds: a generous bound, never a sleep
 
@@ -194,7 +193,7 @@ def test_messages_are_frozen_and_what_they_were_given_is_not_altered():
 
 def test_the_protocol_loads_without_numpy_or_qt():
     script = (
-        "import sys, rnnviz.training.protocol as p\n"
+        "import sys, rnnviz.training.protocol, rnnviz.training.wire\n"
         "print(sorted({'numpy', 'PySide6'} & {m.split('.')[0] for m in sys.modules}))\n"
     )
     done = subprocess.run(
