@@ -31,7 +31,14 @@ import numpy as np
 
 from rnnviz.core.activations import NONLINEARITIES
 
-__all__ = ["GATES", "NONLINEARITIES", "RNNCache", "rnn_backward", "rnn_forward"]
+__all__ = [
+    "GATES",
+    "NONLINEARITIES",
+    "RNNCache",
+    "check_nonlinearity",
+    "rnn_backward",
+    "rnn_forward",
+]
 
 #: The vanilla cell has no gates: its weights hold one block, the update of h itself.
 GATES: tuple[tuple[str, str], ...] = ()
