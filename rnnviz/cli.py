@@ -58,6 +58,25 @@ MAX_BENCHMARK_SECONDS = 3600.0
 _WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
 _SIZE = re.compile(r"([0-9]+)x([0-9]+)", re.ASCII)
+#: The longest message line rnnviz prints; a longer one (a huge value quoted back) keeps its
+#: start and its end, joined by "…".
+MAX_MESSAGE = 600
+#: Characters that would break the one line or be invisible: shown escaped, as Python writes
+#: them (a path with a newline in it reads "/tmp/a\nb").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` as one line of at most MAX_MESSAGE characters."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[: MAX_MESSAGE - 160]} … {text[-150:]}"
+    return text
+
+
+def _say(text: str) -> None:
+    """One line ``rnnviz: text`` on stderr, whatever ``text`` holds."""
+    print(f"rnnviz: {_one_line(text)}", file=sys.stderr)
 
 
 class RnnvizParser(argparse.ArgumentParser):
@@ -65,7 +84,7 @@ class RnnvizParser(argparse.ArgumentParser):
     the error on two), pointing to ``--help`` for the rest."""
 
     def error(self, message: str) -> None:
-        self.exit(2, f"rnnviz: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"rnnviz: {_one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def _steps(text: str) -> int:
@@ -279,8 +298,19 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+#: The signals that stop a command: Ctrl+C, a polite kill, and a closed terminal (SIGHUP, where
+#: the system has it: a dropped SSH session), each ending with 128 + its number.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def _signal_word(signum: int) -> str:
-    return "interrupted" if signum == signal.SIGINT else "terminated"
+    if signum == signal.SIGINT:
+        return "interrupted"
+    if signum == getattr(signal, "SIGHUP", None):
+        return "stopped (the terminal closed)"
+    return "terminated"
 
 
 def _raise_interrupted(signum: int, frame: object) -> None:
@@ -288,7 +318,7 @@ def _raise_interrupted(signum: int, frame: object) -> None:
 
 
 class _StopSignals:
-    """While training: the first SIGINT or SIGTERM asks for a stop after the update under
+    """While training: the first SIGINT, SIGTERM or SIGHUP asks for a stop after the update under
     way (``signum`` says which came), a second one ends at once (``Interrupted``). Once
     ``protect()`` is called (the run is being saved), further signals are only noted.
     Outside the main thread (where Python delivers signals) it does nothing."""
@@ -300,7 +330,7 @@ class _StopSignals:
 
     def __enter__(self) -> _StopSignals:
         if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in STOP_SIGNALS:
                 self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
@@ -451,11 +481,13 @@ def _train(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. an unreadable text file for the text task
         raise UsageError(str(error)) from None
     if trainer.task.note():
-        print(f"rnnviz: note: {trainer.task.note()}", file=sys.stderr)
+        _say(f"note: {trainer.task.note()}")
     steps = args.steps if args.steps is not None else (preset.steps if preset else 500)
     start = time.perf_counter()
     first_iteration = trainer.iteration
     last_draw = 0.0
+    # the signals stay caught to the end: a first one during the evaluation or the save lets
+    # it finish and then saves (if asked), a second one ends at once, but never a save
     with _StopSignals() as stop:
         while trainer.iteration - first_iteration < steps and stop.signum is None:
             result = trainer.step()
@@ -464,36 +496,41 @@ def _train(args: argparse.Namespace) -> int:
             if not args.quiet and time.perf_counter() - last_draw >= 0.2:
                 last_draw = time.perf_counter()
                 _progress(trainer.iteration - first_iteration, steps, result.loss)
+        seconds = time.perf_counter() - start
+        done = trainer.iteration - first_iteration
+        if stop.signum is None:
+            snapshot = trainer.snapshot()
+            if not args.quiet:
+                _progress(done, steps, snapshot.loss)
+                _end_progress_line()
+            evaluation = trainer.evaluate()
         if stop.signum is not None:
             stop.protect()  # a second Ctrl+C must not cut the save short
             return _stopped(trainer, stop.signum, args.out, save_session)
-    seconds = time.perf_counter() - start
-    done = trainer.iteration - first_iteration
-    snapshot = trainer.snapshot()
-    if not args.quiet:
-        _progress(done, steps, snapshot.loss)
-        _end_progress_line()
-    evaluation = trainer.evaluate()
-    baselines = dict(snapshot.baselines)
-    result = {
-        "preset": preset.name if preset else None,
-        "iterations": trainer.iteration,
-        "seconds": round(seconds, 3),
-        "steps_per_second": round(done / seconds, 1) if seconds > 0 else None,
-        "train_loss": snapshot.loss,
-        "evaluation": evaluation,
-        "baselines": baselines,
-        "num_parameters": snapshot.num_parameters,
-        "diverged": trainer.diverged or None,
-    }
-    if hasattr(trainer.task, "folded_chars"):
-        result["folded_chars"] = trainer.task.folded_chars
-    if preset is not None:
-        result["goal"] = preset.goal.describe()
-        result["goal_reached"] = goal_reached(preset.goal, evaluation, baselines)
-    if args.out:
-        result["out"] = str(_save(trainer, args.out, save_session))
-    _print_json(result)
+        baselines = dict(snapshot.baselines)
+        result = {
+            "preset": preset.name if preset else None,
+            "iterations": trainer.iteration,
+            "seconds": round(seconds, 3),
+            "steps_per_second": round(done / seconds, 1) if seconds > 0 else None,
+            "train_loss": snapshot.loss,
+            "evaluation": evaluation,
+            "baselines": baselines,
+            "num_parameters": snapshot.num_parameters,
+            "diverged": trainer.diverged or None,
+        }
+        if hasattr(trainer.task, "folded_chars"):
+            result["folded_chars"] = trainer.task.folded_chars
+        if preset is not None:
+            result["goal"] = preset.goal.describe()
+            result["goal_reached"] = goal_reached(preset.goal, evaluation, baselines)
+        if args.out:
+            stop.protect()
+            result["out"] = str(_save(trainer, args.out, save_session))
+        _print_json(result)
+        if stop.signum is not None:  # it came during the save, which went on to the end
+            _say(f"{_signal_word(stop.signum)} while saving; saved to {result['out']}")
+            return 128 + stop.signum
     return 0
 
 
@@ -514,9 +551,9 @@ def _stopped(trainer, signum: int, out: str | None, save_session) -> int:
     _end_progress_line()
     where = f"{_signal_word(signum)} at iteration {trainer.iteration:,}"
     if out is None:
-        print(f"rnnviz: {where}; not saved (--out FILE saves the run)", file=sys.stderr)
+        _say(f"{where}; not saved (--out FILE saves the run)")
     else:
-        print(f"rnnviz: {where}; saved to {_save(trainer, out, save_session)}", file=sys.stderr)
+        _say(f"{where}; saved to {_save(trainer, out, save_session)}")
     return 128 + signum
 
 
@@ -567,7 +604,7 @@ def _launch_window(args: argparse.Namespace) -> int:
 def _size(text: str) -> tuple[int, int]:
     """``render --size``: WIDTHxHEIGHT in ASCII digits, within MIN_SIZE and MAX_SIDE."""
     match = _SIZE.fullmatch("".join(text.lower().split()))
-    if match:
+    if match and len(match[1]) <= 5 and len(match[2]) <= 5:  # int() of 4,301 digits raises
         width, height = int(match[1]), int(match[2])
         if MIN_SIZE[0] <= width <= MAX_SIDE and MIN_SIZE[1] <= height <= MAX_SIDE:
             return width, height
@@ -582,6 +619,7 @@ def _render(args: argparse.Namespace) -> int:
     _check_preset(preset_name)
     size = _size(args.size)
     from rnnviz.gui.app import PANELS, image_formats, render
+    from rnnviz.gui.quit_signals import SignalReceived
     from rnnviz.training.config import ConfigError
     from rnnviz.training.presets import load_preset
 
@@ -603,6 +641,8 @@ def _render(args: argparse.Namespace) -> int:
         result = render(preset_name, steps, args.out, args.panel, size, settings)
     except (OSError, ConfigError) as error:
         raise UsageError(str(error)) from None
+    except SignalReceived as stop:  # noted while Qt painted; the picture was not written
+        raise Interrupted(stop.signum) from None
     _print_json(result)
     return 0
 
@@ -625,16 +665,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _exit_code(exc.code)
         if args.command is None:  # the window handles its own signals
             return _run(args)
-        # SIGTERM as Ctrl+C: one line and 143, never a traceback (`rnnviz train` overrides both
-        # while it trains, to stop after the update under way)
-        previous = None
+        # SIGTERM and SIGHUP as Ctrl+C: one line and 128 + the signal, never a traceback
+        # (`rnnviz train` overrides them while it trains, to stop after the update under way)
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+            for sig in STOP_SIGNALS:
+                if sig != signal.SIGINT:
+                    previous[sig] = signal.signal(sig, _raise_interrupted)
         try:
             return _run(args)
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     except KeyboardInterrupt:
         return _interrupted(signal.SIGINT)
     except Interrupted as stop:
@@ -643,7 +685,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _interrupted(signum: int) -> int:
     _end_progress_line()
-    print(f"rnnviz: {_signal_word(signum)}", file=sys.stderr)
+    _say(_signal_word(signum))
     return 128 + signum
 
 
@@ -662,7 +704,7 @@ def _run(args: argparse.Namespace) -> int:
         return _launch_window(args)
     except UsageError as error:
         _end_progress_line()
-        print(f"rnnviz: {error}", file=sys.stderr)
+        _say(str(error))
         return 2
     except BrokenPipeError:  # `rnnviz presets | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -290,3 +290,106 @@ def test_signal_handlers_are_restored_after_training(capsys):
     before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
     assert cli.main(["train", "--preset", "alphabet", "--steps", "1", "--quiet"]) == 0
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+# ---------------------------------------------------------------- found by a hostile review
+
+
+def test_a_size_of_thousands_of_digits_is_one_line(capsys, nothing_runs):
+    # int() refuses strings of more than 4,300 digits with its own ValueError
+    huge = "9" * 4301
+    for size in (f"{huge}x150", f"200x{huge}"):
+        message = _one_line_exit_2(capsys, ["render", "--out", "x.png", "--size", size])
+        assert "--size takes WIDTHxHEIGHT" in message
+
+
+def test_every_message_is_one_short_line_whatever_it_quotes(capsys, nothing_runs):
+    newline = _one_line_exit_2(capsys, ["train", "--open", "/tmp/no\nsuch"])
+    assert "no\\nsuch" in newline  # shown escaped, on the one line
+    huge = _one_line_exit_2(capsys, ["train", "--set", "model.hidden_size=" + "x" * 100_000])
+    assert len(huge) <= len("rnnviz: ") + cli.MAX_MESSAGE and " … " in huge
+    assert huge.startswith("rnnviz: model.hidden_size")
+
+
+def _signal_in(monkeypatch, where, attribute: str, signum: int) -> None:
+    """Make ``where.attribute`` send ``signum`` to this process before it does its work."""
+    real = getattr(where, attribute)
+
+    def signalled(*args, **kwargs):
+        os.kill(os.getpid(), signum)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(where, attribute, signalled)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_signal_during_the_evaluation_still_saves_the_run(capsys, monkeypatch, tmp_path):
+    _signal_in(monkeypatch, Trainer, "evaluate", signal.SIGINT)
+    out = tmp_path / "run.rnnviz"
+    argv = ["train", "--preset", "alphabet", "--steps", "3", "--quiet", "--out", str(out)]
+    assert cli.main(argv) == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"rnnviz: interrupted at iteration 3; saved to {out}\n"
+    assert load_session(out).iteration == 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_signal_during_the_final_save_lets_it_finish(capsys, monkeypatch, tmp_path):
+    _signal_in(monkeypatch, sessions, "save_session", signal.SIGTERM)
+    out = tmp_path / "run.rnnviz"
+    argv = ["train", "--preset", "alphabet", "--steps", "2", "--quiet", "--out", str(out)]
+    assert cli.main(argv) == 143
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["out"] == str(out)  # the figures, as without the signal
+    assert captured.err == f"rnnviz: terminated while saving; saved to {out}\n"
+    assert load_session(out).iteration == 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_closed_terminal_stops_training_and_saves(tmp_path):
+    process = _start_training(tmp_path, "--out", "run.rnnviz")
+    process.send_signal(signal.SIGHUP)
+    out, lines = _finish(process)
+    assert process.returncode == 129 and out == ""
+    assert lines[-1].startswith("rnnviz: stopped (the terminal closed) at iteration ")
+    assert lines[-1].endswith("; saved to run.rnnviz")
+    assert load_session(tmp_path / "run.rnnviz").iteration >= 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize(
+    ("signum", "word"), [(signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")]
+)
+def test_a_signal_while_render_paints_writes_nothing_and_is_one_line(
+    capsys, monkeypatch, tmp_path, signum, word
+):
+    from rnnviz.gui import app
+
+    # raised inside Qt's paint events, the signal was swallowed (the picture written, exit 0)
+    # or crashed the process
+    _signal_in(monkeypatch, app, "_lay_out_at", signum)
+    out = tmp_path / "x.png"
+    argv = ["render", "--preset", "alphabet", "--steps", "0", "--size", "400x300"]
+    assert cli.main([*argv, "--out", str(out)]) == 128 + signum
+    assert capsys.readouterr().err == f"rnnviz: {word}\n"
+    assert not out.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_while_the_command_starts_is_one_line():
+    # the signal arrives while rnnviz.cli (and what it imports) is being imported
+    code = (
+        "import builtins, os, signal, sys\n"
+        "from rnnviz import launch\n"
+        "real_import = builtins.__import__\n"
+        "def spy(name, *args, **kwargs):\n"
+        "    if name == 'rnnviz.cli':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real_import(name, *args, **kwargs)\n"
+        "builtins.__import__ = spy\n"
+        "sys.argv = ['rnnviz', 'presets']\n"
+        "sys.exit(launch.main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "rnnviz: interrupted\n", "")

@@ -93,7 +93,7 @@ def test_wheel_declares_the_console_script(wheel: Path):
         text = archive.read(entry_points).decode("utf-8")
     parser = configparser.ConfigParser()
     parser.read_string(text)
-    assert parser["console_scripts"]["rnnviz"].strip() == "rnnviz.cli:main"
+    assert parser["console_scripts"]["rnnviz"].strip() == "rnnviz.launch:main"
 
 
 CHILD = """

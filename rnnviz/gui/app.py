@@ -22,6 +22,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, qFormatLogMessage, qInstallMessage
 from PySide6.QtGui import QGuiApplication, QIcon, QImageWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
+from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
 from rnnviz.resources import resource_path
 
 __all__ = [
@@ -108,11 +109,11 @@ def freeze_startup_objects() -> None:
 def run_window(preset: str | None = None, autostart: bool = False) -> int:
     """Open the window on ``preset`` (default: the moving ball) and run until it is closed.
 
-    SIGINT (Ctrl+C) and SIGTERM close it as its close button does (``rnnviz.gui.quit_signals``)
-    and the exit status is then 130 or 143 (128 + the signal's number); else ``app.exec()``'s.
+    SIGINT (Ctrl+C), SIGTERM and SIGHUP close it as its close button does
+    (``rnnviz.gui.quit_signals``) and the exit status is then 128 + the signal's number (130,
+    143, 129); else ``app.exec()``'s.
     """
     from rnnviz.gui.main_window import MainWindow
-    from rnnviz.gui.quit_signals import quit_on_signals
 
     app = make_app()
     with offscreen_notices_silenced(), quit_on_signals() as quitter:
@@ -172,8 +173,6 @@ def _render(
     size: tuple[int, int],
     settings: dict[str, str] | None,
 ) -> dict:
-    from rnnviz.gui.controller import Controller
-    from rnnviz.gui.main_window import DEMO_TABS, MainWindow
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
 
@@ -183,6 +182,20 @@ def _render(
     for _ in trainer.run(steps=steps, snapshot_every=None):
         pass
     snapshot = trainer.snapshot()
+    # from here on Qt paints: a signal is only noted (raised inside a paint event, it was
+    # swallowed by Qt or crashed the process), and the picture is then not written
+    with quit_on_signals() as quitter:
+        result = _draw(app, lesson, config, snapshot, out, panel, size, quitter)
+    if quitter.signum is not None:
+        raise SignalReceived(quitter.signum)
+    return result
+
+
+def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
+    """Draw ``snapshot`` as ``render`` says, unless ``quitter`` noted a signal meanwhile."""
+    from rnnviz.gui.controller import Controller
+    from rnnviz.gui.main_window import DEMO_TABS, MainWindow
+
     window = MainWindow(controller=Controller())
     window.resize(*size)
     for index, (_, task, _) in enumerate(DEMO_TABS):
@@ -237,7 +250,7 @@ def _render(
             Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-    ok = image.save(out)
+    ok = quitter.signum is not None or image.save(out)
     if panel != "window":
         widget.close()
         widget.deleteLater()
@@ -304,12 +317,11 @@ def run_benchmark(preset: str, seconds: float) -> dict:
     ``first_draw_max_stall_ms``. Headless speed is measured before and after the window (a
     fresh trainer of the same preset, no snapshots) and averaged.
 
-    SIGINT or SIGTERM ends it early, through the window's normal shutdown, with SystemExit
-    (130 or 143) and no figures.
+    SIGINT, SIGTERM or SIGHUP ends it early, through the window's normal shutdown, with
+    SystemExit (128 + the signal's number) and no figures.
     """
-    from rnnviz.gui.quit_signals import quit_on_signals
-
-    with quit_on_signals() as quitter:
+    make_app()
+    with offscreen_notices_silenced(), quit_on_signals() as quitter:
         result = _benchmark(preset, seconds, quitter)
     if quitter.signum is not None:
         raise SystemExit(quitter.exit_code)

@@ -1,4 +1,4 @@
-"""SIGINT (Ctrl+C in the terminal) and SIGTERM close the window the normal way.
+"""SIGINT (Ctrl+C in the terminal), SIGTERM and SIGHUP close the window the normal way.
 
 Python's own SIGINT handler raises KeyboardInterrupt wherever the main thread happens to be:
 inside a Qt slot or a paint event, where it printed a traceback, left the window running and
@@ -7,7 +7,7 @@ GUI thread hears of them through ``signal.set_wakeup_fd`` and a ``QSocketNotifie
 signal's number is written to a socket the event loop watches) and then closes the window:
 ``closeEvent`` → ``controller.shutdown()``, the one shutdown path, which also ends the
 training process. The process then exits with 128 + the signal's number (130 for SIGINT, 143
-for SIGTERM), as a shell reports a program that a signal ended.
+for SIGTERM, 129 for SIGHUP), as a shell reports a program that a signal ended.
 
     with quit_on_signals() as quitter:
         quitter.received.connect(lambda signum: window.close())
@@ -24,14 +24,26 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, Signal, Slot
 
-__all__ = ["QUIT_SIGNALS", "SignalQuitter", "quit_on_signals"]
+__all__ = ["QUIT_SIGNALS", "SignalQuitter", "SignalReceived", "quit_on_signals"]
 
-#: The signals that close the window.
-QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The signals that close the window: Ctrl+C, a polite kill, and a closed terminal (SIGHUP,
+#: where the system has it: an SSH session that drops must not leave the window half-alive).
+QUIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class SignalReceived(BaseException):
+    """Raised by code that noted a quit signal and stopped what it was doing (``render``), for
+    the command line to report it in one line; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class SignalQuitter(QObject):
-    """Notes SIGINT and SIGTERM and reports the first on the GUI thread (``received``).
+    """Notes the QUIT_SIGNALS and reports the first on the GUI thread (``received``).
 
     Install it in the main thread (Python runs signal handlers there only); ``uninstall``
     puts back the handlers that were in place. Installed before the application object
