@@ -47,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rnnviz.core import CELLS
 from rnnviz.tasks.registry import TaskName, make_task
 from rnnviz.tasks.setting import ConfigError
 from rnnviz.tasks.text import CorpusName, TextTask
@@ -68,8 +69,8 @@ _INDEX = 8  # int64 iteration numbers in the histories
 
 #: The most characters of the built-in text corpora (classroom, zen, stdlib): they are ASCII.
 _BUILT_IN_VOCABULARY = 128
-#: Gates per cell (rows of weight_hh are G·H).
-_GATES = {"rnn_tanh": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
+#: Gates per cell (rows of weight_hh are G·H), from the cells' one definition.
+_GATES = {name: spec.gate_count for name, spec in CELLS.items()}
 #: Numbers per step, sequence and unit that one layer-direction's forward pass keeps.
 _CACHE_UNITS = {"rnn_tanh": 1, "rnn_relu": 1, "gru": 5, "lstm": 7}
 #: ... and that its backward pass works on (the gradient reaching h_t included).

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
+from rnnviz.core import CELLS
 from rnnviz.tasks.registry import TaskName, task_config_class
 from rnnviz.tasks.setting import ConfigError, Setting
 
@@ -43,11 +44,9 @@ __all__ = [
 ]
 
 
-class Cell(StrEnum):
-    RNN_TANH = "rnn_tanh"
-    RNN_RELU = "rnn_relu"
-    LSTM = "lstm"
-    GRU = "gru"
+#: The cells a student can choose: one member per ``rnnviz.core.CELLS`` entry, where each cell
+#: is defined once (its name, label, gates and layer).
+Cell = StrEnum("Cell", {name.upper(): name for name in CELLS})
 
 
 class OptimizerKind(StrEnum):
@@ -67,12 +66,7 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         Cell,
         "The recurrent cell: a vanilla RNN (tanh or ReLU), an LSTM or a GRU.",
         label="Cell",
-        choices=(
-            ("rnn_tanh", "RNN (tanh)"),
-            ("rnn_relu", "RNN (ReLU)"),
-            ("lstm", "LSTM"),
-            ("gru", "GRU"),
-        ),
+        choices=tuple((spec.name, spec.label) for spec in CELLS.values()),
     ),
     Setting(
         "model.hidden_size",
