@@ -80,15 +80,7 @@ from rnnviz.training.sessions import (
 )
 from rnnviz.training.trainer import Trainer, needs_reset
 
-__all__ = [
-    "DIVERGED",
-    "ERROR",
-    "IDLE",
-    "PAUSED",
-    "TRAINING",
-    "SnapshotMailbox",
-    "TrainingLoop",
-]
+__all__ = ["SnapshotMailbox", "TrainingLoop"]
 
 log = logging.getLogger(__name__)
 

@@ -58,7 +58,6 @@ __all__ = [
     "Play",
     "ProtocolError",
     "Recover",
-    "Reporter",
     "Reseed",
     "Reset",
     "Rewind",
@@ -465,11 +464,3 @@ class Imported(Event, kind="imported"):
 
     def __post_init__(self) -> None:
         _set(self, "report", _plain_mapping("report", self.report, nested=True))
-
-
-class Reporter:
-    """Where a loop's events go: called with each event, on the loop's thread. Any callable
-    that takes an event will do; this one ignores them all."""
-
-    def __call__(self, event: Event) -> None:
-        pass
