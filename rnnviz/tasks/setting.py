@@ -41,10 +41,11 @@ class ConfigError(ValueError):
     """A setting a student typed or a file holds is not valid; the message says why."""
 
 
-#: What ``--set`` takes for true, false and (where a setting may be off) None.
+#: What ``--set`` takes for true, false and (where a setting may be off) None. Nothing (an
+#: empty value, ``optim.clip=``) is none of them: it is refused, never taken as "off".
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
-OFF_WORDS = frozenset({"none", "off", "null", ""})
+OFF_WORDS = frozenset({"none", "off", "null"})
 
 
 def show_number(value: float) -> str:
@@ -160,10 +161,13 @@ class Setting:
 
     def parse(self, raw: Any) -> Any:
         """Command-line text (``--set``) as the type the setting holds; anything but text is
-        returned as it is. The range is :meth:`check`'s."""
+        returned as it is. The range is :meth:`check`'s. An empty value (or only spaces) is
+        an error for every setting: ``optim.clip=`` is a slip, not a way to say "off"."""
         if not isinstance(raw, str):
             return raw
         text = raw.strip()
+        if not text:
+            raise ConfigError(f"{self.name} needs a value: {self._expected()}")
         if self.kind is bool:
             if text.lower() in TRUE_WORDS:
                 return True
@@ -201,6 +205,14 @@ class Setting:
         return str(value)
 
     # ---------------------------------------------------------------- messages
+
+    def _expected(self) -> str:
+        """What a value must be: "a number from 0.01 to 1000, or off", "true or false", …"""
+        if self.kind is int:
+            return f"a whole number from {self.describe()}"
+        if self.kind is float:
+            return f"a number from {self.describe()}"
+        return self.describe()
 
     def _named(self, *, with_unit: bool = True) -> str:
         """The name with what it means: "optim.lr (learning rate)", "task.noise (box widths)"."""

@@ -121,7 +121,7 @@ def text_config():
 
 def test_the_window_s_setting_refuses_what_cannot_be_read(tmp_path, text_config):
     # what "Open text file…" does: config.with_settings({"task.corpus": "file", "task.path": p})
-    cases = [*_special_paths(tmp_path), ("", "no file was given")]
+    cases = [*_special_paths(tmp_path), ("", "task.path needs a value: a file name")]
     for path, message in cases:
         with pytest.raises(ConfigError, match=message):
             text_config.with_settings({"task.corpus": "file", "task.path": path})

@@ -4,6 +4,7 @@ row, and `rnnviz train --help`, `--set` and the presets read it."""
 
 import dataclasses
 import json
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -172,3 +173,23 @@ def test_a_preset_hides_only_settings_its_task_has(tmp_path, monkeypatch, hide, 
     path.write_text(json.dumps({**raw, "hide": hide}), encoding="utf-8")
     with pytest.raises(PresetError, match=message):
         load_preset("hiding")
+
+
+@pytest.mark.parametrize(("task", "row"), ROWS, ids=IDS)
+def test_an_empty_value_is_refused_for_every_setting(task, row):
+    """``--set optim.clip=`` is a slip (a value left out), not a way to say "off"; nor is an
+    empty value 0, false or the default of any other setting."""
+    expected = row.describe()
+    for empty in ("", "   ", "\t"):
+        with pytest.raises(ConfigError, match=rf"^{re.escape(row.name)} needs a value: ") as info:
+            TrainConfig(task=task).with_settings({row.name: empty})
+        assert str(info.value).endswith(expected), str(info.value)
+
+
+def test_an_empty_clip_says_what_it_takes(capsys):
+    message = "optim.clip needs a value: a number from 0.01 to 1000, or off"
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        find_setting("optim.clip").parse(" ")
+    assert main(["train", "--set", "optim.clip=", "--steps", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
