@@ -34,7 +34,7 @@ from types import MappingProxyType
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from rnnviz.core import SGD, Adagrad, Adam, Optimizer, RMSprop, param_norms
+from rnnviz.core import SGD, Adagrad, Adam, NonFiniteGradientError, Optimizer, RMSprop, param_norms
 from rnnviz.tasks.base import Batch
 from rnnviz.tasks.registry import make_task
 from rnnviz.training.budget import check_budget
@@ -80,6 +80,24 @@ def needs_reset(old: TrainConfig, new: TrainConfig) -> bool:
     """True when going from ``old`` to ``new`` changes a setting that is not live in the
     settings table (the model's shape or the data)."""
     return needs_new_run(old, new)
+
+
+class _OutputsOverflowError(ArithmeticError):
+    """The model's outputs overflowed while evaluating it."""
+
+
+class _FiniteOutputs:
+    """The model, for an evaluation: ``forward`` raises ``_OutputsOverflowError`` when the outputs
+    are not finite, before a task's loss refuses them with an error of its own."""
+
+    def __init__(self, model) -> None:
+        self._model = model
+
+    def forward(self, x: np.ndarray, h0=None):
+        outputs, h_n, cache = self._model.forward(x, h0)
+        if not np.all(np.isfinite(outputs)):
+            raise _OutputsOverflowError
+        return outputs, h_n, cache
 
 
 class Trainer:
@@ -206,16 +224,25 @@ class Trainer:
 
     def evaluate(self, batches: int = 8, batch_size: int | None = None) -> dict[str, float]:
         """The task's metrics and the loss on fresh data (the validation text for the text
-        task), without training; the training stream is not disturbed."""
+        task), without training; the training stream is not disturbed. A model whose outputs
+        overflow (a diverged run, or weights near float32's limit from a file) scores NaN:
+        no NumPy warning, no error."""
+        with np.errstate(all="ignore"):  # an overflow shows as the NaN scores below
+            try:
+                return self._evaluate(batches, batch_size, _FiniteOutputs(self.model))
+            except _OutputsOverflowError:
+                return dict.fromkeys(("loss", *self.metric_names), float("nan"))
+
+    def _evaluate(self, batches: int, batch_size: int | None, model) -> dict[str, float]:
         cfg = self.config
         B = batch_size or max(cfg.batch_size, 32)
         if hasattr(self.task, "evaluate"):
-            return dict(self.task.evaluate(self.model, batch_size=B, seq_len=self.seq_len))
+            return dict(self.task.evaluate(model, batch_size=B, seq_len=self.seq_len))
         rng = np.random.default_rng([cfg.seed, 3, self.iteration])
         totals: dict[str, float] = {}
         for _ in range(batches):
             batch = self.task.batch(rng, B, self.seq_len)
-            outputs, _, _ = self.model.forward(batch.x)
+            outputs, _, _ = model.forward(batch.x)
             loss, _ = self.task.loss(outputs, batch)
             for name, value in {"loss": loss, **self.task.metrics(outputs, batch)}.items():
                 totals[name] = totals.get(name, 0.0) + float(value) / batches
@@ -304,11 +331,13 @@ class Trainer:
             outputs = np.zeros_like(outputs)
         _, doutputs = self.task.loss(outputs, ex)
         dy_ok = not exploded and np.all(np.isfinite(doutputs))
+        dh_norms = np.full((len(cache.trace), ex.seq_len), np.nan)
         if dy_ok and np.all(np.isfinite(self.model.readout.params["weight"])):
-            _, rnn_grads = self.model.backward(doutputs, cache)
-            dh_norms = rnn_grads.dh_norms
-        else:
-            dh_norms = np.full((len(cache.trace), ex.seq_len), np.nan)
+            try:
+                _, rnn_grads = self.model.backward(doutputs, cache)
+                dh_norms = rnn_grads.dh_norms
+            except NonFiniteGradientError:  # finite weights so large the gradient overflows
+                pass
         trace = cache.trace
         last = self.last
         metric_values = self.metric_history.values()
