@@ -13,36 +13,41 @@ it acts on it:
    the central directory must fit ``max_member_bytes`` and, all together,
    ``max_total_bytes``; a deflated member may not claim more than ``MAX_DEFLATE_RATIO`` times
    its packed size (deflate cannot do better than about 1032 : 1, so only a lie does);
-4. each member's ``.npy`` header is parsed from the first bytes of the member (NumPy's own
-   header readers, header at most ``MAX_HEADER_BYTES``): a plain numeric, boolean or text
-   dtype (no object, structured, void or sub-array dtype), a sane shape, and
-   ``header + shape × itemsize`` equal to the member's declared size;
+4. each member's ``.npy`` header is read from the first bytes of the member, its length
+   checked (at most ``MAX_HEADER_BYTES``) before it is read, and parsed here, not by NumPy:
+   the dictionary must be a plain literal (``ast.literal_eval``) with exactly the three keys,
+   the dtype a plain numeric, boolean or text one written as ``dtype.str`` writes it (no
+   object, structured, void or sub-array dtype; no alias, which NumPy would warn about), a
+   sane shape, and ``header + shape × itemsize`` equal to the member's declared size;
 5. data is read only on request (:meth:`NpzArchive.read`), at most the declared number of
    bytes, into an array allocated once; zipfile checks the CRC at the end.
 
-Everything that goes wrong raises :class:`ArchiveError` with a short reason (without the file
-name: the caller adds it and says what kind of file it expected).
+Everything that goes wrong raises :class:`ArchiveError` with a short reason of one line
+(without the file name: the caller adds it and says what kind of file it expected). Reading
+hostile bytes with zipfile, zlib or NumPy can raise anything (a ``tokenize.TokenError`` from
+deep inside NumPy's header filter was one), so every ``Exception`` that escapes them becomes an
+``ArchiveError``, not only a list of the types seen so far.
 """
 
 from __future__ import annotations
 
+import ast
 import math
 import os
+import re
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from rnnviz.files import open_regular_file
 
 __all__ = [
     "MAX_DEFLATE_RATIO",
-    "READ_ERRORS",
+    "MAX_HEADER_BYTES",
     "ArchiveError",
     "Member",
     "NpzArchive",
@@ -69,24 +74,16 @@ _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
 _EOCD_SIZE = 22
 _EOCD_STRUCT = "<4s4H2LH"
-# Everything that can escape zipfile, zlib, struct, NumPy's header parser or the OS while an
-# archive is read: each becomes an ArchiveError.
-READ_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    struct.error,
-    EOFError,
-    OSError,
-    ValueError,  # also UnicodeDecodeError
-    TypeError,
-    KeyError,
-    IndexError,
-    OverflowError,
-    MemoryError,
-    RuntimeError,  # also RecursionError, NotImplementedError, zipfile's "encrypted"
-    SyntaxError,  # ast.literal_eval of a header
-)
+#: The ``.npy`` magic string, and the format versions read with the size of their header
+#: length field (version 3.0 only adds UTF-8 field names, which no plain array has).
+_NPY_MAGIC = b"\x93NUMPY"
+_HEADER_LENGTH = {(1, 0): "<H", (2, 0): "<I"}
+#: A dtype as ``dtype.str`` writes it: a byte order, a kind letter, a size ("<f4", "|b1",
+#: "<U12"; none for objects, "|O"). NumPy would also take aliases ("a5", "Float64"), some with
+#: a DeprecationWarning, which would reach stderr.
+_DESCR = re.compile(r"[<>|=](?P<kind>[A-Za-z])(?P<size>[0-9]{0,9})", re.ASCII)
+#: A reason quoted from an exception is at most this long.
+MAX_REASON = 160
 
 
 class ArchiveError(ValueError):
@@ -176,34 +173,104 @@ def _check_dtype(name: str, dtype: np.dtype) -> None:
         raise ArchiveError(f"its member {_short(name)} has an unsupported dtype {dtype.str!r}")
 
 
-def _read_header(fp: BinaryIO, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], bool, np.dtype]:
-    """Parse the ``.npy`` header at the start of a member stream (NumPy's parser)."""
+def _read_exactly(fp: BinaryIO, count: int) -> bytes:
+    """Up to ``count`` bytes from ``fp``, fewer only at its end."""
+    parts, got = [], 0
+    while got < count:
+        part = fp.read(count - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def _read_header(
+    fp: BinaryIO, info: zipfile.ZipInfo
+) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """Read and parse the ``.npy`` header at the start of a member stream.
+
+    Returns the shape, the memory order, the dtype and the bytes before the data. NumPy only
+    builds the dtype, from a descriptor already checked to be a plain one.
+    """
     name = info.filename
-    try:
-        version = npy_format.read_magic(fp)
-    except ValueError:
-        raise ArchiveError(f"its member {_short(name)} is not a NumPy array (bad magic)") from None
-    if version not in ((1, 0), (2, 0)):
+    magic = _read_exactly(fp, len(_NPY_MAGIC) + 2)
+    if len(magic) < len(_NPY_MAGIC) + 2 or not magic.startswith(_NPY_MAGIC):
+        raise ArchiveError(f"its member {_short(name)} is not a NumPy array (bad magic)")
+    version = (magic[-2], magic[-1])
+    if version not in _HEADER_LENGTH:
         raise ArchiveError(
             f"its member {_short(name)} is a .npy file of version {version}, not 1.0 or 2.0"
         )
-    read = (
-        npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
-    )
+    length_format = _HEADER_LENGTH[version]
+    length_bytes = _read_exactly(fp, struct.calcsize(length_format))
+    if len(length_bytes) < struct.calcsize(length_format):
+        raise ArchiveError(f"its member {_short(name)} is truncated in its header")
+    (length,) = struct.unpack(length_format, length_bytes)
+    if length > MAX_HEADER_BYTES:
+        raise ArchiveError(
+            f"its member {_short(name)} has a header of {length:,} bytes, more than the "
+            f"{MAX_HEADER_BYTES:,} rnnviz reads"
+        )
+    raw = _read_exactly(fp, length)
+    if len(raw) < length:
+        raise ArchiveError(f"its member {_short(name)} is truncated in its header")
+    shape, fortran_order, dtype = _parse_header(raw.decode("latin-1"), name)
+    return shape, fortran_order, dtype, len(magic) + len(length_bytes) + length
+
+
+def _parse_header(text: str, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """The shape, memory order and dtype a ``.npy`` header's dictionary holds, all checked."""
+    # a written header has no backslash; without one, no escape in a string literal can make
+    # the parser warn (an invalid escape is a SyntaxWarning from Python 3.12 on)
+    if "\\" in text:
+        raise ArchiveError(f"its member {_short(name)} has an unreadable header (a backslash)")
     try:
-        shape, fortran_order, dtype = read(fp, max_header_size=MAX_HEADER_BYTES)
-    except READ_ERRORS as error:
+        header = ast.literal_eval(text)
+    except Exception as error:  # SyntaxError, ValueError, MemoryError, RecursionError, …
         raise ArchiveError(
             f"its member {_short(name)} has an unreadable header ({_describe(error)})"
         ) from None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise ArchiveError(
+            f"its member {_short(name)} has an unreadable header (not the dictionary of "
+            "descr, fortran_order and shape a .npy header holds)"
+        )
+    shape, fortran_order = header["shape"], header["fortran_order"]
     if not isinstance(fortran_order, bool):
         raise ArchiveError(f"its member {_short(name)} has an invalid memory order")
-    if len(shape) > MAX_NDIM or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
+    if (
+        not isinstance(shape, tuple)
+        or len(shape) > MAX_NDIM
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
     ):
-        raise ArchiveError(f"its member {_short(name)} has an invalid shape {shape!r}"[:200])
+        raise ArchiveError(_one_line(f"its member {_short(name)} has an invalid shape {shape!r}"))
+    return shape, fortran_order, _dtype_of(header["descr"], name)
+
+
+def _dtype_of(descr: object, name: str) -> np.dtype:
+    """The plain dtype ``descr`` describes; anything else is refused before NumPy sees it."""
+    if isinstance(descr, list | tuple):
+        raise ArchiveError(f"its member {_short(name)} has a structured or raw dtype")
+    if not isinstance(descr, str):
+        raise ArchiveError(f"its member {_short(name)} has an unreadable header (no dtype)")
+    match = _DESCR.fullmatch(descr)
+    if match is not None and match["kind"] == "O":
+        raise ArchiveError(
+            f"its member {_short(name)} holds Python objects (it would need unpickling)"
+        )
+    if match is not None and match["kind"] == "V":
+        raise ArchiveError(f"its member {_short(name)} has a structured or raw dtype {descr!r}")
+    if match is None or match["kind"] not in PLAIN_KINDS or not match["size"]:
+        raise ArchiveError(f"its member {_short(name)} has an unsupported dtype {_short(descr)}")
+    try:
+        dtype = np.dtype(descr)
+    except Exception:  # a size NumPy has no such type for: "<i3", "<f7"
+        raise ArchiveError(
+            f"its member {_short(name)} has an unsupported dtype {_short(descr)}"
+        ) from None
     _check_dtype(name, dtype)
-    return tuple(shape), fortran_order, dtype
+    return dtype
 
 
 class NpzArchive:
@@ -238,8 +305,8 @@ class NpzArchive:
             self._open()
         except BaseException as error:
             self.close()
-            if isinstance(error, ArchiveError) or not isinstance(error, READ_ERRORS):
-                raise
+            if isinstance(error, ArchiveError) or not isinstance(error, Exception):
+                raise  # ours already, or KeyboardInterrupt, SystemExit: not the file's fault
             raise ArchiveError(
                 f"it is damaged, truncated or another kind of file ({_describe(error)})"
             ) from None
@@ -267,11 +334,10 @@ class NpzArchive:
                 raise ArchiveError(f"it holds the member {_short(info.filename)} twice")
             try:
                 with self._zip.open(info) as fp:
-                    shape, fortran_order, dtype = _read_header(fp, info)
-                    header_bytes = fp.tell()
+                    shape, fortran_order, dtype, header_bytes = _read_header(fp, info)
             except ArchiveError:
                 raise
-            except READ_ERRORS as error:
+            except Exception as error:  # whatever zipfile or zlib raise on damaged bytes
                 raise ArchiveError(
                     f"its member {_short(info.filename)} is damaged ({_describe(error)})"
                 ) from None
@@ -332,7 +398,7 @@ class NpzArchive:
             return self._read(member)
         except ArchiveError:
             raise
-        except READ_ERRORS as error:
+        except Exception as error:  # whatever zipfile or zlib raise on damaged bytes
             raise ArchiveError(
                 f"its member {_short(member.info.filename)} is damaged ({_describe(error)})"
             ) from None
@@ -340,7 +406,7 @@ class NpzArchive:
     def _read(self, member: Member) -> np.ndarray:
         with self._zip.open(member.info) as fp:
             header = _read_header(fp, member.info)
-            if header != (member.shape, member.fortran_order, member.dtype):
+            if header != (member.shape, member.fortran_order, member.dtype, member.header_bytes):
                 raise ArchiveError(
                     f"its member {_short(member.info.filename)} changed while being read"
                 )
@@ -381,13 +447,20 @@ def _short(name: str) -> str:
     return repr(name if len(name) <= 100 else name[:100] + "…")
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line: runs of whitespace (newlines too) as one space, other characters
+    that are not printable escaped as Python writes them, at most ``limit`` characters."""
+    text = " ".join(text[: limit * 4].split())  # bounded work, whatever the error's size
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _describe(error: BaseException) -> str:
-    """A short reason for an error raised while reading, for a message."""
+    """A short reason of one line for an error raised while reading, for a message."""
     if isinstance(error, MemoryError):
         return "not enough memory to read it"
     if isinstance(error, RecursionError):
         return "it is nested too deeply"
     if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    text = str(error) or type(error).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
+        return _one_line(error.strerror, MAX_REASON)
+    return _one_line(str(error) or type(error).__name__, MAX_REASON)

@@ -18,13 +18,20 @@ its size, within ``MAX_ARRAY_BYTES`` per array and ``MAX_SESSION_BYTES`` in all;
 be small, shallow and hold only finite numbers of sane size; the configuration is validated and
 every array's name, shape and dtype is checked against what it implies *before* any array data
 is read or a trainer is built; then the values (finite, in range) are checked. Any problem is a
-``SessionError`` naming the file, and nothing is loaded. Opening never writes to the file.
+``SessionError`` naming the file, of one short line, and nothing is loaded: whatever the bytes
+make zipfile, NumPy or json raise (any ``Exception``) becomes one. Opening never writes to the
+file.
 
-Saving writes a temporary file beside the target (``.<name>.<pid>.<random>.tmp``) and renames
-it, so a crash never leaves half a file behind. A target that exists and is not a regular file
-(a folder, a FIFO, ``/dev/null``) is refused, never replaced. Temporary files of the same target
-left by a save that was killed are removed by the next save: those whose name matches exactly,
-untouched for ``STALE_TEMP_SECONDS`` and whose process (the pid in the name) no longer runs.
+Saving writes a temporary file beside the target (``.<name>.<pid>.<random>.tmp``, with at most
+the first ``TEMP_NAME_BYTES`` bytes of the name, so that a name near the file system's limit
+can still be saved) and renames it, so a crash never leaves half a file behind. A target that
+exists and is not a regular file (a folder, a FIFO, ``/dev/null``) is refused, never replaced,
+and so is a read-only file (no write permission for anyone); a file that is replaced keeps its
+permissions. A symbolic link is saved through: the file it names is written (created, if the
+link dangles into an existing folder), and the link stays as it was. Temporary files of the
+same target left by a save that was killed are removed by the next save: those whose name
+matches exactly, untouched for ``STALE_TEMP_SECONDS`` and whose process (the pid in the name)
+no longer runs.
 """
 
 from __future__ import annotations
@@ -43,14 +50,15 @@ import numpy as np
 
 from rnnviz.core import GRU, LSTM, RNN
 from rnnviz.files import NotARegularFileError, special_kind, stat_regular_file
-from rnnviz.training.archive import READ_ERRORS, ArchiveError, Member, NpzArchive
-from rnnviz.training.config import ConfigError, TrainConfig, config_from_dict, config_to_dict
+from rnnviz.training.archive import ArchiveError, Member, NpzArchive
+from rnnviz.training.config import TrainConfig, config_from_dict, config_to_dict
 from rnnviz.training.trainer import Trainer, make_optimizer
 
 __all__ = [
     "MAX_ARRAY_BYTES",
     "MAX_SESSION_BYTES",
     "STALE_TEMP_SECONDS",
+    "TEMP_NAME_BYTES",
     "SessionError",
     "SessionTargetError",
     "import_torch_state_dict",
@@ -84,6 +92,13 @@ MAX_TASK_STATE_BYTES = 1 << 16
 MAX_METRICS = 64
 #: A temporary file of an earlier save is stale once untouched this long (and its process gone).
 STALE_TEMP_SECONDS = 60.0
+#: Most bytes of the target's name in its temporary files' names: ``.<name>.<pid>.<random>.tmp``
+#: adds up to 25 bytes, and a name may have 255 (NAME_MAX on most file systems).
+TEMP_NAME_BYTES = 100
+#: Longest message of a SessionError; a longer one keeps its start and its end.
+MAX_MESSAGE = 500
+#: Longest reason quoted from an exception in a message.
+MAX_REASON = 200
 
 _GATES = {"rnn_tanh": RNN.gate_count, "rnn_relu": RNN.gate_count}
 _GATES |= {"lstm": LSTM.gate_count, "gru": GRU.gate_count}
@@ -101,8 +116,29 @@ _META_KEYS = {
 _PREFIXES = ("param.", "optim.", "hist.", "carry.", "task.")
 
 
+def _escape_controls(text: str) -> str:
+    """``text`` with characters that would break a line or not show (a file name may hold a
+    newline) escaped as Python writes them."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` if at most ``limit`` characters, else its start and end joined by " … "."""
+    if len(text) <= limit:
+        return text
+    end = limit // 3
+    return f"{text[: limit - end - 3]} … {text[-end:]}"
+
+
 class SessionError(ValueError):
-    """A session or weights file cannot be used; the message names the file and says why."""
+    """A session or weights file cannot be used; the message names the file and says why.
+
+    The message is always one line (control characters escaped) of at most ``MAX_MESSAGE``
+    characters, whatever it quotes.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_shorten(_escape_controls(str(message)), MAX_MESSAGE))
 
 
 class SessionTargetError(SessionError, OSError):
@@ -119,32 +155,81 @@ def _label(path: Path) -> str:
 # ---------------------------------------------------------------------- saving
 
 
-def _check_target(path: Path) -> None:
-    """Refuse to replace anything but a regular file (or nothing)."""
+def _check_target(path: Path, shown: Path) -> os.stat_result | None:
+    """Refuse to replace anything but a regular file that may be written (or nothing); returns
+    what ``os.stat`` says of the file replaced, None if there is none. ``shown`` is the name
+    the user gave (``path`` may be the file a link of that name leads to)."""
     if path.name in ("", ".", ".."):
-        raise SessionTargetError(f"cannot save a session as {str(path)!r}: it names no file")
+        raise SessionTargetError(f"cannot save a session as {str(shown)!r}: it names no file")
     try:
-        mode = os.stat(path).st_mode
+        info = os.stat(path)
     except FileNotFoundError:
-        return
+        return None
     except OSError:
-        return  # the write itself will fail with the OS's own reason
-    kind = special_kind(mode)
+        return None  # the write itself will fail with the OS's own reason
+    kind = special_kind(info.st_mode)
     if kind is not None:
         raise SessionTargetError(
-            f"cannot save a session as {_label(path)}: it is {kind}, not a regular file, "
+            f"cannot save a session as {_label(shown)}: it is {kind}, not a regular file, "
             "and rnnviz does not replace it"
         )
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise SessionTargetError(
+            f"cannot save a session as {_label(shown)}: it is read-only, and rnnviz does not "
+            "replace it (make it writable, or save under another name)"
+        )
+    return info
+
+
+def _resolve_target(path: Path) -> Path:
+    """The file a save of ``path`` writes: ``path`` itself, or, if it is a symbolic link, the
+    file the link leads to in the end, so that the save goes through the link and the link
+    stays a link (as any program that writes a file does)."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return path
+    except (OSError, ValueError):
+        return path  # a new file, or one the OS will say why it cannot be written
+    target = Path(os.path.realpath(path))
+    try:
+        looping = stat.S_ISLNK(os.lstat(target).st_mode)  # realpath stops at a loop
+    except FileNotFoundError:
+        # a dangling link: create the file it names, if its folder is there
+        if not target.parent.is_dir():
+            raise SessionTargetError(
+                f"cannot save a session as {_label(path)}: it is a link to {target}, "
+                "whose folder does not exist"
+            ) from None
+        return target
+    except OSError:
+        return target
+    if looping:
+        raise SessionTargetError(
+            f"cannot save a session as {_label(path)}: it is a symbolic link that leads round "
+            "in a loop"
+        )
+    return target
 
 
 _TEMP_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line ends
 
 
+def _temp_stem(name: str) -> str:
+    """The start of ``name`` that its temporary files are named after: at most
+    ``TEMP_NAME_BYTES`` bytes as the file system stores it, so that the temporary name fits
+    where the name itself does."""
+    stem = name[:TEMP_NAME_BYTES]
+    while len(os.fsencode(stem)) > TEMP_NAME_BYTES:
+        stem = stem[:-1]
+    return stem
+
+
 def _temp_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Names ``_create_temporary`` gives this target's temporary files: with our pid, and the
-    older ones without it."""
-    head, random = re.escape(f".{name}."), r"[a-z0-9_]{8}\.tmp"
+    older ones without it. (Two long names with the same first ``TEMP_NAME_BYTES`` bytes
+    share them; only stale ones are ever removed, so a save never removes a live one.)"""
+    head, random = re.escape(f".{_temp_stem(name)}."), r"[a-z0-9_]{8}\.tmp"
     return re.compile(head + r"(?P<pid>[0-9]{1,10})\." + random), re.compile(head + random)
 
 
@@ -200,9 +285,10 @@ def _create_temporary(directory: Path, name: str) -> tuple[int, Path]:
     """A new, empty file beside the target, named as ``_temp_patterns`` expects. Unlike
     ``tempfile.mkstemp``, which makes it private (0600), it gets the permissions the umask gives
     any new file: a saved session is something to share with students."""
+    stem = _temp_stem(name)
     for _ in range(100):
         random = "".join(secrets.choice(_TEMP_LETTERS) for _ in range(8))
-        tmp = directory / f".{name}.{os.getpid()}.{random}.tmp"
+        tmp = directory / f".{stem}.{os.getpid()}.{random}.tmp"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666), tmp
         except FileExistsError:
@@ -210,15 +296,25 @@ def _create_temporary(directory: Path, name: str) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary name beside {name}")
 
 
-def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _atomic_savez(
+    path: Path, shown: Path, arrays: dict[str, np.ndarray], replaced: os.stat_result | None
+) -> None:
+    """Write ``arrays`` to a temporary file beside ``path`` and rename it to ``path``; the file
+    ``replaced`` (if any) lends it its permissions before anything is written."""
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = _create_temporary(directory, path.name)
     try:
+        if replaced is not None:
+            mode = stat.S_IMODE(replaced.st_mode) & 0o777
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
+            else:
+                os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as f:
             np.savez_compressed(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        _check_target(path)  # again: something may have appeared there meanwhile
+        _check_target(path, shown)  # again: something may have appeared there meanwhile
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -228,16 +324,26 @@ def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
 def save_session(trainer: Trainer, path: str | os.PathLike) -> Path:
     """Write ``trainer``'s whole state to ``path`` (conventionally ``*.rnnviz``).
 
+    A symbolic link is written through (the file it leads to is replaced, or created if the
+    link dangles into an existing folder); a file replaced keeps its permission bits.
+
+    Returns
+    -------
+    Path
+        ``path`` as given.
+
     Raises
     ------
     SessionTargetError
-        If ``path`` exists and is not a regular file (a folder, a FIFO, a device).
+        If ``path`` exists and is not a regular file (a folder, a FIFO, a device), is
+        read-only, or is a link that loops or leads into a folder that does not exist.
     OSError
         If the file cannot be written.
     """
     path = Path(path)
-    _check_target(path)
-    _remove_stale_temporaries(path)
+    target = _resolve_target(path)
+    replaced = _check_target(target, path)
+    _remove_stale_temporaries(target)
     arrays: dict[str, np.ndarray] = {}
     for name, value in trainer.model.params.items():
         arrays[f"param.{name}"] = value
@@ -267,7 +373,7 @@ def save_session(trainer: Trainer, path: str | os.PathLike) -> Path:
         "carry_parts": 0 if carry is None else (2 if isinstance(carry, tuple) else 1),
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    _atomic_savez(path, arrays)
+    _atomic_savez(target, path, arrays, replaced)
     return path
 
 
@@ -286,14 +392,18 @@ def _open_archive(path: Path, what: str) -> NpzArchive:
 
 
 def _reason(error: BaseException) -> str:
+    """A short reason of one line for an error raised while reading, for a message: whatever
+    NumPy, zipfile or json put in it (NumPy words some over three lines), its whitespace
+    collapsed and its length bounded."""
     if isinstance(error, MemoryError):
         return "there is not enough memory for it"
     if isinstance(error, RecursionError):
         return "something in it is nested too deeply"
     if isinstance(error, OSError) and error.strerror:
-        return error.strerror + (f" ({error.filename})" if error.filename else "")
-    text = str(error) or type(error).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
+        text = error.strerror + (f" ({error.filename})" if error.filename else "")
+    else:
+        text = str(error) or type(error).__name__
+    return _shorten(" ".join(text[: 4 * MAX_REASON].split()), MAX_REASON)
 
 
 def _group(arrays: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -314,7 +424,7 @@ def load_session(path: str | os.PathLike, run_id: int = 0) -> Trainer:
         return _load_session(path, run_id)
     except SessionError:
         raise
-    except (ConfigError, *READ_ERRORS) as error:
+    except Exception as error:  # hostile bytes can make NumPy, zipfile or json raise anything
         raise SessionError(f"{_label(path)} cannot be opened: {_reason(error)}") from None
 
 
@@ -362,6 +472,18 @@ def _json_constant(name: str) -> Any:
     raise ValueError(f"the session description holds {name}, which is not a number")
 
 
+_NOT_UNICODE = "the session description holds text that is not valid Unicode"
+
+
+def _meta_text(array: np.ndarray, label: str) -> str:
+    """The JSON text of the ``meta`` array (0-d, UCS-4), refused if a code point is none
+    (above U+10FFFF, which NumPy turns into a SystemError) or a lone surrogate."""
+    codes = array.reshape(1).view(array.dtype.byteorder + "u4")  # (characters,)
+    if (codes > 0x10FFFF).any() or ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+        raise SessionError(f"{label}: {_NOT_UNICODE}")
+    return str(array[()])
+
+
 def _read_meta(archive: NpzArchive, label: str) -> dict[str, Any]:
     member = archive.members.get("meta")
     if member is None or member.dtype.kind != "U" or member.ndim != 0:
@@ -371,7 +493,7 @@ def _read_meta(archive: NpzArchive, label: str) -> dict[str, Any]:
             f"{label}: the session description is {member.nbytes:,} bytes, more than the "
             f"{MAX_META_BYTES:,} an rnnviz session has"
         )
-    text = str(archive.read("meta")[()])
+    text = _meta_text(archive.read("meta"), label)
     if _json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise SessionError(f"{label}: the session description is nested too deeply")
     try:
@@ -382,12 +504,22 @@ def _read_meta(archive: NpzArchive, label: str) -> dict[str, Any]:
         raise SessionError(f"{label}: the session description is damaged") from None
     except ValueError as error:
         raise SessionError(f"{label}: {error}") from None
+    try:
+        # JSON's "\ud800" is a lone surrogate: no text, and it breaks whatever prints it
+        json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise SessionError(f"{label}: {_NOT_UNICODE} (a lone surrogate)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SessionError(f"{label} is not an rnnviz session")
-    if meta.get("version") != VERSION:
+    version = meta.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):  # true == 1 in Python
         raise SessionError(
-            f"{label} is a version {repr(meta.get('version'))[:20]} session; "
-            f"this rnnviz reads version {VERSION}"
+            f"{label}: the session description's version must be a whole number, got "
+            f"{json.dumps(version)[:20]}"
+        )
+    if version != VERSION:
+        raise SessionError(
+            f"{label} is a version {str(version)[:20]} session; this rnnviz reads version {VERSION}"
         )
     unknown = sorted(set(meta) - _META_KEYS)
     if unknown:
@@ -699,7 +831,7 @@ def import_torch_state_dict(trainer: Trainer, path: str | os.PathLike) -> dict[s
             return _import(trainer, archive, _label(path))
     except SessionError:
         raise
-    except READ_ERRORS as error:
+    except Exception as error:  # hostile bytes can make NumPy or zipfile raise anything
         raise SessionError(f"{_label(path)} cannot be imported: {_reason(error)}") from None
 
 

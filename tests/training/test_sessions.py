@@ -1,6 +1,10 @@
 """Session files: exact continuation, validation of every key, atomic writes; PyTorch import."""
 
 import json
+import os
+import subprocess
+import sys
+import time
 import zipfile
 
 import numpy as np
@@ -9,6 +13,7 @@ import pytest
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.sessions import (
     SessionError,
+    SessionTargetError,
     import_torch_state_dict,
     load_session,
     save_session,
@@ -154,8 +159,6 @@ def test_import_that_does_not_fit_loads_nothing(tmp_path):
 def test_a_saved_file_has_the_permissions_of_any_new_file(tmp_path):
     """A session is for sharing (with students, between machines): not private to its owner as
     a temporary file would be, but what the user's umask gives every new file."""
-    import os
-
     umask = os.umask(0o022)
     try:
         path = save_session(trained(steps=1), tmp_path / "shared.rnnviz")
@@ -163,3 +166,79 @@ def test_a_saved_file_has_the_permissions_of_any_new_file(tmp_path):
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
     assert not list(tmp_path.glob(".shared.rnnviz.*"))  # no temporary file left beside it
+
+
+def test_a_name_near_the_file_systems_limit_is_saved(tmp_path):
+    """A temporary file is named after the first 100 bytes of the target's name only: with
+    the whole name, ``.NAME.PID.RANDOM.tmp`` of a 250-character name would pass 255 bytes."""
+    if os.pathconf(tmp_path, "PC_NAME_MAX") < 250:
+        pytest.skip("this file system has shorter names")
+    name = "r" * 243 + ".rnnviz"
+    path = save_session(trained(steps=1), tmp_path / name)
+    assert load_session(path).iteration == 1
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    # a temporary file a killed save of it left behind is still found, and removed
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    stale = tmp_path / f".{name[:100]}.{child.pid}.abcd1234.tmp"
+    stale.write_bytes(b"partial")
+    os.utime(stale, (time.time() - 3600,) * 2)
+    save_session(trained(steps=2), tmp_path / name)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_saving_through_a_symbolic_link_writes_the_file_it_names(tmp_path):
+    """As any program that writes a file does (and as ``render --out`` does): the link stays
+    a link, and the file it leads to gets the session."""
+    real = tmp_path / "run-12.rnnviz"
+    save_session(trained(steps=1), real)
+    link = tmp_path / "latest.rnnviz"
+    link.symlink_to("run-12.rnnviz")  # relative, as links usually are
+    chain = tmp_path / "current.rnnviz"
+    chain.symlink_to(link)
+    assert save_session(trained(steps=2), link) == link
+    assert link.is_symlink() and os.readlink(link) == "run-12.rnnviz"
+    assert load_session(real).iteration == 2
+    save_session(trained(steps=3), chain)
+    assert chain.is_symlink() and link.is_symlink() and load_session(real).iteration == 3
+    # a dangling link: the file it names is created, in the folder it names
+    dangling = tmp_path / "next.rnnviz"
+    dangling.symlink_to(tmp_path / "sub" / "run-13.rnnviz")
+    with pytest.raises(SessionTargetError, match=r"next\.rnnviz: it is a link to .*folder"):
+        save_session(trained(steps=1), dangling)
+    (tmp_path / "sub").mkdir()
+    save_session(trained(steps=1), dangling)
+    assert dangling.is_symlink() and load_session(tmp_path / "sub" / "run-13.rnnviz")
+    loop = tmp_path / "loop.rnnviz"
+    loop.symlink_to(loop)
+    with pytest.raises(SessionTargetError, match=r"loop\.rnnviz: .*loop"):
+        save_session(trained(steps=1), loop)
+    assert loop.is_symlink()
+    expected = {"run-12.rnnviz", "latest.rnnviz", "current.rnnviz", "next.rnnviz", "loop.rnnviz"}
+    assert {p.name for p in tmp_path.iterdir()} == expected | {"sub"}
+
+
+def test_a_read_only_file_is_refused_and_left_as_it_was(tmp_path):
+    """No write bit for anyone (``chmod 444``) means "keep this": refused, even for root, who
+    could replace it, rather than replaced silently by a file of mode 0644."""
+    path = save_session(trained(steps=1), tmp_path / "final.rnnviz")
+    os.chmod(path, 0o444)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    with pytest.raises(SessionTargetError, match=r"final\.rnnviz: it is read-only"):
+        save_session(trained(steps=2), path)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert path.stat().st_mode & 0o777 == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["final.rnnviz"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_replacing_a_file_keeps_its_permission_bits(tmp_path, mode):
+    path = save_session(trained(steps=1), tmp_path / "mine.rnnviz")
+    os.chmod(path, mode)
+    umask = os.umask(0o022)
+    try:
+        save_session(trained(steps=2), path)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == mode and load_session(path).iteration == 2

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -320,6 +321,13 @@ _PCG = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0}
         ({"config": {"model": {"hidden_size": 10**9}}}, r"hidden_size"),
         ({"config": {"optim": {"lr": -1}}}, r"learning rate"),
         ({"config": "lstm"}, r"JSON object"),
+        # True == 1 and 1.0 == 1 in Python: the version must be the whole number itself
+        ({"version": True}, r"version must be a whole number, got true"),
+        ({"version": 1.0}, r"version must be a whole number, got 1\.0"),
+        # JSON's "\ud800" is a lone surrogate, not text: it breaks whatever prints it
+        ({"diverged": "exploded \ud800"}, r"not valid Unicode"),
+        ({"config": {"model": {"cell": "\udcff"}}}, r"not valid Unicode"),
+        ({"surprise\ud83d": 1}, r"not valid Unicode"),
     ],
 )
 def test_metadata_out_of_range_or_of_the_wrong_type_is_refused(tmp_path, good, changes, pattern):
@@ -331,6 +339,19 @@ def test_metadata_out_of_range_or_of_the_wrong_type_is_refused(tmp_path, good, c
         changes = {"config": config}
     path = write_zip(tmp_path / "s.rnnviz", with_meta(members, **changes))
     refused(load_session, path, pattern)
+
+
+@pytest.mark.parametrize("code", [0x110000, 0xFFFFFFFF, 0xD800])
+def test_metadata_characters_that_are_not_unicode_are_refused(tmp_path, good, code):
+    """The description is a UCS-4 array: a code point above U+10FFFF (NumPy's str() of it
+    raises SystemError) or a lone surrogate is refused as not text."""
+    members = members_of(good)
+    text = json.dumps(meta_of(members))
+    codes = np.frombuffer(text.encode("utf-32-le"), "<u4").copy()
+    codes[text.index("diverged") + 2] = code  # inside a key of the JSON
+    array = codes.view(f"<U{codes.size}").reshape(())
+    path = write_zip(tmp_path / "s.rnnviz", {**members, "meta.npy": npy(array)})
+    refused(load_session, path, r"not valid Unicode")
 
 
 # ---------------------------------------------------------------------- array values
@@ -653,3 +674,206 @@ def test_the_round_trip_still_opens_and_is_not_written_to(tmp_path, good):
         tracemalloc.stop()
     assert trainer.iteration == 3 and peak < BOUNDED_MB * 2**20
     assert path.read_bytes() == good and os.stat(path).st_mtime_ns == before
+
+
+# ---------------------------------------------------------------------- .npy headers NumPy trips on
+
+
+def _weights_members() -> dict[str, bytes]:
+    """A weights file that fits ``trained(0)``: its recurrent weights under PyTorch's names."""
+    donor = trained(0)
+    return {f"{k[4:]}.npy": npy(v) for k, v in donor.model.params.items() if k.startswith("rnn.")}
+
+
+@pytest.mark.parametrize(
+    ("header", "pattern"),
+    [
+        # NumPy's header filter tokenizes it and raises tokenize.TokenError, no ValueError
+        (b"\x93NUMPY\x01\x00\x08\x00{'descr'", r"unreadable header|truncated"),
+        (raw_header("{'descr': '<f4', 'fortran_order': False, 'shape': (32,"), r"unreadable"),
+        # NumPy reads a Python 2 header (32L) only after a UserWarning on stderr
+        (raw_header("{'descr': '<f4', 'fortran_order': False, 'shape': (32L,), }"), r"unread"),
+        # an alias NumPy takes with a DeprecationWarning ('a' for 'S')
+        (raw_header("{'descr': 'a5', 'fortran_order': False, 'shape': (32,), }"), r"dtype"),
+        # nested too deeply for Python's parser; a shape of shapes
+        (raw_header("{'descr': '<f4', 'shape': " + "(" * 300 + ")" * 300 + "}"), r"unreadable"),
+        (
+            raw_header("{'descr': '<f4', 'fortran_order': False, 'shape': ((32,),), }"),
+            r"invalid shape",
+        ),
+        (raw_header("{'descr': '<i3', 'fortran_order': False, 'shape': (32,), }"), r"dtype"),
+        (
+            raw_header("{'descr': '<f4', 'fortran_order': False, 'shape': (32,), 'x': 1}"),
+            r"unreadable header",
+        ),
+        (raw_header("[" * 5000 + "]" * 4000), r"unreadable header"),
+        # an invalid escape: a SyntaxWarning from Python's parser (3.12 on)
+        (raw_header("{'descr': '\\d<f4', 'fortran_order': False, 'shape': (32,), }"), r"backslash"),
+    ],
+)
+@pytest.mark.parametrize("call", [load_session, import_into_fresh], ids=["open", "import"])
+def test_npy_headers_numpy_trips_on_are_refused_without_a_warning(
+    tmp_path, good, header, pattern, call
+):
+    """Any Exception NumPy's own header parser raises (tokenize.TokenError was one) and any
+    warning it prints are kept from the user: the header is read and parsed by rnnviz, and the
+    file refused with one SessionError."""
+    if call is load_session:
+        members = {**members_of(good), "meta.npy": header + bytes(32)}
+    else:
+        members = {**_weights_members(), "weight_hh_l0.npy": header + bytes(32)}
+    path = write_zip(tmp_path / "h.npz", members)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would fail the test, not be printed
+        refused(call, path, pattern)
+
+
+def test_a_header_longer_than_numpy_reads_is_refused_in_one_short_line(tmp_path, good):
+    """NumPy words this one over three lines ("Header info length … To allow loading …")."""
+    header = raw_header("{'descr': '<f4', 'fortran_order': False, 'shape': (32,), }" + " " * 20_000)
+    path = write_zip(tmp_path / "long.rnnviz", {**members_of(good), "meta.npy": header})
+    message = refused(load_session, path, r"header of 20,\d{3} bytes, more than the 10,000")
+    assert len(message) < 200 and "To allow" not in message
+    path = write_zip(tmp_path / "long.npz", {**_weights_members(), "weight_ih_l0.npy": header})
+    refused(import_into_fresh, path, r"'weight_ih_l0\.npy' has a header of")
+
+
+def test_a_session_error_is_one_short_line_whatever_it_quotes(monkeypatch, tmp_path, good):
+    """Whatever an exception from NumPy or zipfile says (several lines, thousands of
+    characters) and whatever the file is called, the message stays one short line."""
+    from rnnviz.training import archive
+
+    def talkative(*args, **kwargs):
+        raise ValueError("first line\nsecond line\n\tthird " + "and more " * 2000)
+
+    monkeypatch.setattr(archive.NpzArchive, "_open", talkative)
+    path = tmp_path / "s.rnnviz"
+    path.write_bytes(good)
+    for call in (load_session, import_into_fresh):
+        message = refused(call, path, r"first line second line third and more")
+        assert len(message) <= 500, message
+    odd = tmp_path / "two\nlines.rnnviz"
+    odd.write_bytes(good)
+    with pytest.raises(SessionError) as info:
+        load_session(odd)
+    assert "two\\nlines.rnnviz" in str(info.value) and "\n" not in str(info.value)
+
+
+def _damaged(rng: np.random.Generator, members: dict[str, bytes]) -> tuple[bytes, str]:
+    """A damaged copy of the archive of ``members``, and what was done, for a failure's message.
+
+    Either the archive's bytes are cut short or have a few bits flipped (zipfile and its CRC
+    meet those), or one member's bytes are damaged inside an archive that is otherwise
+    sound (its CRC agrees), so that the damage reaches the ``.npy`` header parser (a few
+    header bytes replaced, by brackets and quotes half the time: what a parser stumbles on),
+    the JSON description or the checks of the values (a few data bytes replaced).
+    """
+    how = int(rng.integers(4))
+    if how < 2:
+        data = bytearray(write_zip(io.BytesIO(), members).getvalue())
+        if how == 0:
+            cut = int(rng.integers(len(data)))
+            return bytes(data[:cut]), f"cut at {cut}"
+        spots = rng.integers(len(data), size=int(rng.integers(1, 5))).tolist()
+        for spot in spots:
+            data[spot] ^= 1 << int(rng.integers(8))
+        return bytes(data), f"bits flipped at {spots}"
+    name = sorted(members)[int(rng.integers(len(members)))]
+    member = bytearray(members[name])
+    header_end = min(10 + struct.unpack("<H", member[8:10])[0], len(member))
+    low, high = (0, header_end) if how == 2 else (header_end, len(member))
+    if high <= low:
+        low, high = 0, header_end
+    changes = []
+    for _ in range(int(rng.integers(1, 4))):
+        spot = int(rng.integers(low, high))
+        if rng.random() < 0.5:
+            member[spot] = rng.choice(list(b"{}()[]'\",: \n\\L"))
+        else:
+            member[spot] = int(rng.integers(256))
+        changes.append((spot, bytes(member[spot : spot + 1])))
+    damaged = {**members, name: bytes(member)}
+    return write_zip(io.BytesIO(), damaged).getvalue(), f"{name} bytes replaced: {changes}"
+
+
+def test_random_damage_to_a_session_is_refused_or_loads(tmp_path, good):
+    """A few hundred damaged copies of a valid session (seeded): each gives a SessionError of
+    one line or a trainer, never another exception."""
+    rng = np.random.default_rng(20240613)
+    members = members_of(good)
+    path = tmp_path / "damaged.rnnviz"
+    outcomes = {"refused": 0, "loaded": 0}
+    for _ in range(300):
+        data, how = _damaged(rng, members)
+        path.write_bytes(data)
+        try:
+            load_session(path)
+        except SessionError as error:
+            message = str(error)
+            assert "\n" not in message and len(message) <= 500, (how, message)
+            outcomes["refused"] += 1
+        except Exception as error:  # the failure says which damage let what escape
+            pytest.fail(f"{how}: {type(error).__name__}: {error}")
+        else:
+            outcomes["loaded"] += 1
+    assert outcomes["refused"] > 150, outcomes
+
+
+def test_random_damage_to_a_weights_file_is_refused_or_imported(tmp_path):
+    rng = np.random.default_rng(7)
+    members = _weights_members()
+    trainer = trained(0)
+    path = tmp_path / "damaged.npz"
+    for _ in range(150):
+        data, how = _damaged(rng, members)
+        path.write_bytes(data)
+        try:
+            import_torch_state_dict(trainer, path)
+        except SessionError as error:
+            assert "\n" not in str(error), (how, str(error))
+        except Exception as error:
+            pytest.fail(f"{how}: {type(error).__name__}: {error}")
+
+
+# ---------------------------------------------------------------------- weights near the limit
+
+
+@pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+@pytest.mark.parametrize("value", [3e38, -3e38, 1e20])
+@pytest.mark.parametrize("task", ["recall", "ball"])
+def test_finite_weights_near_float32_s_limit_train_without_a_numpy_warning(
+    tmp_path, cell, value, task
+):
+    """Weights of 3e38 are finite and pass every check of a file; what they overflow to is
+    reported as a divergence or as NaN scores, never as a NumPy warning on stderr or an error
+    (the evaluation's loss refused NaN outputs; the snapshot's gradient overflowed)."""
+    source = trained(2, **{"model.cell": cell, "task": task})
+    for weight in source.model.params.values():
+        weight[...] = value
+    trainer = load_session(save_session(source, tmp_path / "huge.rnnviz"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NumPy RuntimeWarning fails the test
+        trainer.snapshot()
+        result = trainer.step()
+        trainer.snapshot()
+        scores = trainer.evaluate()
+    assert result is not None and (result.applied or trainer.diverged)
+    assert "loss" in scores and all(isinstance(v, float) for v in scores.values())
+
+
+def test_training_a_session_of_huge_weights_prints_no_warning(tmp_path):
+    """What the review ran: ``rnnviz train --open F --steps 1`` on such a session."""
+    source = trained(2)
+    for weight in source.model.params.values():
+        weight[...] = 3e38
+    path = save_session(source, tmp_path / "huge.rnnviz")
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "train", "--open", str(path), "--steps", "1", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["diverged"]
