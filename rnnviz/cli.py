@@ -445,7 +445,8 @@ def _progress(done: int, total: int, loss: float, width: int = 30) -> None:
     global _progress_line_open
     filled = int(width * done / max(total, 1))
     bar = "#" * filled + "-" * (width - filled)
-    print(f"\r[{bar}] {done}/{total}  loss {loss:.4f}", end="", file=sys.stderr, flush=True)
+    # .4g: a diverging loss of 1e30 stays one short number, not 31 digits
+    print(f"\r[{bar}] {done}/{total}  loss {loss:.4g}", end="", file=sys.stderr, flush=True)
     _progress_line_open = True
 
 

@@ -114,14 +114,15 @@ def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
 
 
 def check_output_path(path: str | os.PathLike[str]) -> Path:
-    """``path`` as a Path if a file may be written there: an existing regular file (to be
-    replaced) or a new name in an existing, writable folder. Nothing is opened or created.
+    """``path`` as a Path if a file may be written there: an existing regular file that some
+    one may write (to be replaced) or a new name in an existing, writable folder. Nothing is
+    opened or created.
 
     Raises
     ------
     NotARegularFileError
         For an empty name, a folder, a FIFO, a device or a socket (``kind`` says which), a
-        missing or unwritable folder, or a path that cannot be looked at.
+        read-only file, a missing or unwritable folder, or a path that cannot be looked at.
     """
     target = Path(path)
     if not os.fspath(path).strip():
@@ -139,6 +140,10 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
         if kind is not None:
             raise NotARegularFileError(
                 f"is {kind}, not a regular file: rnnviz writes only regular files", kind
+            )
+        if not info.st_mode & 0o222:  # no one may write it: someone meant it to stay
+            raise NotARegularFileError(
+                "is read-only: make it writable or give another name", "read-only"
             )
     if target.name in ("", ".", ".."):
         raise NotARegularFileError("names no file", "missing")

@@ -393,3 +393,12 @@ def test_ctrl_c_while_the_command_starts_is_one_line():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr, done.stdout) == (130, "rnnviz: interrupted\n", "")
+
+
+def test_a_read_only_out_file_is_refused_before_training(capsys, nothing_runs):
+    old = nothing_runs / "kept.rnnviz"
+    old.write_bytes(b"the lecturer's session")
+    old.chmod(0o444)
+    message = _one_line_exit_2(capsys, ["train", "--out", str(old)])
+    assert message.endswith("kept.rnnviz is read-only: make it writable or give another name")
+    assert old.read_bytes() == b"the lecturer's session"
