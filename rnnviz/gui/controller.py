@@ -31,43 +31,36 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
+from rnnviz.training import protocol
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.presets import Preset
-from rnnviz.training.protocol import (
-    DIVERGED,
-    ERROR,
-    IDLE,
-    PAUSED,
-    STOPPED,
-    TRAINING,
-    ConfigChanged,
-    Event,
-    Failed,
-    Imported,
-    Opened,
-    RunReset,
-    Saved,
-    StateChanged,
-)
 from rnnviz.training.snapshot import Snapshot
 
 from .runs import RunHandle, Status, resolve_config
 from .worker import default_backend
 
-__all__ = [
-    "DIVERGED",
-    "ERROR",
-    "IDLE",
-    "PAUSED",
-    "STOPPED",
-    "TRAINING",
-    "Controller",
-    "RunHandle",
-    "Status",
-    "resolve_config",
-]
+__all__ = ["Controller", "RunHandle", "Status", "resolve_config"]
 
 log = logging.getLogger(__name__)
+
+
+#: The main run's signal for each kind of event, and the field it carries.
+_MAIN_SIGNALS = {
+    protocol.StateChanged: ("state_changed", "state"),
+    protocol.Failed: ("failed", "message"),
+    protocol.RunReset: ("run_reset", "reason"),
+    protocol.ConfigChanged: ("config_changed", "config"),
+    protocol.Saved: ("session_saved", "path"),
+    protocol.Opened: ("session_opened", "path"),
+    protocol.Imported: ("weights_imported", "report"),
+}
+
+
+def _of_main_run(name: str, doc: str | None = None) -> property:
+    """The main run's ``name`` (read-only; ``doc`` or RunHandle's own docstring)."""
+    return property(
+        lambda self: getattr(self._main, name), doc=doc or getattr(RunHandle, name).__doc__
+    )
 
 
 class Controller(QObject):
@@ -200,23 +193,10 @@ class Controller(QObject):
             self.snapshot_ready.emit(snapshot)
         self.run_snapshot.emit(handle, snapshot)
 
-    def _tell(self, handle: RunHandle, event: Event) -> None:
+    def _tell(self, handle: RunHandle, event: protocol.Event) -> None:
         if handle is self._main:
-            match event:
-                case StateChanged(state):
-                    self.state_changed.emit(state)
-                case Failed(message):
-                    self.failed.emit(message)
-                case RunReset(reason):
-                    self.run_reset.emit(reason)
-                case ConfigChanged(config):
-                    self.config_changed.emit(config)
-                case Saved(path, _):
-                    self.session_saved.emit(path)
-                case Opened(path, _):
-                    self.session_opened.emit(path)
-                case Imported(report):
-                    self.weights_imported.emit(report)
+            signal, field = _MAIN_SIGNALS[type(event)]
+            getattr(self, signal).emit(getattr(event, field))
         self.run_reported.emit(handle, event)
 
     @Slot()
@@ -226,57 +206,20 @@ class Controller(QObject):
 
     # ------------------------------------------------------------------ the main run's
 
-    @property
-    def latest(self) -> Snapshot | None:
-        """The last snapshot delivered through ``snapshot_ready`` (None before the first)."""
-        return self._main.latest
-
-    @property
-    def state(self) -> str:
-        return self._main.state
-
-    @property
-    def config(self) -> TrainConfig | None:
-        """The configuration of the run, as last asked for or reported by the worker."""
-        return self._main.config
-
-    @property
-    def run_id(self) -> int:
-        """The id snapshots must carry to be delivered."""
-        return self._main.run_id
-
-    @property
-    def running(self) -> bool:
-        """Whether the main run's training thread exists (between start/open and shutdown)."""
-        return self._main.running
-
-    @property
-    def backend(self) -> str:
-        """Where the main run's trainer runs: "process" or "thread"."""
-        return self._main.backend
-
-    @property
-    def slow_motion(self) -> float | None:
-        return self._main.slow_motion
-
-    @property
-    def delivered(self) -> int:
-        """Snapshots of the main run handed to the views (for tests and diagnostics)."""
-        return self._main.delivered
-
-    @property
-    def stale_dropped(self) -> int:
-        """Snapshots of the main run dropped as made before its latest command took effect."""
-        return self._main.stale_dropped
+    latest = _of_main_run("latest", "The last snapshot of ``snapshot_ready`` (None before one).")
+    state = _of_main_run("state")
+    config = _of_main_run("config")
+    run_id = _of_main_run("run_id", "The id snapshots must carry to be delivered.")
+    running = _of_main_run("running")
+    backend = _of_main_run("backend", 'Where the trainer runs: "process" or "thread".')
+    slow_motion = _of_main_run("slow_motion")
+    delivered = _of_main_run("delivered", "Snapshots of the main run handed to the views.")
+    stale_dropped = _of_main_run("stale_dropped", "Snapshots dropped as made before a reset.")
+    unsaved_updates = _of_main_run("unsaved_updates")
 
     def status(self) -> Status:
         """The status bar's content: state, iteration, loss, training steps/s, message."""
         return self._main.status()
-
-    @property
-    def unsaved_updates(self) -> int:
-        """See ``RunHandle.unsaved_updates``."""
-        return self._main.unsaved_updates
 
     def would_reset(self, settings: Mapping[str, Any] | None = None, /, **dotted: Any) -> bool:
         """Whether ``set_live`` with these settings would start a new run (False if unknown)."""

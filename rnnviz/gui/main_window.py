@@ -635,19 +635,11 @@ class MainWindow(QMainWindow):
             # turn of the event loop, once Qt has updated the layouts' cached minimums
             self._refitter.start()
 
-    def draw_now(self) -> None:
-        """Draw every visible view's waiting snapshot at once (pictures, tests, a tab shown)."""
-        self.redraw.draw_now()
-
-    @property
-    def run_shown(self) -> bool:
-        """Whether every visible view has drawn a snapshot of the newest run."""
-        return self.redraw.run_shown
-
-    @property
-    def drawing(self) -> bool:
-        """Whether a visible view still has a snapshot to draw."""
-        return self.redraw.drawing
+    # the scheduler's: every visible view's waiting snapshot drawn at once (pictures, tests, a
+    # tab shown); whether every visible view has drawn the newest run; whether one has yet to
+    draw_now = property(lambda self: self.redraw.draw_now)
+    run_shown = property(lambda self: self.redraw.run_shown)
+    drawing = property(lambda self: self.redraw.drawing)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

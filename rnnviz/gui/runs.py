@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,38 +27,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Slot
 
+from rnnviz.training import protocol
 from rnnviz.training.config import ConfigError, TrainConfig
 from rnnviz.training.loop import SnapshotMailbox
 from rnnviz.training.presets import Preset, PresetError, load_preset
-from rnnviz.training.protocol import (
-    DIVERGED,
-    ERROR,
-    IDLE,
-    STOPPED,
-    TRAINING,
-    Command,
-    ConfigChanged,
-    Event,
-    Failed,
-    Imported,
-    ImportWeights,
-    Open,
-    Opened,
-    Pause,
-    Play,
-    Recover,
-    Reseed,
-    Reset,
-    Rewind,
-    RunReset,
-    Save,
-    Saved,
-    SetLive,
-    SetSlowMotion,
-    StateChanged,
-    Step,
-    check_slow_motion,
-)
+from rnnviz.training.protocol import DIVERGED, ERROR, IDLE, STOPPED, TRAINING, check_slow_motion
 from rnnviz.training.snapshot import Snapshot
 from rnnviz.training.trainer import needs_reset
 
@@ -80,6 +54,10 @@ def resolve_config(config: TrainConfig | Preset | str) -> TrainConfig:
     if isinstance(config, str):
         return load_preset(config).config
     raise TypeError(f"start() takes a TrainConfig, a Preset or a preset name, got {config!r}")
+
+
+def _read_only(attribute: str, doc: str) -> property:
+    return property(operator.attrgetter(attribute), doc=doc)
 
 
 @dataclass(frozen=True)
@@ -127,7 +105,7 @@ class RunHandle(QObject):
         key: int,
         new_run_id: Callable[[], int],
         deliver: Callable[[RunHandle, Snapshot], None],
-        tell: Callable[[RunHandle, Event], None],
+        tell: Callable[[RunHandle, protocol.Event], None],
         *,
         backend: str,
         max_snapshot_rate: float | None,
@@ -159,38 +137,17 @@ class RunHandle(QObject):
 
     # ------------------------------------------------------------------ what the views read
 
-    @property
-    def latest(self) -> Snapshot | None:
-        """The last snapshot handed on (None before the first)."""
-        return self._latest
-
-    @property
-    def state(self) -> str:
-        return self._state
-
-    @property
-    def config(self) -> TrainConfig | None:
-        """The configuration of the run, as last asked for or reported by the worker."""
-        return self._config
-
-    @property
-    def run_id(self) -> int:
-        """The id snapshots must carry to be handed on."""
-        return self._run_id
+    latest = _read_only("_latest", "The last snapshot handed on (None before the first).")
+    state = _read_only("_state", "idle, training, paused, diverged, error or stopped.")
+    config = _read_only("_config", "The run's configuration, as last asked for or reported.")
+    run_id = _read_only("_run_id", "The id snapshots must carry to be handed on.")
+    worker = _read_only("_worker", "The training thread (None before the first run, after stop).")
+    slow_motion = _read_only("_slow_motion", "The pause between updates (None: full speed).")
 
     @property
     def running(self) -> bool:
         """Whether the training thread exists (between start/open and stop)."""
         return self._worker is not None
-
-    @property
-    def worker(self) -> TrainingWorker | None:
-        """The training thread (None before the first run and after ``stop``)."""
-        return self._worker
-
-    @property
-    def slow_motion(self) -> float | None:
-        return self._slow_motion
 
     def status(self) -> Status:
         """The status bar's content: state, iteration, loss, training steps/s, message."""
@@ -238,9 +195,9 @@ class RunHandle(QObject):
             self._fail(str(error))
             return False
         self._config = resolved
-        self._send(Reset(resolved, self._next_run_id(), "started"), start=True)
+        self._send(protocol.Reset(resolved, self._next_run_id(), "started"), start=True)
         if play:
-            self._send(Play())
+            self._send(protocol.Play())
         return True
 
     def reset(self, config: TrainConfig | None = None) -> bool:
@@ -250,16 +207,16 @@ class RunHandle(QObject):
             self._fail("Nothing to reset yet: choose a lesson or open a session first.")
             return False
         self._config = config
-        self._send(Reset(config, self._next_run_id(), "reset"), start=True)
+        self._send(protocol.Reset(config, self._next_run_id(), "reset"), start=True)
         return True
 
     def play(self) -> None:
         if self._require_worker("train"):
-            self._send(Play())
+            self._send(protocol.Play())
 
     def pause(self) -> None:
         if self._worker is not None:
-            self._send(Pause())
+            self._send(protocol.Pause())
 
     def toggle(self) -> None:
         """Play if not training, else pause (the space bar)."""
@@ -271,7 +228,7 @@ class RunHandle(QObject):
     def step(self) -> None:
         """Pause, then exactly one update and one snapshot."""
         if self._require_worker("step"):
-            self._send(Step())
+            self._send(protocol.Step())
 
     def set_live(self, settings: Mapping[str, Any] | None = None, /, **dotted: Any) -> bool:
         """Change settings by dotted name, e.g. ``set_live({"optim.lr": 0.001})`` or
@@ -295,13 +252,13 @@ class RunHandle(QObject):
                 return False
             return True  # remembered for the next start/reset of this config
         # the worker applies them to the run's real configuration (ours may lag an open())
-        self._send(SetLive(settings, self._next_run_id()))
+        self._send(protocol.SetLive(settings, self._next_run_id()))
         return True
 
     def rewind(self) -> None:
         """The same run again: same seed, same initial weights."""
         if self._require_worker("rewind"):
-            self._send(Rewind(self._next_run_id()))
+            self._send(protocol.Rewind(self._next_run_id()))
 
     def reseed(self, seed: int | None = None) -> bool:
         """A new run from ``seed`` (default: the current seed + 1)."""
@@ -312,7 +269,7 @@ class RunHandle(QObject):
             return False
         if not self._require_worker("reseed"):
             return False
-        self._send(Reseed(seed, self._next_run_id()))
+        self._send(protocol.Reseed(seed, self._next_run_id()))
         return True
 
     def recover(self, factor: float = 10.0) -> bool:
@@ -321,7 +278,7 @@ class RunHandle(QObject):
         there is no run."""
         if self._config is None or not self._require_worker("rewind"):
             return False
-        self._send(Recover(factor, self._next_run_id()))
+        self._send(protocol.Recover(factor, self._next_run_id()))
         return True
 
     def set_slow_motion(self, seconds: float | None) -> None:
@@ -331,23 +288,23 @@ class RunHandle(QObject):
         """
         self._slow_motion = check_slow_motion(seconds)
         if self._worker is not None:
-            self._send(SetSlowMotion(self._slow_motion))
+            self._send(protocol.SetSlowMotion(self._slow_motion))
 
     def save(self, path: str | Path) -> None:
         """Save the session; Saved or a failure follows."""
         if self._require_worker("save"):
-            self._send(Save(path))
+            self._send(protocol.Save(path))
 
     def open(self, path: str | Path) -> None:
         """Open a session (paused); Opened and RunReset follow, or a failure with the
         current run carrying on as it was."""
-        self._send(Open(path, self._next_run_id()), start=True)
+        self._send(protocol.Open(path, self._next_run_id()), start=True)
 
     def import_weights(self, path: str | Path) -> None:
         """Load PyTorch weights (``.npz``) into the current model and pause; Imported or a
         failure follows."""
         if self._require_worker("import weights"):
-            self._send(ImportWeights(path))
+            self._send(protocol.ImportWeights(path))
 
     def stop(self, timeout_ms: int = 1000) -> bool:
         """Stop the training thread (and process): stop flag, quit, wait up to ``timeout_ms``.
@@ -376,7 +333,7 @@ class RunHandle(QObject):
         return self._run_id
 
     def _fail(self, message: str) -> None:
-        self._tell(self, Failed(message))
+        self._tell(self, protocol.Failed(message))
 
     def _require_worker(self, doing: str) -> bool:
         if self._worker is None:
@@ -384,7 +341,7 @@ class RunHandle(QObject):
             return False
         return True
 
-    def _send(self, command: Command, start: bool = False) -> None:
+    def _send(self, command: protocol.Command, start: bool = False) -> None:
         """Hand ``command`` to the training thread (making it first if ``start``)."""
         worker = self._worker
         if worker is None and start:
@@ -399,7 +356,7 @@ class RunHandle(QObject):
         worker.reported.connect(self._on_reported, queued)
         worker.finished.connect(self._on_worker_finished, queued)
         if self._slow_motion is not None:
-            worker.send(SetSlowMotion(self._slow_motion))
+            worker.send(protocol.SetSlowMotion(self._slow_motion))
         self._worker = worker
         worker.start()
         return worker
@@ -407,7 +364,7 @@ class RunHandle(QObject):
     def _set_state(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self._tell(self, StateChanged(state))
+            self._tell(self, protocol.StateChanged(state))
 
     def _deliver(self, snapshot: Snapshot) -> None:
         if snapshot.run_id != self._run_id:
@@ -424,23 +381,23 @@ class RunHandle(QObject):
             self._deliver(snapshot)
 
     @Slot(object)
-    def _on_reported(self, event: Event) -> None:
+    def _on_reported(self, event: protocol.Event) -> None:
         """What the run's state keeps of an event, before it goes on."""
         match event:
-            case StateChanged(state):
+            case protocol.StateChanged(state):
                 if state != ERROR:
                     self._error = ""
                 self._set_state(state)
                 return  # (told by _set_state, if it changed anything)
-            case Failed(message):
+            case protocol.Failed(message):
                 self._error = message
-            case RunReset():
+            case protocol.RunReset():
                 self._saved_iteration = None  # a new run: nothing of it is in a file yet
-            case ConfigChanged(config):
+            case protocol.ConfigChanged(config):
                 self._config = config
-            case Saved(_, iteration) | Opened(_, iteration):
+            case protocol.Saved(_, iteration) | protocol.Opened(_, iteration):
                 self._saved_iteration = iteration  # (an Opened follows its RunReset)
-            case Imported():
+            case protocol.Imported():
                 self._saved_iteration = None  # other weights than the file's
         self._tell(self, event)
 

@@ -467,16 +467,14 @@ class TrainingLoop:
         return True
 
     def _do_save(self, command: Save) -> None:
-        if not self._need_trainer("save"):
-            return
         path = Path(command.path)
-        try:
-            written = save_session(self.trainer, path)
-        except Exception as error:
-            log.info("saving %s failed", path, exc_info=True)
-            self._fail(f"Could not save the session to {path}: {_describe(error)}")
-            return
-        self._report(Saved(str(written), self.trainer.iteration))
+        written = self._on_file(
+            "save",
+            f"Could not save the session to {path}",
+            lambda: save_session(self.trainer, path),
+        )
+        if written is not None:
+            self._report(Saved(str(written), self.trainer.iteration))
 
     def _do_open(self, command: Open) -> None:
         path, run_id = Path(command.path), command.run_id
@@ -490,20 +488,30 @@ class TrainingLoop:
             self._report(Opened(str(path), self.trainer.iteration))
 
     def _do_import_weights(self, command: ImportWeights) -> None:
-        if not self._need_trainer("import weights"):
-            return
         path = Path(command.path)
-        try:
-            report = import_torch_state_dict(self.trainer, path)
-        except Exception as error:
-            log.info("importing %s failed", path, exc_info=True)
-            self._fail(f"Could not import weights from {path.name}: {_describe(error)}")
+        report = self._on_file(
+            "import weights",
+            f"Could not import weights from {path.name}",
+            lambda: import_torch_state_dict(self.trainer, path),
+        )
+        if report is None:
             return
         # paused, so the imported weights are what the views show, not a moment later's
         self._playing = False
         self._post()
         self._settle()
         self._report(Imported({**report, "path": str(path)}))
+
+    def _on_file(self, doing: str, failure: str, act: Callable[[], Any]) -> Any:
+        """``act()``'s result, or None (the run untouched) after a failure: ``failure`` and why."""
+        if not self._need_trainer(doing):
+            return None
+        try:
+            return act()
+        except Exception as error:
+            log.info("could not %s", doing, exc_info=True)
+            self._fail(f"{failure}: {_describe(error)}")
+            return None
 
     def _restart(
         self,

@@ -23,9 +23,10 @@ Run ids: each command that may start a new run carries a fresh id (see ``rnnviz.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -91,6 +92,8 @@ class ProtocolError(ValueError):
 
 
 # ---------------------------------------------------------------------------- field checks
+# Each takes the field's name and value and returns the value to keep (a copy where it is a
+# mapping, a path as text); a field's name says what it holds in every message (``_FIELDS``).
 
 
 def _whole(name: str, value: Any, low: int = 0, high: int | None = None) -> int:
@@ -105,9 +108,27 @@ def _whole(name: str, value: Any, low: int = 0, high: int | None = None) -> int:
     return value
 
 
+def _seed(name: str, value: Any) -> int | None:
+    return None if value is None else _whole(f"the {name}", value, 0, 2**32 - 1)
+
+
+def _factor(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProtocolError(f"the recovery {name} must be a number, got {value!r}")
+    if not math.isfinite(value) or value <= 1:
+        raise ProtocolError(f"the recovery {name} must be more than 1, got {value!r}")
+    return float(value)
+
+
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ProtocolError(f"{name} must be text, got {value!r}")
+    return value
+
+
+def _state(name: str, value: Any) -> str:
+    if value not in STATES:
+        raise ProtocolError(f"{name} must be one of {', '.join(sorted(STATES))}, got {value!r}")
     return value
 
 
@@ -142,12 +163,16 @@ def _plain_mapping(name: str, value: Any, *, nested: bool = False) -> dict[str, 
     return copy
 
 
-def _config(name: str, value: Any) -> TrainConfig:
-    from rnnviz.training.config import TrainConfig
+def _instance(module: str, cls: str) -> Callable[[str, Any], Any]:
+    """A check that the value is a ``module.cls`` (imported when first checked: it needs NumPy)."""
 
-    if not isinstance(value, TrainConfig):
-        raise ProtocolError(f"{name} must be a TrainConfig, got {type(value).__name__}")
-    return value
+    def check(name: str, value: Any) -> Any:
+        expected = getattr(importlib.import_module(module), cls)
+        if not isinstance(value, expected):
+            raise ProtocolError(f"{name} must be a {cls}, got {type(value).__name__}")
+        return value
+
+    return check
 
 
 def check_slow_motion(seconds: float | None) -> float | None:
@@ -163,25 +188,54 @@ def check_slow_motion(seconds: float | None) -> float | None:
     return float(seconds)
 
 
-def _set(message: Message, name: str, value: Any) -> None:
-    object.__setattr__(message, name, value)  # a frozen dataclass's checked (or copied) field
+#: The check of every field, by its name (a ValueError or TypeError says what is wrong).
+_FIELDS: dict[str, Callable[[str, Any], Any]] = {
+    "run_id": _whole,
+    "iteration": _whole,
+    "seed": _seed,
+    "factor": _factor,
+    "seconds": lambda _, value: check_slow_motion(value),
+    "reason": _text,
+    "message": _text,
+    "state": _state,
+    "path": _path,
+    "settings": _plain_mapping,
+    "report": lambda name, value: _plain_mapping(name, value, nested=True),
+    "config": _instance("rnnviz.training.config", "TrainConfig"),
+    "snapshot": _instance("rnnviz.training.snapshot", "Snapshot"),
+}
 
 
 # ---------------------------------------------------------------------------- messages
 
 
 class Message:
-    """A command or an event; ``kind`` names it (on the wire, and the loop's ``_do_<kind>``)."""
+    """A command or an event; ``kind`` names it (on the wire, and the loop's ``_do_<kind>``).
+    Its fields are checked when it is made, each as ``_FIELDS`` says for its name."""
 
     kind: ClassVar[str]
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            # a frozen dataclass: the checked value (a copy, a path as text) goes in this way
+            object.__setattr__(self, f.name, _FIELDS[f.name](f.name, getattr(self, f.name)))
+
     def to_plain(self) -> dict[str, Any]:
-        """The fields as JSON carries them."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The fields as JSON carries them (a configuration as ``config_to_dict`` writes it)."""
+        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        if "config" in plain:
+            from rnnviz.training.config import config_to_dict
+
+            plain["config"] = config_to_dict(plain["config"])
+        return plain
 
     @classmethod
     def from_plain(cls, data: dict[str, Any]) -> Message:
         """The message from ``to_plain``'s fields (checked as any new one is)."""
+        if "config" in data:
+            from rnnviz.training.config import config_from_dict
+
+            data = {**data, "config": config_from_dict(data["config"])}
         return cls(**data)
 
 
@@ -234,10 +288,6 @@ class SetLive(Command, kind="set_live"):
     settings: dict[str, Any]
     run_id: int
 
-    def __post_init__(self) -> None:
-        _set(self, "settings", _plain_mapping("settings", self.settings))
-        _whole("run_id", self.run_id)
-
 
 @dataclass(frozen=True)
 class Reset(Command, kind="reset"):
@@ -247,31 +297,12 @@ class Reset(Command, kind="reset"):
     run_id: int
     reason: str = "reset"
 
-    def __post_init__(self) -> None:
-        _config("config", self.config)
-        _whole("run_id", self.run_id)
-        _text("reason", self.reason)
-
-    def to_plain(self) -> dict[str, Any]:
-        from rnnviz.training.config import config_to_dict
-
-        return {**super().to_plain(), "config": config_to_dict(self.config)}
-
-    @classmethod
-    def from_plain(cls, data: dict[str, Any]) -> Reset:
-        from rnnviz.training.config import config_from_dict
-
-        return cls(**{**data, "config": config_from_dict(data.get("config"))})
-
 
 @dataclass(frozen=True)
 class Rewind(Command, kind="rewind"):
     """Start the identical run again (same seed, same initial weights)."""
 
     run_id: int
-
-    def __post_init__(self) -> None:
-        _whole("run_id", self.run_id)
 
 
 @dataclass(frozen=True)
@@ -280,11 +311,6 @@ class Reseed(Command, kind="reseed"):
 
     seed: int | None
     run_id: int
-
-    def __post_init__(self) -> None:
-        if self.seed is not None:
-            _whole("the seed", self.seed, 0, 2**32 - 1)
-        _whole("run_id", self.run_id)
 
 
 @dataclass(frozen=True)
@@ -295,15 +321,6 @@ class Recover(Command, kind="recover"):
     factor: float
     run_id: int
 
-    def __post_init__(self) -> None:
-        factor = self.factor
-        if isinstance(factor, bool) or not isinstance(factor, int | float):
-            raise ProtocolError(f"the recovery factor must be a number, got {factor!r}")
-        if not math.isfinite(factor) or factor <= 1:
-            raise ProtocolError(f"the recovery factor must be more than 1, got {factor!r}")
-        _set(self, "factor", float(factor))
-        _whole("run_id", self.run_id)
-
 
 @dataclass(frozen=True)
 class SetSlowMotion(Command, kind="set_slow_motion"):
@@ -312,18 +329,12 @@ class SetSlowMotion(Command, kind="set_slow_motion"):
 
     seconds: float | None
 
-    def __post_init__(self) -> None:
-        _set(self, "seconds", check_slow_motion(self.seconds))
-
 
 @dataclass(frozen=True)
 class Save(Command, kind="save"):
     """Write the session to ``path``."""
 
     path: str
-
-    def __post_init__(self) -> None:
-        _set(self, "path", _path("path", self.path))
 
 
 @dataclass(frozen=True)
@@ -333,19 +344,12 @@ class Open(Command, kind="open"):
     path: str
     run_id: int
 
-    def __post_init__(self) -> None:
-        _set(self, "path", _path("path", self.path))
-        _whole("run_id", self.run_id)
-
 
 @dataclass(frozen=True)
 class ImportWeights(Command, kind="import_weights"):
     """Load PyTorch weights (``.npz``) into the current model, and pause."""
 
     path: str
-
-    def __post_init__(self) -> None:
-        _set(self, "path", _path("path", self.path))
 
 
 @dataclass(frozen=True)
@@ -367,26 +371,12 @@ class SnapshotMade(Event, kind="snapshot"):
 
     snapshot: Snapshot
 
-    def __post_init__(self) -> None:
-        from rnnviz.training.snapshot import Snapshot
-
-        if not isinstance(self.snapshot, Snapshot):
-            raise ProtocolError(
-                f"a snapshot must be a Snapshot, got {type(self.snapshot).__name__}"
-            )
-
 
 @dataclass(frozen=True)
 class StateChanged(Event, kind="state"):
     """The run's state changed: training, paused, diverged, error, idle (or stopped)."""
 
     state: str
-
-    def __post_init__(self) -> None:
-        if self.state not in STATES:
-            raise ProtocolError(
-                f"state must be one of {', '.join(sorted(STATES))}, got {self.state!r}"
-            )
 
 
 @dataclass(frozen=True)
@@ -395,9 +385,6 @@ class Failed(Event, kind="failure"):
 
     message: str
 
-    def __post_init__(self) -> None:
-        _text("message", self.message)
-
 
 @dataclass(frozen=True)
 class RunReset(Event, kind="run_reset"):
@@ -405,29 +392,12 @@ class RunReset(Event, kind="run_reset"):
 
     reason: str
 
-    def __post_init__(self) -> None:
-        _text("reason", self.reason)
-
 
 @dataclass(frozen=True)
 class ConfigChanged(Event, kind="config"):
     """The running configuration is now ``config``."""
 
     config: TrainConfig
-
-    def __post_init__(self) -> None:
-        _config("config", self.config)
-
-    def to_plain(self) -> dict[str, Any]:
-        from rnnviz.training.config import config_to_dict
-
-        return {"config": config_to_dict(self.config)}
-
-    @classmethod
-    def from_plain(cls, data: dict[str, Any]) -> ConfigChanged:
-        from rnnviz.training.config import config_from_dict
-
-        return cls(**{**data, "config": config_from_dict(data.get("config"))})
 
 
 @dataclass(frozen=True)
@@ -438,10 +408,6 @@ class Saved(Event, kind="saved"):
     path: str
     iteration: int
 
-    def __post_init__(self) -> None:
-        _path("path", self.path)
-        _whole("iteration", self.iteration)
-
 
 @dataclass(frozen=True)
 class Opened(Event, kind="opened"):
@@ -450,10 +416,6 @@ class Opened(Event, kind="opened"):
     path: str
     iteration: int
 
-    def __post_init__(self) -> None:
-        _path("path", self.path)
-        _whole("iteration", self.iteration)
-
 
 @dataclass(frozen=True)
 class Imported(Event, kind="imported"):
@@ -461,6 +423,3 @@ class Imported(Event, kind="imported"):
     "path": the file they came from}``."""
 
     report: dict[str, Any]
-
-    def __post_init__(self) -> None:
-        _set(self, "report", _plain_mapping("report", self.report, nested=True))

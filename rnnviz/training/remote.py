@@ -42,6 +42,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Any
 
 from .loop import TrainingLoop
 from .protocol import (
@@ -70,6 +71,20 @@ def live_processes() -> list[int]:
     return [p.process.pid for p in list(_made) if p.process.poll() is None]
 
 
+def _decoded(frame: bytes, expected: type[Command | Event], sender: str) -> Any:
+    """The ``expected`` message (a command or an event) in ``frame``, or None: anything else
+    is logged, once, and dropped."""
+    try:
+        message = decode(frame)
+        if not isinstance(message, expected):
+            what = expected.__name__.lower()
+            raise ProtocolError(f"{sender} sent {message.kind!r}, which is no {what}")
+    except ProtocolError as error:
+        log.error("dropped a message from %s: %s", sender, error)
+        return None
+    return message
+
+
 # ---------------------------------------------------------------------------- the child's side
 
 
@@ -93,12 +108,8 @@ def _read_commands(conn: Connection, loop: TrainingLoop) -> None:
         except (EOFError, OSError):  # the window closed its end: stop training
             loop.send(Stop())
             return
-        try:
-            command = decode(frame)
-            if not isinstance(command, Command):
-                raise ProtocolError(f"the window sent an event, {command.kind!r}")
-        except ProtocolError as error:
-            log.error("dropped a message from the window: %s", error)
+        command = _decoded(frame, Command, "the window")
+        if command is None:
             continue
         loop.send(command)
         if isinstance(command, Stop):
@@ -224,14 +235,9 @@ class TrainingProcess:
                 break
             if is_snapshot(frame):  # it has crossed (readable or not): the child may go on
                 self.send(Ack())
-            try:
-                event = decode(frame)
-                if not isinstance(event, Event):
-                    raise ProtocolError(f"the training process sent a command, {event.kind!r}")
-            except ProtocolError as error:
-                log.error("dropped a message from the training process: %s", error)
-                continue
-            report(event)
+            event = _decoded(frame, Event, "the training process")
+            if event is not None:
+                report(event)
         self._conn.close()
         try:
             code = self.process.wait(timeout=1.0)

@@ -22,16 +22,9 @@ pytest.importorskip("PySide6.QtCore")
 
 from PySide6.QtCore import QCoreApplication
 
-from rnnviz.gui.controller import (
-    DIVERGED,
-    ERROR,
-    IDLE,
-    PAUSED,
-    STOPPED,
-    TRAINING,
-    Controller,
-)
+from rnnviz.gui.controller import Controller
 from rnnviz.training.config import TrainConfig
+from rnnviz.training.protocol import DIVERGED, ERROR, IDLE, PAUSED, STOPPED, TRAINING
 from rnnviz.training.trainer import Trainer
 
 SMALL = {"model.hidden_size": "8", "batch_size": "4", "seq_len": "10"}

@@ -16,10 +16,10 @@ pytest.importorskip("PySide6.QtCore")
 
 from PySide6.QtCore import QCoreApplication
 
-from rnnviz.gui.controller import PAUSED, STOPPED, TRAINING, Controller, RunHandle
+from rnnviz.gui.controller import Controller, RunHandle
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.presets import PresetError
-from rnnviz.training.protocol import RunReset
+from rnnviz.training.protocol import PAUSED, STOPPED, TRAINING, RunReset
 
 WAIT = 10_000  # ms: three trainers on a loaded machine; normally a fraction of it
 
@@ -46,6 +46,15 @@ class Seen:
         controller.run_snapshot.connect(lambda h, s: self.snapshots[h].append(s))
         controller.run_reported.connect(lambda h, e: self.events[h].append(e))
         controller.snapshot_ready.connect(self.main.append)
+
+
+def three_runs(qtbot, controller: Controller) -> tuple[RunHandle, RunHandle]:
+    """The main run (LSTM) and two more (RNN, GRU), training, each shown once."""
+    controller.start(config("lstm"), play=True)
+    rnn = controller.add_run(config("rnn_tanh"), play=True)
+    gru = controller.add_run(config("gru"), play=True)
+    qtbot.waitUntil(lambda: all(r.latest is not None for r in controller.runs), timeout=WAIT)
+    return rnn, gru
 
 
 def test_three_runs_train_side_by_side_each_delivered_with_its_handle(qtbot, controller):
@@ -81,10 +90,7 @@ def test_three_runs_train_side_by_side_each_delivered_with_its_handle(qtbot, con
 
 def test_a_command_to_one_run_leaves_the_others_alone(qtbot, controller):
     seen = Seen(controller)
-    controller.start(config("lstm"), play=True)
-    rnn = controller.add_run(config("rnn_tanh"), play=True)
-    gru = controller.add_run(config("gru"), play=True)
-    qtbot.waitUntil(lambda: all(r.latest is not None for r in controller.runs), timeout=WAIT)
+    rnn, gru = three_runs(qtbot, controller)
     rnn.pause()
     qtbot.waitUntil(lambda: rnn.state == PAUSED, timeout=WAIT)
     stopped_at = rnn.latest.iteration
@@ -110,10 +116,7 @@ def test_a_command_to_one_run_leaves_the_others_alone(qtbot, controller):
 
 def test_removing_a_run_stops_it_and_shutdown_stops_them_all(qtbot, controller):
     seen = Seen(controller)
-    controller.start(config("lstm"), play=True)
-    rnn = controller.add_run(config("rnn_tanh"), play=True)
-    gru = controller.add_run(config("gru"), play=True)
-    qtbot.waitUntil(lambda: all(r.latest is not None for r in controller.runs), timeout=WAIT)
+    rnn, gru = three_runs(qtbot, controller)
     worker = gru.worker
     assert controller.remove_run(gru)
     assert controller.runs == (controller.main, rnn)

@@ -12,33 +12,9 @@ import pytest
 pytest.importorskip("PySide6.QtCore")
 
 from rnnviz.gui.worker import TrainingWorker
+from rnnviz.training import protocol as p
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.loop import SnapshotMailbox, TrainingLoop
-from rnnviz.training.protocol import (
-    DIVERGED,
-    ERROR,
-    PAUSED,
-    TRAINING,
-    Ack,
-    ConfigChanged,
-    Failed,
-    Open,
-    Opened,
-    Pause,
-    Play,
-    Reseed,
-    Reset,
-    Rewind,
-    RunReset,
-    Save,
-    Saved,
-    SetLive,
-    SetSlowMotion,
-    SnapshotMade,
-    StateChanged,
-    Step,
-    check_slow_motion,
-)
 from rnnviz.training.trainer import Trainer
 
 SMALL = {"model.hidden_size": "8", "batch_size": "4", "seq_len": "10"}
@@ -78,20 +54,20 @@ class Recorder:
 
     def __call__(self, event) -> None:
         match event:
-            case SnapshotMade(snapshot):
+            case p.SnapshotMade(snapshot):
                 self.snapshots.append(snapshot)
-            case StateChanged(state):
+            case p.StateChanged(state):
                 self.states.append(state)
-            case Failed(message):
+            case p.Failed(message):
                 self.failures.append(message)
-            case RunReset(reason):
+            case p.RunReset(reason):
                 self.resets.append(reason)
-            case ConfigChanged(config):
+            case p.ConfigChanged(config):
                 self.configs.append(config)
-            case Saved(path, iteration):
+            case p.Saved(path, iteration):
                 self.saved.append(path)
                 self.saved_iterations.append(iteration)
-            case Opened(path, iteration):
+            case p.Opened(path, iteration):
                 self.opened.append(path)
                 self.opened_iterations.append(iteration)
 
@@ -110,7 +86,7 @@ def rec() -> Recorder:
 def loop(rec, clock) -> TrainingLoop:
     """A loop with a small run in place, paused, driven by hand."""
     loop = TrainingLoop(rec, max_snapshot_rate=30.0, clock=clock)
-    loop.send(Reset(small_config(), run_id=1))
+    loop.send(p.Reset(small_config(), run_id=1))
     loop.tick(block=False)
     return loop
 
@@ -124,23 +100,23 @@ def drive(loop: TrainingLoop, clock: Clock, passes: int, dt: float = 0.001) -> N
 
 def play(loop: TrainingLoop, clock: Clock) -> None:
     """Play; the pass that carries out the command makes no update yet."""
-    loop.send(Play())
+    loop.send(p.Play())
     drive(loop, clock, 1)
 
 
 def test_reset_builds_the_run_paused_and_shows_it(loop, rec):
     assert loop.trainer is not None and loop.trainer.run_id == 1
-    assert rec.resets == ["reset"] and rec.states == [PAUSED]
+    assert rec.resets == ["reset"] and rec.states == [p.PAUSED]
     assert [s.iteration for s in rec.snapshots] == [0]  # paused: shown at once
 
 
 def test_step_is_exactly_one_update_and_one_snapshot(loop, rec, clock):
     for n in range(1, 4):
-        loop.send(Step())
+        loop.send(p.Step())
         drive(loop, clock, 5)  # more passes than needed: nothing else may happen
         assert loop.trainer.iteration == n and loop.updates == n
         assert [s.iteration for s in rec.snapshots[1:]] == list(range(1, n + 1))
-    assert loop.state == PAUSED
+    assert loop.state == p.PAUSED
 
 
 def test_step_while_playing_pauses_first(loop, rec, clock):
@@ -148,16 +124,16 @@ def test_step_while_playing_pauses_first(loop, rec, clock):
     drive(loop, clock, 10)
     before = loop.trainer.iteration
     count = len(rec.snapshots)
-    loop.send(Step())
+    loop.send(p.Step())
     drive(loop, clock, 5)
-    assert loop.trainer.iteration == before + 1 and loop.state == PAUSED
+    assert loop.trainer.iteration == before + 1 and loop.state == p.PAUSED
     assert len(rec.snapshots) == count + 1 and rec.snapshots[-1].iteration == before + 1
 
 
 def test_playing_snapshots_only_when_due(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 300, dt=0.001)  # 300 updates over 0.3 s of clock time
-    assert loop.updates == 300 and loop.state == TRAINING
+    assert loop.updates == 300 and loop.state == p.TRAINING
     during = rec.snapshots[1:]
     assert 8 <= len(during) <= 10  # 30 a second, not one per update
     iterations = [s.iteration for s in during]
@@ -167,7 +143,7 @@ def test_playing_snapshots_only_when_due(loop, rec, clock):
 
 def test_costly_snapshots_are_made_less_often(rec, clock):
     loop = TrainingLoop(rec, max_snapshot_rate=30.0, snapshot_budget=0.1, clock=clock)
-    loop.send(Reset(small_config(), run_id=1))
+    loop.send(p.Reset(small_config(), run_id=1))
     loop.tick(block=False)
     snapshot = loop.trainer.snapshot
 
@@ -184,23 +160,23 @@ def test_costly_snapshots_are_made_less_often(rec, clock):
 
 def test_a_process_loop_makes_a_snapshot_only_once_the_last_was_acknowledged(rec, clock):
     loop = TrainingLoop(rec, max_snapshot_rate=30.0, clock=clock, acknowledged=True)
-    loop.send(Reset(small_config(), run_id=1))
+    loop.send(p.Reset(small_config(), run_id=1))
     loop.tick(block=False)
     assert [s.iteration for s in rec.snapshots] == [0] and loop.snapshots == 1
     play(loop, clock)
     drive(loop, clock, 300)  # 0.3 s: nine snapshots due, none made while the first is away
     assert loop.updates == 300 and loop.snapshots == 1 and len(rec.snapshots) == 1
-    loop.send(Ack())
+    loop.send(p.Ack())
     drive(loop, clock, 1)
     assert rec.snapshots[-1].iteration == 300  # the owed one, of the run as it is now
-    loop.send(Step())  # pauses: its snapshot is owed too, as the last one is away
+    loop.send(p.Step())  # pauses: its snapshot is owed too, as the last one is away
     drive(loop, clock, 3)
-    assert loop.state == PAUSED and rec.snapshots[-1].iteration == 300
-    loop.send(Ack())
+    assert loop.state == p.PAUSED and rec.snapshots[-1].iteration == 300
+    loop.send(p.Ack())
     drive(loop, clock, 1)
     assert rec.snapshots[-1].iteration == loop.trainer.iteration == 302
     assert loop.snapshots == len(rec.snapshots) == 3  # none made in vain
-    loop.send(Ack())
+    loop.send(p.Ack())
     drive(loop, clock, 2)
     assert len(rec.snapshots) == 3  # nothing owed: nothing made
 
@@ -208,22 +184,22 @@ def test_a_process_loop_makes_a_snapshot_only_once_the_last_was_acknowledged(rec
 def test_pause_stops_and_shows_where_it_stopped(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 50)
-    loop.send(Pause())
+    loop.send(p.Pause())
     drive(loop, clock, 20)
     stopped_at = loop.trainer.iteration
-    assert stopped_at == 50 and loop.state == PAUSED
+    assert stopped_at == 50 and loop.state == p.PAUSED
     assert rec.snapshots[-1].iteration == stopped_at
-    assert rec.states[-2:] == [TRAINING, PAUSED]
+    assert rec.states[-2:] == [p.TRAINING, p.PAUSED]
 
 
 def test_learning_rate_changes_live(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 20)
-    loop.send(Pause())
+    loop.send(p.Pause())
     drive(loop, clock, 1)
     trainer = loop.trainer
     weights = {k: v.copy() for k, v in trainer.model.params.items()}
-    loop.send(SetLive({"optim.lr": "0.001", "temperature": "0.5"}, run_id=2))
+    loop.send(p.SetLive({"optim.lr": "0.001", "temperature": "0.5"}, run_id=2))
     drive(loop, clock, 1)
     assert loop.trainer is trainer and trainer.iteration == 20 and trainer.run_id == 2
     assert trainer.optimizer.lr == 0.001 and rec.configs[-1].temperature == 0.5
@@ -236,36 +212,36 @@ def test_learning_rate_changes_live(loop, rec, clock):
 def test_shape_setting_starts_a_new_run_and_says_why(loop, rec, clock):
     play(loop, clock)
     drive(loop, clock, 20)
-    loop.send(SetLive({"model.hidden_size": "12", "optim.lr": "0.005"}, run_id=2))
+    loop.send(p.SetLive({"model.hidden_size": "12", "optim.lr": "0.005"}, run_id=2))
     drive(loop, clock, 5)
     assert loop.trainer.run_id == 2 and loop.trainer.config.model.hidden_size == 12
-    assert loop.trainer.iteration == 5 and loop.state == TRAINING  # still playing
+    assert loop.trainer.iteration == 5 and loop.state == p.TRAINING  # still playing
     assert "model.hidden_size" in rec.resets[-1] and "optim.lr" not in rec.resets[-1]
 
 
 def test_invalid_setting_fails_and_keeps_the_run(loop, rec, clock):
-    loop.send(Step())
+    loop.send(p.Step())
     drive(loop, clock, 1)
     trainer = loop.trainer
-    loop.send(SetLive({"optim.lr": "-1"}, run_id=2))
-    loop.send(SetLive({"no.such": "1"}, run_id=3))
+    loop.send(p.SetLive({"optim.lr": "-1"}, run_id=2))
+    loop.send(p.SetLive({"no.such": "1"}, run_id=3))
     drive(loop, clock, 2)
     assert loop.trainer is trainer and trainer.iteration == 1 and trainer.run_id == 3
     assert len(rec.failures) == 2 and "optim.lr" in rec.failures[0]
 
 
 def test_rewind_repeats_the_run_and_reseed_changes_it(loop, rec, clock):
-    loop.send(Step())
+    loop.send(p.Step())
     drive(loop, clock, 1)
     first = rec.snapshots[-1]
-    loop.send(Rewind(run_id=2))
-    loop.send(Step())
+    loop.send(p.Rewind(run_id=2))
+    loop.send(p.Step())
     drive(loop, clock, 3)
     again = rec.snapshots[-1]
     assert again.run_id == 2 and again.iteration == 1
     assert np.array_equal(again.hidden[0], first.hidden[0])
-    loop.send(Reseed(None, run_id=3))
-    loop.send(Step())
+    loop.send(p.Reseed(None, run_id=3))
+    loop.send(p.Step())
     drive(loop, clock, 3)
     other = rec.snapshots[-1]
     assert loop.trainer.config.seed == 1 and other.run_id == 3
@@ -279,17 +255,17 @@ def test_divergence_pauses_with_the_reason(rec, clock):
     config = small_config(
         **{"model.cell": "rnn_relu", "optim.kind": "sgd", "optim.lr": "1000", "optim.clip": "none"}
     )
-    loop.send(Reset(config, run_id=1))
-    loop.send(Play())
+    loop.send(p.Reset(config, run_id=1))
+    loop.send(p.Play())
     drive(loop, clock, 20)
-    assert loop.state == DIVERGED
+    assert loop.state == p.DIVERGED
     assert (
         "diverged" in rec.snapshots[-1].diverged and "learning rate" in rec.snapshots[-1].diverged
     )
     # holding: play tries once more, then pauses again at once
     play(loop, clock)
     drive(loop, clock, 3)
-    assert loop.state == DIVERGED and rec.states[-2:] == [TRAINING, DIVERGED]
+    assert loop.state == p.DIVERGED and rec.states[-2:] == [p.TRAINING, p.DIVERGED]
 
 
 def test_exception_in_training_reports_and_pauses(loop, rec, clock):
@@ -305,11 +281,11 @@ def test_exception_in_training_reports_and_pauses(loop, rec, clock):
     loop.trainer.step = flaky_step
     play(loop, clock)
     drive(loop, clock, 10)
-    assert loop.state == ERROR and loop.trainer.iteration == 2
+    assert loop.state == p.ERROR and loop.trainer.iteration == 2
     assert len(rec.failures) == 1 and "injected failure" in rec.failures[0]
     play(loop, clock)  # still usable
     drive(loop, clock, 10)
-    assert loop.state == TRAINING and loop.trainer.iteration == 12
+    assert loop.state == p.TRAINING and loop.trainer.iteration == 12
 
 
 def test_exception_while_making_a_snapshot_reports_and_pauses(loop, rec, clock):
@@ -317,14 +293,14 @@ def test_exception_while_making_a_snapshot_reports_and_pauses(loop, rec, clock):
         raise ValueError("no picture")
 
     loop.trainer.snapshot = broken_snapshot
-    loop.send(Step())
+    loop.send(p.Step())
     drive(loop, clock, 2)
-    assert loop.state == ERROR and "no picture" in rec.failures[-1]
+    assert loop.state == p.ERROR and "no picture" in rec.failures[-1]
 
 
 def test_commands_without_a_run_say_what_to_do(rec, clock):
     loop = TrainingLoop(rec, clock=clock)
-    for command in (Play(), Step(), Save("x.rnnviz")):
+    for command in (p.Play(), p.Step(), p.Save("x.rnnviz")):
         loop.send(command)
     drive(loop, clock, 5)
     assert len(rec.failures) == 3 and all("first" in m for m in rec.failures)
@@ -335,33 +311,33 @@ def test_failed_open_keeps_the_run(loop, rec, clock, tmp_path):
     play(loop, clock)
     drive(loop, clock, 10)
     trainer = loop.trainer
-    loop.send(Open(tmp_path / "missing.rnnviz", run_id=2))
+    loop.send(p.Open(tmp_path / "missing.rnnviz", run_id=2))
     drive(loop, clock, 10)
     assert loop.trainer is trainer and trainer.run_id == 2 and trainer.iteration == 20
-    assert loop.state == TRAINING and rec.resets == ["reset"]
+    assert loop.state == p.TRAINING and rec.resets == ["reset"]
     assert "missing.rnnviz" in rec.failures[-1]
 
 
 def test_save_then_open_gives_the_same_run_paused(loop, rec, clock, tmp_path):
     play(loop, clock)
     drive(loop, clock, 10)
-    loop.send(Pause())
-    loop.send(Save(tmp_path / "run.rnnviz"))
+    loop.send(p.Pause())
+    loop.send(p.Save(tmp_path / "run.rnnviz"))
     drive(loop, clock, 2)
     saved = rec.snapshots[-1]
     assert rec.saved == [str(tmp_path / "run.rnnviz")]
     play(loop, clock)
     drive(loop, clock, 10)
-    loop.send(Open(tmp_path / "run.rnnviz", run_id=2))
+    loop.send(p.Open(tmp_path / "run.rnnviz", run_id=2))
     drive(loop, clock, 2)
     opened = rec.snapshots[-1]
-    assert loop.state == PAUSED and opened.run_id == 2 and opened.iteration == saved.iteration
+    assert loop.state == p.PAUSED and opened.run_id == 2 and opened.iteration == saved.iteration
     assert np.array_equal(opened.hidden[0], saved.hidden[0])
     assert rec.opened == [str(tmp_path / "run.rnnviz")] and rec.resets[-1] == "opened run.rnnviz"
 
 
 def test_slow_motion_pauses_between_updates(loop, clock):
-    loop.send(SetSlowMotion(0.5))
+    loop.send(p.SetSlowMotion(0.5))
     play(loop, clock)
     drive(loop, clock, 3, dt=0.0)
     assert loop.updates == 1  # the first at once, the next only after 0.5 s
@@ -371,19 +347,19 @@ def test_slow_motion_pauses_between_updates(loop, clock):
     clock.advance(0.01)
     drive(loop, clock, 1, dt=0.0)
     assert loop.updates == 2
-    loop.send(SetSlowMotion(None))
+    loop.send(p.SetSlowMotion(None))
     drive(loop, clock, 5, dt=0.0)
     assert loop.updates == 7
 
 
 def test_check_slow_motion():
-    assert check_slow_motion(None) is None and check_slow_motion(0) is None
-    assert check_slow_motion(1) == 1.0
+    assert p.check_slow_motion(None) is None and p.check_slow_motion(0) is None
+    assert p.check_slow_motion(1) == 1.0
     for bad in (-1, float("nan"), 61):
         with pytest.raises(ValueError):
-            check_slow_motion(bad)
+            p.check_slow_motion(bad)
     with pytest.raises(TypeError):
-        check_slow_motion("1")
+        p.check_slow_motion("1")
 
 
 def test_mailbox_latest_wins():
@@ -414,9 +390,9 @@ def test_worker_notifies_once_per_waiting_snapshot(qtbot):
 @pytest.mark.parametrize("slow_motion", [None, 10.0])
 def test_worker_stops_quickly_while_training(qtbot, slow_motion):
     worker = TrainingWorker()
-    worker.loop.send(Reset(small_config(), run_id=1))
-    worker.loop.send(SetSlowMotion(slow_motion))
-    worker.loop.send(Play())
+    worker.loop.send(p.Reset(small_config(), run_id=1))
+    worker.loop.send(p.SetSlowMotion(slow_motion))
+    worker.loop.send(p.Play())
     with qtbot.waitSignal(worker.snapshot_posted, timeout=5000):
         worker.start()
     qtbot.waitUntil(lambda: worker.loop.updates >= 1, timeout=5000)
@@ -430,9 +406,9 @@ def test_worker_stops_quickly_while_training(qtbot, slow_motion):
 def test_worker_stops_when_paused_and_reports_state(qtbot):
     worker = TrainingWorker()
     with qtbot.waitSignal(
-        worker.reported, check_params_cb=lambda e: isinstance(e, StateChanged), timeout=5000
+        worker.reported, check_params_cb=lambda e: isinstance(e, p.StateChanged), timeout=5000
     ) as blocker:
         worker.start()
-        worker.loop.send(Reset(small_config(), run_id=1))
-    assert blocker.args == [StateChanged(PAUSED)]
+        worker.loop.send(p.Reset(small_config(), run_id=1))
+    assert blocker.args == [p.StateChanged(p.PAUSED)]
     assert worker.stop(1000) and not worker.isRunning()
