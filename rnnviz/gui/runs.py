@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Slot
 
 from rnnviz.training import protocol
 from rnnviz.training.config import ConfigError, TrainConfig
-from rnnviz.training.loop import SnapshotMailbox
+from rnnviz.training.mailbox import SnapshotMailbox
 from rnnviz.training.presets import Preset, PresetError, load_preset
 from rnnviz.training.protocol import DIVERGED, ERROR, IDLE, STOPPED, TRAINING, check_slow_motion
 from rnnviz.training.snapshot import Snapshot

@@ -27,7 +27,8 @@ import os
 
 from PySide6.QtCore import QCoreApplication, QThread, Signal
 
-from rnnviz.training.loop import SnapshotMailbox, TrainingLoop
+from rnnviz.training.loop import TrainingLoop
+from rnnviz.training.mailbox import SnapshotMailbox
 from rnnviz.training.protocol import Command, Event, Failed, SnapshotMade, Stop
 from rnnviz.training.remote import TrainingProcess
 from rnnviz.training.snapshot import Snapshot

@@ -36,42 +36,15 @@ from __future__ import annotations
 import logging
 import math
 import queue
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from rnnviz.training import protocol
 from rnnviz.training.config import ConfigError, TrainConfig
-from rnnviz.training.protocol import (
-    DIVERGED,
-    ERROR,
-    IDLE,
-    PAUSED,
-    TRAINING,
-    Command,
-    ConfigChanged,
-    Event,
-    Failed,
-    Imported,
-    ImportWeights,
-    Open,
-    Opened,
-    ProtocolError,
-    Recover,
-    Reseed,
-    Reset,
-    Rewind,
-    RunReset,
-    Save,
-    Saved,
-    SetLive,
-    SetSlowMotion,
-    SnapshotMade,
-    StateChanged,
-    Stop,
-)
+from rnnviz.training.protocol import DIVERGED, ERROR, IDLE, PAUSED, TRAINING
 from rnnviz.training.sessions import (
     SessionError,
     import_torch_state_dict,
@@ -80,34 +53,9 @@ from rnnviz.training.sessions import (
 )
 from rnnviz.training.trainer import Trainer, needs_reset
 
-__all__ = ["SnapshotMailbox", "TrainingLoop"]
+__all__ = ["TrainingLoop"]
 
 log = logging.getLogger(__name__)
-
-
-class SnapshotMailbox:
-    """A one-slot, latest-wins hand-over between two threads.
-
-    ``put`` replaces whatever is waiting and returns True only if the box was empty: only then
-    does the sender need to notify the receiver, so at most one notification is in flight and an
-    older snapshot is dropped, never queued, when the receiver is slow.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._item: Any = None
-
-    def put(self, item: Any) -> bool:
-        with self._lock:
-            was_empty = self._item is None
-            self._item = item
-        return was_empty
-
-    def take(self) -> Any:
-        """The waiting item, or None; the box is empty afterwards."""
-        with self._lock:
-            item, self._item = self._item, None
-        return item
 
 
 def _describe(error: BaseException) -> str:
@@ -156,7 +104,7 @@ class TrainingLoop:
 
     def __init__(
         self,
-        reporter: Callable[[Event], None],
+        reporter: Callable[[protocol.Event], None],
         *,
         max_snapshot_rate: float | None = 30.0,
         snapshot_budget: float = 0.1,
@@ -170,7 +118,7 @@ class TrainingLoop:
         # after a snapshot that took c seconds, wait c·(1/budget − 1): then c is ≤ budget of all
         self._cost_factor = 1.0 / snapshot_budget - 1.0
         self._report = reporter
-        self._queue: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[protocol.Command] = queue.SimpleQueue()
         self._clock = clock
         self._interval = 0.0 if max_snapshot_rate is None else 1.0 / max_snapshot_rate
         self._stopping = False
@@ -191,12 +139,12 @@ class TrainingLoop:
 
     # ------------------------------------------------------------------ commands (any thread)
 
-    def send(self, command: Command) -> None:
+    def send(self, command: protocol.Command) -> None:
         """Queue ``command`` (any thread; returns at once). ``Stop`` takes effect at once: the
         loop ends after the current update, and what is still queued is dropped."""
-        if not isinstance(command, Command):
-            raise ProtocolError(f"the training loop takes commands, not {command!r}")
-        if isinstance(command, Stop):
+        if not isinstance(command, protocol.Command):
+            raise protocol.ProtocolError(f"the training loop takes commands, not {command!r}")
+        if isinstance(command, protocol.Stop):
             self._stopping = True  # the command itself wakes a loop blocked on the queue
         self._queue.put(command)
 
@@ -253,7 +201,7 @@ class TrainingLoop:
             self._execute(command)
         return False
 
-    def _execute(self, command: Command) -> None:
+    def _execute(self, command: protocol.Command) -> None:
         if self._stopping:
             return  # shutting down: what is left in the queue no longer matters
         try:
@@ -309,7 +257,7 @@ class TrainingLoop:
         self._dirty = self._owed = False
         self._in_flight = self._acknowledged
         self.snapshots += 1
-        self._report(SnapshotMade(snapshot))
+        self._report(protocol.SnapshotMade(snapshot))
         return True
 
     def _training_failed(self, error: Exception) -> None:
@@ -325,12 +273,12 @@ class TrainingLoop:
         self._set_state(ERROR)
 
     def _fail(self, message: str) -> None:
-        self._report(Failed(message))
+        self._report(protocol.Failed(message))
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self._report(StateChanged(state))
+            self._report(protocol.StateChanged(state))
 
     def _settle(self) -> None:
         """The state that follows from playing/paused and the trainer (clears "error")."""
@@ -351,43 +299,43 @@ class TrainingLoop:
 
     # ------------------------------------------------------------------ command bodies
 
-    def _do_stop(self, _: Stop) -> None:
+    def _do_stop(self, _: protocol.Stop) -> None:
         pass  # (send set the flag; the command only woke the loop)
 
-    def _do_ack(self, _: Command) -> None:
+    def _do_ack(self, _: protocol.Command) -> None:
         self._in_flight = False
         if self._owed and self.trainer is not None:
             self._post()  # the run as it is now: the newest picture of it
 
-    def _do_play(self, _: Command) -> None:
+    def _do_play(self, _: protocol.Command) -> None:
         if self._need_trainer("train"):
             self._playing = True
             self._set_state(TRAINING)
 
-    def _do_pause(self, _: Command) -> None:
+    def _do_pause(self, _: protocol.Command) -> None:
         was_playing, self._playing = self._playing, False
         if was_playing and self._dirty:
             self._post()  # so the views and the status bar show where it stopped
         if self.trainer is not None and self._state != ERROR:
             self._settle()
 
-    def _do_step(self, _: Command) -> None:
+    def _do_step(self, _: protocol.Command) -> None:
         if not self._need_trainer("step"):
             return
         self._playing = False
         if self._update(forced=True):
             self._settle()
 
-    def _do_set_slow_motion(self, command: SetSlowMotion) -> None:
+    def _do_set_slow_motion(self, command: protocol.SetSlowMotion) -> None:
         self._slow = command.seconds
 
-    def _do_reset(self, command: Reset) -> None:
+    def _do_reset(self, command: protocol.Reset) -> None:
         config, run_id = command.config, command.run_id
         self._restart(
             lambda: Trainer(config, run_id=run_id), run_id, command.reason, "start the run"
         )
 
-    def _do_rewind(self, command: Rewind) -> None:
+    def _do_rewind(self, command: protocol.Rewind) -> None:
         if self._need_trainer("rewind"):
             # a fresh trainer rather than Trainer.rewind(): if building fails half-way, the
             # current run is left intact (same seed and config, so the identical run)
@@ -399,7 +347,7 @@ class TrainingLoop:
                 "rewind",
             )
 
-    def _do_reseed(self, command: Reseed) -> None:
+    def _do_reseed(self, command: protocol.Reseed) -> None:
         if not self._need_trainer("reseed"):
             return
         old, run_id = self.trainer.config, command.run_id
@@ -417,13 +365,13 @@ class TrainingLoop:
             "reseed",
         )
 
-    def _do_recover(self, command: Recover) -> None:
+    def _do_recover(self, command: protocol.Recover) -> None:
         if self._need_trainer("rewind"):
             lr = self.trainer.config.optim.lr / command.factor
-            if self._do_set_live(SetLive({"optim.lr": repr(lr)}, command.run_id)):
+            if self._do_set_live(protocol.SetLive({"optim.lr": repr(lr)}, command.run_id)):
                 self._do_play(command)
 
-    def _do_set_live(self, command: SetLive) -> bool:
+    def _do_set_live(self, command: protocol.SetLive) -> bool:
         """(True if the settings were applied.)"""
         if not self._need_trainer("change settings"):
             return False
@@ -458,7 +406,7 @@ class TrainingLoop:
             )
         trainer.update(new)  # learning rate, clipping, optimiser, temperature: weights kept
         trainer.run_id = run_id
-        self._report(ConfigChanged(new))
+        self._report(protocol.ConfigChanged(new))
         self._dirty = True
         if not self._playing:
             self._post()
@@ -466,7 +414,7 @@ class TrainingLoop:
             self._settle()
         return True
 
-    def _do_save(self, command: Save) -> None:
+    def _do_save(self, command: protocol.Save) -> None:
         path = Path(command.path)
         written = self._on_file(
             "save",
@@ -474,9 +422,9 @@ class TrainingLoop:
             lambda: save_session(self.trainer, path),
         )
         if written is not None:
-            self._report(Saved(str(written), self.trainer.iteration))
+            self._report(protocol.Saved(str(written), self.trainer.iteration))
 
-    def _do_open(self, command: Open) -> None:
+    def _do_open(self, command: protocol.Open) -> None:
         path, run_id = Path(command.path), command.run_id
         if self._restart(
             lambda: load_session(path, run_id=run_id),
@@ -485,9 +433,9 @@ class TrainingLoop:
             "open the session",
             pause=True,
         ):
-            self._report(Opened(str(path), self.trainer.iteration))
+            self._report(protocol.Opened(str(path), self.trainer.iteration))
 
-    def _do_import_weights(self, command: ImportWeights) -> None:
+    def _do_import_weights(self, command: protocol.ImportWeights) -> None:
         path = Path(command.path)
         report = self._on_file(
             "import weights",
@@ -500,7 +448,7 @@ class TrainingLoop:
         self._playing = False
         self._post()
         self._settle()
-        self._report(Imported({**report, "path": str(path)}))
+        self._report(protocol.Imported({**report, "path": str(path)}))
 
     def _on_file(self, doing: str, failure: str, act: Callable[[], Any]) -> Any:
         """``act()``'s result, or None (the run untouched) after a failure: ``failure`` and why."""
@@ -534,10 +482,10 @@ class TrainingLoop:
             self._playing = False
         self._dirty = True
         self._last_update_at = -math.inf
-        self._report(ConfigChanged(trainer.config))
+        self._report(protocol.ConfigChanged(trainer.config))
         # what the data's user must know (e.g. rare characters of a text file folded into one)
         note = trainer.task.note()
-        self._report(RunReset(f"{reason}; {note}" if note else reason))
+        self._report(protocol.RunReset(f"{reason}; {note}" if note else reason))
         if not self._playing:
             self._post()  # playing: the next update's snapshot, when due
         self._settle()
@@ -549,6 +497,6 @@ class TrainingLoop:
         configuration is reported again (the controller had taken the refused one for it)."""
         if self.trainer is not None:
             self.trainer.run_id = run_id
-            self._report(ConfigChanged(self.trainer.config))
+            self._report(protocol.ConfigChanged(self.trainer.config))
             if not self._playing:
                 self._post()

@@ -14,7 +14,8 @@ pytest.importorskip("PySide6.QtCore")
 from rnnviz.gui.worker import TrainingWorker
 from rnnviz.training import protocol as p
 from rnnviz.training.config import TrainConfig
-from rnnviz.training.loop import SnapshotMailbox, TrainingLoop
+from rnnviz.training.loop import TrainingLoop
+from rnnviz.training.mailbox import SnapshotMailbox
 from rnnviz.training.trainer import Trainer
 
 SMALL = {"model.hidden_size": "8", "batch_size": "4", "seq_len": "10"}
