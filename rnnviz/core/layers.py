@@ -15,6 +15,7 @@ read from ``CELLS``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -151,6 +152,23 @@ class CellSpec:
         """Whether the state is a pair (h, c) (the LSTM) rather than h alone."""
         return self.layer.has_cell_state
 
+    def value_range(self, name: str) -> tuple[float, float]:
+        """The interval the values of ``name`` lie in: "h", "c" or one of ``gate_names``.
+
+        The gates are sigmoids, (0, 1), except the candidates g (LSTM) and n (GRU), tanh:
+        (−1, 1). h is in (−1, 1) (tanh, o ⊙ tanh(c), or a mix of tanh values), but in
+        [0, ∞) for the ReLU RNN; the LSTM's cell state c is unbounded.
+        """
+        if name == "h":
+            return (0.0, math.inf) if self.nonlinearity == "relu" else (-1.0, 1.0)
+        if name == "c" and self.has_cell_state:
+            return (-math.inf, math.inf)
+        if name in _TANH_GATES and name in self.gate_names:
+            return (-1.0, 1.0)
+        if name in self.gate_names:
+            return (0.0, 1.0)
+        raise ValueError(f"a {self.label} has no values called {name!r}")
+
     def build(self, *args: Any, **kwargs: Any) -> RecurrentLayer:
         """A new layer of this cell; the arguments are ``RecurrentLayer``'s (input_size,
         hidden_size, num_layers, bidirectional, dtype, seed)."""
@@ -158,6 +176,9 @@ class CellSpec:
             kwargs["nonlinearity"] = self.nonlinearity
         return self.layer(*args, **kwargs)
 
+
+#: The gates computed with tanh rather than σ: the candidate values of the LSTM and the GRU.
+_TANH_GATES = frozenset({"g", "n"})
 
 #: Every cell a student can choose, by name, in the order a settings box lists them.
 CELLS: Mapping[str, CellSpec] = MappingProxyType(

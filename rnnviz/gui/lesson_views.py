@@ -68,7 +68,7 @@ class AlphabetView(QWidget):
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
-        if snapshot.config.task.value != "alphabet" or not snapshot.weights:
+        if snapshot.task.name != "alphabet" or not snapshot.weights:
             return
         key = (snapshot.run_id, snapshot.iteration // 25)  # a few reports a second at most
         if key == self._key:
@@ -133,14 +133,11 @@ class RecallView(QWidget):
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
-        if snapshot.config.task.value != "recall":
+        if snapshot.task.name != "recall":
             return
         p = snapshot.predictions
-        params = snapshot.config.task_params
-        K, M = params.symbols, params.distractors
-        names = [chr(ord("A") + k) for k in range(K)]
-        names += ["·"] if M == 1 else [chr(ord("a") + m) for m in range(M)]
-        names.append("?")
+        names = snapshot.task.symbols  # the symbols to remember, the distractors, the cue
+        K = snapshot.task.num_symbols
         self._tokens = [names[i] for i in np.asarray(snapshot.example_x).argmax(axis=1)]
         self._draw_sequence()
         probs = np.asarray(p.get("probs"))[-1] if "probs" in p else np.zeros(K)

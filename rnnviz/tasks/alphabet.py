@@ -389,6 +389,9 @@ class AlphabetTask(Task):
         w = np.ones(right.shape) if batch.mask is None else batch.mask  # (T, B)
         return {"accuracy": float(np.sum(right * w) / np.sum(w))}
 
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(ALPHABET)
+
     def baselines(self) -> dict[str, float]:
         """``{"chance": 1/26}``: the accuracy of guessing a letter."""
         return {"chance": 1.0 / len(ALPHABET)}

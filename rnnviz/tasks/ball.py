@@ -361,6 +361,11 @@ class BallTask(Task):
         "linear_interpolation": "gap_error",
         "linear_extrapolation": "gap_error",
     }
+    baseline_help: ClassVar[dict[str, str]] = {
+        "chance": "the accuracy of guessing a direction at random",
+        "linear_interpolation": "the gap error of a straight line across the gap",
+        "linear_extrapolation": "the gap error of flying on at the last seen velocity",
+    }
 
     def __init__(self, config: BallConfig | None = None) -> None:
         self.config = BallConfig() if config is None else config

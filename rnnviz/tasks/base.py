@@ -20,6 +20,7 @@ from typing import ClassVar
 import numpy as np
 
 from rnnviz.core.losses import mean_squared_error, softmax_cross_entropy
+from rnnviz.tasks.facts import Baseline, TaskFacts
 
 __all__ = ["Batch", "Task"]
 
@@ -66,6 +67,13 @@ class Task(ABC):
     name: ClassVar[str]
     kind: ClassVar[str]
     carries_state: ClassVar[bool] = False
+    #: The figure each key of ``baselines()`` is a reference for, where it is not the loss
+    #: ("chance" is always one for the accuracy).
+    baseline_metrics: ClassVar[Mapping[str, str]] = {}
+    #: What each baseline is, in one clause, for a tooltip.
+    baseline_help: ClassVar[Mapping[str, str]] = {
+        "chance": "the accuracy of guessing at random",
+    }
     input_size: int
     output_size: int
 
@@ -109,6 +117,33 @@ class Task(ABC):
     def baselines(self) -> dict[str, float]:
         """Reference values of the loss or metrics that the curves are compared with."""
         return {}
+
+    def symbols(self) -> tuple[str, ...]:
+        """The names of the classes, in index order (empty for real-valued data)."""
+        return ()
+
+    def metric_labels(self) -> dict[str, str]:
+        """{metric: the words a reader sees for it}, where its key alone reads badly."""
+        return {}
+
+    def facts(self) -> TaskFacts:
+        """What the views need to know about this task (see ``rnnviz.tasks.facts``)."""
+        return TaskFacts(
+            name=self.name,
+            kind=self.kind,
+            symbols=self.symbols(),
+            baselines=self.baseline_records(),
+            metric_labels=tuple(self.metric_labels().items()),
+        )
+
+    def baseline_records(self) -> tuple[Baseline, ...]:
+        """``baselines()`` with, for each, the figure it is drawn against and its help."""
+        records = []
+        for name, value in self.baselines().items():
+            default = "accuracy" if name == "chance" else "loss"
+            metric = self.baseline_metrics.get(name, default)
+            records.append(Baseline(name, float(value), metric, self.baseline_help.get(name, "")))
+        return tuple(records)
 
     def predictions(self, outputs: np.ndarray, batch: Batch) -> dict[str, np.ndarray]:
         """What the demo view draws for these outputs (predicted positions, top characters…)."""

@@ -58,13 +58,14 @@ Arrays, time-major as everywhere:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
 
 from rnnviz.core import softmax
 from rnnviz.tasks.base import Batch, Task
+from rnnviz.tasks.facts import RecallFacts
 from rnnviz.tasks.setting import Setting, check_fields
 
 __all__ = ["MAX_DELAY", "MAX_TOKENS", "RecallConfig", "RecallTask"]
@@ -278,6 +279,20 @@ class RecallTask(Task):
         long = np.ones_like(right) if delay is None else delay > self.config.delay / 2  # (B,)
         long_acc = float(np.mean(right[long])) if long.any() else float("nan")
         return {"accuracy": float(np.mean(right)), "accuracy_long": long_acc}
+
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self.token_names())
+
+    def metric_labels(self) -> dict[str, str]:
+        return {"accuracy_long": f"accuracy, gaps > {self.config.delay / 2:g} steps"}
+
+    def facts(self) -> RecallFacts:
+        base = super().facts()
+        return RecallFacts(
+            **{f.name: getattr(base, f.name) for f in fields(base)},
+            delay=self.config.delay,
+            num_symbols=self.config.symbols,
+        )
 
     def baselines(self) -> dict[str, float]:
         """``{"chance": 1/K}``: the accuracy of guessing, which a network that forgot gets."""

@@ -273,6 +273,12 @@ class TextTask(Task):
         "bigram": "loss",
         "trigram": "loss",
     }
+    baseline_help: ClassVar[dict[str, str]] = {
+        "uniform": "the loss of calling every character equally likely",
+        "unigram": "the loss of predicting each character by its frequency alone",
+        "bigram": "the loss of predicting each character from the one before it",
+        "trigram": "the loss of predicting each character from the two before it",
+    }
 
     #: The text must have at least this many characters.
     MIN_CHARS: ClassVar[int] = 100
@@ -493,6 +499,13 @@ class TextTask(Task):
             fit_on = self.train_text[: self.NGRAM_MAX_CHARS]
             self._ngrams[order] = CharNGram(fit_on, order=order, vocab=self.vocab)
         return self._ngrams[order]
+
+    def metric_labels(self) -> dict[str, str]:
+        return {"uniform": "uniform guess"}
+
+    def symbols(self) -> tuple[str, ...]:
+        """The vocabulary's characters: code ``i`` is ``symbols()[i]``."""
+        return self.vocab.chars
 
     def baselines(self) -> dict[str, float]:
         """Validation losses in nats per character: ``uniform`` (log V) and the ``unigram``,

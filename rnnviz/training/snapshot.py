@@ -11,16 +11,17 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 ``history_iterations``  (N,)               iterations of the history rows
 ``loss_history``        (N,)               training loss at those iterations
 ``metric_history``      {name: (N,)}       the task's figures at those iterations
-``baselines``           {name: float}      reference lines (chance, snapshot model, bigram…)
+``task``                TaskFacts          what the task is: its name, symbols, baselines (each
+                                           with the figure it is drawn against), delay, arena…
+                                           (``rnnviz.tasks.facts``); ``baselines`` is {name: value}
+``layout``              Layout             the cell, L layers × D directions in the order of the
+                                           per-layer fields, their labels and value ranges
 ``example_x``           (T, I)             the example sequence the views show
 ``hidden``              L·D × (T, H)       hidden states, layer-major, forward before backward
 ``cell_states``         L·D × (T, H)       LSTM cell states (empty for RNN and GRU)
 ``gates``               L·D × {name: (T, H)}  gate activations by name
 ``dh_norms``            (L·D, T)           ‖∂L/∂h_t‖ for the example
 ``dh_norm_history``     (N, L·D, T)        the same for the training batches, over iterations
-``param_grad_norms``    {name: float}      ‖∂L/∂θ‖ of the latest update
-``grad_norm``           float              global gradient norm before clipping
-``spectral_radius``     {name: float}      largest |eigenvalue| of each recurrent weight
 ``predictions``         {name: array}      what the demo view draws (positions, top chars…)
 ``diverged``            str                "" or why training stopped and what to do
 ``steps_per_second``    float              training speed over the last second or so
@@ -39,7 +40,75 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Snapshot", "frozen_array", "frozen_mapping"]
+from rnnviz.tasks.facts import TaskFacts
+
+__all__ = ["Layout", "Snapshot", "TaskFacts", "frozen_array", "frozen_mapping"]
+
+_ARROWS = ("→", "←")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a snapshot's per-layer fields are laid out, and the ranges of their values.
+
+    ``hidden``, ``cell_states``, ``gates`` and the rows of ``dh_norms`` hold L × D entries,
+    layer-major, forward before backward: entry ``k`` is layer ``k // D + 1``, direction
+    ``k % D`` (0 forward →, 1 backward ←).
+
+    Attributes
+    ----------
+    cell : str
+        The cell's name in configs ("rnn_tanh", "lstm", …); ``cell_label`` is its name for people.
+    layers, directions : int
+        L and D (2 for a bidirectional network).
+    hidden_size : int
+        H.
+    gates : tuple of str
+        The gate names, in the order of the weights' row blocks (empty for the vanilla RNN).
+    ranges : tuple of (str, float, float)
+        (name, low, high) of "h", "c" (LSTM only) and each gate: the interval its values lie in
+        (±inf where unbounded).
+    """
+
+    cell: str
+    cell_label: str
+    layers: int
+    directions: int
+    hidden_size: int
+    gates: tuple[str, ...] = ()
+    ranges: tuple[tuple[str, float, float], ...] = ()
+
+    @property
+    def count(self) -> int:
+        """L × D, the number of entries of each per-layer field."""
+        return self.layers * self.directions
+
+    @property
+    def labels(self) -> list[str]:
+        """ "layer 1 →", "layer 1 ←", "layer 2 →", … in the entries' order."""
+        D = self.directions
+        return [f"layer {k + 1} {_ARROWS[d]}" for k in range(self.layers) for d in range(D)]
+
+    def value_range(self, name: str) -> tuple[float, float]:
+        """(low, high) of "h", "c" or a gate; a KeyError for a name this cell does not have."""
+        for key, low, high in self.ranges:
+            if key == name:
+                return low, high
+        raise KeyError(name)
+
+    @classmethod
+    def of(cls, spec, layers: int, bidirectional: bool, hidden_size: int) -> Layout:
+        """The layout of a network of ``spec`` (a ``rnnviz.core.CellSpec``)."""
+        names = ("h", "c", *spec.gate_names) if spec.has_cell_state else ("h", *spec.gate_names)
+        return cls(
+            cell=spec.name,
+            cell_label=spec.label,
+            layers=int(layers),
+            directions=2 if bidirectional else 1,
+            hidden_size=int(hidden_size),
+            gates=spec.gate_names,
+            ranges=tuple((n, *spec.value_range(n)) for n in names),
+        )
 
 
 def frozen_array(a, dtype=None) -> np.ndarray:
@@ -71,22 +140,24 @@ class Snapshot:
     history_iterations: np.ndarray
     loss_history: np.ndarray
     metric_history: Mapping[str, np.ndarray]
-    baselines: Mapping[str, float]
+    task: TaskFacts
+    layout: Layout
     example_x: np.ndarray
     hidden: tuple[np.ndarray, ...]
     cell_states: tuple[np.ndarray, ...]
     gates: tuple[Mapping[str, np.ndarray], ...]
     dh_norms: np.ndarray
     dh_norm_history: np.ndarray
-    param_grad_norms: Mapping[str, float]
-    grad_norm: float
-    spectral_radius: Mapping[str, float]
     predictions: Mapping[str, np.ndarray]
     diverged: str
     steps_per_second: float
     num_parameters: int
     weights: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def baselines(self) -> dict[str, float]:
+        """{name: value} of the task's baselines (``task.baselines`` says what each is)."""
+        return self.task.baseline_values()
 
     @property
     def seq_len(self) -> int:

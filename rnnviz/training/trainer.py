@@ -34,7 +34,7 @@ from types import MappingProxyType
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from rnnviz.core import SGD, Adagrad, Adam, NonFiniteGradientError, Optimizer, RMSprop, param_norms
+from rnnviz.core import SGD, Adagrad, Adam, NonFiniteGradientError, Optimizer, RMSprop, cell_spec
 from rnnviz.tasks.base import Batch
 from rnnviz.tasks.registry import make_task
 from rnnviz.training.budget import check_budget
@@ -42,7 +42,7 @@ from rnnviz.training.config import OptimConfig, OptimizerKind, TrainConfig
 from rnnviz.training.history import DecimatingHistory
 from rnnviz.training.model import model_for
 from rnnviz.training.settings import needs_new_run
-from rnnviz.training.snapshot import Snapshot, frozen_array, frozen_mapping
+from rnnviz.training.snapshot import Layout, Snapshot, frozen_array, frozen_mapping
 from rnnviz.training.step import StepResult, train_step
 
 __all__ = ["Trainer", "limit_blas_threads", "make_optimizer", "needs_reset"]
@@ -60,9 +60,6 @@ def make_optimizer(optim: OptimConfig, params: dict[str, np.ndarray]) -> Optimiz
 
 
 _blas_limiter = None
-
-#: Seconds between two computations of the recurrent weights' spectral radius.
-RADIUS_INTERVAL = 1.0
 
 #: A loss above max(DIVERGENCE_FACTOR × the first loss, DIVERGENCE_FLOOR) counts as diverged.
 DIVERGENCE_FACTOR = 100.0
@@ -150,7 +147,6 @@ class Trainer:
         self.metric_history = DecimatingHistory(cfg.history, len(self.metric_names))
         self.dh_history = DecimatingHistory(cfg.history, (LD, self.seq_len))
         self._step_times: deque[float] = deque(maxlen=256)
-        self._radius_cache: tuple[int, dict[str, float], float] = (-1, {}, 0.0)
 
     def _metrics_of_example(self) -> dict[str, float]:
         outputs, _, _ = self.model.forward(self.example.x)
@@ -295,27 +291,6 @@ class Trainer:
             return 0.0
         return (len(recent) - 1) / (recent[-1] - recent[0]) if recent[-1] > recent[0] else 0.0
 
-    def spectral_radius(self) -> dict[str, float]:
-        """Largest |eigenvalue| of each recurrent weight (each gate's block for LSTM/GRU).
-
-        Eigenvalues cost milliseconds at H = 128 (22 ms for an LSTM's four blocks), so they are
-        recomputed at most once a second; a snapshot stays cheap at 30 per second.
-        """
-        iteration, radii, when = self._radius_cache
-        now = time.perf_counter()
-        if iteration == self.iteration or (radii and now - when < RADIUS_INTERVAL):
-            return radii
-        rnn = self.model.rnn
-        radii = {}
-        for name, W in rnn.params.items():
-            if not name.startswith("weight_hh"):
-                continue
-            H = rnn.hidden_size
-            blocks = W.reshape(rnn.gate_count, H, H).astype(np.float64)  # (G, H, H)
-            radii[name] = float(max(np.abs(np.linalg.eigvals(b)).max() for b in blocks))
-        self._radius_cache = (self.iteration, radii, now)
-        return radii
-
     def snapshot(self) -> Snapshot:
         """A frozen copy of everything the views draw, computed on the fixed example."""
         with np.errstate(all="ignore"):  # a diverged model may overflow; the views show NaN
@@ -340,6 +315,7 @@ class Trainer:
                 pass
         trace = cache.trace
         last = self.last
+        model = self.config.model
         metric_values = self.metric_history.values()
         return Snapshot(
             run_id=self.run_id,
@@ -352,18 +328,19 @@ class Trainer:
             metric_history=frozen_mapping(
                 {n: metric_values[:, k] for k, n in enumerate(self.metric_names)}
             ),
-            baselines=frozen_mapping(self.task.baselines()),
+            task=self.task.facts(),
+            layout=Layout.of(
+                cell_spec(model.cell.value),
+                model.num_layers,
+                model.bidirectional,
+                model.hidden_size,
+            ),
             example_x=frozen_array(ex.x[:, 0]),
             hidden=tuple(frozen_array(dt.h[:, 0]) for dt in trace),
             cell_states=tuple(frozen_array(dt.c[:, 0]) for dt in trace if dt.c is not None),
             gates=tuple(frozen_mapping({k: v[:, 0] for k, v in dt.gates.items()}) for dt in trace),
             dh_norms=frozen_array(dh_norms),
             dh_norm_history=frozen_array(self.dh_history.values()),
-            param_grad_norms=frozen_mapping(
-                param_norms(last.rnn_grads) if last is not None and last.rnn_grads else {}
-            ),
-            grad_norm=float(last.grad_norm) if last is not None else 0.0,
-            spectral_radius=frozen_mapping(self.spectral_radius()),
             predictions=frozen_mapping(self.task.predictions(outputs, ex)),
             diverged=self.diverged,
             steps_per_second=self.steps_per_second(),

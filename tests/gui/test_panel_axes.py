@@ -37,6 +37,7 @@ from rnnviz.gui.panels._common import (  # noqa: E402
 )
 from rnnviz.gui.panels.curves import display_name  # noqa: E402
 from rnnviz.gui.panels.gradient_flow import FLOOR, history_levels  # noqa: E402
+from rnnviz.tasks.facts import TaskFacts  # noqa: E402
 from rnnviz.training.config import TrainConfig  # noqa: E402
 from rnnviz.training.trainer import Trainer  # noqa: E402
 
@@ -297,7 +298,7 @@ def check_labels(panel):
             if not line.label.isVisible():  # hovering the line names it
                 x = float(np.mean(plot.getViewBox().viewRange()[0]))
                 hover(panel, plot.getViewBox(), x, line.value())
-                expected = f"dashed line: {display_name(name, panel.snapshot.config)}"
+                expected = f"dashed line: {display_name(name, panel.snapshot.task)}"
                 assert panel.hover_label.text().startswith(expected), name
                 continue
             rect = label_scene_rect(line)
@@ -332,7 +333,8 @@ def test_baseline_labels_sit_on_their_own_lines(show, size):
 
 def test_baseline_names_are_readable(show):
     assert display_name("linear_interpolation") == "linear interpolation"
-    assert display_name("uniform") == "uniform guess"
+    text = TaskFacts("text", "classification", metric_labels=(("uniform", "uniform guess"),))
+    assert display_name("uniform", text) == "uniform guess"
     snap = run_snapshot("ball", steps=6, **{"task.mode": "gap", "seq_len": 12})
     panel = show(LossPanel, snap)
     assert "linear_interpolation" in panel.baseline_lines
@@ -382,7 +384,7 @@ def test_hovering_a_baseline_names_it(show):
 def test_several_accuracies_have_their_legend_in_the_title(show):
     snap = run_snapshot("recall", steps=8, **{"task.delay": 20, "seq_len": 22})
     assert {"accuracy", "accuracy_long"} <= set(snap.metric_history)
-    assert display_name("accuracy_long", snap.config) == "accuracy, gaps > 10 steps"
+    assert display_name("accuracy_long", snap.task) == "accuracy, gaps > 10 steps"
     panel = show(LossPanel, snap)
     plot = panel.plots["accuracy"]
     assert plot.legend is None  # no box over the curves

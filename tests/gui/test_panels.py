@@ -301,7 +301,7 @@ def test_loss_panel_draws_curves_and_labelled_baselines(show):
         line = panel.baseline_lines[name]
         assert line.getViewBox() is loss_box
         assert line.value() == pytest.approx(snap.baselines[name])
-        assert line.label.format == f"{display_name(name)} {snap.baselines[name]:.3g}"
+        assert line.label.format == f"{display_name(name, snap.task)} {snap.baselines[name]:.3g}"
     # the baselines are kept in view by autoscaling
     low, high = loss_box.viewRange()[1]
     assert low <= min(snap.baselines.values()) and high >= max(snap.baselines.values())
@@ -311,7 +311,7 @@ def test_loss_panel_draws_curves_and_labelled_baselines(show):
     shown = [label for label in labels if label.isVisible()]
     assert len(shown) >= 2
     hidden = [n for n, label in zip(names, labels, strict=True) if not label.isVisible()]
-    assert all(display_name(n) in panel.plots["loss"].titleLabel.text for n in hidden)
+    assert all(display_name(n, snap.task) in panel.plots["loss"].titleLabel.text for n in hidden)
     boxes = [label.mapRectToScene(label.boundingRect()) for label in shown]
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 

@@ -122,13 +122,10 @@ def direction_labels(num_layers: int, num_directions: int) -> list[str]:
     return [f"layer {k + 1} {arrows[d]}" for k in range(num_layers) for d in range(num_directions)]
 
 
-def layers_and_directions(snapshot, count: int) -> tuple[int, int]:
-    """(L, D) of a snapshot holding ``count`` layer·direction entries."""
-    model = getattr(getattr(snapshot, "config", None), "model", None)
-    directions = 2 if getattr(model, "bidirectional", False) else 1
-    if count % directions:
-        directions = 1
-    return max(1, count // directions), directions
+def layers_and_directions(snapshot, count: int | None = None) -> tuple[int, int]:
+    """(L, D) of a snapshot's per-layer fields, as its ``layout`` says."""
+    del count
+    return snapshot.layout.layers, snapshot.layout.directions
 
 
 def nice_step(least: float, mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)) -> float:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import html
-import importlib
 import math
 
 import numpy as np
@@ -59,47 +58,19 @@ LEFT_AXIS_WIDTH = 92
 #: Pixels within which hovering a baseline's line names it in the read-out.
 LINE_HOVER_PX = 8
 
-#: Names on screen for the tasks' keys that read badly as they are (the rest lose their "_").
-DISPLAY_NAMES = {"uniform": "uniform guess"}
-#: What each baseline is, for its tooltip.
-BASELINE_HELP = {
-    "chance": "the accuracy of guessing at random",
-    "uniform": "the loss of calling every character equally likely",
-    "unigram": "the loss of predicting each character by its frequency alone",
-    "bigram": "the loss of predicting each character from the one before it",
-    "trigram": "the loss of predicting each character from the two before it",
-    "linear_interpolation": "the gap error of a straight line across the gap",
-    "linear_extrapolation": "the gap error of flying on at the last seen velocity",
-}
 
-
-def display_name(name: str, config=None) -> str:
-    """A task's metric or baseline key as a reader would write it: "linear_interpolation" →
-    "linear interpolation"; "accuracy_long" (the recall task's accuracy over the sequences
-    whose gap is longer than half the delay) → "accuracy, gaps > 20 steps"."""
-    if name == "accuracy_long":
-        delay = getattr(getattr(config, "task_params", None), "delay", None)
-        if isinstance(delay, int | float) and delay > 0:
-            return f"accuracy, gaps > {delay / 2:g} steps"
-        return "accuracy on long gaps"
-    return DISPLAY_NAMES.get(name, name.replace("_", " "))
+def display_name(name: str, task=None) -> str:
+    """A metric's or a baseline's key as a reader would write it: the words ``task`` (the
+    snapshot's ``TaskFacts``) gives for it, else the key without "_" ("linear_interpolation"
+    → "linear interpolation")."""
+    if task is not None:
+        return task.label(name)
+    return name.replace("_", " ")
 
 
 def nice_ceiling(x: float) -> float:
     """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10ⁿ that is ≥ ``x`` (1 when x ≤ 0)."""
     return nice_step(x, (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)) if x > 0 else 1.0
-
-
-def _declared_baseline_metrics(task) -> dict[str, str]:
-    """The task class's ``baseline_metrics`` ({baseline: metric or "loss"}), if it has one."""
-    try:
-        from rnnviz.tasks.registry import TASKS, TaskName
-
-        module, _, class_name = TASKS[TaskName(task)]
-        cls = getattr(importlib.import_module(module), class_name)
-    except (KeyError, ValueError, ImportError, AttributeError, TypeError):
-        return {}
-    return dict(getattr(cls, "baseline_metrics", {}) or {})
 
 
 def _is_accuracy(name: str) -> bool:
@@ -109,14 +80,11 @@ def _is_accuracy(name: str) -> bool:
 def baseline_targets(snapshot) -> dict[str, str]:
     """{baseline name: plot key} for the snapshot's baselines: "loss", "accuracy" or a metric
     name. Baselines of a metric the run does not report are left out."""
-    declared = _declared_baseline_metrics(getattr(getattr(snapshot, "config", None), "task", None))
     metrics = list(snapshot.metric_history)
     accuracies = [m for m in metrics if _is_accuracy(m)]
     targets = {}
-    for name in snapshot.baselines:
-        target = declared.get(name)
-        if target is None:
-            target = "accuracy" if (name == "chance" or _is_accuracy(name)) else "loss"
+    for baseline in snapshot.task.baselines:
+        name, target = baseline.name, baseline.metric
         if target != "loss":
             if _is_accuracy(target):
                 if not accuracies:
@@ -132,11 +100,11 @@ def _plot_key(metric: str) -> str:
     return "accuracy" if _is_accuracy(metric) else metric
 
 
-def _legend_entry(metric: str, config) -> str:
+def _legend_entry(metric: str, task) -> str:
     """A metric's name in the accuracy plot's title-legend, without the word the title has."""
     if metric == "accuracy":
         return "all"
-    name = display_name(metric, config)
+    name = display_name(metric, task)
     return name.replace("accuracy", "").strip(" ,") or name
 
 
@@ -237,7 +205,7 @@ class LossPanel(Panel):
 
     # ---------------------------------------------------------------- building
 
-    def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str], config) -> None:
+    def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str], task) -> None:
         self.view.ci.clear()
         self.plots, self.curves, self.baseline_lines = {}, {}, {}
         keys = ["loss"]
@@ -274,7 +242,7 @@ class LossPanel(Panel):
         colours = iter(OKABE_ITO[2:] + OKABE_ITO[:2])
         for metric in metrics:
             plot = self.plots[_plot_key(metric)]
-            self.curves[metric] = self._curve(plot, display_name(metric, config), next(colours))
+            self.curves[metric] = self._curve(plot, display_name(metric, task), next(colours))
         for k, (name, target) in enumerate(targets.items()):
             colour = BASELINE_COLORS[k % len(BASELINE_COLORS)]
             line = pg.InfiniteLine(
@@ -282,7 +250,7 @@ class LossPanel(Panel):
                 angle=0,
                 movable=False,
                 pen=pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine),
-                label=display_name(name),
+                label=display_name(name, task),
                 labelOpts={
                     "position": 0.98,
                     "color": colour,
@@ -338,7 +306,7 @@ class LossPanel(Panel):
 
     def _place_baselines(self) -> None:
         heights: dict[str, list[float]] = {key: [] for key in self.baseline_bounds}
-        config = getattr(self.snapshot, "config", None)
+        task = getattr(self.snapshot, "task", None)
         for name, line in self.baseline_lines.items():
             value = self._baseline_values.get(name, float("nan"))
             target = self._targets.get(name, "loss")
@@ -349,9 +317,9 @@ class LossPanel(Panel):
                 continue
             y = math.log10(value) if on_log else value
             line.setValue(y)
-            line.label.setFormat(f"{display_name(name, config)} {value:.3g}")
-            about = BASELINE_HELP.get(name)
-            tip = f"{display_name(name, config)}: {value:.4g}" + (f", {about}" if about else "")
+            line.label.setFormat(f"{display_name(name, task)} {value:.3g}")
+            about = next((b.help for b in task.baselines if b.name == name), "") if task else ""
+            tip = f"{display_name(name, task)}: {value:.4g}" + (f", {about}" if about else "")
             line.setToolTip(tip)
             line.label.setToolTip(tip)
             heights[target].append(y)
@@ -513,7 +481,7 @@ class LossPanel(Panel):
             self._targets = targets
             self._baseline_values = {}
             self._x_range = None
-            self._rebuild(metrics, targets, getattr(snapshot, "config", None))
+            self._rebuild(metrics, targets, getattr(snapshot, "task", None))
             self._key = key
         # the axis grows in steps (1, 1.5, 2, 3, 5, 7.5 × 10ⁿ), not at every snapshot: a steady
         # frame to watch the curve grow into, and redrawing the axes' ticks at every snapshot
@@ -564,7 +532,7 @@ class LossPanel(Panel):
         itself once per run, with the shortest forms)."""
         if any(metric not in self.curves for metric in snapshot.metric_history):
             return  # the plots are being rebuilt for this snapshot, which sets them after
-        config = getattr(snapshot, "config", None)
+        task = getattr(snapshot, "task", None)
         if snapshot.diverged:
             loss_title = "training loss: diverged"
         elif len(snapshot.loss_history):
@@ -578,7 +546,7 @@ class LossPanel(Panel):
             if key == "accuracy" and len(accuracies) > 1:
                 continue
             latest = float(values[-1]) if len(values) else float("nan")
-            label = "accuracy" if key == "accuracy" else display_name(metric, config)
+            label = "accuracy" if key == "accuracy" else display_name(metric, task)
             forms[key] = [f"{label}: {latest:.3g}" if math.isfinite(latest) else label]
         if len(accuracies) > 1:
             forms["accuracy"] = [
@@ -602,7 +570,7 @@ class LossPanel(Panel):
                 value = self._baseline_values.get(name, float("nan"))
                 colour = self.baseline_lines[name].pen.color().name()
                 style = f"color: {colour}; font-size: {TICK_PT}pt"
-                entry = html.escape(f"{display_name(name, config)} {value:.3g}")
+                entry = html.escape(f"{display_name(name, task)} {value:.3g}")
                 entry = f"&nbsp;&nbsp;<span style='{style}'>╌╌ {entry}</span>"  # its dashes
                 spare -= _title_width(entry)
                 if spare < 0:
@@ -614,13 +582,13 @@ class LossPanel(Panel):
     def _legend_title(self, snapshot, metrics: list[str], values: bool) -> str:
         """The accuracy plot's title when it has several curves: their legend, each name in
         its curve's colour after a stroke of its line (``values``: and its latest value)."""
-        config = getattr(snapshot, "config", None)
+        task = getattr(snapshot, "task", None)
         entries = []
         for metric in metrics:
             history = snapshot.metric_history[metric]
             latest = float(history[-1]) if len(history) else float("nan")
             colour = self.curves[metric].opts["pen"].color().name()
-            text = html.escape(_legend_entry(metric, config))
+            text = html.escape(_legend_entry(metric, task))
             if values and math.isfinite(latest):
                 text += f" {latest:.3g}"
             style = f"color: {colour}; font-size: {TICK_PT}pt"
@@ -666,13 +634,11 @@ class LossPanel(Panel):
         if self._hover_x is None or snapshot is None:
             self.set_readout(None)
             return
-        config = getattr(snapshot, "config", None)
+        task = getattr(snapshot, "task", None)
         parts = []
         name = self._hovered_baseline()
         if name is not None:
-            parts.append(
-                f"dashed line: {display_name(name, config)} {snapshot.baselines[name]:.4g}"
-            )
+            parts.append(f"dashed line: {display_name(name, task)} {snapshot.baselines[name]:.4g}")
         i = nearest_index(self._iterations, self._hover_x)
         if i >= 0:
             parts += [
@@ -680,5 +646,5 @@ class LossPanel(Panel):
                 f"loss {snapshot.loss_history[i]:.4g}",
             ]
             for metric, values in snapshot.metric_history.items():
-                parts.append(f"{display_name(metric, config)} {float(values[i]):.4g}")
+                parts.append(f"{display_name(metric, task)} {float(values[i]):.4g}")
         self.set_readout("   ".join(parts) if parts else None)
