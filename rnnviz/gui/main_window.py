@@ -17,11 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -35,11 +32,13 @@ from rnnviz.gui.controller import Controller
 from rnnviz.gui.controls import ControlPanel
 from rnnviz.gui.demos.ball_view import BallView
 from rnnviz.gui.demos.text_view import TextView
+from rnnviz.gui.file_commands import FileCommands
 from rnnviz.gui.lesson_bar import LessonBar
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
 from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL, RedrawScheduler
+from rnnviz.gui.window_menus import WindowMenus
 from rnnviz.gui.window_size import place_on_screen
 from rnnviz.training.presets import VIEWS, Preset, list_presets, load_preset
 
@@ -53,54 +52,13 @@ DEMO_TABS = (
     ("Long-range memory", "recall", "vanishing_gradient"),
 )
 
-SLOW_MOTION_SECONDS = 0.4
-
-#: The speed menu: its text, and the pause between updates (None: none, flat out). At full
-#: speed a small lesson is learnt in a second or two; the steady pace lets a lecturer talk
-#: over the curves as they fall; slow motion shows every single update.
-SPEEDS = (
-    ("Full speed", None),
-    ("Steady: 20 updates/s", 0.05),
-    ("Slow motion: 2.5 updates/s", SLOW_MOTION_SECONDS),
-)
-
 TITLE = "rnnviz: watch a recurrent network learn"
 
 #: How much smaller the learning rate of "Rewind, learning rate ÷ 10" (after a divergence) is.
 RECOVERY_FACTOR = 10.0
 
-#: How long the status bar shows a confirmation ("Saved to …", "Imported …"), in ms.
-CONFIRMATION_MS = 10_000
 
-#: The ignored entries an import's confirmation names before "and N more".
-IGNORED_NAMED = 4
-
-
-def _home_short(path: str) -> str:
-    """``path`` with the home folder as ~ (a status bar has little room)."""
-    home = str(Path.home())
-    return "~" + path[len(home) :] if home != "/" and path.startswith(home + "/") else path
-
-
-def describe_import(report: dict) -> str:
-    """The status bar's confirmation of an import: "Imported 4 recurrent weights and the
-    readout from w.npz; ignored: fc1.weight, fc1.bias"."""
-    recurrent = list(report.get("recurrent", ()))
-    text = f"Imported {len(recurrent)} recurrent weight{'' if len(recurrent) == 1 else 's'}"
-    if report.get("readout"):
-        text += " and the readout"
-    name = Path(str(report.get("path", ""))).name
-    if name:
-        text += f" from {name}"
-    ignored = list(report.get("ignored", ()))
-    if ignored:
-        named = ", ".join(ignored[:IGNORED_NAMED])
-        more = len(ignored) - IGNORED_NAMED
-        text += f"; ignored: {named}" + (f" and {more} more" if more > 0 else "")
-    return text
-
-
-class MainWindow(QMainWindow):
+class MainWindow(FileCommands, WindowMenus, QMainWindow):
     """The main window; ``start(preset, play)`` opens a lesson."""
 
     def __init__(self, controller: Controller | None = None) -> None:
@@ -183,133 +141,6 @@ class MainWindow(QMainWindow):
         place_on_screen(self)  # most of the screen it opens on, never more
 
     # ------------------------------------------------------------------ building
-
-    def _action(
-        self, text: str, slot, shortcut: str | tuple[str, ...] | None = None, tip: str = ""
-    ) -> QAction:
-        """An action of the window; ``shortcut``: one key or several (the first is the one
-        menus show). Window-wide: the keys work wherever the focus is, except in a text field
-        being typed in (Qt lets a focused editor claim the keys it types or moves with)."""
-        action = QAction(text, self)
-        action.triggered.connect(slot)
-        keys = (shortcut,) if isinstance(shortcut, str) else tuple(shortcut or ())
-        if keys:
-            action.setShortcuts([QKeySequence(key) for key in keys])
-            native = QKeySequence.SequenceFormat.NativeText
-            names = " or ".join(QKeySequence(key).toString(native) for key in keys)
-            action.setToolTip(f"{tip or text} ({names})")
-        else:
-            action.setToolTip(tip or text)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        c = self.controller
-        # Space, → and R are what a presenter's clicker and hands use (→ is "next"); the time
-        # cursor therefore moves with Shift+←/→ (and ←), Home and End (View → Time cursor)
-        self.play_action = self._action("Play", c.toggle, "Space", "Play / pause")
-        self.step_action = self._action("Step", c.step, ("Right", "."), "One update, one redraw")
-        self.reset_action = self._action("Reset", self.reset, "R", "New run with these settings")
-        self.rewind_action = self._action("Rewind", c.rewind, "Ctrl+R", "Same seed, same run")
-        self.reseed_action = self._action(
-            "Reseed", self.reseed, "Ctrl+Shift+R", "A new run from a new seed"
-        )
-        # shown only while the run is diverged: the one step that gets training going again
-        self.recover_action = self._action("Rewind, learning rate ÷ 10", self.recover)
-        self.recover_action.setVisible(False)
-        self.training_actions = (
-            self.play_action,
-            self.step_action,
-            self.reset_action,
-            self.rewind_action,
-            self.reseed_action,
-        )
-        toolbar = self.addToolBar("Training")
-        toolbar.setObjectName("training")
-        toolbar.addActions(list(self.training_actions))
-        toolbar.addAction(self.recover_action)
-        recover_button = toolbar.widgetForAction(self.recover_action)
-        if recover_button is not None:
-            recover_button.setStyleSheet(
-                "QToolButton { background: #D55E00; color: white; font-weight: bold;"
-                " border-radius: 3px; padding: 2px 6px; }"
-            )
-        self.speed = QComboBox()
-        self.speed.addItems([text for text, _ in SPEEDS])
-        self.speed.setToolTip("How fast training runs: flat out, or a pause after each update")
-        self.speed.currentIndexChanged.connect(lambda i: c.set_slow_motion(SPEEDS[i][1]))
-        toolbar.addWidget(self.speed)
-        self.sidebar_action = QAction("Settings", self)
-        self.sidebar_action.setCheckable(True)
-        self.sidebar_action.setChecked(True)
-        self.sidebar_action.setShortcut(QKeySequence("F9"))
-        self.sidebar_action.setToolTip("Show or hide the settings (F9): more room for the views")
-        self.sidebar_action.toggled.connect(self.show_sidebar)
-        self.addAction(self.sidebar_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.sidebar_action)
-
-        menu = self.menuBar()
-        files = menu.addMenu("&File")
-        files.addAction(self._action("Open session…", self.open_session, "Ctrl+O"))
-        files.addAction(self._action("Save session…", self.save_session, "Ctrl+S"))
-        files.addAction(self._action("Import PyTorch weights (.npz)…", self.import_weights))
-        files.addAction(self._action("Open text file…", self.open_text_file))
-        files.addSeparator()
-        files.addAction(self._action("Quit", self.close, "Ctrl+Q"))
-        lessons = menu.addMenu("&Lessons")
-        for preset in list_presets():
-            action = QAction(preset.title, self)
-            action.setToolTip("\n".join(preset.explanation))
-            action.triggered.connect(lambda _=False, name=preset.name: self.open_lesson(name))
-            lessons.addAction(action)
-        # PageDown/PageUp, as a presenter's clicker sends them (and a focused settings box
-        # would otherwise take them to change the cell or the optimiser: a new run)
-        lessons.addSeparator()
-        self.next_lesson_action = self._action(
-            "Next lesson", lambda: self.open_next_lesson(1), "PgDown"
-        )
-        self.previous_lesson_action = self._action(
-            "Previous lesson", lambda: self.open_next_lesson(-1), "PgUp"
-        )
-        lessons.addActions([self.next_lesson_action, self.previous_lesson_action])
-        training_menu = menu.addMenu("&Training")
-        training_menu.addActions(list(self.training_actions))
-        training_menu.addAction(self.recover_action)
-        self.lesson_bar_action = QAction("Lesson notes", self)
-        self.lesson_bar_action.setCheckable(True)
-        self.lesson_bar_action.setChecked(True)
-        self.lesson_bar_action.setShortcut(QKeySequence("F10"))
-        self.lesson_bar_action.setToolTip(
-            "Show or hide the lesson's title, explanation and comparison buttons (F10)"
-        )
-        self.lesson_bar_action.toggled.connect(self._show_lesson_bar)
-        self.addAction(self.lesson_bar_action)
-        view_menu = menu.addMenu("&View")
-        view_menu.addAction(self.sidebar_action)
-        view_menu.addAction(self.lesson_bar_action)
-        # window-wide, so the keys work wherever the focus is; a text field the user types
-        # in keeps its own arrow keys (Qt lets a focused editor claim them first). → alone is
-        # one update (Training → Step), as a presenter's clicker sends it
-        cursor_menu = view_menu.addMenu("Time cursor")
-        for text, key, move in (
-            ("One step back", ("Shift+Left", "Left"), lambda t, T: t - 1),
-            ("One step on", "Shift+Right", lambda t, T: t + 1),
-            ("First step", "Home", lambda t, T: 0),
-            ("Last step", "End", lambda t, T: T - 1),
-        ):
-            cursor_menu.addAction(
-                self._action(text, lambda _=False, m=move: self._move_cursor(m), key)
-            )
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.status_labels = {
-            name: QLabel() for name in ("seed", "iteration", "loss", "speed", "redraws", "state")
-        }
-        for label in self.status_labels.values():
-            bar.addPermanentWidget(label)
-        self.status_labels["state"].setMinimumWidth(300)
 
     def _connect(self) -> None:
         c = self.controller
@@ -446,86 +277,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ asking first
 
-    def ask_to_discard(
-        self,
-        replaced_by: str,
-        then: Callable[[], None],
-        cancelled: Callable[[], None] | None = None,
-    ) -> None:
-        """Run ``then`` (which replaces the run) at once if that loses no work: the run is
-        untrained or saved since its last update. Else ask first, window-modal, "Discard the
-        run trained for 2,400 updates?", ``replaced_by`` saying what takes its place:
-
-        Save…     choose a file, save, and go on once it is saved (not if that fails)
-        Discard   go on
-        Cancel    keep the run; ``cancelled`` puts back what the user clicked
-        """
-        updates = self.controller.unsaved_updates
-        if not updates:
-            then()
-            return
-        if self.question is not None:  # one at a time (the box blocks the window meanwhile)
-            if cancelled is not None:
-                cancelled()
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "rnnviz",
-            f"Discard the run trained for {updates:,} updates?",
-            parent=self,
-        )
-        box.setInformativeText(
-            f"{replaced_by} Save… keeps it in a session file first (File → Open session "
-            "brings it back)."
-        )
-        save = box.addButton("Save…", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(_result: int) -> None:
-            self.question = None
-            clicked = box.clickedButton()
-            if clicked is discard:
-                then()
-            elif clicked is save and self.save_session(then=then):
-                pass  # goes on in _on_session_saved
-            elif cancelled is not None:
-                cancelled()
-
-        box.finished.connect(answered)
-        self.question = box
-        box.open()  # window-modal, does not block the event loop
-
-    def answer_question(self, answer: str) -> None:
-        """Click the open question's button named ``answer`` ("Save…", "Discard", "Cancel")."""
-        if self.question is None:
-            raise RuntimeError("no question is open")
-        [button] = [b for b in self.question.buttons() if b.text() == answer]
-        button.click()
-
-    @Slot(str)
-    def _on_session_saved(self, path: str) -> None:
-        """Say where it went; go on with what a Save… answer was asked before."""
-        then, self._after_save = self._after_save, None
-        self._saved_note = f"Saved to {_home_short(path)}"
-        self.statusBar().showMessage(self._saved_note, CONFIRMATION_MS)
-        if then is not None:
-            then()  # its run_reset's message names the save too
-        else:
-            self._saved_note = ""
-
-    @Slot(str)
-    def _drop_pending_save(self, _message: str = "") -> None:
-        """A failure (the save itself, most likely) cancels what was to follow the save."""
-        self._after_save = None
-
-    @Slot(object)
-    def _on_weights_imported(self, report: dict) -> None:
-        self.statusBar().showMessage(describe_import(report), CONFIRMATION_MS)
-
     def _tab_changed(self, index: int) -> None:
         self.draw_now()  # the tab just shown draws the newest snapshot it missed
         config = self.controller.config
@@ -543,11 +294,6 @@ class MainWindow(QMainWindow):
         if self.controller.config is not None:
             self._select_tab_for(self.controller.config)
 
-    @property
-    def tab_question(self) -> QMessageBox | None:
-        """The question a tab click asked, while it is open (an alias of ``question``)."""
-        return self.question
-
     @Slot(object)
     def _select_tab_for(self, config) -> None:
         for index, (_, task, _) in enumerate(DEMO_TABS):
@@ -555,61 +301,6 @@ class MainWindow(QMainWindow):
                 self.tabs.blockSignals(True)
                 self.tabs.setCurrentIndex(index)
                 self.tabs.blockSignals(False)
-
-    def _file(self, title: str, filters: str, save: bool = False) -> str:
-        dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-        path, _ = dialog(self, title, str(Path.home()), filters)
-        return path
-
-    def open_session(self) -> None:
-        path = self._file("Open a session", "rnnviz sessions (*.rnnviz);;All files (*)")
-        if path:
-            self.ask_to_discard(
-                f"The session {Path(path).name} replaces it.", lambda: self.controller.open(path)
-            )
-
-    def save_session(self, then: Callable[[], None] | None = None) -> bool:
-        """Choose a file and save the session to it; ``then`` runs once it is saved. False if
-        no file was chosen."""
-        path = self._file("Save the session", "rnnviz sessions (*.rnnviz)", save=True)
-        if not path:
-            return False
-        self._after_save = then
-        self.controller.save(path if path.endswith(".rnnviz") else path + ".rnnviz")
-        return True
-
-    def import_weights(self) -> None:
-        path = self._file("Import PyTorch weights", "NumPy archives (*.npz);;All files (*)")
-        if path:
-            self.controller.import_weights(path)
-
-    def open_text_file(self) -> None:
-        path = self._file("Open a text file", "Text (*.txt *.md *.py);;All files (*)")
-        if path:
-            self.ask_to_use_text_file(path)
-
-    @Slot(str)
-    def ask_to_use_text_file(self, path: str) -> None:
-        """``use_text_file``, asking first if that discards a trained run."""
-        self.ask_to_discard(
-            f"A character model of {Path(path).name} replaces it.",
-            lambda: self.use_text_file(path),
-        )
-
-    @Slot(str)
-    def use_text_file(self, path: str) -> None:
-        """Train the character model on the user's own file (a new run). A file the worker
-        refuses (empty, binary, a folder …) is a message; the run and the lesson stay."""
-        config = self.controller.config
-        if config is None or config.task.value != "text":
-            config = load_preset("text_messaging").config
-        try:
-            config = config.with_settings({"task.corpus": "file", "task.path": path})
-        except ValueError as error:
-            self.show_error(str(error))
-            return
-        if self.controller.start(config, play=self.controller.state == "training"):
-            self._expect_lesson(config, None, 0)
 
     # ------------------------------------------------------------------ showing
 
