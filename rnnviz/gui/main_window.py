@@ -12,6 +12,7 @@ cursor is shared by every view with a time axis.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,7 @@ from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
 from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL, RedrawScheduler
+from rnnviz.gui.view_choice import LayerSelector, ViewChoice
 from rnnviz.gui.window_menus import WindowMenus
 from rnnviz.gui.window_size import place_on_screen
 from rnnviz.training.presets import VIEWS, Preset, list_presets, load_preset
@@ -74,7 +76,7 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         # has begun, so a run that is refused (a text file that is not text) leaves the bar
         self._pending_lesson: tuple[object, Preset | None, int | None] | None = None
         self._variant: int | None = 0  # the lesson bar's pressed comparison
-        self._cursor = 0
+        self.choice = ViewChoice()  # the time step and layer·direction every view shows
         self._refitter = QTimer(self)
         self._refitter.setSingleShot(True)
         self._refitter.setInterval(0)
@@ -94,6 +96,9 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.loss_panel = LossPanel()
         self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
         self._views_by_name = dict(zip(VIEWS, self.panels, strict=True))  # a lesson's "view"
+        #: every view, on the one interface of ``rnnviz.gui.view``
+        self.views = (*self.panels, *self.demo_views)
+        self.layer_selector = LayerSelector()
         self.redraw = RedrawScheduler(
             (*self.panels, *self.demo_views),
             {getattr(self, name): seconds for name, seconds in SLOW_VIEW_INTERVAL.items()},
@@ -163,10 +168,9 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.lesson_bar.variant_chosen.connect(self.choose_variant)
         c.session_opened.connect(self._on_session_opened)
         self.tabs.currentChanged.connect(self._tab_changed)
-        views = [*self.panels, *self.demo_views]
-        for view in views:
-            if hasattr(view, "cursor_moved"):
-                view.cursor_moved.connect(self.set_cursor)
+        for view in self.views:
+            view.cursor_moved.connect(self.set_cursor)
+        self.layer_selector.layer_chosen.connect(self.set_layer)
         for panel in (self.hidden_panel, self.gate_panel, self.text_view):
             if panel is not self.text_view:
                 panel.unit_selected.connect(self.text_view.select_unit)
@@ -308,6 +312,13 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
     def show_snapshot(self, snapshot) -> None:
         """Hand a snapshot to the views (``RedrawScheduler``: they draw it one per turn of the
         event loop, the newest always wins) and show its figures in the status bar."""
+        if snapshot.layout.labels != list(self.choice.labels) or snapshot.seq_len != (
+            self.choice.steps
+        ):
+            moved = self.choice.fit(snapshot.layout.labels, snapshot.seq_len)
+            self.layer_selector.show_labels(self.choice.labels, self.choice.layer)
+            if moved:
+                self.set_layer(self.choice.layer)
         self.redraw.post(snapshot)
         status = self.status_labels
         status["iteration"].setText(f"iteration {snapshot.iteration}")
@@ -398,16 +409,57 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
 
     @Slot(int)
     def set_cursor(self, t: int) -> None:
-        self._cursor = t
-        for view in (*self.panels, *self.demo_views):
+        """Show time step ``t`` in every view (a view's own cursor moves come here too)."""
+        self.choice.t = t
+        for view in self.views:
             view.set_cursor(t)
 
     def _move_cursor(self, move) -> None:
-        snapshot = self.controller.latest
-        if snapshot is None:
-            return
-        steps = snapshot.seq_len
-        self.set_cursor(min(max(move(min(self._cursor, steps - 1), steps), 0), steps - 1))
+        t = self.choice.move_cursor(move)
+        if t is not None:
+            self.set_cursor(t)
+
+    @Slot(int)
+    def set_layer(self, index: int) -> None:
+        """Show layer·direction entry ``index`` (of ``snapshot.layout``) in every view."""
+        self.choice.layer = index
+        self.layer_selector.show_labels(self.choice.labels, index)
+        for view in self.views:
+            set_layer = getattr(view, "set_layer", None)
+            if set_layer is not None:
+                set_layer(index)
+
+    def step_layer(self, step: int) -> None:
+        """The next (1) or previous (−1) layer·direction, around the end (L, Shift+L)."""
+        index = self.choice.step_layer(step)
+        if index is not None:
+            self.set_layer(index)
+
+    def about_shown_views(self) -> str:
+        """ "What am I looking at": the demo tab's and the shown panels' own words."""
+        shown = [self.tabs.currentWidget(), *self.panel_area.shown_panels()]
+        parts = []
+        for view in shown:
+            about = getattr(view, "about", "")
+            if about:
+                parts.append(
+                    f"<p><b>{html.escape(self._view_title(view))}</b>: {html.escape(about)}</p>"
+                )
+        return "".join(parts)
+
+    def _view_title(self, view) -> str:
+        if view in self.demo_views:
+            return DEMO_TABS[self.demo_views.index(view)][0]
+        return self.panel_area.title_of(view)
+
+    def explain_views(self) -> None:
+        """Help → What am I looking at? (F1): the shown views' explanations, in a box."""
+        box = QMessageBox(QMessageBox.Icon.Information, "What am I looking at?", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(self.about_shown_views() or "Nothing is shown yet.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.about_box = box
 
     @Slot(str)
     def show_error(self, message: str) -> None:

@@ -79,6 +79,14 @@ class PanelArea(QWidget):
         if self.tabbed:
             self._tabs.setCurrentWidget(panel)
 
+    def shown_panels(self) -> list[QWidget]:
+        """The panels in sight: all four in the grid, the current one in tabs."""
+        return [self._tabs.currentWidget()] if self.tabbed else list(self.panels)
+
+    def title_of(self, panel: QWidget) -> str:
+        """The title of ``panel`` (its tab's text)."""
+        return self.titles[self.panels.index(panel)]
+
     def grid_needs(self) -> QSize:
         """The room the 2 × 2 grid needs: every view at least its minimum and ``GRID_MIN``."""
         sizes = [p.minimumSizeHint().expandedTo(GRID_MIN) for p in self.panels]

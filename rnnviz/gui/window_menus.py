@@ -83,6 +83,7 @@ class WindowMenus:
         self.speed.setToolTip("How fast training runs: flat out, or a pause after each update")
         self.speed.currentIndexChanged.connect(lambda i: c.set_slow_motion(SPEEDS[i][1]))
         toolbar.addWidget(self.speed)
+        self.layer_selector.place_in(toolbar)
         self.sidebar_action = QAction("Settings", self)
         self.sidebar_action.setCheckable(True)
         self.sidebar_action.setChecked(True)
@@ -145,6 +146,20 @@ class WindowMenus:
             cursor_menu.addAction(
                 self._action(text, lambda _=False, m=move: self._move_cursor(m), key)
             )
+        layer_menu = view_menu.addMenu("Layer and direction")
+        layer_menu.addAction(self._action("Next layer·direction", lambda: self.step_layer(1), "L"))
+        layer_menu.addAction(
+            self._action("Previous layer·direction", lambda: self.step_layer(-1), "Shift+L")
+        )
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(
+            self._action(
+                "What am I looking at?",
+                self.explain_views,
+                "F1",
+                "What the demo and the views in sight show, in plain words",
+            )
+        )
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
