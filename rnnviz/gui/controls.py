@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rnnviz.tasks.setting import Setting
 from rnnviz.training.config import TrainConfig
-from rnnviz.training.settings import find_setting, setting_value, settings_for
+from rnnviz.training.settings import Setting, find_setting, setting_value, settings_for
 
 __all__ = ["CELLS", "OPTIMIZERS", "RESET", "SIDEBAR", "ControlPanel", "setting_widget"]
 

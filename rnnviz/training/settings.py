@@ -33,6 +33,7 @@ __all__ = [
     "TRAINING_SETTINGS",
     "Cell",
     "OptimizerKind",
+    "Setting",
     "changed_settings",
     "check_known",
     "find_setting",
