@@ -296,79 +296,93 @@ def _package(root: Path, files: dict[str, str]) -> Path:
     return pkg
 
 
+# Two packages that break the rules on purpose: each file's text holds the imports to catch.
+BAD_FILES = {
+    "tasks/__init__.py": '"""x."""\n',
+    "gui/window.py": "from PySide6 import QtWidgets\nimport pyqtgraph\n",
+    "core/ok.py": "import numpy as np\nfrom . import ok\nfrom rnnviz.core import ok\n",
+    "core/plot.py": "import numpy\nif True:\n    import pyqtgraph as pg\n",
+    "core/up.py": "from ..training import loop\n",
+    "core/up2.py": "from rnnviz import gui\n",
+    "tasks/lazy.py": "def f():\n    from PySide6.QtCore import QObject\n",
+    "tasks/dyn.py": "import importlib\nimportlib.import_module('shiboken6')\n",
+    "training/up.py": "import rnnviz.gui.window\n",
+    "training/sub/deep.py": "from ...cli import main\n",
+    "cli.py": "from PyQt6 import QtCore\n",
+}
+CYCLIC_FILES = {
+    # two modules importing each other, one of them inside a function (the usual dodge)
+    "tasks/text.py": "def ngram():\n    from rnnviz.tasks.ngram import CharNGram\n",
+    "tasks/ngram.py": "from rnnviz.tasks.text import Vocabulary\n",
+    # three modules in a ring, through a relative import and a package-style import
+    "training/a.py": "from . import b\n",
+    "training/b.py": "import rnnviz.training.c\n",
+    "training/c.py": "from rnnviz.training.a import run\n",
+    # not cycles: an import only for type checkers, and modules imported through their package
+    "tasks/vocab.py": "from rnnviz.tasks.base import Task\n",
+    "tasks/base.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+    "    from rnnviz.tasks.vocab import Vocabulary\n",
+    "training/d.py": "from rnnviz.training import a\nfrom rnnviz.tasks import ngram\n",
+    # a module that reads a name from its own package's __init__, which imports it
+    "gui/__init__.py": "from rnnviz.gui.window import Window\n",
+    "gui/window.py": "from rnnviz.gui import APP_NAME\n",
+}
+
+
 @pytest.fixture
 def bad_package(tmp_path: Path) -> Path:
-    return _package(
-        tmp_path,
-        {
-            "tasks/__init__.py": '"""x."""\n',
-            "gui/window.py": "from PySide6 import QtWidgets\nimport pyqtgraph\n",
-            "core/ok.py": "import numpy as np\nfrom . import ok\nfrom rnnviz.core import ok\n",
-            "core/plot.py": "import numpy\nif True:\n    import pyqtgraph as pg\n",
-            "core/up.py": "from ..training import loop\n",
-            "core/up2.py": "from rnnviz import gui\n",
-            "tasks/lazy.py": "def f():\n    from PySide6.QtCore import QObject\n",
-            "tasks/dyn.py": "import importlib\nimportlib.import_module('shiboken6')\n",
-            "training/up.py": "import rnnviz.gui.window\n",
-            "training/sub/deep.py": "from ...cli import main\n",
-            "cli.py": "from PyQt6 import QtCore\n",
-        },
-    )
-
-
-def test_gui_checker_catches_qt_outside_gui(bad_package: Path):
-    assert gui_import_violations(bad_package) == [
-        "rnnviz/cli.py:1 imports PyQt6",
-        "rnnviz/cli.py:1 imports PyQt6.QtCore",
-        "rnnviz/core/plot.py:3 imports pyqtgraph",
-        "rnnviz/tasks/dyn.py:2 imports shiboken6",
-        "rnnviz/tasks/lazy.py:2 imports PySide6.QtCore",
-        "rnnviz/tasks/lazy.py:2 imports PySide6.QtCore.QObject",
-    ]
-
-
-def test_layering_checker_catches_upward_imports(bad_package: Path):
-    assert layering_violations(bad_package) == [
-        "rnnviz/core/up.py:1 (core) imports rnnviz.training",
-        "rnnviz/core/up.py:1 (core) imports rnnviz.training.loop",
-        "rnnviz/core/up2.py:1 (core) imports rnnviz.gui",
-        "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli",
-        "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli.main",
-        "rnnviz/training/up.py:1 (training) imports rnnviz.gui.window",
-    ]
+    return _package(tmp_path, BAD_FILES)
 
 
 @pytest.fixture
 def cyclic_package(tmp_path: Path) -> Path:
-    return _package(
-        tmp_path,
-        {
-            # two modules importing each other, one of them inside a function (the usual dodge)
-            "tasks/text.py": "def ngram():\n    from rnnviz.tasks.ngram import CharNGram\n",
-            "tasks/ngram.py": "from rnnviz.tasks.text import Vocabulary\n",
-            # three modules in a ring, through a relative import and a package-style import
-            "training/a.py": "from . import b\n",
-            "training/b.py": "import rnnviz.training.c\n",
-            "training/c.py": "from rnnviz.training.a import run\n",
-            # not cycles: an import only for type checkers, and modules imported through their
-            # package
-            "tasks/vocab.py": "from rnnviz.tasks.base import Task\n",
-            "tasks/base.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-            "    from rnnviz.tasks.vocab import Vocabulary\n",
-            "training/d.py": "from rnnviz.training import a\nfrom rnnviz.tasks import ngram\n",
-            # a module that reads a name from its own package's __init__, which imports it
-            "gui/__init__.py": "from rnnviz.gui.window import Window\n",
-            "gui/window.py": "from rnnviz.gui import APP_NAME\n",
-        },
-    )
+    return _package(tmp_path, CYCLIC_FILES)
 
 
-def test_cycle_checker_catches_cycles(cyclic_package: Path):
-    assert import_cycles(cyclic_package) == [
-        "rnnviz.gui → rnnviz.gui.window → rnnviz.gui",
-        "rnnviz.tasks.ngram → rnnviz.tasks.text → rnnviz.tasks.ngram",
-        "rnnviz.training.a → rnnviz.training.b → rnnviz.training.c → rnnviz.training.a",
-    ]
+@pytest.mark.parametrize(
+    ("checker", "files", "found"),
+    [
+        pytest.param(
+            gui_import_violations,
+            BAD_FILES,
+            [
+                "rnnviz/cli.py:1 imports PyQt6",
+                "rnnviz/cli.py:1 imports PyQt6.QtCore",
+                "rnnviz/core/plot.py:3 imports pyqtgraph",
+                "rnnviz/tasks/dyn.py:2 imports shiboken6",
+                "rnnviz/tasks/lazy.py:2 imports PySide6.QtCore",
+                "rnnviz/tasks/lazy.py:2 imports PySide6.QtCore.QObject",
+            ],
+            id="qt outside gui",
+        ),
+        pytest.param(
+            layering_violations,
+            BAD_FILES,
+            [
+                "rnnviz/core/up.py:1 (core) imports rnnviz.training",
+                "rnnviz/core/up.py:1 (core) imports rnnviz.training.loop",
+                "rnnviz/core/up2.py:1 (core) imports rnnviz.gui",
+                "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli",
+                "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli.main",
+                "rnnviz/training/up.py:1 (training) imports rnnviz.gui.window",
+            ],
+            id="upward imports",
+        ),
+        pytest.param(
+            import_cycles,
+            CYCLIC_FILES,
+            [
+                "rnnviz.gui → rnnviz.gui.window → rnnviz.gui",
+                "rnnviz.tasks.ngram → rnnviz.tasks.text → rnnviz.tasks.ngram",
+                "rnnviz.training.a → rnnviz.training.b → rnnviz.training.c → rnnviz.training.a",
+            ],
+            id="cycles",
+        ),
+    ],
+)
+def test_checker_catches_what_it_must(tmp_path: Path, checker, files, found):
+    """Each checker, run on a package that breaks its rule, names exactly the broken imports."""
+    assert checker(_package(tmp_path, files)) == found
 
 
 def test_cycle_checker_passes_a_package_without_cycles(bad_package: Path):
