@@ -1,7 +1,8 @@
 """Demo views of the alphabet and long-range recall lessons.
 
 Both draw from the snapshot only; the alphabet view runs the slide's three prompts on the
-window's own copy of the model (``SnapshotModel``), never on the trainer's arrays.
+window's own copy of the model (``SnapshotModel``), never on the trainer's arrays. Both are
+views (``rnnviz.gui.view``); neither has a layer to choose, so ``set_layer`` only notes it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from rnnviz.gui.panels._common import style_plot
-from rnnviz.tasks.alphabet import prompts_report
+from rnnviz.gui.panels.style import style_plot
+from rnnviz.training.demos.alphabet import prompts_report
 from rnnviz.training.inference import SnapshotModel
 
 __all__ = ["AlphabetView", "RecallView"]
@@ -36,6 +37,13 @@ class AlphabetView(QWidget):
     """The slide's three prompts: the alphabet from A, from F, and backwards from Z."""
 
     cursor_moved = Signal(int)
+    name = "alphabet"
+    about = (
+        "The network has learned to say the alphabet. Here it is given a first letter and "
+        "continues on its own, one letter at a time, each letter it says fed back in as the "
+        "next input. Green letters are right, red ones wrong: to start at F or to go "
+        "backwards it must know where in the sequence it is, not just which letter came last."
+    )
 
     ROWS = (
         ("forward", "Say it forward, from A"),
@@ -65,6 +73,7 @@ class AlphabetView(QWidget):
             layout.addWidget(self.rows[key], 2 * r, 0, 1, 2)
         layout.setRowStretch(len(self.ROWS) * 2 + 1, 1)
         self.report: dict | None = None
+        self.layer = 0
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
@@ -93,6 +102,10 @@ class AlphabetView(QWidget):
     def set_cursor(self, t: int) -> None:
         del t  # the prompts have no time axis of the example
 
+    @Slot(int)
+    def set_layer(self, index: int) -> None:
+        self.layer = int(index)  # the prompts are the whole network's: nothing to redraw
+
 
 _TRUE_BAR = "#009E73"
 _OTHER_BAR = "#4575b4"
@@ -102,6 +115,13 @@ class RecallView(QWidget):
     """The recall example: the symbol, the gap, and the network's answer at the cue."""
 
     cursor_moved = Signal(int)
+    name = "recall"
+    about = (
+        "One example of the long-range memory task: a symbol to remember (in bold) comes "
+        "first, then distractors, then the question mark asks for it. The bars are the "
+        "network's probabilities for each symbol at the question mark; the green bar is the "
+        "right one. The longer the gap, the harder it is to carry the symbol across it."
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +149,7 @@ class RecallView(QWidget):
         layout.addWidget(self.answer)
         layout.addWidget(self.plot, 1)
         self.cursor = 0
+        self.layer = 0
         self._tokens: list[str] = []
 
     @Slot(object)
@@ -166,3 +187,7 @@ class RecallView(QWidget):
     def set_cursor(self, t: int) -> None:
         self.cursor = t
         self._draw_sequence()
+
+    @Slot(int)
+    def set_layer(self, index: int) -> None:
+        self.layer = int(index)  # the answer is the whole network's: nothing to redraw

@@ -1,7 +1,8 @@
 """Axes and labels of the loss and gradient-flow views: ticks for any range and height, one
 label format per axis, whole iterations, gradient norms shown as they are (zeros on a labelled
-row of their own), baseline labels on their own lines and off the curves, readable names, the
-accuracy legend out of the data, and the iteration axis of a new run.
+row of their own), baseline names and values in a legend off the curves, never over each other
+nor clipped, readable names, the accuracy legend out of the data, and the iteration axis of a
+new run.
 
 The axis tests ask the axes for their ticks directly (``tickValues`` / ``tickStrings``, what
 pyqtgraph draws from) and measure spacing in pixels with the axis's own font; the panel tests
@@ -30,7 +31,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from rnnviz.gui.panels import GradientFlowPanel, LossPanel  # noqa: E402
 from rnnviz.gui.panels._common import (  # noqa: E402
     IntegerAxis,
-    LogAxis,
+    NumberAxis,
     power_texts,
     style_axis,
     tick_label_room,
@@ -75,9 +76,11 @@ def show(qtbot):
     return make
 
 
-def axis(cls, orientation="left"):
+def axis(cls, orientation="left", log=False):
     item = cls(orientation)
     style_axis(item)
+    if log:
+        item.setLogMode(True)  # as PlotItem.setLogMode does
     return item
 
 
@@ -112,7 +115,7 @@ def pixel_gaps(pairs, lo, hi, size):
 )
 @pytest.mark.parametrize("size", [70, 120, 250, 500])
 def test_log_axis_labels_at_least_two_ticks_that_do_not_overlap(lo, hi, size):
-    item = axis(LogAxis)
+    item = axis(NumberAxis, log=True)
     pairs = labelled(item, lo, hi, size)
     assert len(pairs) >= 2, pairs
     height = tick_label_room(item, "") - 6  # the font's line height
@@ -124,13 +127,13 @@ def test_log_axis_labels_at_least_two_ticks_that_do_not_overlap(lo, hi, size):
     "lo, hi", [(-2.7, -2.3), (-3.05, -1.95), (-6.2, -0.9), (-0.5, 0.9), (-2.65, -2.55)]
 )
 def test_log_axis_uses_one_format_per_axis(lo, hi):
-    texts = [s for _, s in labelled(axis(LogAxis), lo, hi, 400)]
+    texts = [s for _, s in labelled(axis(NumberAxis, log=True), lo, hi, 400)]
     assert all(PLAIN.match(s) for s in texts) or all(SCIENTIFIC.match(s) for s in texts), texts
 
 
 def test_log_axis_labels_mantissas_in_powers_of_ten():
     # the reviewer's axis: "10⁻², 0.005, 0.002, 10⁻³" mixed two formats
-    assert [s for _, s in labelled(axis(LogAxis), -3.05, -1.95, 200)] == [
+    assert [s for _, s in labelled(axis(NumberAxis, log=True), -3.05, -1.95, 200)] == [
         "10⁻³",
         "2×10⁻³",
         "5×10⁻³",
@@ -141,7 +144,7 @@ def test_log_axis_labels_mantissas_in_powers_of_ten():
 
 
 def test_log_axis_labels_the_zero_row_and_leaves_the_decade_above_it_empty():
-    item = axis(LogAxis)
+    item = axis(NumberAxis, log=True)
     item.zero_at = -5.0
     ticks = [v for _, values in item.tickValues(-5.2, 0.1, 300) for v in values]
     pairs = labelled(item, -5.2, 0.1, 300)
@@ -154,8 +157,7 @@ def test_log_axis_labels_the_zero_row_and_leaves_the_decade_above_it_empty():
 
 @pytest.mark.parametrize("size", [64, 90, 150, 300])
 def test_linear_axis_ticks_follow_the_height(size):
-    item = axis(LogAxis)
-    item.log_values = False
+    item = axis(NumberAxis)
     lo, hi = -0.06, 1.06  # the accuracy plot
     pairs = labelled(item, lo, hi, size)
     assert len(pairs) >= 2
@@ -167,8 +169,7 @@ def test_linear_axis_ticks_follow_the_height(size):
 def test_labels_at_both_ends_of_an_axis_with_a_grid_are_drawn(qtbot):
     # with a grid, pyqtgraph dropped a label sticking out past the axis's end: a 0 … 1 axis
     # 90 px high showed only "0.5"
-    plot = pg.PlotItem(axisItems={"left": LogAxis("left")})
-    plot.getAxis("left").log_values = False
+    plot = pg.PlotItem(axisItems={"left": NumberAxis("left")})
     style_axis(plot.getAxis("left"))
     plot.showGrid(y=True)
     plot.setYRange(0.0, 1.0, padding=0.06)
@@ -275,57 +276,37 @@ def hover(panel, view_box, x, y):
     settle()
 
 
-def label_scene_rect(line):
-    return line.label.mapRectToScene(line.label.boundingRect())
-
-
-def line_scene_y(line):
-    view = line.getViewBox()
-    return view.mapViewToScene(QPointF(0.0, line.value())).y()
-
-
 def check_labels(panel):
-    """Every shown label is on its own line and on no other, clear of the other labels and of
-    the curves; every hidden one is named in its plot's title."""
-    for plot in panel.plots.values():
-        lines = {
-            n: line
-            for n, line in panel.baseline_lines.items()
-            if line.isVisible() and line.getViewBox() is plot.getViewBox()
-        }
-        boxes = []
-        for name, line in lines.items():
-            if not line.label.isVisible():  # hovering the line names it
-                x = float(np.mean(plot.getViewBox().viewRange()[0]))
-                hover(panel, plot.getViewBox(), x, line.value())
-                expected = f"dashed line: {display_name(name, panel.snapshot.task)}"
-                assert panel.hover_label.text().startswith(expected), name
-                continue
-            rect = label_scene_rect(line)
-            assert rect.top() <= line_scene_y(line) <= rect.bottom(), name
-            for other_name, other in lines.items():
-                if other_name != name:
-                    assert not rect.top() < line_scene_y(other) < rect.bottom(), (name, other_name)
-            view = plot.getViewBox()
-            data = view.mapSceneToView(rect).boundingRect()
-            for item in plot.listDataItems():
-                if item in panel.baseline_bounds.values():
-                    continue
-                x, y = item.getData()
-                inside = (x >= data.left()) & (x <= data.right())
-                inside &= (y >= data.top()) & (y <= data.bottom())
-                assert not inside.any(), f"{name} covers the curve"
-            boxes.append(rect)
-        assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    """Every baseline drawn is named with its value in its plot's legend; the names are
+    inside the view (nothing clipped), clear of each other and of every plot's data; hovering
+    a line names it."""
+    task = panel.snapshot.task
+    viewport = panel.view.mapToScene(panel.view.viewport().rect()).boundingRect()
+    data = [plot.getViewBox().sceneBoundingRect() for plot in panel.plots.values()]
+    boxes = []
+    for name, line in panel.baseline_lines.items():
+        label = panel.baseline_label(name)
+        value = panel.snapshot.baselines[name]
+        assert label.isVisible() and label.text == f"{display_name(name, task)} {value:.3g}"
+        rect = label.mapRectToScene(label.boundingRect())
+        assert viewport.contains(rect), f"{name}'s label is clipped"
+        assert not any(rect.intersects(d) for d in data), f"{name}'s label covers a plot"
+        boxes.append(rect)
+        view = line.getViewBox()
+        if panel.baseline_y(name) is not None:
+            x = float(np.mean(view.viewRange()[0]))
+            hover(panel, view, x, panel.baseline_y(name))
+            assert panel.hover_label.text().startswith(f"dashed line: {display_name(name, task)}")
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 @pytest.mark.parametrize("size", [(900, 600), (600, 380), (1200, 900)])
-def test_baseline_labels_sit_on_their_own_lines(show, size):
+def test_baseline_names_sit_in_a_legend_off_the_data(show, size):
     snap = run_snapshot("text", steps=30, seq_len=16)
     panel = show(LossPanel, snap, size)
     assert panel.baseline_lines
     check_labels(panel)
-    assert any(line.label.isVisible() for line in panel.baseline_lines.values())
+    assert all(panel.baseline_label(n).isVisible() for n in panel.baseline_lines)
     panel.set_log_loss(True)
     settle()
     check_labels(panel)
@@ -338,13 +319,13 @@ def test_baseline_names_are_readable(show):
     snap = run_snapshot("ball", steps=6, **{"task.mode": "gap", "seq_len": 12})
     panel = show(LossPanel, snap)
     assert "linear_interpolation" in panel.baseline_lines
-    for line in panel.baseline_lines.values():
-        assert "_" not in line.label.format
-        assert "_" not in line.toolTip()
+    for name in panel.baseline_lines:
+        assert "_" not in panel.baseline_label(name).text
+        assert "_" not in panel.baseline_label(name).toolTip()
 
 
-def test_a_curve_along_its_baseline_moves_the_label_to_the_title(show):
-    # an untrained accuracy runs along chance: any label on the line would cover it
+def test_a_curve_along_its_baseline_leaves_its_name_readable(show):
+    # an untrained accuracy runs along chance: a label on the line would cover it
     snap = run_snapshot("ball", steps=40)
     chance = snap.baselines["chance"]
     wobble = chance + 0.01 * np.sin(np.arange(len(snap.history_iterations)))
@@ -352,21 +333,8 @@ def test_a_curve_along_its_baseline_moves_the_label_to_the_title(show):
         snap, metric_history={**snap.metric_history, "direction_accuracy": wobble}
     )
     panel = show(LossPanel, along)
-    line = panel.baseline_lines["chance"]
-    assert not line.label.isVisible()
-    assert "chance" in panel.plots["accuracy"].titleLabel.text
     check_labels(panel)
-    # away from the curve it comes back onto its line
-    high = np.full(len(snap.history_iterations), 0.9)
-    panel.show_snapshot(
-        dataclasses.replace(
-            snap, metric_history={**snap.metric_history, "direction_accuracy": high}
-        )
-    )
-    settle()
-    assert line.label.isVisible()
     assert "chance" not in panel.plots["accuracy"].titleLabel.text
-    check_labels(panel)
 
 
 def test_hovering_a_baseline_names_it(show):
@@ -378,7 +346,7 @@ def test_hovering_a_baseline_names_it(show):
     assert panel.hover_label.text().startswith("dashed line: chance")
     hover(panel, view, x, 0.95)
     assert "dashed line" not in panel.hover_label.text()
-    assert panel.baseline_lines["chance"].toolTip().startswith("chance")
+    assert panel.baseline_label("chance").toolTip().startswith("chance")
 
 
 def test_several_accuracies_have_their_legend_in_the_title(show):

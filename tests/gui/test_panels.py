@@ -34,7 +34,7 @@ from rnnviz.gui.panels import (  # noqa: E402
 from rnnviz.gui.panels._common import (  # noqa: E402
     DIVERGING_LUT,
     VIRIDIS_LUT,
-    LogAxis,
+    NumberAxis,
     decade_text,
 )
 from rnnviz.gui.panels.curves import baseline_targets, display_name  # noqa: E402
@@ -205,18 +205,20 @@ def test_gate_panel_maps_every_gate_on_its_scale(show):
         assert tuple(m.image.getLevels()) == ((-1.0, 1.0) if signed else (0.0, 1.0))
         if m.name != "c":
             assert m.plot.titleLabel.text == GATE_DESCRIPTIONS[m.name]
-    assert not panel.controls.isVisible()  # one layer·direction: no selector
+    assert not panel.controls.isVisible()  # the window's one selector chooses the layer
 
     gru = snapshot(**GRU_DEEP)
     panel.show_snapshot(gru)
     settle()
     assert [m.name for m in panel.maps] == ["r", "z", "n"]
     assert [tuple(m.image.getLevels()) for m in panel.maps] == [(0, 1), (0, 1), (-1, 1)]
-    assert panel.controls.isVisible()
-    assert panel.layer_selector.count() == 4
-    panel.set_layer(3)  # layer 2 ←
-    assert panel.layer_selector.currentText() == "layer 2 ←"
+    panel.set_layer(3)  # layer 2 ←, as the window's selector does
+    assert panel.layer() == 3
     np.testing.assert_array_equal(panel.maps[1].image.image, gru.gates[3]["z"].T)
+    hover(panel, panel.maps[1].view, 2, 2)
+    assert "(layer 2 ←)" in panel.hover_label.text()
+    panel.show_snapshot(snapshot(**LSTM))  # one layer·direction: its only entry
+    np.testing.assert_array_equal(panel.maps[0].image.image, snapshot(**LSTM).gates[0]["i"].T)
 
 
 def test_vanilla_rnn_has_no_gates_message(show):
@@ -249,7 +251,8 @@ def test_gradient_curves_are_log10_of_the_floored_norms(show):
 
 
 def test_log_axis_labels_decades():
-    axis = LogAxis("left")
+    axis = NumberAxis("left")
+    axis.setLogMode(True)  # as PlotItem.setLogMode does
     assert [decade_text(e) for e in (-3, -1, 0, 1, 2)] == ["10⁻³", "10⁻¹", "1", "10", "10²"]
     levels = axis.tickValues(-6.2, -0.9, 400)
     assert levels[0][1] == [-6.0, -5.0, -4.0, -3.0, -2.0, -1.0]
@@ -257,7 +260,7 @@ def test_log_axis_labels_decades():
     # over a short range the 2× and 5× ticks get numbers too
     levels = axis.tickValues(-0.5, 0.9, 400)
     assert axis.tickStrings(levels[0][1], 1, 0.3) == ["0.5", "1", "2", "5"]
-    axis.log_values = False
+    axis.setLogMode(False)
     assert axis.tickStrings([0.5], 1, 0.5) == ["0.5"]
 
 
@@ -270,7 +273,7 @@ def test_gradient_history_map_shows_log10_of_the_history(show):
     assert panel.history_image.image.shape == (rows, snap.seq_len)
     assert tuple(panel.history_image.getLevels()) == panel.levels
     assert panel.history_plot.titleLabel.text == "history (layer 1 →)"
-    panel.set_history_layer(2)
+    panel.set_layer(2)
     expected = np.log10(np.maximum(snap.dh_norm_history[:, 2, :], FLOOR))
     np.testing.assert_allclose(panel.history_image.image, expected, rtol=1e-6)
     assert "layer 2 →" in panel.history_plot.titleLabel.text
@@ -300,30 +303,28 @@ def test_loss_panel_draws_curves_and_labelled_baselines(show):
     for name in ("uniform", "unigram", "bigram", "trigram"):
         line = panel.baseline_lines[name]
         assert line.getViewBox() is loss_box
-        assert line.value() == pytest.approx(snap.baselines[name])
-        assert line.label.format == f"{display_name(name, snap.task)} {snap.baselines[name]:.3g}"
+        assert panel.baseline_y(name) == pytest.approx(snap.baselines[name])
+        text = panel.baseline_label(name).text
+        assert text == f"{display_name(name, snap.task)} {snap.baselines[name]:.3g}"
     # the baselines are kept in view by autoscaling
     low, high = loss_box.viewRange()[1]
     assert low <= min(snap.baselines.values()) and high >= max(snap.baselines.values())
-    # their labels never cover each other; one with no room on the plot is named in the title
-    names = sorted(("uniform", "unigram", "bigram", "trigram"), key=lambda n: snap.baselines[n])
-    labels = [panel.baseline_lines[n].label for n in names]
-    shown = [label for label in labels if label.isVisible()]
-    assert len(shown) >= 2
-    hidden = [n for n, label in zip(names, labels, strict=True) if not label.isVisible()]
-    assert all(display_name(n, snap.task) in panel.plots["loss"].titleLabel.text for n in hidden)
-    boxes = [label.mapRectToScene(label.boundingRect()) for label in shown]
+    # their names never cover each other, nor the plot's data
+    labels = [panel.baseline_label(n) for n in ("uniform", "unigram", "bigram", "trigram")]
+    assert all(label.isVisible() for label in labels)
+    boxes = [label.mapRectToScene(label.boundingRect()) for label in labels]
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    data = loss_box.sceneBoundingRect()
+    assert not any(box.intersects(data) for box in boxes)
 
     panel.set_log_loss(True)
     assert panel.log_box.isChecked()
     _, y = panel.curves["loss"].getData()
     np.testing.assert_allclose(y, np.log10(snap.loss_history), rtol=1e-5)
-    line = panel.baseline_lines["bigram"]
-    assert line.value() == pytest.approx(math.log10(snap.baselines["bigram"]))
+    assert panel.baseline_y("bigram") == pytest.approx(math.log10(snap.baselines["bigram"]))
     panel.log_box.setChecked(False)
     assert not panel.log_loss()
-    assert line.value() == pytest.approx(snap.baselines["bigram"])
+    assert panel.baseline_y("bigram") == pytest.approx(snap.baselines["bigram"])
 
 
 def test_chance_goes_on_the_accuracy_plot(show):
@@ -332,7 +333,7 @@ def test_chance_goes_on_the_accuracy_plot(show):
     panel = show(LossPanel, snap)
     line = panel.baseline_lines["chance"]
     assert line.getViewBox() is panel.plots["accuracy"].getViewBox()
-    assert line.value() == pytest.approx(snap.baselines["chance"])
+    assert panel.baseline_y("chance") == pytest.approx(snap.baselines["chance"])
     np.testing.assert_array_equal(
         panel.curves["direction_accuracy"].getData()[1], snap.metric_history["direction_accuracy"]
     )
@@ -545,7 +546,7 @@ def test_shape_changes_rebuild_and_back(show, cls):
         assert [m.name for m in panel.maps] == ["r", "z", "n"]
         assert panel.maps[0].image.image.shape == (6, 10)
     elif isinstance(panel, GradientFlowPanel):
-        assert len(panel.curves) == 4 and panel.layer_selector.count() == 4
+        assert len(panel.curves) == 4
         assert panel.history_image.image.shape[1] == 10
     colours, _ = colour_stats(panel.view)
     assert colours > 60
@@ -605,3 +606,19 @@ def test_a_diverged_snapshot_draws_without_errors(show):
         panel.view.grab()
     loss = show(LossPanel, broken)
     assert "diverged" in loss.plots["loss"].titleLabel.text
+
+
+# ------------------------------------------------------------------------------ the view interface
+
+
+def test_every_panel_is_a_view(show):
+    from rnnviz.gui.view import check_view
+
+    names = []
+    for cls in PANELS:
+        panel = show(cls)
+        check_view(panel)  # name, about, cursor_moved, show_snapshot, set_cursor, set_layer
+        assert len(panel.about.split(". ")) >= 2, "a few plain sentences for a student"
+        panel.set_layer(1)  # before any snapshot: kept for the first one
+        names.append(panel.name)
+    assert names == ["hidden", "gates", "gradient", "loss"]

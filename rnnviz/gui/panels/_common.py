@@ -1,12 +1,11 @@
-"""What every panel shares: the projector style, the colour maps, the time cursor, the mouse.
-
-Style: dark text on a white background, big fonts, thick lines, and colour-blind-safe colours
-(Okabe–Ito for curves, viridis/cividis for 0..1 values, ColorBrewer's blue–white–red for −1..1),
-each colour map a 256-entry uint8 lookup table built here in NumPy.
+"""What every panel shares: the time cursor, the mouse, the read-out line, the empty state.
 
 The time cursor: every panel keeps one step t. ``set_cursor(t)`` (a slot) moves the highlight
 without emitting anything; a click or drag on a time axis or a heat map, or the Shift+←/→/Home/End
 keys, move it and emit ``cursor_moved(t)``, which the window sends to every other panel.
+
+The projector style (colours, fonts, colour maps, styled plots) is in ``style``, the axes in
+``axes``; their names are importable from here too.
 """
 
 from __future__ import annotations
@@ -18,12 +17,9 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
-    QComboBox,
-    QGraphicsItem,
     QGraphicsRectItem,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QStackedWidget,
@@ -31,35 +27,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnviz.gui.panels.axes import (  # noqa: F401  (importable from here)
+    IntegerAxis,
+    NumberAxis,
+    decade_text,
+    nice_step,
+    power_texts,
+    tick_label_room,
+)
+from rnnviz.gui.panels.style import (  # noqa: F401  (importable from here)
+    BACKGROUND,
+    CIVIDIS_LUT,
+    CURVE_WIDTH,
+    DIVERGING_LUT,
+    FOREGROUND,
+    INFERNO_LUT,
+    LABEL_PT,
+    OKABE_ITO,
+    TEXT_PT,
+    TICK_PT,
+    TITLE_MARGIN,
+    TITLE_PT,
+    VIRIDIS_LUT,
+    color_bar,
+    font,
+    hide_tick_values,
+    set_title,
+    style_axis,
+    style_plot,
+    title_row_height,
+)
+
 __all__ = [
     "BACKGROUND",
-    "CIVIDIS_LUT",
     "DIVERGING_LUT",
     "FOREGROUND",
     "OKABE_ITO",
-    "VIRIDIS_LUT",
     "ColumnCursor",
-    "IntegerAxis",
-    "LogAxis",
     "Panel",
     "ReadoutLabel",
     "TimeViewBox",
     "direction_labels",
-    "make_lut",
     "style_plot",
 ]
-
-# ------------------------------------------------------------------------------------ style
-
-BACKGROUND = "#ffffff"
-FOREGROUND = "#1a1a1a"
-TICK_PT = 13
-LABEL_PT = 15
-TITLE_PT = 15
-TEXT_PT = 14  # hover read-out, messages, controls
-#: Pixels above and below a plot's title text.
-TITLE_MARGIN = 1.5
-CURVE_WIDTH = 3
 
 #: Pixels a view asks for beyond its plots' minimum width when a run starts, for titles and
 #: tick labels that grow during the run.
@@ -69,51 +79,6 @@ SIZE_SLACK = 24
 #: sliver with one tick, unreadable from the back of the room, so the window would rather show
 #: the views in tabs.
 MIN_DATA_AREA = QSize(120, 64)
-
-#: Okabe & Ito's colour-blind-safe palette (without its yellow, too pale on white).
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
-
-# anchor colours, interpolated in RGB to 256 entries
-_RDBU = (  # ColorBrewer RdBu, reversed: −1 dark blue … 0 near-white … +1 dark red
-    "#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
-    "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f",
-)  # fmt: skip
-_VIRIDIS = (
-    "#440154", "#482878", "#3e4989", "#31688e", "#26828e",
-    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725",
-)  # fmt: skip
-_CIVIDIS = (
-    "#00224e", "#123570", "#3b496c", "#575d6d", "#707173",
-    "#8a8678", "#a59c74", "#c3b369", "#e1cc55", "#fee838",
-)  # fmt: skip
-
-
-def make_lut(anchors: tuple[str, ...], n: int = 256) -> np.ndarray:
-    """An (n, 3) uint8 lookup table through the ``anchors`` colours, evenly spaced."""
-    rgb = np.array([[int(c[k : k + 2], 16) for k in (1, 3, 5)] for c in anchors], float)
-    at = np.linspace(0.0, 1.0, len(anchors))
-    x = np.linspace(0.0, 1.0, n)
-    lut = np.stack([np.interp(x, at, rgb[:, k]) for k in range(3)], axis=1)
-    lut = np.clip(np.rint(lut), 0, 255).astype(np.uint8)
-    lut.setflags(write=False)
-    return lut
-
-
-DIVERGING_LUT = make_lut(_RDBU)
-VIRIDIS_LUT = make_lut(_VIRIDIS)
-CIVIDIS_LUT = make_lut(_CIVIDIS)
-
-
-def colormap(lut: np.ndarray) -> pg.ColorMap:
-    """The pyqtgraph ColorMap of a lookup table (for colour bars)."""
-    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), np.asarray(lut))
-
-
-def font(points: int, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSize(points)
-    f.setBold(bold)
-    return f
 
 
 def direction_labels(num_layers: int, num_directions: int) -> list[str]:
@@ -126,318 +91,6 @@ def layers_and_directions(snapshot, count: int | None = None) -> tuple[int, int]
     """(L, D) of a snapshot's per-layer fields, as its ``layout`` says."""
     del count
     return snapshot.layout.layers, snapshot.layout.directions
-
-
-def nice_step(least: float, mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)) -> float:
-    """The smallest m × 10ⁿ (m one of ``mantissas``, n whole) that is at least ``least`` > 0."""
-    exponent = math.floor(math.log10(least))
-    for e in (exponent, exponent + 1):
-        for m in mantissas:
-            if m * 10.0**e >= least * (1 - 1e-9):
-                return m * 10.0**e
-    return 10.0 ** (exponent + 2)
-
-
-def tick_label_room(axis: pg.AxisItem, widest: str) -> float:
-    """Pixels a tick label of ``axis`` takes along it (the widest one, ``widest``, along a
-    horizontal axis), with the gap it keeps from the next: measured in the axis's tick font,
-    so the labels never overlap whatever the font."""
-    metrics = pg.QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
-    if axis.orientation in ("left", "right"):
-        return metrics.height() + 6.0
-    return metrics.horizontalAdvance(widest) + 16.0
-
-
-class IntegerAxis(pg.AxisItem):
-    """An axis with ticks on whole numbers only (time steps, units, iterations), spaced 1, 2,
-    5, 10, 20 … apart: as densely as the labels fit, measured in pixels with the tick font, so
-    they never overlap and a short axis still gets several (0, 20, 40 over 42 steps in 120 px).
-    """
-
-    def tickValues(self, minVal, maxVal, size):
-        lo, hi = sorted((float(minVal), float(maxVal)))
-        if not (math.isfinite(lo) and math.isfinite(hi)) or size <= 0 or hi - lo > 1e15:
-            return []
-        widest = max(str(math.ceil(lo)), str(math.floor(hi)), key=len)
-        least = tick_label_room(self, widest) * (hi - lo) / size  # units between two labels
-        step = max(1, round(nice_step(max(least, 1e-9))))
-        first = math.ceil(lo / step) * step
-        values = [float(v) for v in range(first, math.floor(hi) + 1, step)]
-        return [(float(step), values)]
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def decade_text(exponent: int) -> str:
-    """10ⁿ as a tick label: "1", "10", "10²", "10⁻³"."""
-    if exponent == 0:
-        return "1"
-    if exponent == 1:
-        return "10"
-    return "10" + str(exponent).translate(_SUPERSCRIPT)
-
-
-def power_texts(values) -> list[str]:
-    """Labels of the numbers 10^v for the log₁₀ values ``values``, all in one format: plain
-    ("0.01", "0.05", "2500") when every number is between 0.01 and 9999, else powers of ten
-    ("10⁻³", "5×10⁻³", "2.5×10⁻⁴"; 1 … 99 stay plain, as "1" and "10" are)."""
-    parts = []
-    for v in values:
-        exponent = math.floor(v + 1e-9)
-        mantissa = float(f"{10.0 ** (v - exponent):.3g}")
-        if mantissa >= 10.0:
-            mantissa, exponent = 1.0, exponent + 1
-        parts.append((mantissa, exponent))
-    plain = all(-2 <= e <= 3 for _, e in parts)
-    out = []
-    for mantissa, exponent in parts:
-        digits = f"{mantissa:.3g}"
-        if plain or exponent in (0, 1):
-            decimals = max(0, len(digits.partition(".")[2]) - exponent)
-            out.append(f"{mantissa * 10.0**exponent:.{decimals}f}")
-        elif mantissa == 1.0:
-            out.append(decade_text(exponent))
-        else:
-            out.append(f"{digits}×{decade_text(exponent)}")
-    return out
-
-
-def _key(value: float) -> float:
-    return round(float(value), 9)
-
-
-class LogAxis(pg.AxisItem):
-    """An axis for data the panel already took log₁₀ of (when ``log_values`` is True).
-
-    Its labels are the finest of these sets whose labels fit (measured in pixels, with room to
-    spare): whole decades every 10, 5, 2 or 1 decades; 1, 2 and 5 × 10ⁿ; 1 … 9 × 10ⁿ; evenly
-    spaced numbers (a range inside one decade). At least two labels wherever two fit. The next
-    finer set gives unlabelled ticks. All labels in one format (``power_texts``).
-
-    ``zero_at``: where the panel draws zeros on a log axis (values that are no number of
-    decades); that tick is labelled ``zero_text`` and no other tick is within a decade above it.
-
-    When ``log_values`` is False it is a linear axis, its ticks 1, 2 or 5 × 10ⁿ apart, as dense
-    as the labels fit. (pyqtgraph's own log mode labels every minor tick when the range is
-    short, which crowds the axis, and none when no decade is in range.)
-    """
-
-    #: The labels keep this many times their own height (a vertical axis) apart, to be read
-    #: at a glance; they go down to 1× rather than leave fewer than two.
-    SPACING = 1.5
-
-    def __init__(self, orientation: str, **kwargs):
-        super().__init__(orientation, **kwargs)
-        self.setStyle(hideOverlappingLabels=30)  # the labels at both ends stay
-        self.log_values = True
-        self.zero_at: float | None = None
-        self.zero_text = "0"
-        self._labels: dict[float, str] = {}
-        self._labels_log = True  # whether they were chosen for log₁₀ values
-
-    def tickValues(self, minVal, maxVal, size):
-        lo, hi = sorted((float(minVal), float(maxVal)))
-        self._labels = {}
-        self._labels_log = self.log_values
-        if not (math.isfinite(lo) and math.isfinite(hi)) or size <= 0 or hi <= lo:
-            return []
-        room = tick_label_room(self, "5×10⁻¹⁰")
-        if not self.log_values:
-            return self._linear_ticks(lo, hi, size, room)
-        if hi - lo > 400:
-            return []
-        per_px = (hi - lo) / size  # decades per pixel
-        zero = self.zero_at
-        major: list[float] = []
-        if zero is not None and lo - 1e-9 <= zero <= hi + 1e-9:
-            self._labels[_key(zero)] = self.zero_text
-            major.append(zero)
-            lo = max(lo, zero + max(1.0, room * per_px) - 1e-9)
-        if hi <= lo:
-            return [(1.0, major)]
-        families = sorted(self._families(lo, hi, size), key=len)  # stable: nicer first
-        labelled = self._pick(families, room * self.SPACING * per_px, room * per_px)
-        major += labelled
-        for value, text in zip(labelled, power_texts(labelled), strict=True):
-            self._labels[_key(value)] = text
-        levels = [(1.0, major)]
-        taken = set(map(_key, major))
-        finer = [
-            f
-            for f in families
-            if len(f) > len(labelled) and len(f) <= size / 6 and _min_gap(f) >= 3 * per_px
-        ]
-        if finer:
-            minor = [v for v in finer[-1] if _key(v) not in taken]
-            levels.append((0.3, minor))
-        return levels
-
-    @staticmethod
-    def _families(lo: float, hi: float, size: float) -> list[list[float]]:
-        """Candidate tick sets over [lo, hi] (log₁₀ values), each sorted."""
-        span = hi - lo
-        first, last = math.floor(lo), math.ceil(hi)
-        families = []
-        step = 1
-        while step <= max(span, 1.0) * 10:
-            start = math.ceil(lo / step) * step
-            families.append([float(e) for e in range(start, last + 1, step) if e <= hi])
-            step = round(nice_step(step * 1.5))
-        if span <= 12:
-            for mantissas in ((1, 2, 5), range(1, 10)):
-                values = [e + math.log10(m) for e in range(first, last + 1) for m in mantissas]
-                families.append([v for v in values if lo <= v <= hi])
-        if span <= 1.0:  # evenly spaced numbers, for a range with few of the above in it
-            v_lo, v_hi = 10.0**lo, 10.0**hi
-            step = nice_step(v_hi - v_lo)
-            while (v_hi - v_lo) / step <= size / 4:
-                k0, k1 = math.ceil(v_lo / step - 1e-9), math.floor(v_hi / step + 1e-9)
-                families.append([math.log10(k * step) for k in range(max(k0, 1), k1 + 1)])
-                step = nice_step(step * 0.4)
-        return families
-
-    @staticmethod
-    def _pick(families: list[list[float]], wanted: float, least: float) -> list[float]:
-        """The densest set whose neighbours are ``wanted`` apart (in values) and has at least
-        two ticks; else the sparsest with two or more, thinned to ``least`` apart."""
-        fitting = [f for f in families if len(f) >= 2 and _min_gap(f) >= wanted]
-        if fitting:
-            return fitting[-1]
-        several = [f for f in families if len(f) >= 2]
-        if not several:
-            return max(families, key=len, default=[])
-        kept: list[float] = []
-        for v in several[0]:
-            if not kept or v - kept[-1] >= least:
-                kept.append(v)
-        return kept
-
-    def _linear_ticks(self, lo: float, hi: float, size: float, room: float):
-        per_px = (hi - lo) / size
-
-        def multiples(step: float) -> list[float]:
-            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
-            return [k * step + 0.0 for k in range(first, last + 1)]
-
-        # two labels rather than one: closer together, then also 2.5 × 10ⁿ apart; on an axis
-        # too short for that, finer ticks with every other one (or fewer) labelled
-        step = nice_step(room * self.SPACING * per_px)
-        values = multiples(step)
-        least = room
-        if len(values) < 2:
-            step = nice_step(room * per_px, (1, 2, 2.5, 5))
-            values = multiples(step)
-        while len(values) < 2 and step > (hi - lo) * 1e-6:
-            e = math.floor(math.log10(step))  # the next smaller 1, 2, 2.5, 5 × 10ⁿ
-            step = max(
-                m * 10.0**k
-                for k in (e - 1, e)
-                for m in (1, 2, 2.5, 5)
-                if m * 10.0**k < step * 0.999
-            )
-            values = multiples(step)
-            least = 0.8 * room  # pyqtgraph's own measure of a label's height
-        decimals = len(f"{step:.12f}".rstrip("0").partition(".")[2])  # 0.25 → 2, 5 → 0
-        last = -math.inf
-        for v in values:
-            if (v - last) / per_px >= least:
-                self._labels[_key(v)] = f"{v:.{decimals}f}"
-                last = v
-        return [(step, values)]
-
-    def tickStrings(self, values, scale, spacing):
-        # the labels were chosen with the ticks; values not among them are unlabelled ticks
-        # (a linear axis formats them as pyqtgraph does, for ticks set from outside)
-        if not self.log_values and (not self._labels or self._labels_log):
-            return super().tickStrings(values, scale, spacing)
-        return [self._labels.get(_key(v), "") for v in values]
-
-    def boundingRect(self):
-        # pyqtgraph lets the labels at a vertical axis's ends stick out by
-        # hideOverlappingLabels pixels, but not when the plot shows a grid: there a label at
-        # either end was dropped (0 … 1 in 90 px showed only "0.5")
-        rect = super().boundingRect()
-        margin = self.style["hideOverlappingLabels"]
-        if self.grid is not False and self.orientation in ("left", "right"):
-            rect = rect.adjusted(0, -int(margin), 0, int(margin))
-        return rect
-
-
-def _min_gap(values: list[float]) -> float:
-    if len(values) < 2:
-        return math.inf
-    return float(np.min(np.diff(values)))
-
-
-def style_axis(axis: pg.AxisItem, label: str | None = None) -> None:
-    axis.enableAutoSIPrefix(False)
-    # an axis whose ticks did not change is drawn from a cached pixmap: repainting axes was a
-    # third of the window's paint time
-    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    pen = pg.mkPen(FOREGROUND, width=1.5)
-    axis.setPen(pen)
-    axis.setTextPen(pg.mkPen(FOREGROUND))
-    axis.setStyle(tickFont=font(TICK_PT), tickTextOffset=6, tickLength=-8)
-    if label is not None:
-        axis.setLabel(label, color=FOREGROUND, **{"font-size": f"{LABEL_PT}pt"})
-
-
-def style_plot(plot: pg.PlotItem, bottom: str | None, left: str | None, title: str | None):
-    """Big dark labels and ticks on a plot; no pan/zoom buttons or menus."""
-    style_axis(plot.getAxis("bottom"), bottom)
-    style_axis(plot.getAxis("left"), left)
-    set_title(plot, title)
-    plot.hideButtons()
-    plot.setMenuEnabled(False)
-
-
-def set_title(plot: pg.PlotItem, title: str | None) -> None:
-    """Show ``title`` over ``plot`` (None: no title row), in a row as high as its text: the
-    30 px pyqtgraph gives every title cost the stacked plots of a view a projector's room."""
-    plot.setTitle(title, color=FOREGROUND, size=f"{TITLE_PT}pt")
-    if title is None:
-        return
-    label = plot.titleLabel
-    label.item.document().setDocumentMargin(TITLE_MARGIN)  # Qt's 4 px above and below the text
-    height = title_row_height()
-    label.updateMin()  # its least size, measured with the margins it has now
-    label.setMaximumHeight(height)
-    plot.layout.setRowFixedHeight(0, height)
-
-
-def title_row_height() -> int:
-    """The height of a plot's title row: a line of the title font and its margins."""
-    return math.ceil(pg.QtGui.QFontMetricsF(font(TITLE_PT)).height() + 2 * TITLE_MARGIN)
-
-
-def hide_tick_values(plot: pg.PlotItem, axis: str = "bottom") -> None:
-    """Keep an axis's ticks but not its numbers (stacked maps share the bottom one's)."""
-    plot.getAxis(axis).setStyle(showValues=False)
-
-
-def color_bar(
-    lut: np.ndarray, levels: tuple[float, float], label: str, ticks: bool = True
-) -> pg.ColorBarItem:
-    """A read-only colour bar (the legend of a heat map's colours)."""
-    bar = pg.ColorBarItem(
-        values=levels,
-        colorMap=colormap(lut),
-        interactive=False,
-        label=None,
-        width=22,
-        colorMapMenu=False,
-    )
-    for name in ("left", "top", "bottom"):
-        bar.getAxis(name).setPen(pg.mkPen(FOREGROUND))
-    style_axis(bar.axis)
-    bar.axis.setLabel(label, color=FOREGROUND, **{"font-size": f"{TICK_PT}pt"})
-    bar.axis.setWidth(72)
-    if ticks:
-        lo, hi = levels
-        mid = (lo + hi) / 2
-        bar.axis.setTicks([[(v, f"{v:g}".replace("-", "−")) for v in (lo, mid, hi)]])
-    return bar
 
 
 # ------------------------------------------------------------------------------------ cursor
@@ -572,7 +225,7 @@ class ReadoutLabel(QLabel):
 
 class Panel(QWidget):
     """Base of the panels: a graphics view (or a message in its place), a read-out line under
-    it, and the shared time cursor.
+    it, the shared time cursor and the shared layer·direction choice (a ``rnnviz.gui.view``).
 
     Signals
     -------
@@ -583,6 +236,10 @@ class Panel(QWidget):
 
     cursor_moved = Signal(int)
 
+    #: The view's short key and its "what am I looking at" text (``rnnviz.gui.view``).
+    name = "panel"
+    about = "A live view of the training run."
+
     #: The read-out line's text when nothing is hovered.
     hint = HOVER_HINT
 
@@ -590,6 +247,7 @@ class Panel(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._requested_cursor = 0
+        self._layer = 0
         self._steps = 0  # T of the shown snapshot; 0 before the first one
         self.snapshot = None
         self._sized_for_run: int | None = None
@@ -617,7 +275,7 @@ class Panel(QWidget):
         self.hover_label.setTextFormat(Qt.TextFormat.PlainText)
         self.hover_label.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; padding: 1px 0px; }}")
 
-        self.controls = QWidget()  # subclasses may fill it (selectors, check boxes)
+        self.controls = QWidget()  # subclasses may fill it (check boxes)
         self.controls.setVisible(False)
 
         layout = QVBoxLayout(self)
@@ -627,19 +285,25 @@ class Panel(QWidget):
         layout.addWidget(self._stack, 1)
         layout.addWidget(self.hover_label)
 
-    def add_layer_selector(self, caption: str, on_chosen: Callable[[int], None]) -> QComboBox:
-        """A "<caption> [layer·direction ▾]" row above the plots (shown by the subclass)."""
-        selector = QComboBox()
-        selector.setFont(font(TEXT_PT))
-        selector.currentIndexChanged.connect(on_chosen)
-        label = QLabel(caption)
-        label.setFont(font(TEXT_PT))
-        row = QHBoxLayout(self.controls)
-        row.setContentsMargins(6, 2, 6, 0)
-        row.addWidget(label)
-        row.addWidget(selector)
-        row.addStretch(1)
-        return selector
+    # ---------------------------------------------------------------- layer·direction
+
+    def layer(self) -> int:
+        """The chosen entry of the snapshot's layout (``set_layer``), in range."""
+        count = self.snapshot.layout.count if self.snapshot is not None else 1
+        return min(self._layer, max(count - 1, 0))
+
+    @Slot(int)
+    def set_layer(self, index: int) -> None:
+        """Show entry ``index`` of ``snapshot.layout`` (0: layer 1 →); a view that shows
+        every entry, or none, keeps it for the next snapshot."""
+        index = max(0, int(index))
+        if index != self._layer:
+            self._layer = index
+            if self.snapshot is not None:
+                self._layer_changed()
+
+    def _layer_changed(self) -> None:
+        """Redraw for the chosen layer·direction (views that show one)."""
 
     # ---------------------------------------------------------------- empty state
 
@@ -762,6 +426,18 @@ def share_axis_titles(layout: pg.GraphicsLayout) -> None:
             continue
         for axis in titled[:-1]:
             axis.showLabel(False)
+
+
+def fit_columns(legend: pg.LegendItem, width: float) -> None:
+    """As many of ``legend``'s entries to a row as fit ``width`` pixels (a wide legend would
+    push the plots out of a narrow view), measured with the entries' own fonts."""
+    gap = legend.layout.horizontalSpacing()
+    entries = [s.boundingRect().width() + t.boundingRect().width() + gap for s, t in legend.items]
+    if not entries:
+        return
+    columns = max(1, min(len(entries), int(width // max(max(entries), 1.0))))
+    if legend.columnCount != columns:
+        legend.setColumnCount(columns)
 
 
 def nearest_index(values: np.ndarray, x: float) -> int:

@@ -1,16 +1,15 @@
 """Loss and metric curves against the training iteration, with the baselines that say what
-"good" means (chance, the n-gram models, linear interpolation …) as labelled dashed lines.
+"good" means (chance, the n-gram models, linear interpolation …) as dashed lines.
 
-Plots: "loss" (log y on request), "accuracy" (every metric whose name says accuracy, 0 … 1), and
-one plot per other metric (position error, bits per character, …). Each baseline goes on the
-plot of the figure it is a reference for: the task's ``baseline_metrics`` says which; without
-it, "chance" goes with the accuracy and anything else with the loss.
+Plots: "loss" (log y on request, pyqtgraph's log mode), "accuracy" (every metric whose name says
+accuracy, 0 … 1), and one plot per other metric (position error, bits per character, …). Each
+baseline goes on the plot of the figure it is a reference for (``snapshot.task.baselines``).
 
-Each baseline's label sits on its own line (the line runs into it), as far right as it can go
-without covering the curves, another label or another line; one with no such place is hidden
-and named in its plot's title instead, as room allows. Hovering near a line names it in the
-read-out, and its tooltip says what it is. When one plot shows several accuracies, its title is
-their legend (a legend box inside the plot covered the curves).
+A plot with baselines has a legend row over it (pyqtgraph's ``LegendItem``): each baseline's
+dash in its colour, its name and value, as many to a row as fit the width. Out of the data, the
+legend never covers a curve, and its entries never cover each other; hovering near a line names
+it in the read-out, and the legend entry's tooltip says what it is. When one plot shows several
+accuracies, its title is their legend.
 
 The x axis is the training iteration, not a time step, so this panel has no time cursor:
 ``set_cursor`` is accepted (for a uniform API) and does nothing visible.
@@ -24,11 +23,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Slot
+from PySide6.QtCore import QPointF, Qt, Slot
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
-from rnnviz.gui.panels._common import (
+from rnnviz.gui.panels._common import Panel, TimeViewBox, fit_columns, nearest_index
+from rnnviz.gui.panels.axes import IntegerAxis, NumberAxis, nice_step
+from rnnviz.gui.panels.style import (
     CURVE_WIDTH,
     FOREGROUND,
     LABEL_PT,
@@ -36,13 +37,7 @@ from rnnviz.gui.panels._common import (
     TEXT_PT,
     TICK_PT,
     TITLE_PT,
-    IntegerAxis,
-    LogAxis,
-    Panel,
-    TimeViewBox,
     font,
-    nearest_index,
-    nice_step,
     set_title,
     style_plot,
 )
@@ -73,31 +68,19 @@ def nice_ceiling(x: float) -> float:
     return nice_step(x, (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)) if x > 0 else 1.0
 
 
-def _is_accuracy(name: str) -> bool:
-    return "accuracy" in name
+def _plot_key(metric: str) -> str:
+    return "accuracy" if "accuracy" in metric else metric
 
 
 def baseline_targets(snapshot) -> dict[str, str]:
     """{baseline name: plot key} for the snapshot's baselines: "loss", "accuracy" or a metric
     name. Baselines of a metric the run does not report are left out."""
-    metrics = list(snapshot.metric_history)
-    accuracies = [m for m in metrics if _is_accuracy(m)]
+    keys = {_plot_key(m) for m in snapshot.metric_history} | {"loss"}
     targets = {}
     for baseline in snapshot.task.baselines:
-        name, target = baseline.name, baseline.metric
-        if target != "loss":
-            if _is_accuracy(target):
-                if not accuracies:
-                    continue
-                target = "accuracy"
-            elif target not in metrics:
-                continue
-        targets[name] = target
+        if _plot_key(baseline.metric) in keys:
+            targets[baseline.name] = _plot_key(baseline.metric)
     return targets
-
-
-def _plot_key(metric: str) -> str:
-    return "accuracy" if _is_accuracy(metric) else metric
 
 
 def _legend_entry(metric: str, task) -> str:
@@ -117,53 +100,40 @@ def _title_width(text: str) -> float:
     return document.idealWidth()
 
 
-def _covered(curves, left: float, right: float, low: float, high: float) -> int:
-    """How much of the curves (x, y arrays, x sorted) lies in the box left … right × low …
-    high (data coordinates): the points inside it, or 1 if none is but a line between two of
-    them crosses it."""
-    score = 0
-    for x, y in curves:
-        i0 = max(int(np.searchsorted(x, left)) - 1, 0)
-        i1 = int(np.searchsorted(x, right, side="right")) + 1
-        seg_x, seg_y = x[i0:i1], y[i0:i1]
-        finite = seg_y[np.isfinite(seg_y)]
-        if finite.size == 0 or finite.max() < low or finite.min() > high:
-            continue
-        inside = (seg_x >= left) & (seg_x <= right) & (seg_y >= low) & (seg_y <= high)
-        score += max(int(inside.sum()), 1)
-    return score
-
-
 class LossPanel(Panel):
-    """Training loss and metrics vs iteration, with labelled baseline lines.
+    """Training loss and metrics vs iteration, with the baselines as dashed lines and a legend.
 
     Signals: ``cursor_moved(int)`` (never emitted: no time axis here).
-    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)`` (no-op), ``set_log_loss(bool)``.
+    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)`` (no-op), ``set_layer(int)``
+    (no-op: the loss is the whole network's), ``set_log_loss(bool)``.
     """
 
+    name = "loss"
+    about = (
+        "How training is going: the loss (how wrong the network's predictions are, lower is "
+        "better) and the task's scores, against the training iteration. The dashed lines are "
+        "baselines, simple guesses that need no network (chance, counting letter pairs …): "
+        "the network has learned something once its curve beats them."
+    )
     hint = "Hover over a curve for its values"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.baseline_lines: dict[str, pg.InfiniteLine] = {}
+        #: Each baseline's dashed line, and the legend over the plot it is on.
+        self.baseline_lines: dict[str, pg.PlotDataItem] = {}
+        self.legends: dict[str, pg.LegendItem] = {}
         self._baseline_values: dict[str, float] = {}
         self._targets: dict[str, str] = {}
         self._x_range: tuple[float, float] | None = None
-        self.baseline_bounds: dict[str, pg.PlotDataItem] = {}
         self._key = None
         self._log = False
         self._hover_x: float | None = None
         self._hover_at: tuple[pg.ViewBox, float] | None = None  # the hovered view, pointer's y
         self._iterations = np.zeros(0, np.int64)
-        self._placing = False
         self._run_sized: object = ()  # the run the view last sized itself for
-        self._sizing = False  # while it does, the titles leave the baselines out
-        #: Baselines whose label had no free place on the plot: their plot's title names them.
-        self.titled_baselines: list[str] = []
-        self._heights: dict[str, list[float]] = {}  # the baselines' y on each plot
-        self._headroom: dict[str, float] = {}
+        self._sizing = False  # while it does, the titles take their shortest forms
 
         self.log_box = QCheckBox("log scale for the loss")
         self.log_box.setFont(font(TEXT_PT))
@@ -190,37 +160,29 @@ class LossPanel(Panel):
         plot = self.plots.get("loss")
         if plot is None:
             return
-        axis = plot.getAxis("left")
-        axis.log_values = on
-        axis.setLabel(
+        plot.setLogMode(y=on)  # (it autoscales both axes: the x range is ours)
+        if self._x_range is not None:
+            plot.setXRange(*self._x_range, padding=0.01)
+        plot.getAxis("left").setLabel(
             "loss (log scale)" if on else "loss", color=FOREGROUND, **{"font-size": f"{LABEL_PT}pt"}
         )
-        axis.picture = None
-        axis.update()
-        if self.snapshot is not None:
-            self._draw_loss(self.snapshot)
         self._place_baselines()
-        plot.enableAutoRange(y=True)
         self._fit_axis_titles()
 
     # ---------------------------------------------------------------- building
 
     def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str], task) -> None:
         self.view.ci.clear()
-        self.plots, self.curves, self.baseline_lines = {}, {}, {}
+        self.plots, self.curves, self.baseline_lines, self.legends = {}, {}, {}, {}
         keys = ["loss"]
         for metric in metrics:
-            key = _plot_key(metric)
-            if key not in keys:
-                keys.append(key)
-        for n, key in enumerate(keys):
+            if _plot_key(metric) not in keys:
+                keys.append(_plot_key(metric))
+        row = 0
+        for key in keys:
             view = TimeViewBox(self._on_pointer, self._on_hover)
-            # the labels' places are in pixels, and depend on the range shown
             view.sigResized.connect(self._on_plot_resized)
-            view.sigRangeChanged.connect(self._on_range_changed)
-            left = LogAxis("left")
-            left.log_values = False  # a linear axis with ticks as dense as fit its height
-            axes = {"left": left, "bottom": IntegerAxis("bottom")}  # iterations are whole
+            axes = {"left": NumberAxis("left"), "bottom": IntegerAxis("bottom")}
             plot = pg.PlotItem(viewBox=view, axisItems=axes)
             title = {"loss": "training loss", "accuracy": "accuracy"}.get(key, display_name(key))
             style_plot(plot, "training iteration", display_name(key), title)
@@ -231,12 +193,20 @@ class LossPanel(Panel):
                 plot.enableAutoRange(x=True, y=False)
             # (no x-link: pyqtgraph links by screen position, which breaks for unequal widths;
             # every plot has the same iterations, so their autoscaled ranges agree anyway)
-            view.setDefaultPadding(0.06)  # room for the baselines' labels
+            view.setDefaultPadding(0.06)
             view.enableAutoRange(x=False)  # the x range is set to the iterations run
+            if key in targets.values():  # the legend of its baselines, in a row over it
+                legend = pg.LegendItem(
+                    labelTextSize=f"{TICK_PT}pt", labelTextColor=FOREGROUND, horSpacing=18
+                )
+                legend.layout.setContentsMargins(LEFT_AXIS_WIDTH, 0, 0, 0)
+                self.view.addItem(legend, row=row, col=0)
+                self.legends[key] = legend
+                row += 1
             # one plot per row: side by side, their titles and axes did not fit the panel's
             # width in the window (the plots were clipped on the right)
-            row, col, span = n, 0, 1
-            self.view.addItem(plot, row=row, col=col, colspan=span)
+            self.view.addItem(plot, row=row, col=0)
+            row += 1
             self.plots[key] = plot
         self.curves["loss"] = self._curve(self.plots["loss"], "loss", OKABE_ITO[0])
         colours = iter(OKABE_ITO[2:] + OKABE_ITO[:2])
@@ -245,36 +215,14 @@ class LossPanel(Panel):
             self.curves[metric] = self._curve(plot, display_name(metric, task), next(colours))
         for k, (name, target) in enumerate(targets.items()):
             colour = BASELINE_COLORS[k % len(BASELINE_COLORS)]
-            line = pg.InfiniteLine(
-                pos=0.0,
-                angle=0,
-                movable=False,
-                pen=pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine),
-                label=display_name(name, task),
-                labelOpts={
-                    "position": 0.98,
-                    "color": colour,
-                    "fill": pg.mkBrush(255, 255, 255, 230),
-                    "border": pg.mkPen(colour, width=1),
-                    # centred on the line (``_place_labels`` moves it off centre only to keep
-                    # it inside the plot and off the other lines): above or below it, a label
-                    # between two lines was read as the other line's
-                    "anchors": [(1, 0.5), (1, 0.5)],
-                },
-            )
-            line.label.setFont(font(TICK_PT, bold=True))
-            # a snug box: Qt's default 4 px around the text made labels of lines a label's
-            # height apart collide
-            line.label.textItem.document().setDocumentMargin(1.5)
+            pen = pg.mkPen(colour, width=2.5, style=Qt.PenStyle.DashLine)
+            # a curve across the plot, not an InfiniteLine: it follows the log mode, and
+            # autoscaling keeps it in view
+            line = pg.PlotDataItem(pen=pen, antialias=False)
             line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-            self.plots[target].addItem(line, ignoreBounds=True)
+            self.plots[target].addItem(line)
+            self.legends[target].addItem(line, display_name(name, task))
             self.baseline_lines[name] = line
-        # an invisible item at the baselines' heights, so that autoscaling keeps them in view
-        self.baseline_bounds = {}
-        for target in set(targets.values()):
-            bounds = pg.PlotDataItem(pen=pg.mkPen(None))
-            self.plots[target].addItem(bounds)
-            self.baseline_bounds[target] = bounds
         self.set_log_loss(self._log)
 
     def _curve(self, plot: pg.PlotItem, name: str, colour: str) -> pg.PlotDataItem:
@@ -285,15 +233,9 @@ class LossPanel(Panel):
         return curve
 
     def _on_plot_resized(self, *_) -> None:
-        if self.baseline_lines:
-            self._place_labels()
         self._fit_axis_titles()
         if self.snapshot is not None:
-            self._set_titles(self.snapshot)  # the baselines named there fit another width
-
-    def _on_range_changed(self, *_) -> None:
-        if self.baseline_lines:
-            self._place_labels()
+            self._set_titles(self.snapshot)
 
     def _fit_axis_titles(self) -> None:
         """Hide a plot's y-axis title when the plot is shorter than it (the plot's own title
@@ -304,162 +246,42 @@ class LossPanel(Panel):
             if axis.label.isVisible() != fits:
                 axis.showLabel(fits)
 
+    def _fit_legends(self) -> None:
+        for legend in self.legends.values():
+            fit_columns(legend, self.view.width() - LEFT_AXIS_WIDTH - 12)
+
+    def baseline_label(self, name: str):
+        """The legend's label of baseline ``name`` (a ``pg.LabelItem``)."""
+        line = self.baseline_lines[name]
+        for legend in self.legends.values():
+            label = legend.getLabel(line)
+            if label is not None:
+                return label
+        raise KeyError(name)
+
+    def baseline_y(self, name: str) -> float | None:
+        """Where baseline ``name``'s line is in its view's coordinates (None: not drawn)."""
+        _, y = self.baseline_lines[name].getData()
+        return float(y[0]) if y is not None and len(y) else None
+
     def _place_baselines(self) -> None:
-        heights: dict[str, list[float]] = {key: [] for key in self.baseline_bounds}
         task = getattr(self.snapshot, "task", None)
+        x0, x1 = self._x_range or (0.0, 1.0)
         for name, line in self.baseline_lines.items():
             value = self._baseline_values.get(name, float("nan"))
-            target = self._targets.get(name, "loss")
-            on_log = self._log and target == "loss"
-            shown = math.isfinite(value) and (value > 0 or not on_log)
-            line.setVisible(shown)
-            if not shown:
-                continue
-            y = math.log10(value) if on_log else value
-            line.setValue(y)
-            line.label.setFormat(f"{display_name(name, task)} {value:.3g}")
+            on_log = self._log and self._targets.get(name) == "loss"
+            if math.isfinite(value) and (value > 0 or not on_log):
+                line.setData([x0, x1], [value, value])
+            else:
+                line.setData([], [])
+            words = display_name(name, task)
             about = next((b.help for b in task.baselines if b.name == name), "") if task else ""
-            tip = f"{display_name(name, task)}: {value:.4g}" + (f", {about}" if about else "")
+            tip = f"{words}: {value:.4g}" + (f", {about}" if about else "")
+            label = self.baseline_label(name)
+            label.setText(f"{words} {value:.3g}")
+            label.setToolTip(tip)
             line.setToolTip(tip)
-            line.label.setToolTip(tip)
-            heights[target].append(y)
-        self._heights = heights
-        self._headroom = {}
-        self._place_labels()
-
-    def _fit_headroom(self, target: str, view: pg.ViewBox, label_height: float) -> None:
-        """Keep the baselines in view when autoscaling, with room above the highest and below
-        the lowest for half a label: pushed off centre to stay in the plot, a label covered
-        the next line too. Set again only when that room changes by a tenth (each change
-        rescales the plot)."""
-        bounds = self.baseline_bounds.get(target)
-        ys = self._heights.get(target, [])
-        if bounds is None:
-            return
-        pad = (0.6 * label_height + 2.0) * abs(view.viewPixelSize()[1]) if ys else 0.0
-        old = self._headroom.get(target)
-        if old is not None and abs(pad - old) <= 0.1 * old:
-            return
-        self._headroom[target] = pad
-        if ys:
-            ys = [*ys, max(ys) + pad, min(ys) - pad]
-        x0 = float(self._iterations[0]) if len(self._iterations) else 0.0
-        bounds.setData([x0] * len(ys), ys)
-
-    def _place_labels(self) -> None:
-        """Put each baseline's label on its line, lowest line first (the one the curve must
-        beat last): the rightmost place that covers neither the curves nor another label nor
-        another line. A label keeps its place while that stays free, so labels do not wander
-        as the curves grow. One with no such place is hidden and named in its plot's title
-        instead (a curve running along its line, as an untrained accuracy does along chance,
-        would be covered wherever the label went)."""
-        if self._placing:  # moving a label may change the range: no recursion
-            return
-        self._placing = True
-        try:
-            titled = []
-            for target, plot in self.plots.items():
-                names = [
-                    name
-                    for name, line in self.baseline_lines.items()
-                    if self._targets.get(name, "loss") == target and line.isVisible()
-                ]
-                if names:
-                    names.sort(key=lambda name: self.baseline_lines[name].value())
-                    lines = [self.baseline_lines[name] for name in names]
-                    shown = self._place_plot_labels(plot, lines)
-                    titled += [name for name, ok in zip(names, shown, strict=True) if not ok]
-                    tallest = max(line.label.boundingRect().height() for line in lines)
-                    self._fit_headroom(target, plot.getViewBox(), tallest)
-        finally:
-            self._placing = False
-        if titled != self.titled_baselines:
-            self.titled_baselines = titled
-            if self.snapshot is not None:
-                self._set_titles(self.snapshot)
-
-    def _place_plot_labels(self, plot: pg.PlotItem, lines: list[pg.InfiniteLine]) -> list[bool]:
-        """Place the labels of ``lines`` (sorted by value); whether each is shown."""
-        view = plot.getViewBox()
-        width, height = view.width(), view.height()
-        if width < 2 or height < 2:
-            return [line.label.isVisible() for line in lines]
-        shown = []
-        curves = []
-        for item in plot.listDataItems():
-            if item in self.baseline_bounds.values():
-                continue
-            x, y = item.getData()
-            if x is not None and len(x):
-                curves.append((np.asarray(x, np.float64), np.asarray(y, np.float64)))
-        placed: list[QRectF] = []
-        step = max(8.0, width / 40)
-        # pixel (px, py) of the view is the point (x0 + px·sx, y1 − py·sy) of the data
-        (x0, x1), (y0, y1) = view.viewRange()
-        sx, sy = (x1 - x0) / width, (y1 - y0) / height
-        heights = [view.mapFromView(QPointF(0.0, line.value())).y() for line in lines]
-        for line, y_px in zip(lines, heights, strict=True):
-            label = line.label
-            if not 0.0 <= y_px <= height:  # the view has not yet scaled to take the line in
-                shown.append(label.isVisible())
-                continue
-            w, h = label.boundingRect().width(), label.boundingRect().height()
-            # the share of the label's height above its line: 1/2, unless that would take it
-            # out of the plot (the view clips it) or over another line (it would be read as
-            # that one's); never so far that its own line misses it
-            low, high = max(0.2, 1.0 - (height - y_px) / h), min(0.8, y_px / h)
-            for other in heights:
-                if other > y_px + 0.5:
-                    low = max(low, 1.0 - (other - 1.0 - y_px) / h)
-                elif other < y_px - 0.5:
-                    high = min(high, (y_px - other - 1.0) / h)
-            if low > high:  # no such place
-                label.setVisible(False)
-                shown.append(False)
-                continue
-            above = min(max(0.5, low), high)
-            top = y_px - above * h
-            rights = [label.orthoPos * width] if label.isVisible() else []
-            right = width - 4.0
-            while right >= w + 2.0:
-                rights.append(right)
-                right -= step
-            best = None
-            for right in rights:
-                box = QRectF(right - w, top, w, h)
-                if (
-                    right > width + 0.5
-                    or right < w
-                    or any(box.adjusted(-4, -2, 4, 2).intersects(other) for other in placed)
-                ):
-                    continue
-                score = _covered(
-                    curves,
-                    x0 + (right - w) * sx,
-                    x0 + right * sx,
-                    y1 - (top + h) * sy,
-                    y1 - top * sy,
-                )
-                if best is None or score < best[0]:
-                    best = (score, right, box)
-                if score == 0:
-                    break  # the current place if free, else the rightmost free one
-            if best is None or best[0] > 0:
-                label.setVisible(False)
-                shown.append(False)
-                continue
-            _, right, box = best
-            shown.append(True)
-            placed.append(box)
-            anchors = [(1.0, above), (1.0, above)]
-            changed = label.anchors != anchors or abs(label.orthoPos - right / width) > 1e-6
-            label.anchors = anchors
-            if not label.isVisible():
-                label.orthoPos = right / width
-                label.setVisible(True)  # (places it)
-            elif changed:
-                label.setPosition(right / width)
-        return shown
+        self._fit_legends()
 
     # ---------------------------------------------------------------- drawing
 
@@ -470,12 +292,8 @@ class LossPanel(Panel):
         targets = baseline_targets(snapshot)
         key = (metrics, tuple(targets.items()))
         iterations = np.asarray(snapshot.history_iterations, dtype=np.float64)
-        first_moved = len(iterations) and (
-            not len(self._iterations) or iterations[0] != self._iterations[0]
-        )
         # before the plots are rebuilt: rebuilding draws the loss (set_log_loss), which must
-        # pair this snapshot's losses with its own iterations, not the last run's (a length
-        # mismatch raised in every redraw until the new run had as many points as the old)
+        # pair this snapshot's losses with its own iterations, not the last run's
         self._iterations = iterations
         if key != self._key:
             self._targets = targets
@@ -491,23 +309,22 @@ class LossPanel(Panel):
             x_range = (float(iterations[0]), nice_ceiling(max(iterations[-1], iterations[0] + 1)))
         else:
             x_range = (0.0, 1.0)
-        if x_range != self._x_range:
+        moved = x_range != self._x_range
+        if moved:
             self._x_range = x_range
             for plot in self.plots.values():
                 plot.setXRange(*x_range, padding=0.01)
-        self._draw_loss(snapshot)
+        loss = np.maximum(np.asarray(snapshot.loss_history, dtype=np.float64), LOSS_FLOOR)
+        self.curves["loss"].setData(iterations, loss)
         for metric in metrics:
             self.curves[metric].setData(iterations, snapshot.metric_history[metric])
         values = {name: float(snapshot.baselines[name]) for name in targets}
-        if values != self._baseline_values or first_moved:
+        if values != self._baseline_values or moved:
             self._baseline_values = values
             self._place_baselines()
-        else:
-            self._place_labels()  # the curves moved: a label they now cover moves aside
         run = getattr(snapshot, "run_id", None)
         if run != self._run_sized:
-            # the view sizes itself once per run (``show_plots``), from its titles too: with
-            # the titles' own text only, not the baselines named there for want of room
+            # the view sizes itself once per run (``show_plots``), with the shortest titles
             self._run_sized = run
             self._sizing = True  # (showing the view resizes the plots: _on_plot_resized)
             try:
@@ -519,17 +336,10 @@ class LossPanel(Panel):
         self._refresh_hover()
         self.show_plots()
 
-    def _draw_loss(self, snapshot) -> None:
-        loss = np.maximum(np.asarray(snapshot.loss_history, dtype=np.float64), LOSS_FLOOR)
-        if self._log:
-            np.log10(loss, out=loss)
-        self.curves["loss"].setData(self._iterations, loss)
-
     def _set_titles(self, snapshot) -> None:
         """Each plot's title: its figure and latest value, or for several accuracies their
-        legend; then the baselines whose label had no place on the plot. Fitted to the width
-        there is (a title wider than the panel widens the whole view, and the view sizes
-        itself once per run, with the shortest forms)."""
+        legend; the longest form that fits the width there is (a title wider than the panel
+        widens the whole view, and the view sizes itself once per run, with the shortest)."""
         if any(metric not in self.curves for metric in snapshot.metric_history):
             return  # the plots are being rebuilt for this snapshot, which sets them after
         task = getattr(snapshot, "task", None)
@@ -543,8 +353,6 @@ class LossPanel(Panel):
         accuracies = [m for m in snapshot.metric_history if _plot_key(m) == "accuracy"]
         for metric, values in snapshot.metric_history.items():
             key = _plot_key(metric)
-            if key == "accuracy" and len(accuracies) > 1:
-                continue
             latest = float(values[-1]) if len(values) else float("nan")
             label = "accuracy" if key == "accuracy" else display_name(metric, task)
             forms[key] = [f"{label}: {latest:.3g}" if math.isfinite(latest) else label]
@@ -559,23 +367,8 @@ class LossPanel(Panel):
             plot = self.plots.get(key)
             if plot is None:
                 continue
-            if self._sizing:
-                text = options[-1]
-            else:
-                text = next((o for o in options if _title_width(o) <= room), options[-1])
-            spare = room - _title_width(text)
-            for name in () if self._sizing else self.titled_baselines:
-                if self._targets.get(name, "loss") != key:
-                    continue
-                value = self._baseline_values.get(name, float("nan"))
-                colour = self.baseline_lines[name].pen.color().name()
-                style = f"color: {colour}; font-size: {TICK_PT}pt"
-                entry = html.escape(f"{display_name(name, task)} {value:.3g}")
-                entry = f"&nbsp;&nbsp;<span style='{style}'>╌╌ {entry}</span>"  # its dashes
-                spare -= _title_width(entry)
-                if spare < 0:
-                    break
-                text += entry
+            fitting = [o for o in options if not self._sizing and _title_width(o) <= room]
+            text = (fitting or options[-1:])[0]
             if plot.titleLabel.text != text:
                 set_title(plot, text)
 
@@ -597,10 +390,11 @@ class LossPanel(Panel):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        # refit the titles to the new width before the plots are laid out again: a title
-        # wider than the view keeps the plots from shrinking to it (they are clipped)
+        # refit the titles and legends to the new width before the plots are laid out again:
+        # a title wider than the view keeps the plots from shrinking to it (they are clipped)
         if self.snapshot is not None and self.plots:
             self._set_titles(self.snapshot)
+            self._fit_legends()
 
     # ---------------------------------------------------------------- hover
 
@@ -622,9 +416,10 @@ class LossPanel(Panel):
         pointer = view.mapFromView(QPointF(0.0, y)).y()
         best = None
         for name, line in self.baseline_lines.items():
-            if not line.isVisible() or line.getViewBox() is not view:
+            at = self.baseline_y(name)
+            if at is None or not line.isVisible() or line.getViewBox() is not view:
                 continue
-            distance = abs(view.mapFromView(QPointF(0.0, line.value())).y() - pointer)
+            distance = abs(view.mapFromView(QPointF(0.0, at)).y() - pointer)
             if distance <= LINE_HOVER_PX and (best is None or distance < best[0]):
                 best = (distance, name)
         return None if best is None else best[1]

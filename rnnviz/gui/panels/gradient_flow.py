@@ -6,9 +6,9 @@ backward direction). Every norm above ``FLOOR`` is drawn where it is, however sm
 RNN's go down to 1e-16 and less); a zero (no gradient reaches the step at all, e.g. past the last
 output a forward layer sees) is drawn on a row of its own below the data, labelled "0".
 Bottom: the history, training iteration × time step, colour = log₁₀ ‖∂L/∂h_t‖ of the training
-batches, for one layer·direction (a selector picks which). Where the colour fades to black, no
-gradient arrives: the gradient horizon. Its levels are robust percentiles (1 % … 99 %, at most
-12 decades apart), computed once per snapshot.
+batches, for the layer·direction the window's selector chose (``set_layer``). Where the colour
+fades to black, no gradient arrives: the gradient horizon. Its levels are robust percentiles
+(1 % … 99 %, at most 12 decades apart), computed once per snapshot.
 """
 
 from __future__ import annotations
@@ -19,26 +19,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Slot
 
-from rnnviz.gui.panels._common import (
+from rnnviz.gui.panels._common import ColumnCursor, Panel, TimeViewBox, fit_columns
+from rnnviz.gui.panels.axes import IntegerAxis, NumberAxis, decade_text
+from rnnviz.gui.panels.style import (
     CURVE_WIDTH,
     FOREGROUND,
+    INFERNO_LUT,
     OKABE_ITO,
     TEXT_PT,
-    ColumnCursor,
-    IntegerAxis,
-    LogAxis,
-    Panel,
-    TimeViewBox,
     color_bar,
-    decade_text,
-    direction_labels,
-    layers_and_directions,
-    make_lut,
     set_title,
     style_plot,
 )
 
-__all__ = ["FLOOR", "INFERNO_LUT", "GradientFlowPanel", "history_levels"]
+__all__ = ["FLOOR", "GradientFlowPanel", "history_levels"]
 
 #: Norms at or below this count as no gradient (zero): the curves draw them on the zero row,
 #: the history map in its darkest colour. Far below any norm that float32 carries with
@@ -49,13 +43,6 @@ LOG_FLOOR = math.log10(FLOOR)
 MAX_DECADES = 12.0
 #: The percentiles computed look at no more than this many values.
 LEVEL_SAMPLES = 20_000
-
-INFERNO_LUT = make_lut(
-    (
-        "#000004", "#1b0c41", "#4a0c6b", "#781c6d", "#a52c60",
-        "#cf4446", "#ed6925", "#fb9b06", "#f7d13d", "#fcffa4",
-    )
-)  # fmt: skip
 
 LEFT_AXIS_WIDTH = 96
 #: Curves over at most this many steps get a dot at every step.
@@ -85,12 +72,20 @@ class GradientFlowPanel(Panel):
     """‖∂L/∂h_t‖ per time step (log y), and its iteration × time-step history heat map.
 
     Signals: ``cursor_moved(int)``.
-    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_history_layer(int)``.
+    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_layer(int)`` (whose history).
     """
+
+    name = "gradient"
+    about = (
+        "How much of the error signal reaches each time step when the network learns: the "
+        "size of the gradient ‖∂L/∂h_t‖, on a log scale (each grid line is ten times the "
+        "one below). Where the curve drops steeply towards the start, early steps hardly "
+        "learn: the vanishing gradient. Below, the same for the chosen layer over the whole "
+        "run, one row per training iteration; black means no gradient arrives."
+    )
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._layer = 0
         self._shape_key = None
         self._labels: list[str] = []
         self._hover: tuple[str, int, int] | None = None  # ("curve", t, 0) / ("history", t, row)
@@ -102,14 +97,14 @@ class GradientFlowPanel(Panel):
         self._iterations = np.zeros(0, np.int64)
         self.levels = (-6.0, 0.0)
 
-        self.layer_selector = self.add_layer_selector("History of", self._on_layer_chosen)
-
-        # --- top: the curves (the panel takes log10 itself; LogAxis labels 10ⁿ)
+        # --- top: the curves (the panel takes log10 itself, to draw the zeros on their row;
+        # the axis labels the log values as pyqtgraph's log mode does, 10ⁿ)
         self.curve_view = TimeViewBox(self._on_pointer, self._on_hover)
         self.curve_plot = pg.PlotItem(
             viewBox=self.curve_view,
-            axisItems={"bottom": IntegerAxis("bottom"), "left": LogAxis("left")},
+            axisItems={"bottom": IntegerAxis("bottom"), "left": NumberAxis("left")},
         )
+        self.curve_plot.getAxis("left").logMode = True
         style_plot(self.curve_plot, None, "‖∂L/∂hₜ‖", "gradient per step")
         self.curve_plot.showGrid(x=False, y=True, alpha=0.3)
         self.curve_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
@@ -156,44 +151,21 @@ class GradientFlowPanel(Panel):
         self._fit_legend()
 
     def _fit_legend(self) -> None:
-        """One legend row when it fits, else two (a wide legend would push the colour bar
-        out of a narrow panel)."""
-        columns = len(self._labels) or 1
-        if self.width() < 160 * columns + 60:
-            columns = max(1, min(columns, 2))
-        if self.legend.columnCount != columns:
-            self.legend.setColumnCount(columns)
+        fit_columns(self.legend, self.width() - 60)
 
-    # ---------------------------------------------------------------- layer choice
-
-    def history_layer(self) -> int:
-        return self._layer
-
-    @Slot(int)
-    def set_history_layer(self, index: int) -> None:
-        """Show the history of layer·direction ``index`` (0: layer 1 →)."""
-        if 0 <= index < self.layer_selector.count():
-            self.layer_selector.setCurrentIndex(index)
-        else:
-            self._layer = max(0, int(index))
-
-    @Slot(int)
-    def _on_layer_chosen(self, index: int) -> None:
-        if index < 0:
-            return
-        self._layer = index
-        if self.snapshot is not None:
-            self._show_history(self.snapshot)
-            self._refresh_hover()
+    def _layer_changed(self) -> None:
+        self._show_history(self.snapshot)
+        self._refresh_hover()
 
     # ---------------------------------------------------------------- drawing
 
-    def _rebuild(self, layers: int, directions: int, steps: int) -> None:
+    def _rebuild(self, layout, steps: int) -> None:
         for curve in self.curves:
             self.legend.removeItem(curve)
             self.curve_plot.removeItem(curve)
         self.curves = []
-        self._labels = direction_labels(layers, directions)
+        self._labels = layout.labels
+        directions = layout.directions
         for k, label in enumerate(self._labels):
             layer, backward = divmod(k, directions)
             pen = pg.mkPen(
@@ -217,13 +189,6 @@ class GradientFlowPanel(Panel):
         self._t_axis = np.arange(steps, dtype=np.float64)
         self.curve_view.setXRange(-0.5, steps - 0.5, padding=0.0)
         self._decades = ()
-        self.layer_selector.blockSignals(True)
-        self.layer_selector.clear()
-        self.layer_selector.addItems(self._labels)
-        self._layer = min(self._layer, len(self._labels) - 1)
-        self.layer_selector.setCurrentIndex(self._layer)
-        self.layer_selector.blockSignals(False)
-        self.controls.setVisible(len(self._labels) > 1)
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
@@ -233,10 +198,9 @@ class GradientFlowPanel(Panel):
             self.show_message("This snapshot holds no gradient norms.")
             return
         count, steps = norms.shape
-        layers, directions = layers_and_directions(snapshot, count)
-        key = (count, directions, steps)
+        key = (tuple(snapshot.layout.labels), steps)
         if key != self._shape_key:
-            self._rebuild(layers, directions, steps)
+            self._rebuild(snapshot.layout, steps)
             self._norms = np.empty((count, steps), np.float32)
             self._log_norms = np.empty((count, steps), np.float32)
             self._shape_key = key
@@ -290,7 +254,7 @@ class GradientFlowPanel(Panel):
         iterations = np.asarray(snapshot.history_iterations)
         rows = history.shape[0] if history.ndim == 3 else 0
         steps = self._steps
-        k = min(self._layer, len(self._labels) - 1)
+        k = min(self.layer(), len(self._labels) - 1)
         title = f"history ({self._labels[k]})"
         if self.history_plot.titleLabel.text != title:
             set_title(self.history_plot, title)
@@ -378,7 +342,7 @@ class GradientFlowPanel(Panel):
         if row >= self._rows:
             self.set_readout(None)
             return
-        k = min(self._layer, len(self._labels) - 1)
+        k = min(self.layer(), len(self._labels) - 1)
         value = float(np.asarray(self.snapshot.dh_norm_history)[row, k, t])
         self.set_readout(
             f"iteration {int(self._iterations[row])}   t = {t}   {self._labels[k]}   "

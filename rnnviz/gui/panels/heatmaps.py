@@ -1,9 +1,11 @@
 """Heat maps time × unit of the example sequence: hidden states, gates and the LSTM cell state.
 
-``HiddenStatePanel``: one map per layer and direction ("layer 1 →", "layer 1 ←", …), fixed
-levels −1 … 1 (tanh) on a blue–white–red map. ``GatePanel``: one map per gate of one
-layer·direction (a selector picks which): sigmoid gates on 0 … 1 (viridis), the candidates g / n
-and the cell state c on −1 … 1 (blue–white–red); a vanilla RNN shows a message instead.
+``HiddenStatePanel``: one map per layer and direction ("layer 1 →", "layer 1 ←", …).
+``GatePanel``: one map per gate of the layer·direction the window's selector chose
+(``set_layer``), and the LSTM's cell state c; a vanilla RNN shows a message instead. Every map
+has the fixed levels of its values' range (``snapshot.layout.value_range``): sigmoid gates
+0 … 1 on viridis, tanh values (h, the candidates g / n) −1 … 1 on blue–white–red; the
+unbounded cell state c is drawn on −1 … 1 too.
 
 Both draw column t of the shared time cursor, emit ``cursor_moved(t)`` on a click/drag/arrow
 key, and ``unit_selected(unit)`` when a row is clicked; the line under the maps reads out the
@@ -23,32 +25,23 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics, QFontMetricsF
 
-from rnnviz.core.layers import GATE_DESCRIPTIONS, GATE_NAMES
-from rnnviz.gui.panels._common import (
-    DIVERGING_LUT,
+from rnnviz.core.layers import GATE_DESCRIPTIONS
+from rnnviz.gui.panels._common import ColumnCursor, Panel, TimeViewBox, point_cell
+from rnnviz.gui.panels.axes import IntegerAxis
+from rnnviz.gui.panels.style import (
     TICK_PT,
     TITLE_PT,
-    VIRIDIS_LUT,
-    ColumnCursor,
-    IntegerAxis,
-    Panel,
-    TimeViewBox,
     color_bar,
-    direction_labels,
+    fixed_levels,
     font,
     hide_tick_values,
-    layers_and_directions,
-    point_cell,
+    map_of,
     set_title,
     style_plot,
 )
 
 __all__ = ["GatePanel", "HeatMap", "HiddenStatePanel"]
 
-SIGNED_LEVELS = (-1.0, 1.0)
-UNIT_LEVELS = (0.0, 1.0)
-#: Gates whose values are not sigmoid outputs (tanh candidates, the unbounded cell state).
-SIGNED_GATES = frozenset({"g", "n", "c"})
 #: Pixels between two stacked maps with titles (the title row sets them apart).
 MAP_SPACING = 8
 CELL_STATE_DESCRIPTION = "cell state c: the memory the gates read, write and delete"
@@ -74,8 +67,7 @@ class HeatMap:
         self,
         panel: _HeatMapPanel,
         title: str,
-        lut: np.ndarray,
-        levels,
+        levels: tuple[float, float],
         name: str,
         short_title: str | None = None,
     ):
@@ -93,7 +85,7 @@ class HeatMap:
         self.view.invertY(True)
         self.view.setDefaultPadding(0.0)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(lut)
+        self.image.setLookupTable(map_of(self.levels))
         self.image.setLevels(self.levels)
         self.plot.addItem(self.image)
         self.cursor = ColumnCursor(self.view)
@@ -303,23 +295,42 @@ class _HeatMapPanel(Panel):
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         raise NotImplementedError
 
+    def _draw(self, values) -> None:
+        """Copy each map's (T, H) values into it and show them."""
+        for m, v in zip(self.maps, values, strict=True):
+            m.set_data(v)
+        self._place_cursor()
+        self._refresh_hover()
+        self.show_plots()
+
 
 class HiddenStatePanel(_HeatMapPanel):
     """Hidden states h_t of the example, unrolled: one heat map time × unit per layer and
-    direction, fixed levels −1 … 1.
+    direction, on the fixed levels of h.
 
     Signals: ``cursor_moved(int)``, ``unit_selected(int)``.
-    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``.
+    Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``,
+    ``set_layer(int)`` (kept: every layer·direction is shown).
     """
 
-    def _rebuild(self, labels: list[str], steps: int, units: int) -> None:
+    name = "hidden"
+    about = (
+        "The hidden state h_t, the network's memory, at every time step of the example. "
+        "Each row is one hidden unit, each column one time step; red is positive, blue "
+        "negative, white near zero. A unit that stays one colour over many steps is holding "
+        "on to something; one that flips with the input is reacting to it."
+    )
+
+    def _rebuild(self, snapshot, steps: int, units: int) -> None:
         self._clear()
-        for row, label in enumerate(labels):
-            m = HeatMap(self, label, DIVERGING_LUT, SIGNED_LEVELS, name=label)
+        layout = snapshot.layout
+        levels = fixed_levels(*layout.value_range("h"))
+        for row, label in enumerate(layout.labels):
+            m = HeatMap(self, label, levels, name=label)
             self.view.addItem(m.plot, row=row, col=0)
             self.maps.append(m)
-        bar = color_bar(DIVERGING_LUT, SIGNED_LEVELS, "hidden state h")
-        self.view.addItem(bar, row=0, col=1, rowspan=max(1, len(labels)))
+        bar = color_bar(map_of(levels), levels, "hidden state h")
+        self.view.addItem(bar, row=0, col=1, rowspan=max(1, layout.count))
         self.bars.append(bar)
         self._finish_rows(steps, units)
 
@@ -331,30 +342,34 @@ class HiddenStatePanel(_HeatMapPanel):
             self.show_message("This snapshot holds no hidden states.")
             return
         steps, units = hidden[0].shape
-        layers, directions = layers_and_directions(snapshot, len(hidden))
-        key = (len(hidden), layers, directions, steps, units)
+        key = (tuple(snapshot.layout.labels), snapshot.layout.value_range("h"), steps, units)
         if key != self._shape_key:
-            self._rebuild(direction_labels(layers, directions), steps, units)
+            self._rebuild(snapshot, steps, units)
             self._shape_key = key
-        for m, h in zip(self.maps, hidden, strict=True):
-            m.set_data(h)
-        self._place_cursor()
-        self._refresh_hover()
-        self.show_plots()
+        self._draw(hidden)
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         return f"{m.name}   t = {t}   unit {unit}   h = {m.value(t, unit):+.4f}"
 
 
 class GatePanel(_HeatMapPanel):
-    """Gate activations and the LSTM cell state of one layer·direction, one heat map each:
-    sigmoid gates on a fixed 0 … 1 scale, the candidate (g, n) and the cell state c on
-    −1 … 1. A vanilla RNN has no gates and gets a message instead.
+    """Gate activations and the LSTM cell state of one layer·direction (``set_layer``), one
+    heat map each, on the fixed levels of its values. A vanilla RNN has no gates and gets a
+    message instead.
 
     Signals: ``cursor_moved(int)``, ``unit_selected(int)``.
     Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``,
     ``set_layer(int)`` (which layer·direction, in the snapshot's layer-major order).
     """
+
+    name = "gates"
+    about = (
+        "The gates of one layer (the layer selector picks which), at every time step and "
+        "unit. A gate is a dial from 0 (closed, dark purple) to 1 (open, yellow): "
+        "the forget gate says how much of the memory to keep, the input gate how much new "
+        "to write, the output gate how much to show. For an LSTM the last map is the cell "
+        "state c, the memory itself."
+    )
 
     #: each map has its own colour bar, labelled with its gate's letter
     titles_optional = True
@@ -364,54 +379,21 @@ class GatePanel(_HeatMapPanel):
         # "0" over the next) need most of a line of room to stay apart
         return round(tick_label_height() * 0.8)
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._layer = 0
-        self.layer_selector = self.add_layer_selector("Gates of", self._on_layer_chosen)
+    def _layer_changed(self) -> None:
+        self.show_snapshot(self.snapshot)
 
-    def layer(self) -> int:
-        return self._layer
-
-    @Slot(int)
-    def set_layer(self, index: int) -> None:
-        """Show the gates of layer·direction ``index`` (0: layer 1 →)."""
-        if 0 <= index < self.layer_selector.count():
-            self.layer_selector.setCurrentIndex(index)  # → _on_layer_chosen
-        else:
-            self._layer = max(0, int(index))
-
-    @Slot(int)
-    def _on_layer_chosen(self, index: int) -> None:
-        if index < 0:
-            return
-        self._layer = index
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
-
-    def _rebuild(self, names: tuple[str, ...], steps: int, units: int) -> None:
+    def _rebuild(self, layout, names: tuple[str, ...], steps: int, units: int) -> None:
         self._clear()
         for row, name in enumerate(names):
-            signed = name in SIGNED_GATES
-            lut, levels = (DIVERGING_LUT, SIGNED_LEVELS) if signed else (VIRIDIS_LUT, UNIT_LEVELS)
+            levels = fixed_levels(*layout.value_range(name))
             title = CELL_STATE_DESCRIPTION if name == "c" else GATE_DESCRIPTIONS.get(name, name)
-            m = HeatMap(self, title, lut, levels, name=name, short_title=title.split(":")[0])
+            m = HeatMap(self, title, levels, name=name, short_title=title.split(":")[0])
             self.view.addItem(m.plot, row=row, col=0)
-            bar = color_bar(lut, levels, name)
+            bar = color_bar(map_of(levels), levels, name)
             self.view.addItem(bar, row=row, col=1)
             self.maps.append(m)
             self.bars.append(bar)
         self._finish_rows(steps, units)
-
-    def _update_selector(self, labels: list[str]) -> None:
-        current = [self.layer_selector.itemText(k) for k in range(self.layer_selector.count())]
-        if current != labels:
-            self.layer_selector.blockSignals(True)
-            self.layer_selector.clear()
-            self.layer_selector.addItems(labels)
-            self._layer = min(self._layer, len(labels) - 1)
-            self.layer_selector.setCurrentIndex(self._layer)
-            self.layer_selector.blockSignals(False)
-        self.controls.setVisible(len(labels) > 1)
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
@@ -420,35 +402,25 @@ class GatePanel(_HeatMapPanel):
         if not gates:
             self.show_message("This snapshot holds no gate activations.")
             return
-        layers, directions = layers_and_directions(snapshot, len(gates))
-        self._update_selector(direction_labels(layers, directions))
-        k = min(self._layer, len(gates) - 1)
+        k = min(self.layer(), len(gates) - 1)
         chosen = gates[k]
         cell = snapshot.cell_states[k] if k < len(snapshot.cell_states) else None
-        order = [n for names in GATE_NAMES.values() for n in names]
-        names = tuple(sorted(chosen, key=lambda n: order.index(n) if n in order else len(order)))
-        if cell is not None:
-            names += ("c",)
+        layout = snapshot.layout
+        names = tuple(n for n in layout.gates if n in chosen) + (() if cell is None else ("c",))
         if not names:
             self._steps = 0
-            self.controls.setVisible(False)
             self.show_message(NO_GATES_MESSAGE)
             return
-        first = chosen[names[0]] if names[0] != "c" else cell
-        steps, units = first.shape
-        key = (names, steps, units)
+        steps, units = (cell if names[0] == "c" else chosen[names[0]]).shape
+        key = (names, tuple(layout.value_range(n) for n in names), steps, units)
         if key != self._shape_key:
-            self._rebuild(names, steps, units)
+            self._rebuild(layout, names, steps, units)
             self._shape_key = key
-        for m in self.maps:
-            m.set_data(cell if m.name == "c" else chosen[m.name])
-        self._place_cursor()
-        self._refresh_hover()
-        self.show_plots()
+        self._draw([cell if m.name == "c" else chosen[m.name] for m in self.maps])
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
-        where = self.layer_selector.currentText() or "layer 1 →"
+        where = self.snapshot.layout.labels[self.layer()]
         value = m.value(t, unit)
-        number = f"{value:+.4f}" if m.name in SIGNED_GATES else f"{value:.4f}"
+        number = f"{value:+.4f}" if m.levels[0] < 0 else f"{value:.4f}"
         what = m.title.split(":")[0]
         return f"{what} ({where})   t = {t}   unit {unit}   {m.name} = {number}"
