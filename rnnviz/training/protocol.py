@@ -28,7 +28,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, dataclass_transform
 
 if TYPE_CHECKING:  # both import NumPy: the protocol imports them only when it needs them
     from rnnviz.training.config import TrainConfig
@@ -209,11 +209,31 @@ _FIELDS: dict[str, Callable[[str, Any], Any]] = {
 # ---------------------------------------------------------------------------- messages
 
 
+#: Every command and every event, by kind.
+COMMANDS: dict[str, type[Command]] = {}
+EVENTS: dict[str, type[Event]] = {}
+
+
+@dataclass_transform(frozen_default=True)
 class Message:
     """A command or an event; ``kind`` names it (on the wire, and the loop's ``_do_<kind>``).
-    Its fields are checked when it is made, each as ``_FIELDS`` says for its name."""
+
+    A message is declared as ``class Save(Command, kind="save")`` with its fields: declaring it
+    lists it in ``COMMANDS`` (or ``EVENTS``) under its kind and makes it a frozen dataclass, so
+    that no message can be declared without its fields' checks. Its fields are checked when it
+    is made, each as ``_FIELDS`` says for its name.
+    """
 
     kind: ClassVar[str]
+    #: Where the messages of this family are listed by kind: ``COMMANDS`` or ``EVENTS``.
+    declared: ClassVar[dict[str, type[Message]]]
+
+    def __init_subclass__(cls, kind: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind:  # a message; Command and Event, the two families, have no kind
+            cls.kind = kind
+            cls.declared[kind] = cls
+            dataclass(frozen=True)(cls)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -239,48 +259,33 @@ class Message:
         return cls(**data)
 
 
-#: Every command and every event, by kind.
-COMMANDS: dict[str, type[Command]] = {}
-EVENTS: dict[str, type[Event]] = {}
-
-
 class Command(Message):
     """What the window asks of the training loop."""
 
-    def __init_subclass__(cls, kind: str, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.kind = kind
-        COMMANDS[kind] = cls
+    declared = COMMANDS
 
 
 class Event(Message):
     """What the training loop reports."""
 
-    def __init_subclass__(cls, kind: str, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.kind = kind
-        EVENTS[kind] = cls
+    declared = EVENTS
 
 
 # ---------------------------------------------------------------------------- commands
 
 
-@dataclass(frozen=True)
 class Play(Command, kind="play"):
     """Train flat out (or at the slow-motion pace)."""
 
 
-@dataclass(frozen=True)
 class Pause(Command, kind="pause"):
     """Stop after the current update; a snapshot shows where it stopped."""
 
 
-@dataclass(frozen=True)
 class Step(Command, kind="step"):
     """Pause, then make exactly one update and one snapshot."""
 
 
-@dataclass(frozen=True)
 class SetLive(Command, kind="set_live"):
     """Apply dotted settings; if they change the model or the data, start a new run. After a
     divergence, a lower learning rate starts the run again from its initial weights."""
@@ -289,7 +294,6 @@ class SetLive(Command, kind="set_live"):
     run_id: int
 
 
-@dataclass(frozen=True)
 class Reset(Command, kind="reset"):
     """Start a new run of ``config``; ``reason`` is what its RunReset says."""
 
@@ -298,14 +302,12 @@ class Reset(Command, kind="reset"):
     reason: str = "reset"
 
 
-@dataclass(frozen=True)
 class Rewind(Command, kind="rewind"):
     """Start the identical run again (same seed, same initial weights)."""
 
     run_id: int
 
 
-@dataclass(frozen=True)
 class Reseed(Command, kind="reseed"):
     """Start a new run from ``seed`` (None: the current seed + 1)."""
 
@@ -313,7 +315,6 @@ class Reseed(Command, kind="reseed"):
     run_id: int
 
 
-@dataclass(frozen=True)
 class Recover(Command, kind="recover"):
     """After a divergence: the run again from its initial weights with a ``factor`` times
     smaller learning rate, and play (the diverged weights cannot be trained on)."""
@@ -322,7 +323,6 @@ class Recover(Command, kind="recover"):
     run_id: int
 
 
-@dataclass(frozen=True)
 class SetSlowMotion(Command, kind="set_slow_motion"):
     """Pause ``seconds`` between updates while playing; None for full speed. A bad value
     raises ValueError or TypeError (as ``check_slow_motion``)."""
@@ -330,14 +330,12 @@ class SetSlowMotion(Command, kind="set_slow_motion"):
     seconds: float | None
 
 
-@dataclass(frozen=True)
 class Save(Command, kind="save"):
     """Write the session to ``path``."""
 
     path: str
 
 
-@dataclass(frozen=True)
 class Open(Command, kind="open"):
     """Make the session in ``path`` the run (paused); on error keep the current run."""
 
@@ -345,19 +343,16 @@ class Open(Command, kind="open"):
     run_id: int
 
 
-@dataclass(frozen=True)
 class ImportWeights(Command, kind="import_weights"):
     """Load PyTorch weights (``.npz``) into the current model, and pause."""
 
     path: str
 
 
-@dataclass(frozen=True)
 class Stop(Command, kind="stop"):
     """End the loop after the current update (it takes effect at once, ahead of the queue)."""
 
 
-@dataclass(frozen=True)
 class Ack(Command, kind="ack"):
     """A training process's own: its last snapshot arrived, the next may be made and sent."""
 
@@ -365,42 +360,36 @@ class Ack(Command, kind="ack"):
 # ---------------------------------------------------------------------------- events
 
 
-@dataclass(frozen=True)
 class SnapshotMade(Event, kind="snapshot"):
     """A new snapshot (a frozen copy: safe to hand to another thread)."""
 
     snapshot: Snapshot
 
 
-@dataclass(frozen=True)
 class StateChanged(Event, kind="state"):
     """The run's state changed: training, paused, diverged, error, idle (or stopped)."""
 
     state: str
 
 
-@dataclass(frozen=True)
 class Failed(Event, kind="failure"):
     """Something failed; ``message`` is for the user and says what to do."""
 
     message: str
 
 
-@dataclass(frozen=True)
 class RunReset(Event, kind="run_reset"):
     """A new run began (start, reset, rewind, reseed, open, or a shape-changing setting)."""
 
     reason: str
 
 
-@dataclass(frozen=True)
 class ConfigChanged(Event, kind="config"):
     """The running configuration is now ``config``."""
 
     config: TrainConfig
 
 
-@dataclass(frozen=True)
 class Saved(Event, kind="saved"):
     """The session was written to ``path``; it holds the run at ``iteration`` (the window asks
     before discarding a run only when it has trained since it was saved)."""
@@ -409,7 +398,6 @@ class Saved(Event, kind="saved"):
     iteration: int
 
 
-@dataclass(frozen=True)
 class Opened(Event, kind="opened"):
     """The session in ``path``, at ``iteration``, is now the run."""
 
@@ -417,7 +405,6 @@ class Opened(Event, kind="opened"):
     iteration: int
 
 
-@dataclass(frozen=True)
 class Imported(Event, kind="imported"):
     """Weights were imported: ``{"recurrent": [names], "readout": bool, "ignored": [names],
     "path": the file they came from}``."""
