@@ -8,3 +8,16 @@ def settle(turns: int = 5) -> None:
     changes sizes, which nested layouts pass on over a few turns of the event loop."""
     for _ in range(turns):
         QApplication.processEvents()
+
+
+def shown(qtbot, cls, snap=None, size=(900, 700)):
+    """A new view ``cls()`` at ``size``, given ``snap`` (if any), shown and laid out."""
+    view = cls()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    if snap is not None:
+        view.show_snapshot(snap)
+    view.show()
+    qtbot.waitExposed(view)
+    settle()
+    return view

@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("pytestqt")
 pytest.importorskip("pyqtgraph")
 
-from gui_helpers import settle
+from gui_helpers import settle, shown
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -82,18 +82,7 @@ def private_model(snapshot):
 
 @pytest.fixture
 def show(qtbot):
-    def make(cls, snap=None):
-        view = cls()
-        qtbot.addWidget(view)
-        view.resize(*SIZE)
-        if snap is not None:
-            view.show_snapshot(snap)
-        view.show()
-        qtbot.waitExposed(view)
-        settle()
-        return view
-
-    return make
+    return functools.partial(shown, qtbot, size=SIZE)
 
 
 def colour_stats(widget) -> tuple[int, int]:

@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("pytestqt")
 pytest.importorskip("pyqtgraph")
 
-from gui_helpers import settle
+from gui_helpers import shown
 
 from rnnviz.gui import lesson_views
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
@@ -40,18 +40,7 @@ def snapshot(task: str, steps: int = 30):
 
 @pytest.fixture
 def show(qtbot):
-    def make(cls, snap=None):
-        view = cls()
-        qtbot.addWidget(view)
-        view.resize(900, 600)
-        if snap is not None:
-            view.show_snapshot(snap)
-        view.show()
-        qtbot.waitExposed(view)
-        settle()
-        return view
-
-    return make
+    return functools.partial(shown, qtbot, size=(900, 600))
 
 
 def test_lesson_views_are_views(show):

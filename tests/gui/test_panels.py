@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("pytestqt")
 pg = pytest.importorskip("pyqtgraph")
 
-from gui_helpers import settle  # noqa: E402
+from gui_helpers import settle, shown  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -93,19 +93,7 @@ GRU_DEEP = dict(cell="gru", layers=2, bidirectional=True, hidden=6, seq_len=10)
 @pytest.fixture
 def show(qtbot):
     """Make a panel, show it at a fixed size, and (optionally) give it a snapshot."""
-
-    def make(cls, snap=None):
-        panel = cls()
-        qtbot.addWidget(panel)
-        panel.resize(*SIZE)
-        if snap is not None:
-            panel.show_snapshot(snap)
-        panel.show()
-        qtbot.waitExposed(panel)
-        settle()
-        return panel
-
-    return make
+    return functools.partial(shown, qtbot, size=SIZE)
 
 
 def pixels(widget) -> np.ndarray:

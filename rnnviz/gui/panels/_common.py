@@ -164,19 +164,18 @@ class TimeViewBox(pg.ViewBox):
         if method is not None:
             method(self, *args)
 
-    def mouseClickEvent(self, ev):
+    def _pointer(self, ev, is_click: bool) -> None:
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
-            self._call(self._on_pointer, self.mapSceneToView(ev.scenePos()), True)
+            self._call(self._on_pointer, self.mapSceneToView(ev.scenePos()), is_click)
         else:
             ev.ignore()
 
+    def mouseClickEvent(self, ev):
+        self._pointer(ev, True)
+
     def mouseDragEvent(self, ev, axis=None):
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            self._call(self._on_pointer, self.mapSceneToView(ev.scenePos()), False)
-        else:
-            ev.ignore()
+        self._pointer(ev, False)
 
     def wheelEvent(self, ev, axis=None):
         ev.ignore()

@@ -92,6 +92,7 @@ class HeatMap:
         self.unit_outline = ColumnCursor(self.view, horizontal=True, dashed=True)
         self.unit_outline.setVisible(False)
         self.buffer = np.zeros((0, 0), np.float32)  # (H, T)
+        self.steps = self.units = 0
         self.shown_title: str | None = title
 
     def show_title(self, text: str | None) -> None:
@@ -101,15 +102,8 @@ class HeatMap:
             self.plot.titleLabel.setText("")
         set_title(self.plot, text)
 
-    @property
-    def steps(self) -> int:
-        return self.buffer.shape[1]
-
-    @property
-    def units(self) -> int:
-        return self.buffer.shape[0]
-
     def resize(self, steps: int, units: int) -> None:
+        self.steps, self.units = steps, units
         self.buffer = np.zeros((units, steps), np.float32)
         self.image.setImage(self.buffer, autoLevels=False, levels=self.levels)
         self.image.setRect(QRectF(-0.5, -0.5, steps, units))
@@ -295,8 +289,22 @@ class _HeatMapPanel(Panel):
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         raise NotImplementedError
 
-    def _draw(self, values) -> None:
-        """Copy each map's (T, H) values into it and show them."""
+    def _add_map(self, row: int, levels, title: str, name: str, short_title=None) -> None:
+        m = HeatMap(self, title, levels, name=name, short_title=short_title)
+        self.view.addItem(m.plot, row=row, col=0)
+        self.maps.append(m)
+
+    def _add_bar(self, row: int, levels, label: str, rowspan: int = 1) -> None:
+        bar = color_bar(map_of(levels), levels, label)
+        self.view.addItem(bar, row=row, col=1, rowspan=rowspan)
+        self.bars.append(bar)
+
+    def _draw(self, key, rebuild, values) -> None:
+        """Rebuild the maps if ``key`` (their shape) changed, then copy each map's (T, H)
+        ``values`` into it and show them."""
+        if key != self._shape_key:
+            rebuild()
+            self._shape_key = key
         for m, v in zip(self.maps, values, strict=True):
             m.set_data(v)
         self._place_cursor()
@@ -326,12 +334,8 @@ class HiddenStatePanel(_HeatMapPanel):
         layout = snapshot.layout
         levels = fixed_levels(*layout.value_range("h"))
         for row, label in enumerate(layout.labels):
-            m = HeatMap(self, label, levels, name=label)
-            self.view.addItem(m.plot, row=row, col=0)
-            self.maps.append(m)
-        bar = color_bar(map_of(levels), levels, "hidden state h")
-        self.view.addItem(bar, row=0, col=1, rowspan=max(1, layout.count))
-        self.bars.append(bar)
+            self._add_map(row, levels, label, label)
+        self._add_bar(0, levels, "hidden state h", rowspan=max(1, layout.count))
         self._finish_rows(steps, units)
 
     @Slot(object)
@@ -343,10 +347,7 @@ class HiddenStatePanel(_HeatMapPanel):
             return
         steps, units = hidden[0].shape
         key = (tuple(snapshot.layout.labels), snapshot.layout.value_range("h"), steps, units)
-        if key != self._shape_key:
-            self._rebuild(snapshot, steps, units)
-            self._shape_key = key
-        self._draw(hidden)
+        self._draw(key, lambda: self._rebuild(snapshot, steps, units), hidden)
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         return f"{m.name}   t = {t}   unit {unit}   h = {m.value(t, unit):+.4f}"
@@ -387,12 +388,8 @@ class GatePanel(_HeatMapPanel):
         for row, name in enumerate(names):
             levels = fixed_levels(*layout.value_range(name))
             title = CELL_STATE_DESCRIPTION if name == "c" else GATE_DESCRIPTIONS.get(name, name)
-            m = HeatMap(self, title, levels, name=name, short_title=title.split(":")[0])
-            self.view.addItem(m.plot, row=row, col=0)
-            bar = color_bar(map_of(levels), levels, name)
-            self.view.addItem(bar, row=row, col=1)
-            self.maps.append(m)
-            self.bars.append(bar)
+            self._add_map(row, levels, title, name, short_title=title.split(":")[0])
+            self._add_bar(row, levels, name)
         self._finish_rows(steps, units)
 
     @Slot(object)
@@ -413,10 +410,8 @@ class GatePanel(_HeatMapPanel):
             return
         steps, units = (cell if names[0] == "c" else chosen[names[0]]).shape
         key = (names, tuple(layout.value_range(n) for n in names), steps, units)
-        if key != self._shape_key:
-            self._rebuild(layout, names, steps, units)
-            self._shape_key = key
-        self._draw([cell if m.name == "c" else chosen[m.name] for m in self.maps])
+        rebuild = lambda: self._rebuild(layout, names, steps, units)  # noqa: E731
+        self._draw(key, rebuild, [cell if n == "c" else chosen[n] for n in names])
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         where = self.snapshot.layout.labels[self.layer()]
