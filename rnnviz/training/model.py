@@ -19,29 +19,14 @@ from rnnviz.core import (
     Linear,
     LinearCache,
     NonFiniteGradientError,
-    RecurrentLayer,
     Trace,
     cell_spec,
 )
 
-__all__ = ["CELL_KINDS", "ModelCache", "SequenceModel", "make_layer", "model_for"]
+__all__ = ["CELL_KINDS", "ModelCache", "SequenceModel", "model_for"]
 
 #: The cells a student can choose, by the name configs use (``rnnviz.core.CELLS``).
 CELL_KINDS = tuple(CELLS)
-
-
-def make_layer(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    seed: int = 0,
-    dtype: np.dtype | type = np.float32,
-) -> RecurrentLayer:
-    """Build the recurrent layer named ``cell`` (one of ``CELL_KINDS``); a ValueError naming
-    the choices for any other name."""
-    return cell_spec(cell).build(input_size, hidden_size, num_layers, bidirectional, dtype, seed)
 
 
 @dataclass(frozen=True)
@@ -58,7 +43,7 @@ class SequenceModel:
     Parameters
     ----------
     cell : str
-        One of ``CELL_KINDS``.
+        One of ``CELL_KINDS`` (a ValueError naming the choices for any other name).
     input_size, hidden_size, output_size : int
         I, H and O.
     num_layers : int
@@ -80,7 +65,8 @@ class SequenceModel:
         dtype: np.dtype | type = np.float32,
     ) -> None:
         self.cell = cell
-        self.rnn = make_layer(cell, input_size, hidden_size, num_layers, bidirectional, seed, dtype)
+        spec = cell_spec(cell)
+        self.rnn = spec.build(input_size, hidden_size, num_layers, bidirectional, dtype, seed)
         D = self.rnn.num_directions
         self.readout = Linear(D * hidden_size, output_size, dtype=np.dtype(dtype), seed=seed + 1)
         # one flat dict of the same arrays, for the optimiser and for saving

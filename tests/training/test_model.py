@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core import CELLS
-from rnnviz.training.model import CELL_KINDS, SequenceModel, make_layer
+from rnnviz.training.model import CELL_KINDS, SequenceModel
 
 
 def test_the_cell_kinds_are_the_core_cells():
@@ -12,17 +12,16 @@ def test_the_cell_kinds_are_the_core_cells():
 
 
 @pytest.mark.parametrize("name", CELL_KINDS)
-def test_make_layer_builds_the_spec_layer(name):
-    layer = make_layer(name, 3, 4, num_layers=2, seed=2, dtype=np.float64)
-    spec = CELLS[name]
+def test_the_model_builds_the_spec_layer(name):
+    model = SequenceModel(name, 3, 4, 5, num_layers=2, seed=2, dtype=np.float64)
+    layer, spec = model.rnn, CELLS[name]
     assert layer.spec is spec and layer.num_layers == 2 and layer.dtype == np.float64
     again = spec.build(3, 4, num_layers=2, seed=2, dtype=np.float64)
     for key, value in layer.params.items():
         assert np.array_equal(value, again.params[key]), key
-    model = SequenceModel(name, 3, 4, 5, seed=2)
-    assert model.rnn.spec is spec and model.params["readout.weight"].shape == (5, 4)
+    assert model.params["readout.weight"].shape == (5, 4)
 
 
 def test_an_unknown_cell_names_the_choices():
     with pytest.raises(ValueError, match="unknown cell 'transformer'; choose one of rnn_tanh, "):
-        make_layer("transformer", 3, 4)
+        SequenceModel("transformer", 3, 4, 5)
