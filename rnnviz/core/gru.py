@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.core.activations import sigmoid, sigmoid_grad, tanh, tanh_grad
+from rnnviz.core.linear import projection_grads
 
 __all__ = ["GATES", "GRUCache", "gru_backward", "gru_forward"]
 
@@ -188,13 +189,12 @@ def gru_backward(
     dGx[:, :, : 2 * H] = dGh[:, :, : 2 * H]  # r and z see W_ih x and W_hh h alike
 
     # the weight gradients of every step at once
-    dGh2 = dGh.reshape(T * B, 3 * H)  # (T·B, 3H)
-    dGx2 = dGx.reshape(T * B, 3 * H)  # (T·B, 3H)
-    grads = {
-        "W_ih": dGx2.T @ x.reshape(T * B, I),  # (3H, I)
-        "W_hh": dGh2.T @ h_prev.reshape(T * B, H),  # (3H, H)
-        "b_ih": dGx2.sum(axis=0),  # (3H,)
-        "b_hh": dGh2.sum(axis=0),  # (3H,)
-    }
-    dx = (dGx2 @ cache.W_ih).reshape(T, B, I) if need_dx else None  # (T, B, I)
+    grads, dx = projection_grads(
+        dGx.reshape(T * B, 3 * H),
+        x.reshape(T * B, I),
+        dGh.reshape(T * B, 3 * H),
+        h_prev.reshape(T * B, H),
+        cache.W_ih if need_dx else None,
+    )
+    dx = None if dx is None else dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next, grads, dH

@@ -14,6 +14,10 @@ Backward, with dy = ∂L/∂y and the sums running over every position (every t 
 
 Initialisation as PyTorch: W and b uniform in ±1/√I, drawn in that order from
 ``np.random.default_rng(seed)``.
+
+A recurrent cell computes two such maps at every step, W_ih x_t + b_ih and W_hh h_{t−1} + b_hh:
+``affine_grads`` is the backward pass above, which ``Linear`` and the cells share, and
+``projection_grads`` applies it to a cell's two projections after its loop through time.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy.typing as npt
 
 from rnnviz.core.checks import check_keys, saved_array
 
-__all__ = ["Linear", "LinearCache"]
+__all__ = ["Linear", "LinearCache", "affine_grads", "projection_grads"]
 
 
 @dataclass(frozen=True)
@@ -179,13 +183,10 @@ class Linear:
                 f"dy must have the leading shape {x.shape[:-1]} of the forward input, "
                 f"got shape {dy.shape}"
             )
-        W = self.params["weight"]  # (O, I)
         dy2 = dy.reshape(-1, dy.shape[-1])  # (P, O)
         x2 = x.reshape(-1, x.shape[-1])  # (P, I)
-        dW = dy2.T @ x2  # (O, I)
-        db = dy2.sum(axis=0)  # (O,)
-        dx = (dy2 @ W).reshape(x.shape)  # (..., I)
-        return {"weight": dW, "bias": db}, dx
+        dW, db, dx = affine_grads(dy2, x2, self.params["weight"])  # (O, I), (O,), (P, I)
+        return {"weight": dW, "bias": db}, dx.reshape(x.shape)  # dx: (..., I)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of the parameters, ``{"weight": (O, I), "bias": (O,)}``."""
@@ -210,3 +211,66 @@ class Linear:
         checked = {name: saved_array(name, state[name], p) for name, p in self.params.items()}
         for name, a in checked.items():
             np.copyto(self.params[name], a)
+
+
+def affine_grads(
+    dy: np.ndarray, x: np.ndarray, W: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The gradients of ``y = x Wᵀ + b`` summed over P positions, in one matrix product.
+
+    Parameters
+    ----------
+    dy : ndarray, (P, O)
+        ∂L/∂y at every position.
+    x : ndarray, (P, I)
+        The input at every position.
+    W : ndarray, (O, I), optional
+        The weight; without it there is no input gradient.
+
+    Returns
+    -------
+    dW : ndarray, (O, I)
+        dyᵀ x.
+    db : ndarray, (O,)
+        Σ dy.
+    dx : ndarray, (P, I), or None
+        dy W, when ``W`` is given.
+    """
+    dW = dy.T @ x  # (O, I)
+    db = dy.sum(axis=0)  # (O,)
+    dx = None if W is None else dy @ W  # (P, I)
+    return dW, db, dx
+
+
+def projection_grads(
+    dGx: np.ndarray, x: np.ndarray, dGh: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray | None
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """The gradients of a cell's two projections over every step at once, after its loop.
+
+    Parameters
+    ----------
+    dGx : ndarray, (T·B, G·H)
+        The gradient reaching W_ih x_t + b_ih at every step and sequence.
+    x : ndarray, (T·B, I)
+        The inputs x_t.
+    dGh : ndarray, (T·B, G·H)
+        The gradient reaching W_hh h_{t−1} + b_hh. The vanilla RNN and the LSTM add the two
+        projections before anything else, so that theirs is ``dGx`` itself: b_hh's gradient
+        is then a copy of b_ih's, not summed again.
+    h_prev : ndarray, (T·B, H)
+        The states h_{t−1}.
+    W_ih : ndarray, (G·H, I), or None
+        For the input gradient; None skips it (a first layer's input is data).
+
+    Returns
+    -------
+    grads : dict
+        ``W_ih`` (G·H, I), ``W_hh`` (G·H, H), ``b_ih`` (G·H,), ``b_hh`` (G·H,).
+    dx : ndarray, (T·B, I), or None
+    """
+    dW_ih, db_ih, dx = affine_grads(dGx, x, W_ih)
+    if dGh is dGx:
+        dW_hh, db_hh = dGh.T @ h_prev, db_ih.copy()  # (G·H, H), (G·H,)
+    else:
+        dW_hh, db_hh, _ = affine_grads(dGh, h_prev)
+    return {"W_ih": dW_ih, "W_hh": dW_hh, "b_ih": db_ih, "b_hh": db_hh}, dx

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.core.activations import sigmoid_grad, tanh, tanh_grad
+from rnnviz.core.linear import projection_grads
 
 __all__ = ["GATES", "LSTMCache", "lstm_backward", "lstm_forward"]
 
@@ -217,15 +218,11 @@ def lstm_backward(
         np.multiply(dc, f, out=dc_next)  # dc_{t−1}
         np.matmul(W_hh_T, da, out=dh_next)  # dh_{t−1} from this step
 
-    # the weight gradients of every step at once, in (4H, T·B) layout
-    dA2 = np.ascontiguousarray(dA.transpose(1, 0, 2)).reshape(4 * H, T * B)  # (4H, T·B)
+    # the weight gradients of every step at once, from a (4H, T·B) copy of dA, read
+    # batch-major through its transpose; both projections see the same dA
+    dA2 = np.ascontiguousarray(dA.transpose(1, 0, 2)).reshape(4 * H, T * B).T  # (T·B, 4H)
+    x2 = x.reshape(T * B, I)  # (T·B, I)
     H_prev = Hs[:-1].transpose(0, 2, 1).reshape(T * B, H)  # (T·B, H)
-    db = dA2.sum(axis=1)  # (4H,)
-    grads = {
-        "W_ih": dA2 @ x.reshape(T * B, I),  # (4H, I)
-        "W_hh": dA2 @ H_prev,  # (4H, H)
-        "b_ih": db,
-        "b_hh": db.copy(),
-    }
-    dx = (dA2.T @ cache.W_ih).reshape(T, B, I) if need_dx else None  # (T, B, I)
+    grads, dx = projection_grads(dA2, x2, dA2, H_prev, cache.W_ih if need_dx else None)
+    dx = None if dx is None else dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next.T, dc_next.T, grads, dH.transpose(0, 2, 1)

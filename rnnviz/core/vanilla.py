@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.core.activations import NONLINEARITIES
+from rnnviz.core.linear import projection_grads
 
 __all__ = [
     "GATES",
@@ -163,14 +164,9 @@ def rnn_backward(
         np.multiply(dh, dphi[t], out=da)
         np.matmul(da, W_hh, out=dh_next)  # dh_{t−1} from this step
 
-    # the weight gradients of every step at once
+    # the weight gradients of every step at once; both projections see the same dA
     dA2 = dA.reshape(T * B, H)  # (T·B, H)
-    db = dA2.sum(axis=0)  # (H,)
-    grads = {
-        "W_ih": dA2.T @ x.reshape(T * B, I),  # (H, I)
-        "W_hh": dA2.T @ Hs[:-1].reshape(T * B, H),  # (H, H)
-        "b_ih": db,
-        "b_hh": db.copy(),
-    }
-    dx = (dA2 @ cache.W_ih).reshape(T, B, I) if need_dx else None  # (T, B, I)
+    x2, h_prev = x.reshape(T * B, I), Hs[:-1].reshape(T * B, H)  # (T·B, I), (T·B, H)
+    grads, dx = projection_grads(dA2, x2, dA2, h_prev, cache.W_ih if need_dx else None)
+    dx = None if dx is None else dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next, grads, dH
