@@ -48,19 +48,16 @@ GATES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class GRUCache:
-    """What the GRU backward pass needs, in processing order.
+    """What the GRU backward pass needs, in processing order: the input ``x``, the states
+    ``H`` and the weights used as in ``rnnviz.core.vanilla.RNNCache`` (here (3H, I) and
+    (3H, H)), and the gates.
 
     Attributes
     ----------
-    x : ndarray, (T, B, I)
-    H : ndarray, (T + 1, B, H)
-        ``H[0]`` is h0, ``H[t + 1]`` is h_t.
     gates : ndarray, (T, B, 3H)
         Activations r, z, n side by side.
     hn : ndarray, (T, B, H)
         ``W_hn h_{t−1} + b_hn``, the part the reset gate scales.
-    W_ih, W_hh : ndarray
-        The weights used, (3H, I) and (3H, H).
     """
 
     x: np.ndarray
@@ -81,18 +78,9 @@ def gru_forward(
 ) -> GRUCache:
     """Run the GRU over ``x`` in the order given.
 
-    Parameters
-    ----------
-    x : ndarray, (T, B, I)
-    h0 : ndarray, (B, H)
-    W_ih : ndarray, (3H, I)
-    W_hh : ndarray, (3H, H)
-    b_ih, b_hh : ndarray, (3H,)
-
-    Returns
-    -------
-    GRUCache
-        The hidden states are ``cache.H[1:]``, (T, B, H).
+    The arguments are ``rnnviz.core.vanilla.rnn_forward``'s, with the rows of the r, z and n
+    gates stacked in the weights: W_ih (3H, I), W_hh (3H, H), b_ih and b_hh (3H,). The hidden
+    states are ``cache.H[1:]``, (T, B, H).
     """
     T, B, I = x.shape
     H = W_hh.shape[1]
@@ -134,24 +122,8 @@ def gru_backward(
 ) -> tuple[np.ndarray | None, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Back-propagate through time.
 
-    Parameters
-    ----------
-    dy : ndarray, (T, B, H), or None
-        Gradient with respect to the outputs h_1 … h_T (None: zero).
-    dh_last : ndarray, (B, H), or None
-        Gradient with respect to the final state h_T (None: zero).
-    cache : GRUCache
-    need_dx : bool
-        Compute the input gradient (skipped for a first layer whose input is data).
-
-    Returns
-    -------
-    dx : ndarray, (T, B, I), or None
-    dh0 : ndarray, (B, H)
-    grads : dict
-        ``W_ih`` (3H, I), ``W_hh`` (3H, H), ``b_ih`` (3H,), ``b_hh`` (3H,).
-    dh_total : ndarray, (T, B, H)
-        The total gradient that reached each h_t.
+    The arguments and results are ``rnnviz.core.vanilla.rnn_backward``'s, for a ``GRUCache``;
+    the weights' gradients have 3H rows, like the weights.
     """
     x, Hs, gates, hn, W_hh = cache.x, cache.H, cache.gates, cache.hn, cache.W_hh
     T, B, I = x.shape

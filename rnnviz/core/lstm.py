@@ -101,18 +101,10 @@ def lstm_forward(
 ) -> LSTMCache:
     """Run the LSTM over ``x`` in the order given.
 
-    Parameters
-    ----------
-    x : ndarray, (T, B, I)
-    h0, c0 : ndarray, (B, H)
-    W_ih : ndarray, (4H, I)
-    W_hh : ndarray, (4H, H)
-    b_ih, b_hh : ndarray, (4H,)
-
-    Returns
-    -------
-    LSTMCache
-        The hidden states are ``cache.H[1:]``, (T, H, B).
+    The arguments are ``rnnviz.core.vanilla.rnn_forward``'s and the initial cell state c0
+    (B, H), with the rows of the i, f, g and o gates stacked in the weights: W_ih (4H, I),
+    W_hh (4H, H), b_ih and b_hh (4H,). The hidden states are ``cache.H[1:]``, feature-major:
+    (T, H, B).
     """
     T, B, I = x.shape
     H = W_hh.shape[1]
@@ -159,24 +151,9 @@ def lstm_backward(
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Back-propagate through time.
 
-    Parameters
-    ----------
-    dy : ndarray, (T, B, H), or None
-        Gradient of the loss with respect to the outputs h_1 … h_T (None: zero).
-    dh_last, dc_last : ndarray, (B, H), or None
-        Gradient with respect to the final states h_T and c_T (None: zero).
-    cache : LSTMCache
-    need_dx : bool
-        Compute the input gradient (skipped for a first layer whose input is data).
-
-    Returns
-    -------
-    dx : ndarray, (T, B, I), or None
-    dh0, dc0 : ndarray, (B, H)
-    grads : dict
-        ``W_ih`` (4H, I), ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
-    dh_total : ndarray, (T, B, H)
-        The total gradient that reached each h_t.
+    The arguments and results are ``rnnviz.core.vanilla.rnn_backward``'s, for an
+    ``LSTMCache``, and the cell state's: ``dc_last`` (B, H), the gradient with respect to c_T
+    (None: zero), and dc0 (B, H) after dh0. The weights' gradients have 4H rows.
     """
     x, Hs, Cs, gates, tanh_c = cache.x, cache.H, cache.C, cache.gates, cache.tanh_c
     T, B, I = x.shape
