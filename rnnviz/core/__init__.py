@@ -13,62 +13,23 @@ Where each part is, in the order of the lecture:
 - ``optim``: the optimisers, gradient norms and clipping; ``gradcheck``: finite differences.
 """
 
-from rnnviz.core.gradcheck import check_layer_gradients, numerical_gradient, relative_error
-from rnnviz.core.layers import (
-    CELLS,
-    GATE_DESCRIPTIONS,
-    GATE_NAMES,
-    GRU,
-    LSTM,
-    RNN,
-    CellSpec,
-    cell_spec,
-)
-from rnnviz.core.linear import Linear, LinearCache
-from rnnviz.core.losses import log_softmax, mean_squared_error, softmax, softmax_cross_entropy
-from rnnviz.core.optim import (
-    SGD,
-    Adagrad,
-    Adam,
-    NonFiniteGradientError,
-    Optimizer,
-    RMSprop,
-    clip_grad_norm,
-    global_norm,
-    param_norms,
-)
-from rnnviz.core.recurrent import RecurrentLayer
-from rnnviz.core.trace import DirectionTrace, Gradients, Trace
+# Each part declares what it offers in its ``__all__``; the package offers all of it (the way
+# asyncio gathers its modules), so that a name is listed once, where it is defined.
+from rnnviz.core import gradcheck, layers, linear, losses, optim, recurrent, trace
+from rnnviz.core.gradcheck import *  # noqa: F403
+from rnnviz.core.layers import *  # noqa: F403
+from rnnviz.core.linear import *  # noqa: F403
+from rnnviz.core.losses import *  # noqa: F403
+from rnnviz.core.optim import *  # noqa: F403
+from rnnviz.core.recurrent import *  # noqa: F403
+from rnnviz.core.trace import *  # noqa: F403
 
 __all__ = [
-    "CELLS",
-    "GATE_DESCRIPTIONS",
-    "GATE_NAMES",
-    "GRU",
-    "LSTM",
-    "RNN",
-    "SGD",
-    "Adagrad",
-    "Adam",
-    "CellSpec",
-    "DirectionTrace",
-    "Gradients",
-    "Linear",
-    "LinearCache",
-    "NonFiniteGradientError",
-    "Optimizer",
-    "RMSprop",
-    "RecurrentLayer",
-    "Trace",
-    "cell_spec",
-    "check_layer_gradients",
-    "clip_grad_norm",
-    "global_norm",
-    "log_softmax",
-    "mean_squared_error",
-    "numerical_gradient",
-    "param_norms",
-    "relative_error",
-    "softmax",
-    "softmax_cross_entropy",
+    *gradcheck.__all__,
+    *layers.__all__,
+    *linear.__all__,
+    *losses.__all__,
+    *optim.__all__,
+    *recurrent.__all__,
+    *trace.__all__,
 ]
