@@ -356,7 +356,7 @@ class RecurrentLayer:
             raise ValueError(f"backward needs the Trace of this {self.cell_title}'s forward pass")
         if trace.num_layers != self.num_layers or trace.num_directions != self.num_directions:
             raise ValueError("that trace comes from a layer of another shape")
-        T, B = trace.seq_len, trace.batch_size
+        T, B = trace.x.shape[:2]  # the forward input, (T, B, I)
         H, D, L = self.hidden_size, self.num_directions, self.num_layers
         if dy is not None:
             dy = np.asarray(dy)

@@ -139,14 +139,6 @@ class Trace:
     def __len__(self) -> int:
         return len(self.directions)
 
-    @property
-    def seq_len(self) -> int:
-        return self.x.shape[0]
-
-    @property
-    def batch_size(self) -> int:
-        return self.x.shape[1]
-
 
 class Gradients(dict):
     """Parameter gradients keyed like ``state_dict``, with the gradient-flow figures attached.
