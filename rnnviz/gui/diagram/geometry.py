@@ -1,0 +1,435 @@
+"""Where every box and arrow of the network diagram goes (Qt-free).
+
+``layout_diagram(layout, steps, cursor, fold, width, height, text)`` places the diagram of a
+network of ``layout`` (a ``rnnviz.training.snapshot.Layout``) over a sequence of ``steps``
+time steps in a ``width`` × ``height`` drawing area:
+
+- folded (``fold`` = 0): one cell per layer·direction, x_t below, y_t above, and the loop that
+  carries h back into the cell (W_hh); beside it the feed-forward network the slide contrasts
+  it with;
+- unrolled (``fold`` = 1): one box per shown time step, h_(t−1) → h_t arrows labelled W_hh
+  between the boxes (running right to left in a backward row), the LSTM's cell state on its own
+  track above them, "…" where the shown window cuts the sequence;
+- in between, the boxes slide out of the folded cell and the arrows fade across.
+
+The vertical layout is the same folded and unrolled: layer 1 at the bottom (next to the
+inputs), the last layer at the top (next to the outputs); a bidirectional layer's forward row
+under its backward row, the two framed together at each step (the layer's output is both).
+The shown window of steps is centred on the time cursor and stays in 0 … steps − 1; its size
+(``window_capacity``) is what the width holds, at most ``MAX_BOXES``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from rnnviz.gui.diagram.feedforward import FEED_FORWARD_CAPTION, feed_forward_parts
+from rnnviz.gui.diagram.shapes import Arrow, Box, Parts, Rect, Text, TextMetrics
+
+__all__ = ["MAX_BOXES", "Diagram", "layout_diagram", "step_window", "window_capacity"]
+
+MAX_BOXES = 12
+MARGIN = 6.0
+#: Room around a bidirectional layer's two boxes at one step, and between its two rows.
+FRAME_PAD = 4.0
+INNER_GAP = 6.0
+#: An arrow head's length (the painter draws it this long).
+HEAD = 7.0
+#: The widest and highest a box gets (a short sequence does not stretch boxes across a screen).
+MAX_BOX_W = 120.0
+MAX_BOX_H = {False: 60.0, True: 96.0}  # without gates, with gates
+#: The feed-forward network's share of the width when folded.
+FEED_FORWARD_SHARE = 0.34
+FEED_FORWARD_HIGH = 180.0
+WEIGHT = "W_hh"
+ARROWS = ("→", "←")
+CELL_STATE_COLOR = "#009E73"  # Okabe–Ito green: the LSTM's memory track
+
+FOLDED_CAPTIONS = (("recurrent network", "input cycles through a loop"),)
+UNROLLED_CAPTION = ("unrolled: one box per time step", f"the same {WEIGHT} at every step")
+
+
+def has_cell_state(layout) -> bool:
+    """Whether the cell has a cell state c (the LSTM)."""
+    return any(name == "c" for name, _, _ in layout.ranges)
+
+
+def min_box_width(layout) -> float:
+    """The narrowest box that still shows its strip and its gate bars."""
+    return max(36.0, 11.0 * len(layout.gates) + 8.0)
+
+
+def step_window(steps: int, cursor: int, capacity: int) -> range:
+    """The ``capacity`` steps (fewer if the sequence is shorter) centred on ``cursor``,
+    within 0 … steps − 1."""
+    if steps <= 0:
+        return range(0)
+    n = max(1, min(int(capacity), steps))
+    cursor = min(max(int(cursor), 0), steps - 1)
+    start = min(max(cursor - n // 2, 0), steps - n)
+    return range(start, start + n)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The horizontal plan: the row labels' column, the gaps, the boxes' x extents."""
+
+    label_w: float
+    side: float  # room at each end for "…" and an arrow stub
+    gap: float
+    capacity: int
+
+
+def _columns(layout, width: float, text: TextMetrics, max_boxes: int) -> _Columns:
+    label_w = max(text.measure(s) for s in _row_labels(layout)) + 12 if layout.count > 1 else 0.0
+    side = text.measure("…") + 24
+    gap = max(text.measure(WEIGHT) + 2 * HEAD, 28.0)
+    avail = width - 2 * MARGIN - label_w - 2 * side
+    cap = math.floor((avail + gap) / (min_box_width(layout) + gap))
+    return _Columns(label_w, side, gap, min(max(cap, 1), max_boxes))
+
+
+def window_capacity(layout, width: float, text: TextMetrics, max_boxes: int = MAX_BOXES) -> int:
+    """How many steps a ``width``-wide area shows unrolled (1 … ``max_boxes``)."""
+    return _columns(layout, width, text, max_boxes).capacity
+
+
+def _row_labels(layout) -> list[str]:
+    return [
+        f"{k // layout.directions + 1} {ARROWS[k % layout.directions]}" for k in range(layout.count)
+    ]
+
+
+@dataclass
+class Diagram:
+    """The placed diagram: its ``parts`` and what they show (see the module docstring)."""
+
+    width: float
+    height: float
+    steps: int
+    window: range
+    cursor: int
+    fold: float
+    text: TextMetrics
+    parts: Parts = field(default_factory=Parts)
+
+    @property
+    def boxes(self) -> list[Box]:
+        return self.parts.boxes
+
+    def bounds(self) -> Rect:
+        """The smallest rectangle around everything drawn (parts faded out to nothing left)."""
+        p = self.parts
+        rects = [r for r, a in p.frames if a > 0.01]
+        rects += [b.rect for b in p.boxes if b.alpha > 0.01]
+        rects += [a.bounds(self.text, HEAD) for a in p.arrows if a.alpha > 0.01]
+        rects += [n.bounds() for n in p.nodes if n.alpha > 0.01]
+        rects += [t.bounds(self.text) for t in p.texts if t.alpha > 0.01]
+        out = rects[0]
+        for r in rects[1:]:
+            out = out.union(r)
+        return out
+
+    def step_at(self, x: float, y: float) -> int | None:
+        """The time step of the box column under (x, y), or None (a faded box is not there)."""
+        shown = [b for b in self.parts.boxes if b.alpha > 0.5]
+        for b in sorted(shown, key=lambda b: not b.cursor):
+            if b.rect.x <= x <= b.rect.right and self._column_y(y):
+                return b.t
+        return None
+
+    def _column_y(self, y: float) -> bool:
+        return 0 <= y <= self.height
+
+
+def layout_diagram(
+    layout,
+    steps: int,
+    cursor: int,
+    fold: float,
+    width: float,
+    height: float,
+    text: TextMetrics,
+    selected: int = -1,
+    max_boxes: int = MAX_BOXES,
+) -> Diagram:
+    """Place the diagram (see the module docstring); ``selected`` is the layout entry whose
+    row label is bold (the window's layer choice)."""
+    fold = min(max(float(fold), 0.0), 1.0)
+    cols = _columns(layout, width, text, max_boxes)
+    window = step_window(steps, cursor, cols.capacity)
+    cursor = min(max(int(cursor), 0), max(steps - 1, 0))
+    d = Diagram(width, height, steps, window, cursor, fold, text)
+    if not window:
+        return d
+    rows = _Rows(layout, height, text)
+    folded, unrolled = _folded_x(layout, cols, width, text), _unrolled_x(cols, width, len(window))
+    p = d.parts
+    for i, t in enumerate(window):
+        x0, w0 = folded.box
+        x1, w1 = unrolled[i]
+        x, w = x0 + (x1 - x0) * fold, w0 + (w1 - w0) * fold
+        alpha = 1.0 if t == cursor else fold
+        for k in range(layout.count):
+            rect = Rect(x, rows.box_top[k], w, rows.box_h)
+            p.boxes.append(_box(layout, k, t, i, rect, alpha, t == cursor, text))
+    _add_columns(d, layout, rows)
+    _add_recurrence(d, layout, cols)
+    _add_loops(d, layout, folded.loop_w)
+    _add_labels(d, layout, rows, cols, folded, unrolled, selected)
+    ffn_stack, ffn_x, ffn_y = rows.feed_forward_rows(text.line)
+    feed_forward_parts(p, folded.ffn, ffn_stack, ffn_x, ffn_y, rows.caption_cy, 1 - fold)
+    return d
+
+
+class _Rows:
+    """The vertical plan, the same folded and unrolled."""
+
+    def __init__(self, layout, height: float, text: TextMetrics) -> None:
+        L, D = layout.layers, layout.directions
+        line = text.line
+        a = min(max(height * 0.05, 10.0), 22.0)
+        extra = (D - 1) * INNER_GAP + (2 * FRAME_PAD if D == 2 else 0.0)
+        caption_top = height - MARGIN - 2 * line
+        room = caption_top - 4 - MARGIN  # the y labels, the stack and the x labels
+        stack = room - 2 * line - 2 * a
+        box_h = (stack - (L - 1) * a - L * extra) / (L * D)
+        self.box_h = min(max(box_h, 4.0), MAX_BOX_H[bool(layout.gates)])
+        used = L * D * self.box_h + L * extra + (L - 1) * a
+        top = MARGIN + (room - used - 2 * line - 2 * a) / 2  # centred when boxes are maxed
+        self.y_cy = top + line / 2
+        stack_top = top + line + a
+        self.stack = (stack_top, stack_top + used)
+        self.room = (MARGIN, MARGIN + room)
+        self.arrow = a
+        self.x_cy = stack_top + used + a + line / 2
+        self.caption_cy = (caption_top + line / 2, caption_top + 1.5 * line)
+        self.box_top: list[float] = []
+        slot_h = D * self.box_h + extra
+        for k in range(layout.count):
+            layer, direction = divmod(k, D)
+            slot_bottom = stack_top + used - layer * (slot_h + a)
+            pad = FRAME_PAD if D == 2 else 0.0
+            self.box_top.append(
+                slot_bottom - pad - (direction + 1) * self.box_h - direction * INNER_GAP
+            )
+
+    def feed_forward_rows(self, line: float) -> tuple[tuple[float, float], float, float]:
+        """The feed-forward network's (top, bottom) of neurons and its x and y label rows: as
+        the layer rows, but at least ``FEED_FORWARD_HIGH`` pixels high where there is room
+        (beside a single low row of boxes its four layers would touch)."""
+        top, bottom = self.stack
+        lowest, highest = self.room[0] + line + self.arrow, self.room[1] - line - self.arrow
+        grow = max(min(FEED_FORWARD_HIGH, highest - lowest) - (bottom - top), 0.0) / 2
+        top, bottom = max(top - grow, lowest), min(bottom + grow, highest)
+        return (top, bottom), bottom + self.arrow + line / 2, top - self.arrow - line / 2
+
+
+@dataclass(frozen=True)
+class _Folded:
+    box: tuple[float, float]  # x, w of the folded cell
+    loop_w: float  # the loops' reach beyond the box (one side)
+    label_cx: float  # the row labels' centre
+    ffn: Rect  # the feed-forward network's region (x extent; y comes from the rows)
+    rnn_cx: float
+
+
+def _folded_x(layout, cols: _Columns, width: float, text: TextMetrics) -> _Folded:
+    caption_w = max(text.measure(s) for s in FEED_FORWARD_CAPTION)
+    ffn_w = max((width - 2 * MARGIN) * FEED_FORWARD_SHARE, caption_w + 8)
+    region_x = MARGIN + ffn_w
+    region_w = width - MARGIN - region_x
+    loop = 26.0 if has_cell_state(layout) else 16.0
+    loop_room = loop + 6 + text.measure(WEIGHT) + 4
+    both = layout.directions == 2
+    left = cols.label_w + (loop_room if both else 8.0)
+    box_w = min(max(region_w - left - loop_room, min_box_width(layout)), 150.0)
+    x = region_x + left + max(region_w - left - loop_room - box_w, 0.0) / 2
+    label_cx = x - (loop_room if both else 8.0) - cols.label_w / 2
+    return _Folded(
+        (x, box_w), loop, label_cx, Rect(MARGIN, 0, ffn_w - 8, 0), region_x + region_w / 2
+    )
+
+
+def _unrolled_x(cols: _Columns, width: float, n: int) -> list[tuple[float, float]]:
+    avail = width - 2 * MARGIN - cols.label_w - 2 * cols.side
+    box_w = min(max((avail - (n - 1) * cols.gap) / n, 4.0), MAX_BOX_W)
+    total = n * box_w + (n - 1) * cols.gap
+    x0 = MARGIN + cols.label_w + cols.side + (avail - total) / 2
+    return [(x0 + i * (box_w + cols.gap), box_w) for i in range(n)]
+
+
+def _box(layout, k: int, t: int, slot: int, rect: Rect, alpha: float, cursor: bool, text) -> Box:
+    pad = min(max(rect.h * 0.08, 2.0), 5.0)
+    inner = rect.inset(pad)
+    H, gates = layout.hidden_size, layout.gates
+    if not gates:
+        return Box(k, t, slot, rect, alpha, cursor, inner, strip_grid(H, inner))
+    letters = inner.h >= 2.6 * text.line + 8
+    letter_h = text.line if letters else 0.0
+    c_strip = None
+    if has_cell_state(layout):
+        s = inner.h * (0.17 if letters else 0.2)
+        c_strip = Rect(inner.x, inner.y, inner.w, s)
+        h_strip = Rect(inner.x, inner.y + s + pad, inner.w, s)
+    else:
+        h_strip = Rect(inner.x, inner.y, inner.w, inner.h * (0.25 if letters else 0.35))
+    top, bottom = h_strip.bottom + pad, inner.bottom - letter_h
+    slice_w = inner.w / len(gates)
+    bar_w = min(slice_w * 0.6, 16.0)
+    bars, marks = [], []
+    for j, name in enumerate(gates):
+        cx = inner.x + (j + 0.5) * slice_w
+        bars.append((name, Rect(cx - bar_w / 2, top, bar_w, max(bottom - top, 1.0))))
+        if letters:
+            marks.append((name, cx, bottom + letter_h / 2))
+    return Box(
+        k,
+        t,
+        slot,
+        rect,
+        alpha,
+        cursor,
+        h_strip,
+        strip_grid(H, h_strip),
+        c_strip,
+        tuple(bars),
+        tuple(marks),
+    )
+
+
+def strip_grid(units: int, rect: Rect) -> tuple[int, int]:
+    """(columns, rows) of the units' cells in ``rect``: one row while a cell is at least
+    3 px wide, more rows (wrapped) while they stay at least 2 px high."""
+    rows = 1
+    while rect.w / math.ceil(units / rows) < 3.0 and rect.h / (rows + 1) >= 2.0 and rows < units:
+        rows += 1
+    return math.ceil(units / rows), rows
+
+
+def _rows_of(d: Diagram, k: int) -> list[Box]:
+    return [b for b in d.parts.boxes if b.entry == k]
+
+
+def _add_columns(d: Diagram, layout, rows: _Rows) -> None:
+    """Each shown step's column: x_t into layer 1, each layer into the next, the last to y_t;
+    a bidirectional layer's two boxes framed together."""
+    D, text = layout.directions, d.text
+    for i, _t in enumerate(d.window):
+        boxes = [b for b in d.parts.boxes if b.slot == i]
+        alpha = boxes[0].alpha
+        slots = []
+        for layer in range(layout.layers):
+            pair = [b.rect for b in boxes if b.entry // D == layer]
+            r = pair[0] if D == 1 else pair[0].union(pair[1]).inset(-FRAME_PAD)
+            if D == 2:
+                d.parts.frames.append((r, alpha))
+            slots.append(r)
+        cx = slots[0].cx
+        d.parts.arrows.append(
+            Arrow(((cx, rows.x_cy - text.line / 2), (cx, slots[0].bottom)), "in", alpha)
+        )
+        for lower, upper in itertools.pairwise(slots):
+            d.parts.arrows.append(Arrow(((cx, lower.y), (cx, upper.bottom)), "up", alpha))
+        d.parts.arrows.append(
+            Arrow(((cx, slots[-1].y), (cx, rows.y_cy + text.line / 2)), "out", alpha)
+        )
+
+
+def _add_recurrence(d: Diagram, layout, cols: _Columns) -> None:
+    """h_(t−1) → h_t (and c) between consecutive boxes, and stubs to the "…" at cut ends."""
+    f, line = d.fold, d.text.line
+    for k in range(layout.count):
+        boxes = _rows_of(d, k)
+        backward = k % layout.directions == 1
+        tracks = [("h", boxes[0].h_strip.cy)]
+        if boxes[0].c_strip is not None:
+            tracks.append(("c", boxes[0].c_strip.cy))
+        for kind, y in tracks:
+            for j, (b0, b1) in enumerate(itertools.pairwise(boxes)):
+                x0, x1 = b0.rect.right, b1.rect.x
+                if x1 - x0 < 2 * HEAD:
+                    continue  # still sliding out of the folded cell
+                if kind == "h":
+                    below = bool(layout.gates)
+                    ly = b0.h_strip.bottom + line / 2 + 1 if below else y - line / 2 - 1
+                    label = WEIGHT
+                else:
+                    ly, label = y - line / 2 - 1, "c" if j == 0 else ""
+                pts = ((x1, y), (x0, y)) if backward else ((x0, y), (x1, y))
+                d.parts.arrows.append(Arrow(pts, kind, f, label, ((x0 + x1) / 2, ly)))
+            ends = (
+                (d.window.start > 0, boxes[0].rect.x, -1),
+                (d.window.stop < d.steps, boxes[-1].rect.right, 1),
+            )
+            for cut, x, sign in ends:
+                if not cut:
+                    continue
+                far = x + sign * (cols.side - d.text.measure("…") - 6)
+                pts = ((far, y), (x, y)) if (sign < 0) != backward else ((x, y), (far, y))
+                d.parts.arrows.append(Arrow(pts, kind, f))
+        for cut, x, sign in (
+            (d.window.start > 0, boxes[0].rect.x, -1),
+            (d.window.stop < d.steps, boxes[-1].rect.right, 1),
+        ):
+            if cut:
+                mx = x + sign * (cols.side - d.text.measure("…") / 2 - 2)
+                d.parts.texts.append(Text("…", mx, boxes[0].h_strip.cy, "more", f))
+
+
+def _add_loops(d: Diagram, layout, reach: float) -> None:
+    """The folded cell's loops: h back into the cell through W_hh (and the LSTM's c)."""
+    alpha = 1.0 - d.fold
+    if alpha <= 0.0:
+        return
+    text = d.text
+    for b in d.parts.boxes:
+        if not b.cursor:
+            continue
+        r = b.rect
+        sign = -1 if b.entry % layout.directions == 1 else 1
+        edge = r.x if sign < 0 else r.right
+        loops = []
+        if b.c_strip is not None:
+            loops.append(("loop_c", b.c_strip.cy, r.y + r.h * 0.93, reach, "c"))
+            loops.append(("loop", b.h_strip.cy, r.y + r.h * 0.8, reach * 0.55, WEIGHT))
+        elif layout.gates:
+            loops.append(("loop", b.h_strip.cy, r.y + r.h * 0.85, reach, WEIGHT))
+        else:
+            loops.append(("loop", r.y + r.h * 0.3, r.y + r.h * 0.75, reach, WEIGHT))
+        for kind, y_out, y_in, w, label in loops:
+            out = edge + sign * w
+            pts = ((edge, y_out), (out, y_out), (out, y_in), (edge, y_in))
+            lx = edge + sign * (reach + 6 + text.measure(label) / 2)
+            # the c loop is named where it leaves, W_hh mid-loop (or where it returns, under c)
+            ly = y_out if kind == "loop_c" else y_in if len(loops) == 2 else (y_out + y_in) / 2
+            d.parts.arrows.append(Arrow(pts, kind, alpha, label, (lx, ly)))
+
+
+def _add_labels(
+    d: Diagram, layout, rows: _Rows, cols: _Columns, folded: _Folded, unrolled, selected: int
+) -> None:
+    f, p = d.fold, d.parts
+    for i, t in enumerate(d.window):
+        b = next(b for b in p.boxes if b.slot == i)
+        cx = b.rect.cx
+        for kind, y in (("x", rows.x_cy), ("y", rows.y_cy)):
+            if t == d.cursor:
+                p.texts.append(Text(f"{kind}_t", cx, y, kind, 1 - f, bold=True))
+                p.texts.append(Text(f"{kind}_{t}", cx, y, kind, f, bold=True))
+            else:
+                p.texts.append(Text(f"{kind}_{t}", cx, y, kind, f))
+    if layout.count > 1:
+        x_unrolled = unrolled[0][0] - cols.side - cols.label_w / 2
+        x = folded.label_cx + (x_unrolled - folded.label_cx) * f
+        for k, label in enumerate(_row_labels(layout)):
+            y = rows.box_top[k] + rows.box_h / 2
+            p.texts.append(Text(label, x, y, "row", 1.0, bold=k == selected))
+    for line, cy in zip(UNROLLED_CAPTION, rows.caption_cy, strict=True):
+        p.texts.append(Text(line, d.width / 2, cy, "caption", f, bold=line is UNROLLED_CAPTION[0]))
+    for line, cy in zip(FOLDED_CAPTIONS[0], rows.caption_cy, strict=True):
+        p.texts.append(
+            Text(line, folded.rnn_cx, cy, "caption", 1 - f, bold=line is FOLDED_CAPTIONS[0][0])
+        )
