@@ -143,6 +143,9 @@ class Optimizer:
         point, writeable, not sharing memory.
     lr : float
         Learning rate η, finite and > 0; may be changed between steps.
+    **hyper
+        A subclass's hyper-parameters by name, set (and so checked) in the order given, after
+        ``lr``: the order of the saved state.
 
     Attributes
     ----------
@@ -157,10 +160,12 @@ class Optimizer:
     # (buffer name, must be ≥ 0): the per-parameter state of the subclass
     _buffers: ClassVar[tuple[tuple[str, bool], ...]] = ()
 
-    def __init__(self, params: Mapping[str, np.ndarray], lr: float) -> None:
+    def __init__(self, params: Mapping[str, np.ndarray], lr: float, **hyper: Any) -> None:
         self._hyper: dict[str, Any] = {}
         self.params = _check_params(params)
         self.lr = lr
+        for name, value in hyper.items():
+            setattr(self, name, value)
         self._step = 0
         # allocated once; a subclass whose buffers do not start at 0 fills them in its __init__
         self.state: dict[str, dict[str, np.ndarray]] = {

@@ -30,7 +30,9 @@ RMSprop (``torch.optim.RMSprop``, not centred)::
     θ          ← θ − η g / (√square_avg + ε)                               (μ = 0)
 
 Each rule is an :class:`~rnnviz.core.optim.base.Optimizer` that declares its hyper-parameters
-and buffers and writes one parameter's update in place, allocating nothing of its size.
+and buffers and writes one parameter's update in place, allocating nothing of its size. Its
+``__init__`` takes the parameters, η (``lr``) and the hyper-parameters by their names; each
+hyper-parameter (a ``Hyper``) is documented where the class declares it.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ __all__ = ["SGD", "Adagrad", "Adam", "RMSprop"]
 
 # Hyper-parameters that several rules have (one descriptor may serve several classes).
 _EPS = Hyper(positive, "ε > 0, added to the denominator.")
-_WEIGHT_DECAY = Hyper(nonnegative, "Weight decay λ ≥ 0.")
+_WEIGHT_DECAY = Hyper(nonnegative, "Weight decay λ ≥ 0, an L2 penalty added to the gradient.")
 
 
 def _average_square(avg: np.ndarray, g: np.ndarray, decay: float, tmp: np.ndarray) -> None:
@@ -81,21 +83,9 @@ def _nesterov(opt: Optimizer, name: str, value: Any) -> bool:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay.
+    """Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay."""
 
-    Parameters
-    ----------
-    params, lr
-        As for :class:`~rnnviz.core.optim.base.Optimizer`: the arrays to update, and η > 0.
-    momentum : float
-        μ in [0, 1); 0 is plain SGD.
-    nesterov : bool
-        Nesterov momentum; needs μ > 0.
-    weight_decay : float
-        λ ≥ 0, an L2 penalty added to the gradient.
-    """
-
-    momentum = Hyper(_sgd_momentum, "Momentum μ in [0, 1).")
+    momentum = Hyper(_sgd_momentum, "Momentum μ in [0, 1); 0 is plain SGD.")
     nesterov = Hyper(_nesterov, "Nesterov momentum; needs momentum > 0.")
     weight_decay = _WEIGHT_DECAY
 
@@ -109,10 +99,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weight_decay = weight_decay
+        super().__init__(
+            params, lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay
+        )
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         lr, mu = self.lr, self.momentum
@@ -134,19 +123,7 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with PyTorch's bias correction (and L2 weight decay added to the gradient).
-
-    Parameters
-    ----------
-    params, lr
-        As for :class:`~rnnviz.core.optim.base.Optimizer`: the arrays to update, and η > 0.
-    betas : tuple[float, float]
-        (β₁, β₂), each in [0, 1): decay rates of the mean and of the mean square.
-    eps : float
-        ε > 0, added to the denominator.
-    weight_decay : float
-        λ ≥ 0.
-    """
+    """Adam with PyTorch's bias correction (and L2 weight decay added to the gradient)."""
 
     beta1 = Hyper(fraction, "β₁ in [0, 1), decay of the running mean m.")
     beta2 = Hyper(fraction, "β₂ in [0, 1), decay of the running mean square v.")
@@ -163,10 +140,7 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
-        self.betas = betas
-        self.eps = eps
-        self.weight_decay = weight_decay
+        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     @property
     def betas(self) -> tuple[float, float]:
@@ -205,17 +179,7 @@ class Adam(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad: the step of each weight shrinks with the sum of its squared gradients.
-
-    Parameters
-    ----------
-    params, lr
-        As for :class:`~rnnviz.core.optim.base.Optimizer`: the arrays to update, and η > 0.
-    eps : float
-        ε > 0, added to the denominator.
-    initial_accumulator_value : float
-        ≥ 0, where the sum of squares starts (also after :meth:`zero_state`).
-    """
+    """Adagrad: the step of each weight shrinks with the sum of its squared gradients."""
 
     eps = _EPS
     initial_accumulator_value = Hyper(
@@ -231,9 +195,7 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         initial_accumulator_value: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
-        self.eps = eps
-        self.initial_accumulator_value = initial_accumulator_value
+        super().__init__(params, lr, eps=eps, initial_accumulator_value=initial_accumulator_value)
         self._fill_buffers()
 
     def _initial_value(self, buf: str) -> float:
@@ -249,23 +211,11 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (not centred): the gradient divided by a running root mean square.
-
-    Parameters
-    ----------
-    params, lr
-        As for :class:`~rnnviz.core.optim.base.Optimizer`: the arrays to update, and η > 0.
-    alpha : float
-        α in [0, 1), decay of the running mean square.
-    eps : float
-        ε > 0, added to the denominator.
-    momentum : float
-        μ in [0, 1); 0 for none.
-    """
+    """RMSprop (not centred): the gradient divided by a running root mean square."""
 
     alpha = Hyper(fraction, "alpha in [0, 1), decay of the running mean square.")
     eps = _EPS
-    momentum = Hyper(fraction, "Momentum μ in [0, 1).")
+    momentum = Hyper(fraction, "Momentum μ in [0, 1); 0 for none.")
 
     _buffers = (("square_avg", True), ("buf", False))
 
@@ -277,10 +227,7 @@ class RMSprop(Optimizer):
         eps: float = 1e-8,
         momentum: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
-        self.alpha = alpha
-        self.eps = eps
-        self.momentum = momentum
+        super().__init__(params, lr, alpha=alpha, eps=eps, momentum=momentum)
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         alpha, mu = self.alpha, self.momentum
