@@ -429,13 +429,17 @@ def share_axis_titles(layout: pg.GraphicsLayout) -> None:
 
 def fit_columns(legend: pg.LegendItem, width: float) -> None:
     """As many of ``legend``'s entries to a row as fit ``width`` pixels (a wide legend would
-    push the plots out of a narrow view), measured with the entries' own fonts."""
+    push the plots out of a narrow view), measured with the entries' own fonts. The legend
+    fills its rows left to right, each column as wide as its widest entry."""
     gap = legend.layout.horizontalSpacing()
-    entries = [s.boundingRect().width() + t.boundingRect().width() + gap for s, t in legend.items]
-    if not entries:
-        return
-    columns = max(1, min(len(entries), int(width // max(max(entries), 1.0))))
-    if legend.columnCount != columns:
+    entries = [s.boundingRect().width() + t.itemRect().width() for s, t in legend.items]
+    columns = len(entries)
+    while columns > 1:
+        widths = [max(entries[c::columns]) for c in range(columns)]
+        if sum(widths) + (2 * columns - 1) * gap <= width:
+            break
+        columns -= 1
+    if entries and legend.columnCount != columns:
         legend.setColumnCount(columns)
 
 

@@ -44,12 +44,16 @@ from rnnviz.gui.panels.style import (
 
 __all__ = ["LOSS_FLOOR", "LossPanel", "baseline_targets", "display_name", "nice_ceiling"]
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size
 #: Smallest loss drawn on the log axis.
 LOSS_FLOOR = 1e-12
 BASELINE_COLORS = ("#555555", "#8a5a00", "#005a8a", "#7a2a5a", "#2a6a2a")
 #: Width of every plot's left axis (equal, so that the plots' iterations line up), room for
 #: the axis title and a label like "2.5×10⁻³".
 LEFT_AXIS_WIDTH = 92
+#: Pixels from the view's left edge to its legends: under the axis titles, so that two
+#: entries fit a row of a narrow view.
+LEGEND_INDENT = 36
 #: Pixels within which hovering a baseline's line names it in the read-out.
 LINE_HOVER_PX = 8
 
@@ -134,6 +138,7 @@ class LossPanel(Panel):
         self._iterations = np.zeros(0, np.int64)
         self._run_sized: object = ()  # the run the view last sized itself for
         self._sizing = False  # while it does, the titles take their shortest forms
+        self._legends_shown = True
 
         self.log_box = QCheckBox("log scale for the loss")
         self.log_box.setFont(font(TEXT_PT))
@@ -197,9 +202,9 @@ class LossPanel(Panel):
             view.enableAutoRange(x=False)  # the x range is set to the iterations run
             if key in targets.values():  # the legend of its baselines, in a row over it
                 legend = pg.LegendItem(
-                    labelTextSize=f"{TICK_PT}pt", labelTextColor=FOREGROUND, horSpacing=18
+                    labelTextSize=f"{TICK_PT}pt", labelTextColor=FOREGROUND, horSpacing=10
                 )
-                legend.layout.setContentsMargins(LEFT_AXIS_WIDTH, 0, 0, 0)
+                legend.layout.setContentsMargins(LEGEND_INDENT, 0, 0, 0)
                 self.view.addItem(legend, row=row, col=0)
                 self.legends[key] = legend
                 row += 1
@@ -247,8 +252,28 @@ class LossPanel(Panel):
                 axis.showLabel(fits)
 
     def _fit_legends(self) -> None:
+        """As many legend entries to a row as fit the width; the legends shown when the view
+        is high enough for their rows, else their entries go into the plots' titles, as room
+        allows. The view's least size leaves them out (``show_plots``): three plots and four
+        legend rows did not fit a projector's 720 px."""
         for legend in self.legends.values():
-            fit_columns(legend, self.view.width() - LEFT_AXIS_WIDTH - 12)
+            if self._sizing:  # one entry a row: the least width must not grow with the width
+                legend.setColumnCount(1)
+            else:
+                fit_columns(legend, self.view.width() - LEGEND_INDENT - 16)
+        rows = sum(
+            legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+            + self.view.ci.layout.verticalSpacing()
+            for legend in self.legends.values()
+        )
+        shown = not self._sizing and self.view.height() >= self.view.minimumHeight() + rows
+        for legend in self.legends.values():
+            if legend.isVisible() != shown:
+                legend.setVisible(shown)
+                legend.setMaximumHeight(QWIDGETSIZE_MAX if shown else 0)
+        if self.snapshot is not None and shown != self._legends_shown:
+            self._legends_shown = shown
+            self._set_titles(self.snapshot)
 
     def baseline_label(self, name: str):
         """The legend's label of baseline ``name`` (a ``pg.LabelItem``)."""
@@ -329,9 +354,11 @@ class LossPanel(Panel):
             self._sizing = True  # (showing the view resizes the plots: _on_plot_resized)
             try:
                 self._set_titles(snapshot)
+                self._fit_legends()  # (hides them)
                 self.show_plots()
             finally:
                 self._sizing = False
+            self._fit_legends()
         self._set_titles(snapshot)
         self._refresh_hover()
         self.show_plots()
@@ -369,8 +396,25 @@ class LossPanel(Panel):
                 continue
             fitting = [o for o in options if not self._sizing and _title_width(o) <= room]
             text = (fitting or options[-1:])[0]
+            if not self._sizing and not self._legends_shown:
+                text = self._titled_baselines(key, text, room - _title_width(text))
             if plot.titleLabel.text != text:
                 set_title(plot, text)
+
+    def _titled_baselines(self, key: str, title: str, spare: float) -> str:
+        """``title`` and the legend entries of plot ``key``, in their colours, as many as fit
+        ``spare`` pixels (the legend has no room over the plot)."""
+        for name, line in self.baseline_lines.items():
+            if self._targets.get(name) != key:
+                continue
+            style = f"color: {line.opts['pen'].color().name()}; font-size: {TICK_PT}pt"
+            entry = html.escape(self.baseline_label(name).text)
+            entry = f"&nbsp;&nbsp;<span style='{style}'>╌╌ {entry}</span>"  # its dashes
+            spare -= _title_width(entry)
+            if spare < 0:
+                break
+            title += entry
+        return title
 
     def _legend_title(self, snapshot, metrics: list[str], values: bool) -> str:
         """The accuracy plot's title when it has several curves: their legend, each name in
