@@ -177,7 +177,7 @@ class CharNGram:
 
             log P(sentence) = Σ_i log P((sentence + end)_i | start + (sentence + end)_{<i})
 
-        This is the convention of :func:`rnnviz.tasks.text.sentence_log_prob`.
+        This is the convention of :func:`rnnviz.tasks.language_model.sentence_log_prob`.
         """
         return float(self.log_probs(sentence + end, context=start).sum())
 

@@ -19,175 +19,36 @@ The loss is the cross-entropy in nats per character; bits per character is the s
 divided by ln 2. Uniform guessing scores log V; the n-gram baselines (rnnviz.tasks.ngram) show
 what the Markov assumption reaches.
 
-Sampling turns the scores into a distribution with a temperature τ > 0, optionally keeping only
-the k most likely characters (top-k):
-
-    p_c = exp(z_c / τ) / Σ_{u ∈ top-k} exp(z_u / τ)   for c in the top k, 0 otherwise
-
-τ → 0 approaches the greedy choice argmax z (the phone keyboard's suggestion), τ = 1 is the
-model's own distribution, τ > 1 flattens it towards uniform.
-
-A sentence s_1 … s_m is scored the way the model read its training lines: after a line start
-(``start = "\\n"``) and up to and including the line end (``end = "\\n"``), so that "the
-sentence ends here" counts too:
-
-    log P(s) = Σ_{i=1}^{m+1} log P(w_i | start, w_1 … w_{i−1}),    w = s_1 … s_m end
-
-A model here is anything with ``forward(x, h0) -> (outputs, h_n, cache)``, x (T, B, V) and
-outputs (T, B, V) logits, such as ``rnnviz.training.model.SequenceModel``; the helpers run it
-with B = 1. A bidirectional model is not a language model (its backward direction reads the
-future), so its samples and scores mean little.
+What a trained model then does with text (the keyboard's guesses, completions, samples at a
+temperature, a sentence's probability) is in ``rnnviz.tasks.language_model``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from rnnviz.core.losses import log_softmax, softmax
 from rnnviz.tasks.base import Batch, Task
-from rnnviz.tasks.corpora import CorpusError, check_text_file, load_corpus
+from rnnviz.tasks.corpora import CorpusError, load_corpus
 from rnnviz.tasks.ngram import CharNGram
-from rnnviz.tasks.setting import Setting, check_fields
-from rnnviz.tasks.vocabulary import CHUNK, Vocabulary
+from rnnviz.tasks.text_config import CorpusName, TextConfig
+from rnnviz.tasks.vocabulary import CHUNK, Vocabulary, whole
 
 __all__ = [
     "FOLD_CHAR",
-    "START",
     "CorpusName",
     "TextConfig",
     "TextTask",
     "Vocabulary",
-    "char_log_probs",
     "fold_rare_characters",
-    "greedy_completion",
-    "next_char_distribution",
-    "sample",
-    "sentence_log_prob",
-    "softmax_with_temperature",
 ]
-
-#: The line start: the context a sentence or a prompt is read after.
-START = "\n"
 
 #: What a character left out of a text's vocabulary reads as (U+FFFD REPLACEMENT CHARACTER).
 FOLD_CHAR = "\ufffd"
-
-# --------------------------------------------------------------------------- configuration
-
-
-class CorpusName(StrEnum):
-    """Where the text comes from (a ``str`` subclass: ``CorpusName.ZEN == "zen"``)."""
-
-    CLASSROOM = "classroom"  # the lecture's sentences, generated (rnnviz.tasks.corpora)
-    ZEN = "zen"  # the Zen of Python, from the standard library
-    STDLIB = "stdlib"  # Python source of a few standard-library modules
-    FILE = "file"  # the student's own UTF-8 text file
-
-
-@dataclass(frozen=True)
-class TextConfig:
-    """What the character-model lesson reads. Each field's range and meaning is its row in
-    ``SETTINGS`` (the settings table, said once there).
-
-    Attributes
-    ----------
-    corpus : CorpusName
-        "classroom", "zen", "stdlib" or "file" (a plain string is accepted and converted).
-    path : str
-        The text file. Used with ``corpus="file"`` only, and kept with the other corpora, so
-        that switching back to "file" remembers it; an empty path is reported (CorpusError)
-        when the task loads the corpus. As a setting, a path given means that file or an
-        error (see :meth:`settle`).
-    validation_fraction : float
-        The share of the text (its end, from a line start) held out to check the model;
-        capped at ``TextTask.MAX_VALIDATION_CHARS`` characters.
-    seed : int
-        Seeds the classroom corpus generator.
-    """
-
-    corpus: CorpusName = CorpusName.CLASSROOM
-    path: str = ""
-    validation_fraction: float = 0.1
-    seed: int = 0
-
-    #: The rows of these settings in the settings table (``rnnviz.tasks.setting``).
-    SETTINGS: ClassVar[tuple[Setting, ...]] = (
-        Setting(
-            "task.corpus",
-            CorpusName,
-            "The text to learn: the lecture's sentences (classroom), the Zen of Python, "
-            "Python source (stdlib) or your own file (see task.path).",
-            label="Text",
-        ),
-        Setting(
-            "task.path",
-            Path,
-            "Your own UTF-8 text file; giving it chooses task.corpus=file.",
-            label="Text file",
-        ),
-        Setting(
-            "task.validation_fraction",
-            float,
-            "The share of the text kept aside to check the model on text it never trained on.",
-            low=0.01,
-            high=0.5,
-            label="Held-out share",
-            gloss="the share of the text kept aside to check the model",
-            step=0.01,
-        ),
-        Setting(
-            "task.seed",
-            int,
-            "Seeds the generator of the classroom sentences.",
-            low=0,
-            high=2**32 - 1,
-            label="Text seed",
-        ),
-    )
-
-    def __post_init__(self) -> None:
-        check_fields(self, self.SETTINGS)
-        # corpus and path are not checked against each other here: settings arrive one at a
-        # time (``--set task.corpus=file --set task.path=…``, or a window's controls), so each
-        # intermediate config must be valid. ``settle`` checks them once all have arrived.
-
-    def settle(self, changed: frozenset[str]) -> TextConfig:
-        """This config once the settings named in ``changed`` (``"corpus"``, ``"path"``, …)
-        have all been applied: what a path given as a setting means.
-
-        A path given means that file or an error: given alone it selects the file corpus;
-        given with another corpus it is an error (it would be ignored); and whenever the file
-        corpus or its path is set, the path must name a regular file that is not empty or too
-        large (:func:`~rnnviz.tasks.corpora.check_text_file`, which opens nothing), so that a
-        missing file, a folder, a pipe or a device is refused when it is chosen, not when the
-        run starts.
-
-        Raises
-        ------
-        CorpusError
-            Saying what is wrong with the path.
-        """
-        config = self
-        if "path" in changed and self.path.strip():
-            if "corpus" not in changed:
-                config = replace(self, corpus=CorpusName.FILE)
-            elif self.corpus is not CorpusName.FILE:
-                raise CorpusError(
-                    f"task.path names a text file, which only task.corpus=file reads, but "
-                    f"task.corpus is {self.corpus.value}: leave out task.path, or set "
-                    "task.corpus=file"
-                )
-        if config.corpus is CorpusName.FILE and changed & {"corpus", "path"}:
-            check_text_file(config.path)
-        return config
-
 
 # --------------------------------------------------------------------------- rare characters
 
@@ -207,7 +68,7 @@ def fold_rare_characters(text: str, max_vocabulary: int) -> tuple[str, int]:
     folded : int
         How many different characters (other than ``FOLD_CHAR``) were replaced.
     """
-    max_vocabulary = _whole("max_vocabulary", max_vocabulary, minimum=2)
+    max_vocabulary = whole("max_vocabulary", max_vocabulary, minimum=2)
     if len(set(text)) <= max_vocabulary:
         return text, 0
     counts = np.zeros(0x110000, dtype=np.int64)  # one per code point, 8.9 MB
@@ -223,12 +84,6 @@ def fold_rare_characters(text: str, max_vocabulary: int) -> tuple[str, int]:
 
 
 # --------------------------------------------------------------------------- the task
-
-
-def _whole(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
-    return int(value)
 
 
 class TextTask(Task):
@@ -300,11 +155,7 @@ class TextTask(Task):
             text = load_corpus(self.config.corpus.value, self.config.path, self.config.seed)
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
-        if len(text) < self.MIN_CHARS:
-            raise CorpusError(
-                f"the text is too short to learn from: {len(text)} characters; the model "
-                f"needs at least {self.MIN_CHARS}"
-            )
+        self.check_length(text)
         chars = set(text)  # once: a set of a long text takes a while (0.7 s for 50 MB)
         self.folded_chars = 0
         if len(chars) > self.MAX_VOCABULARY:
@@ -340,6 +191,16 @@ class TextTask(Task):
         self._walk_position = 0  # where the next batch starts within each stream
         self._ngrams: dict[int, CharNGram] = {}
         self._baselines: dict[str, float] | None = None
+
+    @classmethod
+    def check_length(cls, text: str, source: str = "the text") -> None:
+        """A CorpusError unless ``text`` (read from ``source``, named in the message) has the
+        ``MIN_CHARS`` characters the model needs to learn from."""
+        if len(text) < cls.MIN_CHARS:
+            raise CorpusError(
+                f"{source} is too short to learn from: {len(text)} characters; the model "
+                f"needs at least {cls.MIN_CHARS}"
+            )
 
     def note(self) -> str:
         """The folding note (``folding_note``): what a user of this text must be told."""
@@ -387,8 +248,8 @@ class TextTask(Task):
         ``rng`` only chooses where a new walk starts (an offset below ``seq_len``), so that the
         cuts between batches fall in different places on each pass through the text.
         """
-        B = _whole("batch_size", batch_size)
-        T = _whole("seq_len", seq_len)
+        B = whole("batch_size", batch_size)
+        T = whole("seq_len", seq_len)
         L = self._streams(self._train, B, T, "training")
         continues = self._walk_batch_size == B and self._walk_position + T <= L
         if not continues:
@@ -407,7 +268,7 @@ class TextTask(Task):
         """One sequence (B = 1) for the views: ``seq_len`` characters of the training text from
         a line start chosen by ``rng``, so that it reads from the beginning of a sentence. The
         walk of :meth:`batch` is not touched."""
-        T = _whole("seq_len", seq_len)
+        T = whole("seq_len", seq_len)
         last = len(self._train) - T - 1  # the latest start that leaves room for the targets
         if last < 0:
             raise ValueError(
@@ -457,8 +318,8 @@ class TextTask(Task):
         """The whole validation text in ``batch_size`` continuing streams, ``seq_len`` steps
         at a time (the last batch may be shorter). Every target is counted once; a validation
         text shorter than ``batch_size + 1`` characters is read in fewer streams."""
-        B = min(_whole("batch_size", batch_size), len(self._validation) - 1)
-        T = _whole("seq_len", seq_len)
+        B = min(whole("batch_size", batch_size), len(self._validation) - 1)
+        T = whole("seq_len", seq_len)
         L = self._streams(self._validation, B, 1, "validation")
         for position in range(0, L, T):
             starts = np.arange(B) * L + position  # (B,)
@@ -529,215 +390,3 @@ class TextTask(Task):
             "top_chars": top.astype(np.int64),
             "top_probs": np.take_along_axis(probs, top, axis=-1),  # (T, k)
         }
-
-
-# --------------------------------------------------------------------------- model helpers
-
-
-def softmax_with_temperature(
-    logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None
-) -> np.ndarray:
-    """The sampling distribution of the module docstring: softmax(z / τ) over the top k.
-
-    Parameters
-    ----------
-    logits : ndarray, (V,)
-    temperature : float
-        τ > 0.
-    top_k : int, optional
-        Keep only the k ≥ 1 highest scores (ties broken towards the lower code); all when None.
-
-    Returns
-    -------
-    ndarray, (V,), float64, summing to 1
-    """
-    temperature = _check_temperature(temperature)
-    z = np.asarray(logits, dtype=np.float64)  # (V,)
-    # shift before dividing: every value is then ≤ 0 with a maximum of exactly 0, so even a
-    # tiny τ gives −inf (weight 0) and 0 (weight 1), never inf − inf
-    with np.errstate(over="ignore"):  # overflowing to −inf is the intended result
-        z = (z - z.max()) / temperature
-    if top_k is not None:
-        k = _whole("top_k", top_k)
-        if k < z.size:
-            dropped = np.argsort(-z, kind="stable")[k:]  # a maximum is always kept
-            z[dropped] = -np.inf
-    p = np.exp(z)  # (V,), the dropped ones exactly 0
-    return p / p.sum()
-
-
-def _check_temperature(temperature: float) -> float:
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, int | float | np.integer | np.floating)
-        or not math.isfinite(temperature)
-        or temperature <= 0
-    ):
-        raise ValueError(
-            "temperature must be a number > 0 (small: the likeliest character, 1: the "
-            f"model's own probabilities, large: more random), got {temperature!r}"
-        )
-    return float(temperature)
-
-
-def _context_codes(vocab: Vocabulary, prompt: str, start: str) -> np.ndarray:
-    """The codes fed before predicting: ``start`` (when in the vocabulary) and the prompt."""
-    if not isinstance(prompt, str):
-        raise TypeError(f"the prompt must be a str, got {type(prompt).__name__}")
-    lead = start if start and all(c in vocab for c in start) else ""
-    codes = vocab.encode(lead + prompt)
-    if codes.size == 0:
-        raise ValueError("type at least one character: the model needs something to continue")
-    return codes
-
-
-def _run(model: Any, vocab: Vocabulary, codes: np.ndarray, h0: Any = None) -> tuple:
-    """Logits (T, V) of the model reading ``codes`` as one sequence, and its final state."""
-    x = vocab.one_hot(np.asarray(codes)[:, None])  # (T, 1, V)
-    outputs, h_n, _ = model.forward(x, h0)  # (T, 1, V)
-    return np.asarray(outputs[:, 0], dtype=np.float64), h_n
-
-
-def next_char_distribution(
-    model: Any,
-    vocab: Vocabulary,
-    prefix: str,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    start: str = START,
-) -> np.ndarray:
-    """P(next character | start + prefix): the predictive keyboard's suggestions.
-
-    Parameters
-    ----------
-    model : object with ``forward(x, h0) -> (outputs, h_n, cache)``
-    vocab : Vocabulary
-    prefix : str
-        What has been typed; every character must be in ``vocab`` (a ValueError names the
-        first that is not; ``vocab.unknown(prefix)`` lists them beforehand).
-    temperature, top_k
-        As in :func:`softmax_with_temperature`; the defaults give the model's own probabilities.
-    start : str
-        Read before the prefix when all its characters are in the vocabulary ("\\n": a new
-        line, as the training sentences started); "" to read the prefix alone.
-
-    Returns
-    -------
-    ndarray, (V,), float64, summing to 1
-    """
-    logits, _ = _run(model, vocab, _context_codes(vocab, prefix, start))  # (T, V)
-    return softmax_with_temperature(logits[-1], temperature, top_k)
-
-
-def _generate(
-    model: Any,
-    vocab: Vocabulary,
-    prompt: str,
-    length: int,
-    choose,
-    stop: str,
-    start: str,
-) -> str:
-    """Continue ``prompt`` one character at a time, each chosen by ``choose(logits)``."""
-    length = _whole("length", length, minimum=0)
-    logits, h = _run(model, vocab, _context_codes(vocab, prompt, start))  # (T, V)
-    last = logits[-1]  # (V,)
-    out: list[int] = []
-    for i in range(length):
-        code = int(choose(last))
-        out.append(code)
-        if vocab.chars[code] in stop or i == length - 1:
-            break
-        step, h = _run(model, vocab, np.array([code]), h)  # (1, V), state carried
-        last = step[-1]
-    return vocab.decode(out)
-
-
-def sample(
-    model: Any,
-    vocab: Vocabulary,
-    prompt: str,
-    length: int,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    rng: np.random.Generator | None = None,
-    stop: str = "",
-    start: str = START,
-) -> str:
-    """A random continuation of ``prompt``, ``length`` characters long.
-
-    Parameters
-    ----------
-    model, vocab, prompt, start
-        As in :func:`next_char_distribution`.
-    length : int
-        How many characters to generate (≥ 0).
-    temperature : float
-        τ > 0, see the module docstring.
-    top_k : int, optional
-        Sample only among the k ≥ 1 likeliest characters.
-    rng : numpy Generator, optional
-        The source of randomness (seed it to repeat a sample); a fresh one when None.
-    stop : str
-        Characters that end the continuation early (the stop character is included).
-
-    Returns
-    -------
-    str
-        The continuation only, without the prompt.
-    """
-    temperature = _check_temperature(temperature)
-    if top_k is not None:
-        _whole("top_k", top_k)
-    rng = rng if rng is not None else np.random.default_rng()
-
-    def choose(logits: np.ndarray) -> int:
-        p = softmax_with_temperature(logits, temperature, top_k)  # (V,)
-        # inverse-CDF draw; the min() guards against a cumulative sum ending just below 1
-        return min(int(np.searchsorted(np.cumsum(p), rng.random(), side="right")), p.size - 1)
-
-    return _generate(model, vocab, prompt, length, choose, stop, start)
-
-
-def greedy_completion(
-    model: Any,
-    vocab: Vocabulary,
-    prompt: str,
-    length: int,
-    stop: str = "",
-    start: str = START,
-) -> str:
-    """The continuation that takes the likeliest character at every step (argmax; ties to the
-    lower code), as a phone keyboard suggests; ``stop`` as in :func:`sample` (e.g. " \\n" to
-    complete one word)."""
-    return _generate(model, vocab, prompt, length, lambda z: int(np.argmax(z)), stop, start)
-
-
-def char_log_probs(model: Any, vocab: Vocabulary, text: str, start: str = START) -> np.ndarray:
-    """log P(text_i | start, text_1 … text_{i−1}) for every character of ``text``.
-
-    With ``start=""`` (or a start not in the vocabulary) the first character has no context to
-    be predicted from: it is read but not scored, and the result has one entry fewer.
-
-    Returns
-    -------
-    ndarray, (len(text),) or (len(text) − 1,), float64, natural logarithms ≤ 0
-    """
-    codes = _context_codes(vocab, text, start)  # (n,)
-    lead = len(codes) - len(text)  # how many characters of ``start`` were read
-    if len(codes) < 2:
-        return np.zeros(0)
-    logits, _ = _run(model, vocab, codes[:-1])  # (n − 1, V): row i predicts codes[i + 1]
-    logp = log_softmax(logits)  # (n − 1, V)
-    picked = logp[np.arange(len(codes) - 1), codes[1:]]  # (n − 1,)
-    # keep the predictions of the text's own characters: codes[max(lead, 1):]
-    return picked[max(lead, 1) - 1 :]
-
-
-def sentence_log_prob(
-    model: Any, vocab: Vocabulary, sentence: str, start: str = START, end: str = START
-) -> float:
-    """log P(sentence) in nats: the sum over its characters, and ``end``, of the log-probability
-    of each given ``start`` and the ones before it (see the module docstring). Higher (closer
-    to 0) is more probable; compare sentences of similar length."""
-    return float(char_log_probs(model, vocab, sentence + end, start).sum())

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["CHUNK", "Vocabulary"]
+__all__ = ["CHUNK", "Vocabulary", "whole"]
 
 #: Characters are encoded in chunks of this many, to bound the temporary arrays of a large text.
 CHUNK = 1 << 20
 
 # Printable stand-ins for characters that are invisible on screen.
 _LABELS = {" ": "␣", "\n": "⏎", "\t": "⇥", "\r": "␍"}
+
+
+def whole(name: str, value: Any, minimum: int = 1) -> int:
+    """``value`` as an int, or a ValueError when it is not a whole number ≥ ``minimum`` (the
+    check of every count the text model's functions are given: lengths, sizes, k)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return int(value)
 
 
 def _describe_char(ch: str) -> str:

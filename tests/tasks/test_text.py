@@ -25,11 +25,7 @@ from rnnviz.tasks.corpora import (
     stdlib_text,
     zen_text,
 )
-from rnnviz.tasks.text import (
-    CorpusName,
-    TextConfig,
-    TextTask,
-    Vocabulary,
+from rnnviz.tasks.language_model import (
     char_log_probs,
     greedy_completion,
     next_char_distribution,
@@ -37,6 +33,7 @@ from rnnviz.tasks.text import (
     sentence_log_prob,
     softmax_with_temperature,
 )
+from rnnviz.tasks.text import CorpusName, TextConfig, TextTask, Vocabulary
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rnnviz.tasks.alphabet import ALPHABET, prompts_report
-from rnnviz.tasks.text import greedy_completion, sentence_log_prob
+from rnnviz.tasks.language_model import greedy_completion, sentence_log_prob
 from rnnviz.training import presets as presets_module
 from rnnviz.training.presets import VIEWS, PresetError, goal_reached, list_presets, load_preset
 from rnnviz.training.trainer import Trainer
