@@ -113,12 +113,19 @@ def test_matches_torch_optim(config, dtype):
 # --- the update rules without PyTorch -------------------------------------------------------
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sgd_without_momentum_is_exactly_p_minus_lr_g(dtype):
+def _one_step(make, dtype=np.float64):
+    """(parameters before, gradient, parameters after) one step of the optimiser ``make(params)``
+    with the first gradient of ``_grads``."""
     params = _params(dtype)
     p0 = {k: v.copy() for k, v in params.items()}
     (g,) = _grads(1, dtype)
-    SGD(params, lr=0.3).step(g)
+    make(params).step(g)
+    return p0, g, params
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_without_momentum_is_exactly_p_minus_lr_g(dtype):
+    p0, g, params = _one_step(lambda p: SGD(p, lr=0.3), dtype)
     for name in params:
         np.testing.assert_array_equal(params[name], p0[name] - 0.3 * g[name])
         assert params[name].dtype == dtype
@@ -149,20 +156,14 @@ def test_adam_first_step_moves_each_weight_by_lr_along_minus_sign_of_g():
 
 
 def test_adagrad_first_step():
-    params = _params()
-    p0 = {k: v.copy() for k, v in params.items()}
-    (g,) = _grads(1)
-    Adagrad(params, lr=0.1, initial_accumulator_value=0.25).step(g)
+    p0, g, params = _one_step(lambda p: Adagrad(p, lr=0.1, initial_accumulator_value=0.25))
     for name in params:
         expected = p0[name] - 0.1 * g[name] / (np.sqrt(0.25 + g[name] ** 2) + 1e-10)
         np.testing.assert_allclose(params[name], expected, rtol=1e-14)
 
 
 def test_rmsprop_first_step():
-    params = _params()
-    p0 = {k: v.copy() for k, v in params.items()}
-    (g,) = _grads(1)
-    RMSprop(params, lr=0.01, alpha=0.9).step(g)
+    p0, g, params = _one_step(lambda p: RMSprop(p, lr=0.01, alpha=0.9))
     for name in params:
         expected = p0[name] - 0.01 * g[name] / (np.sqrt(0.1 * g[name] ** 2) + 1e-8)
         np.testing.assert_allclose(params[name], expected, rtol=1e-12)
