@@ -42,39 +42,30 @@ def _l2(a: np.ndarray) -> float:
     return scale * math.sqrt(float(np.dot(scaled, scaled)))
 
 
-def param_norms(arrays: Mapping[str, np.ndarray]) -> dict[str, float]:
+def param_norms(arrays: Mapping[str, np.ndarray], what: str = "arrays") -> dict[str, float]:
     """The L2 norm of each array, e.g. of each parameter or each gradient.
 
     Parameters
     ----------
     arrays : dict[str, ndarray]
         Floating-point arrays of any shapes.
+    what : str
+        How a message about a bad entry names ``arrays``.
 
     Returns
     -------
     dict[str, float]
         Same keys; ``‖a‖₂`` over all elements of each (inf or NaN for non-finite arrays).
     """
-    _check_arrays(arrays, "arrays")
+    _check_arrays(arrays, what)
     return {name: _l2(a) for name, a in arrays.items()}
 
 
 def global_norm(grads: Mapping[str, np.ndarray]) -> float:
-    """The L2 norm of all gradients together, ``√(Σ_θ ‖g_θ‖²)``.
-
-    Parameters
-    ----------
-    grads : dict[str, ndarray]
-        Floating-point arrays of any shapes.
-
-    Returns
-    -------
-    float
-        ≥ 0; 0 for an empty dict; inf or NaN if a gradient is not finite.
-    """
-    _check_arrays(grads)
+    """The L2 norm of all gradients together, ``√(Σ_θ ‖g_θ‖²)``, from their ``param_norms``:
+    ≥ 0, 0 for an empty dict, inf or NaN if a gradient is not finite."""
     # hypot does not overflow when the sum of squares would
-    return math.hypot(*(_l2(g) for g in grads.values()))
+    return math.hypot(*param_norms(grads, "grads").values())
 
 
 def clip_grad_norm(grads: Mapping[str, np.ndarray], max_norm: float | None) -> float:
