@@ -22,14 +22,14 @@ from rnnviz.gui.diagram.readings import Readings
 from rnnviz.gui.diagram.shapes import Rect, TextMetrics
 from rnnviz.gui.panels.style import FOREGROUND, OKABE_ITO, fixed_levels, map_of
 
-__all__ = ["Labels", "paint_diagram"]
+__all__ = ["Labels", "Strips", "paint_backdrop", "paint_boxes", "paint_diagram"]
 
 CURSOR_COLOR = OKABE_ITO[4]  # vermillion: the time cursor's box
 BAR_COLOR = OKABE_ITO[0]
 MUTED = "#6b6b6b"
 FRAME_COLOR = "#9a9a9a"
 EMPTY_CELL = (235, 235, 235)
-PENS = {  # arrow kind: (colour, width)
+_PENS = {  # arrow kind: (colour, width)
     "h": (FOREGROUND, 1.6),
     "loop": (FOREGROUND, 1.8),
     "c": (CELL_STATE_COLOR, 2.2),
@@ -41,13 +41,28 @@ PENS = {  # arrow kind: (colour, width)
 }
 
 
+def _pen(color: str, width: float, style=Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(QColor(color), width, style)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
+# made once: a snapshot draws a hundred boxes and arrows
+ARROW_PENS = {kind: (_pen(c, w), QColor(c)) for kind, (c, w) in _PENS.items()}
+BOX_PEN, CURSOR_PEN = _pen(FOREGROUND, 1.4), _pen(CURSOR_COLOR, 3.0)
+FRAME_PEN, FRAME_BRUSH = _pen(FRAME_COLOR, 1.0, Qt.PenStyle.DashLine), QBrush(QColor("#f6f6f6"))
+WHITE, TRACK, BAR = QBrush(QColor("#ffffff")), QBrush(QColor("#e4e4e4")), QBrush(QColor(BAR_COLOR))
+MUTED_COLOR = QColor(MUTED)
+
+
 def _qrect(r: Rect) -> QRectF:
     return QRectF(r.x, r.y, r.w, r.h)
 
 
 class Labels:
     """The diagram's label font, its ``TextMetrics`` and the drawing of a text with a
-    subscript ("W_hh": W, then hh smaller and lower)."""
+    subscript ("W_hh": W, then hh smaller and lower). A text's pieces are measured once."""
 
     def __init__(self, points: int) -> None:
         self.font = QFont()
@@ -56,32 +71,44 @@ class Labels:
         self.bold.setBold(True)
         self.sub = QFont(self.font)
         self.sub.setPointSizeF(points * 0.75)
-        self._wide = QFontMetricsF(self.bold)  # bold is the wider: it bounds both
+        self._fm = {False: QFontMetricsF(self.font), True: QFontMetricsF(self.bold)}
         self._sub = QFontMetricsF(self.sub)
-        self.metrics = TextMetrics(self._wide.height(), self.measure)
+        self._pieces: dict[tuple[str, bool], list[tuple[QFont, float, float, str]]] = {}
+        # bold is the wider: measuring in bold bounds both
+        self.metrics = TextMetrics(self._fm[True].height(), self.measure)
 
     def measure(self, text: str) -> float:
         base, sub, rest = _split(text)
-        fm, small = self._wide, self._sub
+        fm = self._fm[True]
         return (
-            fm.horizontalAdvance(base) + small.horizontalAdvance(sub) + fm.horizontalAdvance(rest)
+            fm.horizontalAdvance(base)
+            + self._sub.horizontalAdvance(sub)
+            + fm.horizontalAdvance(rest)
         )
 
+    def _layout(self, text: str, bold: bool) -> list[tuple[QFont, float, float, str]]:
+        """(font, dx, dy, piece) of ``text`` centred on (0, 0), dy to the baseline."""
+        if len(self._pieces) > 4000:  # x_0 … y_T labels of many runs: bounded
+            self._pieces.clear()
+        key = (text, bold)
+        if key not in self._pieces:
+            base, sub, rest = _split(text)
+            main, fm = (self.bold if bold else self.font), self._fm[bold]
+            widths = (fm.horizontalAdvance(base), self._sub.horizontalAdvance(sub))
+            x = -(sum(widths) + fm.horizontalAdvance(rest)) / 2
+            baseline = (fm.ascent() - fm.descent()) / 2
+            pieces = [(main, x, baseline, base)]
+            if sub:
+                pieces.append((self.sub, x + widths[0], baseline + fm.height() * 0.22, sub))
+            if rest:
+                pieces.append((main, x + sum(widths), baseline, rest))
+            self._pieces[key] = pieces
+        return self._pieces[key]
+
     def draw(self, p: QPainter, text: str, cx: float, cy: float, bold: bool = False) -> None:
-        base, sub, rest = _split(text)
-        main = self.bold if bold else self.font
-        fm = QFontMetricsF(main)
-        widths = (fm.horizontalAdvance(base), self._sub.horizontalAdvance(sub))
-        x = cx - (sum(widths) + fm.horizontalAdvance(rest)) / 2
-        baseline = cy + (fm.ascent() - fm.descent()) / 2
-        p.setFont(main)
-        p.drawText(QPointF(x, baseline), base)
-        if sub:
-            p.setFont(self.sub)
-            p.drawText(QPointF(x + widths[0], baseline + fm.height() * 0.22), sub)
-        if rest:
-            p.setFont(main)
-            p.drawText(QPointF(x + sum(widths), baseline), rest)
+        for font, dx, dy, piece in self._layout(text, bold):
+            p.setFont(font)
+            p.drawText(QPointF(cx + dx, cy + dy), piece)
 
 
 def _split(text: str) -> tuple[str, str, str]:
@@ -91,31 +118,63 @@ def _split(text: str) -> tuple[str, str, str]:
     return base, sub, space + rest
 
 
+class Strips:
+    """The boxes' state strips as images, one per layout entry and state ("h", "c"), each
+    holding the window's steps one under the other; made once per readings and grid."""
+
+    def __init__(self) -> None:
+        self._readings: Readings | None = None
+        self._images: dict[tuple, QImage] = {}
+
+    def image(self, readings: Readings, k: int, kind: str, levels, grid) -> QImage | None:
+        if readings is not self._readings:
+            self._readings, self._images = readings, {}
+        key = (k, kind, grid)
+        if key not in self._images:
+            values = readings.hidden[k] if kind == "h" else readings.cells[k]
+            self._images[key] = None if values is None else _strips_image(values, levels, grid)
+        return self._images[key]
+
+
+def _strips_image(values: np.ndarray, levels, grid: tuple[int, int]) -> QImage:
+    """(n, H) values → an image of n strips of ``grid`` (columns, rows) cells, stacked."""
+    lo, hi = levels
+    index = np.nan_to_num((np.asarray(values, np.float32) - lo) * (255.0 / (hi - lo)))
+    rgb = map_of(levels)[np.clip(index, 0, 255).astype(np.uint8)]  # (n, H, 3)
+    cols, rows = grid
+    n, units = values.shape
+    cells = np.empty((n, rows * cols, 3), np.uint8)
+    cells[:] = EMPTY_CELL
+    cells[:, :units] = rgb
+    cells = np.ascontiguousarray(cells.reshape(n * rows, cols, 3))
+    image = QImage(cells.data, cols, n * rows, cols * 3, QImage.Format.Format_RGB888)
+    return image.copy()  # owns its pixels: ``cells`` goes away
+
+
 def paint_diagram(
-    p: QPainter, d: Diagram, readings: Readings | None, layout, labels: Labels
+    p: QPainter, d: Diagram, readings: Readings | None, layout, labels: Labels, strips: Strips
 ) -> None:
     """Draw ``d``; the boxes' strips and bars from ``readings`` (None: empty boxes)."""
+    paint_backdrop(p, d, labels)
+    paint_boxes(p, d, readings, layout, labels, strips)
+
+
+def paint_backdrop(p: QPainter, d: Diagram, labels: Labels) -> None:
+    """Draw what does not change from one snapshot to the next: frames, arrows, the
+    feed-forward network and the texts (none of them overlaps a box)."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     parts = d.parts
+    p.setPen(FRAME_PEN)
+    p.setBrush(FRAME_BRUSH)
     for rect, alpha in parts.frames:
         if alpha > 0.01:
             p.setOpacity(alpha)
-            pen = QPen(QColor(FRAME_COLOR), 1.0, Qt.PenStyle.DashLine)
-            p.setPen(pen)
-            p.setBrush(QColor("#f6f6f6"))
             p.drawRoundedRect(_qrect(rect), 5, 5)
     for a in parts.arrows:
         if a.alpha > 0.01:
             _arrow(p, a, labels)
-    levels = {"h": fixed_levels(*layout.value_range("h"))}
-    if any(name == "c" for name, _, _ in layout.ranges):
-        levels["c"] = fixed_levels(*layout.value_range("c"))
-    gate_levels = {name: layout.value_range(name) for name in layout.gates}
-    for b in parts.boxes:
-        if b.alpha > 0.01:
-            _box(p, b, readings, levels, gate_levels, labels)
     p.setPen(QPen(QColor(MUTED), 1.2))
-    p.setBrush(QColor("#ffffff"))
+    p.setBrush(WHITE)
     for n in parts.nodes:
         if n.alpha > 0.01:
             p.setOpacity(n.alpha)
@@ -129,12 +188,25 @@ def paint_diagram(
     p.setOpacity(1.0)
 
 
+def paint_boxes(
+    p: QPainter, d: Diagram, readings: Readings | None, layout, labels: Labels, strips: Strips
+) -> None:
+    """Draw the boxes: their state strips, gate bars and letters."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+    levels = {"h": fixed_levels(*layout.value_range("h"))}
+    if any(name == "c" for name, _, _ in layout.ranges):
+        levels["c"] = fixed_levels(*layout.value_range("c"))
+    gate_levels = {name: layout.value_range(name) for name in layout.gates}
+    for b in d.parts.boxes:
+        if b.alpha > 0.01:
+            _box(p, b, readings, levels, gate_levels, labels, strips)
+    p.setOpacity(1.0)
+
+
 def _arrow(p: QPainter, a, labels: Labels) -> None:
-    color, width = PENS.get(a.kind, (FOREGROUND, 1.5))
+    pen, color = ARROW_PENS.get(a.kind, ARROW_PENS["h"])
     p.setOpacity(a.alpha)
-    pen = QPen(QColor(color), width)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     p.setPen(pen)
     p.setBrush(Qt.BrushStyle.NoBrush)
     pts = [QPointF(x, y) for x, y in a.points]
@@ -154,55 +226,45 @@ def _arrow(p: QPainter, a, labels: Labels) -> None:
             ]
         )
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(color))
+        p.setBrush(color)
         p.drawPolygon(head)
     if a.label:
-        p.setPen(QColor(color))
+        p.setPen(color)
         labels.draw(p, a.label, *a.label_at)
 
 
-def _strip_image(values: np.ndarray, levels, grid: tuple[int, int]) -> QImage:
-    lo, hi = levels
-    lut = map_of(levels)
-    scaled = (np.asarray(values, np.float32) - lo) * (255.0 / (hi - lo))
-    rgb = lut[np.clip(np.nan_to_num(scaled), 0, 255).astype(np.uint8)]
-    cols, rows = grid
-    cells = np.empty((rows * cols, 3), np.uint8)
-    cells[:] = EMPTY_CELL
-    cells[: len(rgb)] = rgb
-    cells = np.ascontiguousarray(cells.reshape(rows, cols, 3))
-    image = QImage(cells.data, cols, rows, cols * 3, QImage.Format.Format_RGB888)
-    return image.copy()  # owns its pixels: ``cells`` goes away
-
-
-def _box(p: QPainter, b, readings: Readings | None, levels, gate_levels, labels: Labels) -> None:
+def _box(p: QPainter, b, readings, levels, gate_levels, labels: Labels, strips: Strips) -> None:
     p.setOpacity(b.alpha)
-    outline = QPen(QColor(CURSOR_COLOR if b.cursor else FOREGROUND), 3.0 if b.cursor else 1.4)
-    p.setPen(outline)
-    p.setBrush(QColor("#ffffff"))
+    p.setPen(CURSOR_PEN if b.cursor else BOX_PEN)
+    p.setBrush(WHITE)
     p.drawRoundedRect(_qrect(b.rect.inset(-1)), 4, 4)
     if readings is None or b.t not in readings.steps:
         return
     i = readings.steps.index(b.t)
-    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-    p.drawImage(_qrect(b.h_strip), _strip_image(readings.hidden[b.entry][i], levels["h"], b.grid))
-    cells = readings.cells[b.entry]
-    if b.c_strip is not None and cells is not None:
-        p.drawImage(_qrect(b.c_strip), _strip_image(cells[i], levels["c"], b.grid))
+    cols, rows = b.grid
+    source = QRectF(0, i * rows, cols, rows)
+    for kind, strip in (("h", b.h_strip), ("c", b.c_strip)):
+        image = (
+            None if strip is None else strips.image(readings, b.entry, kind, levels[kind], b.grid)
+        )
+        if image is not None:
+            p.drawImage(_qrect(strip), image, source)
     if not b.bars:
         return
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     values = readings.gates[b.entry][i]
     p.setPen(Qt.PenStyle.NoPen)
     for (name, r), v in zip(b.bars, values, strict=True):
         lo, hi = gate_levels[name]
-        p.setBrush(QColor("#e4e4e4"))
+        p.setBrush(TRACK)
         p.drawRect(_qrect(r))
         zero = min(max(0.0, lo), hi)
-        y_of = lambda value, r=r, lo=lo, hi=hi: r.bottom - (value - lo) / (hi - lo) * r.h  # noqa: E731
-        top, base = sorted((y_of(min(max(float(v), lo), hi)), y_of(zero)))
-        p.setBrush(QBrush(QColor(BAR_COLOR)))
+        value = min(max(float(v), lo), hi)
+        top, base = sorted(r.bottom - (x - lo) / (hi - lo) * r.h for x in (value, zero))
+        p.setBrush(BAR)
         p.drawRect(QRectF(r.x, top, r.w, max(base - top, 0.5)))
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     if b.letters:
-        p.setPen(QColor(MUTED))
+        p.setPen(MUTED_COLOR)
         for name, x, y in b.letters:
             labels.draw(p, name, x, y)
