@@ -198,9 +198,17 @@ def test_reset_50_times_mid_run(window, qtbot):
     assert window.controller.state in ("training", "paused")
 
 
-def _patched_views(window, monkeypatch, base):
+def _patched_views(window, qtbot, monkeypatch):
+    """A paused alphabet run in the grid, its loss and hidden views patched to record the
+    iterations they draw, and a burst of ten newer snapshots: (drawn, fast, burst)."""
     import dataclasses
 
+    window.resize(2560, 1400)  # the grid, every view in sight (an LSTM's gates need room)
+    start_small(window, qtbot, "alphabet")
+    base = step_once(window, qtbot)
+    window.controller.pause()
+    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
+    qtbot.waitUntil(lambda: not window.drawing, timeout=2_000)
     drawn = []
     monkeypatch.setattr(window.loss_panel, "show_snapshot", lambda s: drawn.append(s.iteration))
     fast = []
@@ -212,12 +220,7 @@ def _patched_views(window, monkeypatch, base):
 def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot, monkeypatch):
     from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL
 
-    window.resize(2560, 1400)  # the grid, every view in sight (an LSTM's gates need room)
-    start_small(window, qtbot, "alphabet")
-    base = step_once(window, qtbot)
-    window.controller.pause()
-    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
-    drawn, fast, burst = _patched_views(window, monkeypatch, base)
+    drawn, fast, burst = _patched_views(window, qtbot, monkeypatch)
     began = time.perf_counter()
     for snapshot in burst:  # one at a time, as the training thread sends them
         window.show_snapshot(snapshot)
@@ -232,13 +235,7 @@ def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot
 
 
 def test_views_draw_one_at_a_time_and_only_the_newest(window, qtbot, monkeypatch):
-    window.resize(2560, 1400)  # the grid, every view in sight (an LSTM's gates need room)
-    start_small(window, qtbot, "alphabet")
-    base = step_once(window, qtbot)
-    window.controller.pause()
-    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
-    qtbot.waitUntil(lambda: not window.drawing, timeout=2_000)
-    drawn, fast, burst = _patched_views(window, monkeypatch, base)
+    drawn, fast, burst = _patched_views(window, qtbot, monkeypatch)
     for snapshot in burst:  # all at once, before the event loop runs again
         window.show_snapshot(snapshot)
     assert fast == [] and window.drawing  # nothing drawn inside show_snapshot itself
