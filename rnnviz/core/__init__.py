@@ -9,7 +9,8 @@ Where each part is, in the order of the lecture:
   oracle the fast ones are tested against;
 - ``recurrent``: stacking and both directions; ``layers``: the cells on offer (``CELLS``, one
   ``CellSpec`` each) and their layer classes; ``trace``: what a pass computed, for the views;
-- ``linear``: the readout; ``losses``: softmax, cross-entropy, squared error;
+- ``linear``: the readout, and the gradients of an affine map that it and the cells share;
+  ``losses``: softmax, cross-entropy, squared error;
 - ``optim``: the optimisers, gradient norms and clipping; ``gradcheck``: finite differences.
 """
 
