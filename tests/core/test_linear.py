@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core.gradcheck import numerical_gradient, relative_error
-from rnnviz.core.linear import Linear, LinearCache
+from rnnviz.core.linear import Linear, LinearCache, projection_grads
 
 T, B, I, O = 4, 3, 5, 6
 
@@ -155,3 +155,22 @@ def test_forward_and_backward_reject_bad_input():
 def test_constructor_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Linear(**kwargs)
+
+
+def test_projection_grads_of_a_cell_whose_projections_share_their_gradient():
+    # the vanilla RNN and the LSTM: one dG for both projections; b_hh's gradient must be its
+    # own array, or clipping it in place would scale b_ih's twice
+    rng = np.random.default_rng(0)
+    dG, x, h_prev = rng.normal(size=(6, 8)), rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    W_ih = rng.normal(size=(8, 3))
+    grads, dx = projection_grads(dG, x, dG, h_prev, W_ih)
+    np.testing.assert_allclose(grads["W_ih"], dG.T @ x)
+    np.testing.assert_allclose(grads["W_hh"], dG.T @ h_prev)
+    np.testing.assert_array_equal(grads["b_hh"], dG.sum(axis=0))
+    assert not np.shares_memory(grads["b_hh"], grads["b_ih"])
+    np.testing.assert_allclose(dx, dG @ W_ih)
+    dGh = rng.normal(size=(6, 8))  # the GRU: a gradient of its own for W_hh h + b_hh
+    grads, dx = projection_grads(dG, x, dGh, h_prev, None)
+    assert dx is None
+    np.testing.assert_allclose(grads["W_hh"], dGh.T @ h_prev)
+    np.testing.assert_allclose(grads["b_hh"], dGh.sum(axis=0))
