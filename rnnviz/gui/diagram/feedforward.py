@@ -30,7 +30,7 @@ def feed_forward_parts(
     """Add the network's neurons and edges to ``parts``: inputs at the bottom of ``stack``
     (the diagram's layer rows, top and bottom y), outputs at its top, within ``region``'s x
     extent; "x" and "y" at the rows of the inputs' and outputs' labels, the caption under it."""
-    if alpha <= 0.0:
+    if alpha <= 0.0 or region.w <= 0:
         return
     top, bottom = stack
     n = len(LAYER_SIZES)

@@ -237,20 +237,24 @@ class _Folded:
 
 
 def _folded_x(layout, cols: _Columns, width: float, text: TextMetrics) -> _Folded:
-    caption_w = max(text.measure(s) for s in FEED_FORWARD_CAPTION)
-    ffn_w = max((width - 2 * MARGIN) * FEED_FORWARD_SHARE, caption_w + 8)
-    region_x = MARGIN + ffn_w
-    region_w = width - MARGIN - region_x
     loop = 26.0 if has_cell_state(layout) else 16.0
     loop_room = loop + 6 + text.measure(WEIGHT) + 4
     both = layout.directions == 2
     left = cols.label_w + (loop_room if both else 8.0)
+    # the recurrent network's least room; the feed-forward one gets what is left, or is left
+    # out when its caption does not fit beside it (a narrow view)
+    least = max(left + loop_room + min_box_width(layout), *map(text.measure, FOLDED_CAPTIONS[0]))
+    ffn_w = max(
+        (width - 2 * MARGIN) * FEED_FORWARD_SHARE, max(map(text.measure, FEED_FORWARD_CAPTION))
+    )
+    if width - 2 * MARGIN - ffn_w - 8 < least + 8:
+        ffn_w = 0.0
+    region_x = MARGIN + (ffn_w + 8 if ffn_w else 0.0)
+    region_w = width - MARGIN - region_x
     box_w = min(max(region_w - left - loop_room, min_box_width(layout)), 150.0)
     x = region_x + left + max(region_w - left - loop_room - box_w, 0.0) / 2
     label_cx = x - (loop_room if both else 8.0) - cols.label_w / 2
-    return _Folded(
-        (x, box_w), loop, label_cx, Rect(MARGIN, 0, ffn_w - 8, 0), region_x + region_w / 2
-    )
+    return _Folded((x, box_w), loop, label_cx, Rect(MARGIN, 0, ffn_w, 0), region_x + region_w / 2)
 
 
 def _unrolled_x(cols: _Columns, width: float, n: int) -> list[tuple[float, float]]:
