@@ -189,6 +189,8 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
             self._expect_lesson(lesson.config, lesson, 0)
             if lesson.view is not None:
                 self.panel_area.bring_into_view(self.view_named(lesson.view))
+            if lesson.demo is not None:  # the text demo's keyboard, scorer or samples
+                self.text_view.set_section(lesson.demo)
 
     def open_lesson(self, preset: str) -> None:
         """The Lessons menu: open ``preset``, asking first if that discards a trained run."""
