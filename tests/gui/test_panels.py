@@ -292,18 +292,21 @@ def test_loss_panel_draws_curves_and_labelled_baselines(show):
         line = panel.baseline_lines[name]
         assert line.getViewBox() is loss_box
         assert panel.baseline_y(name) == pytest.approx(snap.baselines[name])
-        text = panel.baseline_label(name).text
+        text = panel.baseline_label(name).toPlainText()
         assert text == f"{display_name(name, snap.task)} {snap.baselines[name]:.3g}"
     # the baselines are kept in view by autoscaling
     low, high = loss_box.viewRange()[1]
     assert low <= min(snap.baselines.values()) and high >= max(snap.baselines.values())
-    # their names never cover each other, nor the plot's data
-    labels = [panel.baseline_label(n) for n in ("uniform", "unigram", "bigram", "trigram")]
-    assert all(label.isVisible() for label in labels)
-    boxes = [label.mapRectToScene(label.boundingRect()) for label in labels]
+    # their labels never cover each other; one with no room on its line is named in the title
+    names = ("uniform", "unigram", "bigram", "trigram")
+    labels = [panel.baseline_label(n) for n in names]
+    shown = [label for label in labels if label.isVisible()]
+    assert len(shown) >= 2
+    hidden = [n for n, label in zip(names, labels, strict=True) if not label.isVisible()]
+    assert hidden == panel.titled_baselines
+    assert all(display_name(n, snap.task) in panel.plots["loss"].titleLabel.text for n in hidden)
+    boxes = [label.mapRectToScene(label.boundingRect()) for label in shown]
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
-    data = loss_box.sceneBoundingRect()
-    assert not any(box.intersects(data) for box in boxes)
 
     panel.set_log_loss(True)
     assert panel.log_box.isChecked()

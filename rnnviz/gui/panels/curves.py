@@ -5,11 +5,12 @@ Plots: "loss" (log y on request, pyqtgraph's log mode), "accuracy" (every metric
 accuracy, 0 … 1), and one plot per other metric (position error, bits per character, …). Each
 baseline goes on the plot of the figure it is a reference for (``snapshot.task.baselines``).
 
-A plot with baselines has a legend row over it (pyqtgraph's ``LegendItem``): each baseline's
-dash in its colour, its name and value, as many to a row as fit the width. Out of the data, the
-legend never covers a curve, and its entries never cover each other; hovering near a line names
-it in the read-out, and the legend entry's tooltip says what it is. When one plot shows several
-accuracies, its title is their legend.
+Each baseline's name and value sit on its line at the plot's right end (a ``pg.TextItem``
+anchored there, in the line's colour, on a white box the curves show through), inside the plot;
+one that would cover another's, lines too close together for two labels, is hidden and named in
+its plot's title instead, as room allows. Hovering near a line names it in the read-out, and its
+label's tooltip says what it is. When one plot shows several accuracies, its title is their
+legend.
 
 The x axis is the training iteration, not a time step, so this panel has no time cursor:
 ``set_cursor`` is accepted (for a uniform API) and does nothing visible.
@@ -17,18 +18,24 @@ The x axis is the training iteration, not a time step, so this panel has no time
 
 from __future__ import annotations
 
-import functools
 import html
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Slot
-from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
-from rnnviz.gui.panels._common import Panel, TimeViewBox, fit_columns, nearest_index
-from rnnviz.gui.panels.axes import IntegerAxis, NumberAxis, nice_step
+from rnnviz.gui.panels._common import Panel, TimeViewBox, nearest_index
+from rnnviz.gui.panels.axes import IntegerAxis, NumberAxis
+from rnnviz.gui.panels.figures import (
+    baseline_targets,
+    display_name,
+    legend_entry,
+    nice_ceiling,
+    plot_key,
+    title_width,
+)
 from rnnviz.gui.panels.style import (
     CURVE_WIDTH,
     FOREGROUND,
@@ -36,7 +43,6 @@ from rnnviz.gui.panels.style import (
     OKABE_ITO,
     TEXT_PT,
     TICK_PT,
-    TITLE_PT,
     font,
     set_title,
     style_plot,
@@ -44,68 +50,20 @@ from rnnviz.gui.panels.style import (
 
 __all__ = ["LOSS_FLOOR", "LossPanel", "baseline_targets", "display_name", "nice_ceiling"]
 
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size
 #: Smallest loss drawn on the log axis.
 LOSS_FLOOR = 1e-12
 BASELINE_COLORS = ("#555555", "#8a5a00", "#005a8a", "#7a2a5a", "#2a6a2a")
 #: Width of every plot's left axis (equal, so that the plots' iterations line up), room for
 #: the axis title and a label like "2.5×10⁻³".
 LEFT_AXIS_WIDTH = 92
-#: Pixels from the view's left edge to its legends: under the axis titles, so that two
-#: entries fit a row of a narrow view.
-LEGEND_INDENT = 36
+#: Pixels kept between two baselines' labels, and between a label and the plot's right edge.
+LABEL_GAP = 3
 #: Pixels within which hovering a baseline's line names it in the read-out.
 LINE_HOVER_PX = 8
 
 
-def display_name(name: str, task=None) -> str:
-    """A metric's or a baseline's key as a reader would write it: the words ``task`` (the
-    snapshot's ``TaskFacts``) gives for it, else the key without "_" ("linear_interpolation"
-    → "linear interpolation")."""
-    if task is not None:
-        return task.label(name)
-    return name.replace("_", " ")
-
-
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10ⁿ that is ≥ ``x`` (1 when x ≤ 0)."""
-    return nice_step(x, (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)) if x > 0 else 1.0
-
-
-def _plot_key(metric: str) -> str:
-    return "accuracy" if "accuracy" in metric else metric
-
-
-def baseline_targets(snapshot) -> dict[str, str]:
-    """{baseline name: plot key} for the snapshot's baselines: "loss", "accuracy" or a metric
-    name. Baselines of a metric the run does not report are left out."""
-    keys = {_plot_key(m) for m in snapshot.metric_history} | {"loss"}
-    targets = {}
-    for baseline in snapshot.task.baselines:
-        if _plot_key(baseline.metric) in keys:
-            targets[baseline.name] = _plot_key(baseline.metric)
-    return targets
-
-
-def _legend_entry(metric: str, task) -> str:
-    """A metric's name in the accuracy plot's title-legend, without the word the title has."""
-    if metric == "accuracy":
-        return "all"
-    name = display_name(metric, task)
-    return name.replace("accuracy", "").strip(" ,") or name
-
-
-@functools.lru_cache(maxsize=256)  # (bounded: the titles' numbers change every snapshot)
-def _title_width(text: str) -> float:
-    """Pixels a plot title (HTML, in the title's size) takes, as pyqtgraph lays it out."""
-    document = QTextDocument()
-    document.setDefaultFont(font(TITLE_PT))
-    document.setHtml(text)
-    return document.idealWidth()
-
-
 class LossPanel(Panel):
-    """Training loss and metrics vs iteration, with the baselines as dashed lines and a legend.
+    """Training loss and metrics vs iteration, with the baselines as labelled dashed lines.
 
     Signals: ``cursor_moved(int)`` (never emitted: no time axis here).
     Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)`` (no-op), ``set_layer(int)``
@@ -125,9 +83,11 @@ class LossPanel(Panel):
         super().__init__(parent)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
-        #: Each baseline's dashed line, and the legend over the plot it is on.
+        #: Each baseline's dashed line and its label.
         self.baseline_lines: dict[str, pg.PlotDataItem] = {}
-        self.legends: dict[str, pg.LegendItem] = {}
+        self.baseline_labels: dict[str, pg.TextItem] = {}
+        #: Baselines whose label had no room on its line: their plot's title names them.
+        self.titled_baselines: list[str] = []
         self._baseline_values: dict[str, float] = {}
         self._targets: dict[str, str] = {}
         self._x_range: tuple[float, float] | None = None
@@ -138,7 +98,6 @@ class LossPanel(Panel):
         self._iterations = np.zeros(0, np.int64)
         self._run_sized: object = ()  # the run the view last sized itself for
         self._sizing = False  # while it does, the titles take their shortest forms
-        self._legends_shown = True
 
         self.log_box = QCheckBox("log scale for the loss")
         self.log_box.setFont(font(TEXT_PT))
@@ -178,15 +137,16 @@ class LossPanel(Panel):
 
     def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str], task) -> None:
         self.view.ci.clear()
-        self.plots, self.curves, self.baseline_lines, self.legends = {}, {}, {}, {}
+        self.plots, self.curves, self.baseline_lines, self.baseline_labels = {}, {}, {}, {}
+        self.titled_baselines = []
         keys = ["loss"]
         for metric in metrics:
-            if _plot_key(metric) not in keys:
-                keys.append(_plot_key(metric))
-        row = 0
-        for key in keys:
+            if plot_key(metric) not in keys:
+                keys.append(plot_key(metric))
+        for row, key in enumerate(keys):
             view = TimeViewBox(self._on_pointer, self._on_hover)
             view.sigResized.connect(self._on_plot_resized)
+            view.sigRangeChanged.connect(self._place_labels)  # they are placed in pixels
             axes = {"left": NumberAxis("left"), "bottom": IntegerAxis("bottom")}
             plot = pg.PlotItem(viewBox=view, axisItems=axes)
             title = {"loss": "training loss", "accuracy": "accuracy"}.get(key, display_name(key))
@@ -200,23 +160,14 @@ class LossPanel(Panel):
             # every plot has the same iterations, so their autoscaled ranges agree anyway)
             view.setDefaultPadding(0.06)
             view.enableAutoRange(x=False)  # the x range is set to the iterations run
-            if key in targets.values():  # the legend of its baselines, in a row over it
-                legend = pg.LegendItem(
-                    labelTextSize=f"{TICK_PT}pt", labelTextColor=FOREGROUND, horSpacing=10
-                )
-                legend.layout.setContentsMargins(LEGEND_INDENT, 0, 0, 0)
-                self.view.addItem(legend, row=row, col=0)
-                self.legends[key] = legend
-                row += 1
             # one plot per row: side by side, their titles and axes did not fit the panel's
             # width in the window (the plots were clipped on the right)
             self.view.addItem(plot, row=row, col=0)
-            row += 1
             self.plots[key] = plot
         self.curves["loss"] = self._curve(self.plots["loss"], "loss", OKABE_ITO[0])
         colours = iter(OKABE_ITO[2:] + OKABE_ITO[:2])
         for metric in metrics:
-            plot = self.plots[_plot_key(metric)]
+            plot = self.plots[plot_key(metric)]
             self.curves[metric] = self._curve(plot, display_name(metric, task), next(colours))
         for k, (name, target) in enumerate(targets.items()):
             colour = BASELINE_COLORS[k % len(BASELINE_COLORS)]
@@ -226,8 +177,13 @@ class LossPanel(Panel):
             line = pg.PlotDataItem(pen=pen, antialias=False)
             line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.plots[target].addItem(line)
-            self.legends[target].addItem(line, display_name(name, task))
-            self.baseline_lines[name] = line
+            label = pg.TextItem(
+                color=colour, fill=pg.mkBrush(255, 255, 255, 200), border=pg.mkPen(colour)
+            )
+            label.setFont(font(TICK_PT, bold=True))
+            label.setZValue(10)
+            self.plots[target].addItem(label, ignoreBounds=True)
+            self.baseline_lines[name], self.baseline_labels[name] = line, label
         self.set_log_loss(self._log)
 
     def _curve(self, plot: pg.PlotItem, name: str, colour: str) -> pg.PlotDataItem:
@@ -238,6 +194,7 @@ class LossPanel(Panel):
         return curve
 
     def _on_plot_resized(self, *_) -> None:
+        self._place_labels()
         self._fit_axis_titles()
         if self.snapshot is not None:
             self._set_titles(self.snapshot)
@@ -251,38 +208,9 @@ class LossPanel(Panel):
             if axis.label.isVisible() != fits:
                 axis.showLabel(fits)
 
-    def _fit_legends(self) -> None:
-        """As many legend entries to a row as fit the width; the legends shown when the view
-        is high enough for their rows, else their entries go into the plots' titles, as room
-        allows. The view's least size leaves them out (``show_plots``): three plots and four
-        legend rows did not fit a projector's 720 px."""
-        for legend in self.legends.values():
-            if self._sizing:  # one entry a row: the least width must not grow with the width
-                legend.setColumnCount(1)
-            else:
-                fit_columns(legend, self.view.width() - LEGEND_INDENT - 16)
-        rows = sum(
-            legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
-            + self.view.ci.layout.verticalSpacing()
-            for legend in self.legends.values()
-        )
-        shown = not self._sizing and self.view.height() >= self.view.minimumHeight() + rows
-        for legend in self.legends.values():
-            if legend.isVisible() != shown:
-                legend.setVisible(shown)
-                legend.setMaximumHeight(QWIDGETSIZE_MAX if shown else 0)
-        if self.snapshot is not None and shown != self._legends_shown:
-            self._legends_shown = shown
-            self._set_titles(self.snapshot)
-
-    def baseline_label(self, name: str):
-        """The legend's label of baseline ``name`` (a ``pg.LabelItem``)."""
-        line = self.baseline_lines[name]
-        for legend in self.legends.values():
-            label = legend.getLabel(line)
-            if label is not None:
-                return label
-        raise KeyError(name)
+    def baseline_label(self, name: str) -> pg.TextItem:
+        """The label of baseline ``name``: its name and value, on its line."""
+        return self.baseline_labels[name]
 
     def baseline_y(self, name: str) -> float | None:
         """Where baseline ``name``'s line is in its view's coordinates (None: not drawn)."""
@@ -302,11 +230,52 @@ class LossPanel(Panel):
             words = display_name(name, task)
             about = next((b.help for b in task.baselines if b.name == name), "") if task else ""
             tip = f"{words}: {value:.4g}" + (f", {about}" if about else "")
-            label = self.baseline_label(name)
+            label = self.baseline_labels[name]
             label.setText(f"{words} {value:.3g}")
             label.setToolTip(tip)
             line.setToolTip(tip)
-        self._fit_legends()
+        self._place_labels()
+
+    def _place_labels(self, *_) -> None:
+        """Put each label on its line at the plot's right end: centred on it, or moved along it
+        as far as keeps it inside the plot and off the other lines (a label over another line
+        was read as that one's). Lowest line first; a label with no such place, or that would
+        cover one already placed, is hidden, and named in its plot's title instead."""
+        titled = []
+        for key, plot in self.plots.items():
+            view = plot.getViewBox()
+            height, (_, x1) = view.height(), view.viewRange()[0]
+            x = x1 - LABEL_GAP * view.viewPixelSize()[0]
+            names = [n for n in self.baseline_lines if self._targets.get(n) == key]
+            drawn = [n for n in names if self.baseline_y(n) is not None]
+            # each line's height in pixels from the plot's top, lowest line (largest) first
+            at = {n: view.mapFromView(QPointF(x, self.baseline_y(n))).y() for n in drawn}
+            drawn.sort(key=lambda n: -at[n])
+            taken: list[tuple[float, float]] = []  # (top, bottom) of each label placed, px
+            for k, name in enumerate(drawn):
+                label, h = (
+                    self.baseline_labels[name],
+                    self.baseline_labels[name].boundingRect().height(),
+                )
+                # room between the lines below and above, within the plot
+                low = min([height] + [at[n] - 1 for n in drawn[:k] if at[n] > at[name] + 0.5])
+                high = max([0.0] + [at[n] + 1 for n in drawn[k + 1 :] if at[n] < at[name] - 0.5])
+                top = min(max(at[name] - h / 2, high), low - h)
+                free = all(top + h + LABEL_GAP <= a or top >= b + LABEL_GAP for a, b in taken)
+                shown = top >= high and top <= at[name] <= top + h and free
+                label.setVisible(shown)
+                if shown:
+                    taken.append((top, top + h))
+                    label.setAnchor((1.0, (at[name] - top) / h))
+                    label.setPos(x, self.baseline_y(name))
+                else:
+                    titled.append(name)
+            for name in set(names) - set(drawn):
+                self.baseline_labels[name].setVisible(False)
+        if titled != self.titled_baselines:
+            self.titled_baselines = titled
+            if self.snapshot is not None:
+                self._set_titles(self.snapshot)
 
     # ---------------------------------------------------------------- drawing
 
@@ -354,11 +323,9 @@ class LossPanel(Panel):
             self._sizing = True  # (showing the view resizes the plots: _on_plot_resized)
             try:
                 self._set_titles(snapshot)
-                self._fit_legends()  # (hides them)
                 self.show_plots()
             finally:
                 self._sizing = False
-            self._fit_legends()
         self._set_titles(snapshot)
         self._refresh_hover()
         self.show_plots()
@@ -377,9 +344,9 @@ class LossPanel(Panel):
         else:
             loss_title = "training loss"
         forms = {"loss": [loss_title]}  # each plot's possible titles, longest first
-        accuracies = [m for m in snapshot.metric_history if _plot_key(m) == "accuracy"]
+        accuracies = [m for m in snapshot.metric_history if plot_key(m) == "accuracy"]
         for metric, values in snapshot.metric_history.items():
-            key = _plot_key(metric)
+            key = plot_key(metric)
             latest = float(values[-1]) if len(values) else float("nan")
             label = "accuracy" if key == "accuracy" else display_name(metric, task)
             forms[key] = [f"{label}: {latest:.3g}" if math.isfinite(latest) else label]
@@ -394,23 +361,24 @@ class LossPanel(Panel):
             plot = self.plots.get(key)
             if plot is None:
                 continue
-            fitting = [o for o in options if not self._sizing and _title_width(o) <= room]
+            fitting = [o for o in options if not self._sizing and title_width(o) <= room]
             text = (fitting or options[-1:])[0]
-            if not self._sizing and not self._legends_shown:
-                text = self._titled_baselines(key, text, room - _title_width(text))
+            if not self._sizing:
+                text = self._titled_baselines(key, text, room - title_width(text))
             if plot.titleLabel.text != text:
                 set_title(plot, text)
 
     def _titled_baselines(self, key: str, title: str, spare: float) -> str:
-        """``title`` and the legend entries of plot ``key``, in their colours, as many as fit
-        ``spare`` pixels (the legend has no room over the plot)."""
-        for name, line in self.baseline_lines.items():
+        """``title`` and the labels of plot ``key``'s baselines that had no room on their
+        lines, in their colours, as many as fit ``spare`` pixels."""
+        for name in self.titled_baselines:
             if self._targets.get(name) != key:
                 continue
+            line = self.baseline_lines[name]
             style = f"color: {line.opts['pen'].color().name()}; font-size: {TICK_PT}pt"
-            entry = html.escape(self.baseline_label(name).text)
+            entry = html.escape(self.baseline_labels[name].toPlainText())
             entry = f"&nbsp;&nbsp;<span style='{style}'>╌╌ {entry}</span>"  # its dashes
-            spare -= _title_width(entry)
+            spare -= title_width(entry)
             if spare < 0:
                 break
             title += entry
@@ -425,7 +393,7 @@ class LossPanel(Panel):
             history = snapshot.metric_history[metric]
             latest = float(history[-1]) if len(history) else float("nan")
             colour = self.curves[metric].opts["pen"].color().name()
-            text = html.escape(_legend_entry(metric, task))
+            text = html.escape(legend_entry(metric, task))
             if values and math.isfinite(latest):
                 text += f" {latest:.3g}"
             style = f"color: {colour}; font-size: {TICK_PT}pt"
@@ -434,11 +402,10 @@ class LossPanel(Panel):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        # refit the titles and legends to the new width before the plots are laid out again:
-        # a title wider than the view keeps the plots from shrinking to it (they are clipped)
+        # refit the titles to the new width before the plots are laid out again: a title
+        # wider than the view keeps the plots from shrinking to it (they are clipped)
         if self.snapshot is not None and self.plots:
             self._set_titles(self.snapshot)
-            self._fit_legends()
 
     # ---------------------------------------------------------------- hover
 
