@@ -303,6 +303,13 @@ def check_labels(panel):
                     and panel.baseline_lines[other].getViewBox() is view
                 ):
                     assert not rect.top() < scene_y(view, y) < rect.bottom(), (name, other)
+            data = view.mapSceneToView(rect).boundingRect()
+            for curve in panel.curves.values():
+                if curve.getViewBox() is view:
+                    x, y = curve.getData()
+                    inside = (x >= data.left()) & (x <= data.right())
+                    inside &= (y >= data.top()) & (y <= data.bottom())
+                    assert not inside.any(), f"{name} covers the curve"
             boxes.append(rect)
         else:
             titled.setdefault(view, []).append(text)
@@ -344,8 +351,8 @@ def test_baseline_names_are_readable(show):
         assert "_" not in panel.baseline_label(name).toolTip()
 
 
-def test_a_curve_along_its_baseline_leaves_its_name_readable(show):
-    # an untrained accuracy runs along chance: the curve shows through the label
+def test_a_curve_along_its_baseline_moves_the_label_to_the_title(show):
+    # an untrained accuracy runs along chance: any label on the line would cover it
     snap = run_snapshot("ball", steps=40)
     chance = snap.baselines["chance"]
     wobble = chance + 0.01 * np.sin(np.arange(len(snap.history_iterations)))
@@ -353,8 +360,21 @@ def test_a_curve_along_its_baseline_leaves_its_name_readable(show):
         snap, metric_history={**snap.metric_history, "direction_accuracy": wobble}
     )
     panel = show(LossPanel, along)
+    line = panel.baseline_lines["chance"]
+    assert not panel.baseline_label("chance").isVisible()
+    assert "chance" in panel.plots["accuracy"].titleLabel.text
+    check_labels(panel)
+    # away from the curve it comes back onto its line
+    high = np.full(len(snap.history_iterations), 0.9)
+    panel.show_snapshot(
+        dataclasses.replace(
+            snap, metric_history={**snap.metric_history, "direction_accuracy": high}
+        )
+    )
+    settle()
+    assert panel.baseline_label("chance").isVisible() and line.isVisible()
+    assert "chance" not in panel.plots["accuracy"].titleLabel.text
     assert check_labels(panel) == 1
-    assert panel.baseline_label("chance").fill.color().alpha() < 255
 
 
 def test_hovering_a_baseline_names_it(show):

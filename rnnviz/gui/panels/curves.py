@@ -6,8 +6,8 @@ accuracy, 0 … 1), and one plot per other metric (position error, bits per char
 baseline goes on the plot of the figure it is a reference for (``snapshot.task.baselines``).
 
 Each baseline's name and value sit on its line at the plot's right end (a ``pg.TextItem``
-anchored there, in the line's colour, on a white box the curves show through), inside the plot;
-one that would cover another's, lines too close together for two labels, is hidden and named in
+anchored there, in the line's colour, on a white box), inside the plot. One with no such place
+(lines too close together for two labels, a curve running along its line) is hidden and named in
 its plot's title instead, as room allows. Hovering near a line names it in the read-out, and its
 label's tooltip says what it is. When one plot shows several accuracies, its title is their
 legend.
@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtCore import QPointF, QRectF, Qt, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 from rnnviz.gui.panels._common import Panel, TimeViewBox, nearest_index
@@ -263,6 +263,9 @@ class LossPanel(Panel):
                 top = min(max(at[name] - h / 2, high), low - h)
                 free = all(top + h + LABEL_GAP <= a or top >= b + LABEL_GAP for a, b in taken)
                 shown = top >= high and top <= at[name] <= top + h and free
+                box = view.mapToView(QRectF(0, top, 1, h)).boundingRect()  # its y span in data
+                width = label.boundingRect().width() * view.viewPixelSize()[0]
+                shown = shown and not self._covers(plot, x - width, x, box.top(), box.bottom())
                 label.setVisible(shown)
                 if shown:
                     taken.append((top, top + h))
@@ -316,6 +319,8 @@ class LossPanel(Panel):
         if values != self._baseline_values or moved:
             self._baseline_values = values
             self._place_baselines()
+        else:
+            self._place_labels()  # the curves moved: one may now run under a label
         run = getattr(snapshot, "run_id", None)
         if run != self._run_sized:
             # the view sizes itself once per run (``show_plots``), with the shortest titles
@@ -329,6 +334,20 @@ class LossPanel(Panel):
         self._set_titles(snapshot)
         self._refresh_hover()
         self.show_plots()
+
+    def _covers(self, plot: pg.PlotItem, left: float, right: float, low: float, high: float):
+        """Whether the box left … right × low … high (data) covers a curve of ``plot``: a
+        curve running along its baseline, as an untrained accuracy does along chance."""
+        for curve in self.curves.values():
+            x, y = curve.getData()
+            if curve.getViewBox() is not plot.getViewBox() or x is None or not len(x):
+                continue
+            i0 = max(int(np.searchsorted(x, left)) - 1, 0)  # and the points either side
+            near = y[i0 : int(np.searchsorted(x, right, side="right")) + 1]
+            near = near[np.isfinite(near)]
+            if near.size and near.min() <= max(low, high) and near.max() >= min(low, high):
+                return True
+        return False
 
     def _set_titles(self, snapshot) -> None:
         """Each plot's title: its figure and latest value, or for several accuracies their
