@@ -26,17 +26,12 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
 from rnnviz.gui.demos import BallView, TextView
-from rnnviz.gui.demos._text_widgets import value_colors
+from rnnviz.gui.demos._text_widgets import fit_to_vocabulary, value_colors
 from rnnviz.gui.demos.ball_view import THROW_SEED
-from rnnviz.gui.demos.text_view import (
-    SAMPLE_CHARS,
-    TOP_KEYS,
-    WORD_CHOICE,
-    WORD_ORDER,
-    SampleStream,
-    fit_to_vocabulary,
-)
-from rnnviz.tasks.text import (
+from rnnviz.gui.demos.text_keyboard import TOP_KEYS
+from rnnviz.gui.demos.text_samples import SAMPLE_CHARS, SampleStream
+from rnnviz.gui.demos.text_scorer import WORD_CHOICE, WORD_ORDER
+from rnnviz.tasks.language_model import (
     greedy_completion,
     next_char_distribution,
     sample,
@@ -134,7 +129,7 @@ def data_areas(view) -> list:
     """The widgets that draw the data (not the legends, buttons and colour keys)."""
     if isinstance(view, BallView):
         return [view.view]
-    return [view.activation_text, view.suggestions]
+    return [view.example.activation_text, view.keyboard.suggestions]
 
 
 @pytest.mark.parametrize("cls, snap", [(BallView, ball), (TextView, text)], ids=["ball", "text"])
@@ -152,7 +147,7 @@ def test_view_draws_something(show, cls, snap):
 @pytest.mark.parametrize("cls, other", [(BallView, text), (TextView, ball)], ids=["ball", "text"])
 def test_view_of_another_task_says_so(show, cls, other):
     view = show(cls, other())
-    what = view.message.text() if cls is BallView else view.readout.text()
+    what = view.message.text() if cls is BallView else view.example.readout.text()
     assert "task" in what
     if cls is BallView:
         assert view.is_showing_message()
@@ -355,19 +350,19 @@ def test_click_on_the_trail_moves_the_cursor(show, qtbot):
 def test_keyboard_matches_the_models_next_char_distribution(show, qtbot):
     snap = text()
     view = show(TextView, snap)
-    view.keyboard_edit.clear()
-    qtbot.keyClicks(view.keyboard_edit, "the ca")
+    view.keyboard.edit.clear()
+    qtbot.keyClicks(view.keyboard.edit, "the ca")
     model, task = private_model(snap)
     p = next_char_distribution(model, task.vocab, "the ca")
     top = np.argsort(-p, kind="stable")[:TOP_KEYS]
-    shown = view.suggestions
+    shown = view.keyboard.suggestions
     assert shown.chars == [task.vocab.chars[i] for i in top]
     np.testing.assert_allclose(shown.probs, p[top], rtol=1e-9)
     assert np.all(np.diff(shown.probs) <= 0) and shown.probs.sum() <= 1 + 1e-9
-    assert view.completion == greedy_completion(model, task.vocab, "the ca", 40, stop="\n")
+    assert view.keyboard.completion == greedy_completion(model, task.vocab, "the ca", 40, stop="\n")
     # typing one more character changes the suggestions
     before = shown.probs.copy()
-    qtbot.keyClicks(view.keyboard_edit, "t")
+    qtbot.keyClicks(view.keyboard.edit, "t")
     p2 = next_char_distribution(model, task.vocab, "the cat")
     np.testing.assert_allclose(shown.probs, np.sort(p2)[::-1][:TOP_KEYS], rtol=1e-9)
     assert not np.allclose(shown.probs, before)
@@ -378,24 +373,24 @@ def test_keyboard_reads_capitals_as_lower_case_and_names_unknown_characters(show
     view = show(TextView, snap)
     vocab = private_model(snap)[1].vocab
     unknown = next(c for c in "jq#%@" if c not in vocab and c.lower() not in vocab)
-    view.keyboard_edit.clear()
-    qtbot.keyClicks(view.keyboard_edit, f"THE C{unknown}A")
+    view.keyboard.edit.clear()
+    qtbot.keyClicks(view.keyboard.edit, f"THE C{unknown}A")
     model = private_model(snap)[0]
     np.testing.assert_allclose(
-        view.suggestions.probs,
+        view.keyboard.suggestions.probs,
         np.sort(next_char_distribution(model, vocab, "the ca"))[::-1][:TOP_KEYS],
         rtol=1e-9,
     )
-    assert unknown in view.keyboard_note.text()
+    assert unknown in view.keyboard.note.text()
     assert fit_to_vocabulary(f"THE C{unknown}A", vocab) == ("the ca", [unknown])
 
 
 def test_clicking_a_suggestion_types_it(show):
     view = show(TextView, text())
-    view.keyboard_edit.setText("the ca")
-    first = view.suggestions.chars[0]
-    QTest.mouseClick(view.suggestions, Qt.MouseButton.LeftButton, pos=QPoint(20, 100))
-    assert view.keyboard_edit.text() == "the ca" + first
+    view.keyboard.edit.setText("the ca")
+    first = view.keyboard.suggestions.chars[0]
+    QTest.mouseClick(view.keyboard.suggestions, Qt.MouseButton.LeftButton, pos=QPoint(20, 100))
+    assert view.keyboard.edit.text() == "the ca" + first
 
 
 def test_sentence_scorer_equals_sentence_log_prob(show):
@@ -404,18 +399,18 @@ def test_sentence_scorer_equals_sentence_log_prob(show):
     view.set_section("scorer")
     model, task = private_model(snap)
     for pair in (WORD_ORDER, WORD_CHOICE):
-        if tuple(e.text() for e in view.sentence_edits) != pair:
-            QTest.mouseClick(view.pair_button, Qt.MouseButton.LeftButton)
-        assert tuple(e.text() for e in view.sentence_edits) == pair
+        if tuple(e.text() for e in view.scorer.edits) != pair:
+            QTest.mouseClick(view.scorer.pair_button, Qt.MouseButton.LeftButton)
+        assert tuple(e.text() for e in view.scorer.edits) == pair
         expected = [sentence_log_prob(model, task.vocab, s) for s in pair]
-        np.testing.assert_allclose(view.scores, expected, rtol=1e-12)
+        np.testing.assert_allclose(view.scorer.scores, expected, rtol=1e-12)
         best = int(np.argmax(expected))
-        assert f"prefers “{pair[best]}”" in view.verdict_label.text()
-        assert "✓" in view.score_labels[best].text()
-        assert "✓" not in view.score_labels[1 - best].text()
+        assert f"prefers “{pair[best]}”" in view.scorer.verdict_label.text()
+        assert "✓" in view.scorer.score_labels[best].text()
+        assert "✓" not in view.scorer.score_labels[1 - best].text()
         # the surprise strip sums to the same log-probability
         for k in range(2):
-            bits = view.surprise[k]
+            bits = view.scorer.surprise[k]
             assert -np.nansum(bits) * math.log(2) == pytest.approx(expected[k], rel=1e-9)
 
 
@@ -423,8 +418,10 @@ def test_scorer_follows_an_edited_sentence(show):
     snap = text()
     view = show(TextView, snap)
     model, task = private_model(snap)
-    view.sentence_edits[1].setText("the dog is small")
-    assert view.scores[1] == pytest.approx(sentence_log_prob(model, task.vocab, "the dog is small"))
+    view.scorer.edits[1].setText("the dog is small")
+    assert view.scorer.scores[1] == pytest.approx(
+        sentence_log_prob(model, task.vocab, "the dog is small")
+    )
 
 
 def test_selected_unit_colours_the_example(show, qtbot):
@@ -436,17 +433,19 @@ def test_selected_unit_colours_the_example(show, qtbot):
         for unit in (0, 1, 5):
             view.select_unit(unit)
             assert view.selected_unit() == unit
-            colours[unit] = view.activation_text.colors.copy()
+            colours[unit] = view.example.activation_text.colors.copy()
             np.testing.assert_array_equal(colours[unit], value_colors(snap.hidden[0][:T, unit]))
     assert not np.array_equal(colours[0], colours[1])
     assert not np.array_equal(colours[1], colours[5])
     vocab = private_model(snap)[1].vocab
-    assert "".join(view.activation_text.chars) == vocab.decode(snap.predictions["text"])
+    assert "".join(view.example.activation_text.chars) == vocab.decode(snap.predictions["text"])
     # the spin box selects too, and says so
     with qtbot.waitSignal(view.unit_selected, timeout=1000) as signal:
-        view.unit_box.setValue(2)
+        view.example.unit_box.setValue(2)
     assert signal.args == [2]
-    np.testing.assert_array_equal(view.activation_text.colors, value_colors(snap.hidden[0][:T, 2]))
+    np.testing.assert_array_equal(
+        view.example.activation_text.colors, value_colors(snap.hidden[0][:T, 2])
+    )
 
 
 def test_text_cursor_follows_set_cursor_and_clicks(show, qtbot):
@@ -454,9 +453,9 @@ def test_text_cursor_follows_set_cursor_and_clicks(show, qtbot):
     view = show(TextView, snap)
     with qtbot.assertNotEmitted(view.cursor_moved):
         view.set_cursor(4)
-    assert view.activation_text.cursor == 4 and view.cursor() == 4
-    assert "step 4" in view.readout.text()
-    strip = view.activation_text
+    assert view.example.activation_text.cursor == 4 and view.cursor() == 4
+    assert "step 4" in view.example.readout.text()
+    strip = view.example.activation_text
     positions, _ = strip._positions(strip.width())
     centre = strip._rect(*positions[9]).center().toPoint()
     with qtbot.waitSignal(view.cursor_moved, timeout=1000) as signal:
@@ -468,28 +467,28 @@ def test_temperature_change_emits_the_signal(show, qtbot):
     view = show(TextView, text())
     view.set_section("samples")
     with qtbot.waitSignal(view.temperature_changed, timeout=1000) as signal:
-        view.temperature_box.setValue(0.5)
+        view.samples.temperature_box.setValue(0.5)
     assert signal.args == [pytest.approx(0.5)]
-    assert view.temperature() == pytest.approx(0.5)
+    assert view.samples.temperature() == pytest.approx(0.5)
     with qtbot.assertNotEmitted(view.temperature_changed):
-        view.set_temperature(2.0)
-    assert view.temperature() == pytest.approx(2.0)
+        view.samples.set_temperature(2.0)
+    assert view.samples.temperature() == pytest.approx(2.0)
 
 
 def test_live_sample_is_the_models_sample(show, qtbot):
     snap = text()
     view = show(TextView, snap)
     view.set_section("samples")
-    view.temperature_box.setValue(0.8)
-    qtbot.waitUntil(lambda: "temperature 0.8" in view.sample_caption.text(), timeout=5000)
+    view.samples.temperature_box.setValue(0.8)
+    qtbot.waitUntil(lambda: "temperature 0.8" in view.samples.caption.text(), timeout=5000)
     model, task = private_model(snap)
     expected = sample(
-        model, task.vocab, "", SAMPLE_CHARS, 0.8, rng=np.random.default_rng(view._sample_seed)
+        model, task.vocab, "", SAMPLE_CHARS, 0.8, rng=np.random.default_rng(view.samples.seed)
     )
-    assert view.sample_label.text() == expected
+    assert view.samples.sample_label.text() == expected
     # "New sample" draws another one
-    view.new_sample()
-    qtbot.waitUntil(lambda: view.sample_label.text() != expected, timeout=5000)
+    view.samples.new_sample()
+    qtbot.waitUntil(lambda: view.samples.sample_label.text() != expected, timeout=5000)
 
 
 def test_sample_stream_equals_sample():

@@ -320,7 +320,7 @@ def test_presenter_keys_act_wherever_the_focus_is_except_in_a_text_field(
     assert not window.loss_panel.log_box.isChecked()  # Space did not tick it
     assert dialogs == []  # nor press the button
     # a text field keeps its keys: it types them
-    for field in (window.text_view.keyboard_edit, window.controls.lr):
+    for field in (window.text_view.keyboard.edit, window.controls.lr):
         field.setFocus()
         qtbot.waitUntil(field.hasFocus, timeout=2_000)
         with qtbot.assertNotEmitted(c.run_reset, wait=200):

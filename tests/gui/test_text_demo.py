@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -37,14 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 from rnnviz.gui.demos import TextView
-from rnnviz.gui.demos._text_widgets import ProbabilityBars, percent
-from rnnviz.gui.demos.text_view import (
-    COMPLETION_CONTEXT,
-    breakable,
-    completion_html,
-    lesson_section,
-)
+from rnnviz.gui.demos._text_widgets import percent, value_colors
+from rnnviz.gui.demos.probability_bars import ProbabilityBars
+from rnnviz.gui.demos.text_keyboard import COMPLETION_CONTEXT, breakable, completion_html
 from rnnviz.gui.main_window import MainWindow
+from rnnviz.gui.view import check_view
+from rnnviz.training.config import TrainConfig
 from rnnviz.training.presets import load_preset
 from rnnviz.training.trainer import Trainer
 
@@ -171,7 +170,7 @@ def test_keyboard_fits_the_demo_area_without_scrolling(window_text_view, screen)
     assert scroll.horizontalScrollBar().maximum() == 0
     viewport = QRectF(scroll.viewport().rect())
     # the bars and every key are on screen, each key tall enough to read
-    bars = view.suggestions
+    bars = view.keyboard.suggestions
     shown = QRectF(bars.mapTo(scroll.viewport(), bars.rect().topLeft()), bars.size().toSizeF())
     assert inside(shown, viewport)
     assert bars.height() >= bars.minimumHeight()
@@ -182,10 +181,10 @@ def test_keyboard_fits_the_demo_area_without_scrolling(window_text_view, screen)
     # the title takes one line, not four
     assert view.title_label.height() < 2 * view.title_label.fontMetrics().height()
     # the completion is shown whole: as tall as its wrapped text needs, no wider than the page
-    label = view.completion_label
+    label = view.keyboard.completion_label
     assert label.height() >= label.heightForWidth(label.width())
     assert label.geometry().right() <= scroll.widget().width()
-    assert view.completion.strip().split()[-1] in label.text().replace("\u200b", "")
+    assert view.keyboard.completion.strip().split()[-1] in label.text().replace("\u200b", "")
 
 
 @pytest.mark.parametrize("screen", ["projector", "full HD"])
@@ -345,7 +344,7 @@ def test_tab_never_lands_in_a_text_field(text_view):
 def test_clicking_the_field_types_and_escape_gives_the_keyboard_back(text_view, qtbot):
     view = text_view(700, 840)
     view.activateWindow()
-    field = view.keyboard_edit
+    field = view.keyboard.edit
     QTest.mouseClick(field, Qt.MouseButton.LeftButton)
     assert field.hasFocus()
     field.setCursorPosition(len(field.text()))
@@ -359,11 +358,11 @@ def test_a_suggestion_click_types_without_taking_the_focus(text_view):
     view = text_view(700, 840)
     view.activateWindow()
     view.open_button.setFocus()
-    before, first = view.keyboard_edit.text(), view.suggestions.chars[0]
-    key = view.suggestions.key_geometry()[0].key.center().toPoint()
-    QTest.mouseClick(view.suggestions, Qt.MouseButton.LeftButton, pos=key)
-    assert view.keyboard_edit.text() == before + first
-    assert not view.keyboard_edit.hasFocus()
+    before, first = view.keyboard.edit.text(), view.keyboard.suggestions.chars[0]
+    key = view.keyboard.suggestions.key_geometry()[0].key.center().toPoint()
+    QTest.mouseClick(view.keyboard.suggestions, Qt.MouseButton.LeftButton, pos=key)
+    assert view.keyboard.edit.text() == before + first
+    assert not view.keyboard.edit.hasFocus()
 
 
 def window_with_space_shortcut(qtbot, view: TextView):
@@ -398,7 +397,7 @@ def test_showing_the_text_tab_again_leaves_the_space_bar_to_play_pause(qtbot):
     _window, tabs, other, presses = window_with_space_shortcut(qtbot, view)
     tabs.setCurrentIndex(1)
     settle()
-    field = view.keyboard_edit
+    field = view.keyboard.edit
     QTest.mouseClick(field, Qt.MouseButton.LeftButton)
     assert field.hasFocus()  # the user clicked it: typing works, a space is a space
     field.end(False)  # where the click put the cursor depends on the font's widths
@@ -419,8 +418,8 @@ def test_switching_sub_tabs_does_not_refocus_a_text_field(qtbot):
     view = TextView()
     _window, tabs, _other, presses = window_with_space_shortcut(qtbot, view)
     tabs.setCurrentIndex(1)
-    QTest.mouseClick(view.keyboard_edit, Qt.MouseButton.LeftButton)
-    assert view.keyboard_edit.hasFocus()
+    QTest.mouseClick(view.keyboard.edit, Qt.MouseButton.LeftButton)
+    assert view.keyboard.edit.hasFocus()
     view.set_section("scorer")
     view.set_section("keyboard")
     settle()
@@ -432,32 +431,48 @@ def test_switching_sub_tabs_does_not_refocus_a_text_field(qtbot):
 # ------------------------------------------------------------------------------ lessons
 
 
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def start(window, qtbot, lesson: str) -> None:
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start(lesson, play=False)
+
+
 @pytest.mark.parametrize(
     "name, section", [("word_order", "scorer"), ("text_messaging", "keyboard")]
 )
 def test_a_lesson_says_which_tab_it_is_about(name, section):
-    assert lesson_section(load_preset(name)) == section
+    assert load_preset(name).demo == section
 
 
-def test_a_lesson_opens_the_tab_it_is_about(text_view):
-    view = text_view(700, 840, lesson_snapshot("word_order", steps=1))
-    assert view.section() == "scorer"
-    view.show_snapshot(lesson_snapshot("text_messaging", run_id=1, steps=1))
-    assert view.section() == "keyboard"
-    view.show_snapshot(lesson_snapshot("word_order", run_id=2, steps=1))
-    assert view.section() == "scorer"
+def test_a_lesson_opens_the_tab_it_is_about(window, qtbot):
+    for name, section in (
+        ("word_order", "scorer"),
+        ("text_messaging", "keyboard"),
+        ("word_order", "scorer"),
+    ):
+        start(window, qtbot, name)
+        assert window.tabs.currentWidget() is window.text_view
+        assert window.text_view.section() == section
 
 
-def test_a_new_run_of_the_same_lesson_keeps_the_users_tab(text_view):
-    view = text_view(700, 840, lesson_snapshot("word_order", steps=1))
+def test_a_new_run_of_the_same_lesson_keeps_the_users_tab(window, qtbot):
+    start(window, qtbot, "word_order")
+    view = window.text_view
     view.set_section("samples")
-    view.show_snapshot(lesson_snapshot("word_order", run_id=5, steps=1))  # a reset
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        window.reset()
     assert view.section() == "samples"
     # settings of no lesson (a changed hidden size) leave the tab as it is
-    other = lesson_snapshot("text_messaging", run_id=6, steps=1)
-    config = other.config.with_settings({"model.hidden_size": "8"})
-    trainer = Trainer(config, run_id=7)
-    view.show_snapshot(list(trainer.run(steps=1))[-1])
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        window.apply_settings({"model.hidden_size": 8})
     assert view.section() == "samples"
 
 
@@ -468,3 +483,41 @@ def test_a_word_too_long_for_a_line_may_break_anywhere_and_a_short_one_stays_who
     assert breakable(long_word).count("\u200b") == 39
     assert breakable(long_word).replace("\u200b", "") == long_word
     assert "\u200b" not in completion_html("the ca", "t is small")
+
+
+# ------------------------------------------------------------------------------ the view
+
+
+def test_the_text_view_is_a_view(qtbot):
+    view = TextView()
+    qtbot.addWidget(view)
+    check_view(view)
+    assert view.name == "text"
+
+
+def test_set_layer_chooses_the_layer_and_direction_that_colours_the_text(qtbot):
+    """Two layers, both directions: entry k of the snapshot's layout colours the text."""
+    settings = {"model.num_layers": "2", "model.bidirectional": "true", "seq_len": "16"}
+    config = TrainConfig(task="text").with_settings({**settings, "model.hidden_size": "8"})
+    snapshot = list(Trainer(config).run(steps=2))[-1]
+    assert snapshot.layout.count == 4
+    view = TextView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_snapshot(snapshot)
+    view.select_unit(3)
+    example = view.example
+    steps = len(snapshot.predictions["text"])
+    colours = []
+    with qtbot.assertNotEmitted(view.cursor_moved), qtbot.assertNotEmitted(view.unit_selected):
+        for k, name in enumerate(snapshot.layout.labels):
+            view.set_layer(k)
+            expected = value_colors(snapshot.hidden[k][:steps, 3])
+            np.testing.assert_array_equal(example.activation_text.colors, expected)
+            assert example.layer_label.isVisible() and example.layer_label.text() == name
+            colours.append(example.activation_text.colors.copy())
+    for a, b in itertools.combinations(colours, 2):
+        assert not np.array_equal(a, b)
+    # a one-layer run names no layer
+    view.show_snapshot(lesson_snapshot("text_messaging"))
+    assert not example.layer_label.isVisible()

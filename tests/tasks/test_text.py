@@ -26,10 +26,12 @@ from rnnviz.tasks.corpora import (
     zen_text,
 )
 from rnnviz.tasks.language_model import (
+    Continuation,
     char_log_probs,
     greedy_completion,
     next_char_distribution,
     sample,
+    sampling,
     sentence_log_prob,
     softmax_with_temperature,
 )
@@ -545,6 +547,26 @@ def test_sampling_is_repeatable_with_a_seed(abc):
     a = sample(model, vocab, "a", 50, rng=np.random.default_rng(7))
     assert a == sample(model, vocab, "a", 50, rng=np.random.default_rng(7))
     assert a != sample(model, vocab, "a", 50, rng=np.random.default_rng(8))
+
+
+def test_a_continuation_drawn_step_by_step_is_the_sample_and_runs_the_model_lazily(abc):
+    """A window draws a sample a few characters per turn: the same characters as ``sample``,
+    and the model reads a chosen character only when the next one is asked for."""
+    vocab, model, _ = abc
+    calls = []
+    forward = model.forward
+
+    def counted(x, h0=None):
+        calls.append(x.shape[0])
+        return forward(x, h0)
+
+    model.forward = counted
+    continuation = Continuation(model, vocab, "a", sampling(1.3, rng=np.random.default_rng(7)))
+    assert calls == [2] and continuation.codes == []  # "\n" and "a" read, nothing chosen
+    steps = [continuation.step() for _ in range(50)]
+    assert len(calls) == 50  # the 50th character is chosen but not read
+    assert "".join(steps) == continuation.text
+    assert continuation.text == sample(model, vocab, "a", 50, 1.3, rng=np.random.default_rng(7))
 
 
 @pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), float("inf"), True, "1"])

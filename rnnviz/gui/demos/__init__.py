@@ -8,9 +8,10 @@ sentence scorer, the sampler) runs a private copy built from the snapshot's weig
 
 - ``BallView``: the moving-ball arena (trail, predicted and true next position and direction,
   the occluder in gap mode, "one frame only" in snapshot mode); drag to throw a new ball.
-- ``TextView``: the character model: the example text coloured by a hidden unit, the
-  predictive keyboard, the sentence scorer, live samples at a temperature, and "Open text
-  file…".
+- ``TextView``: the character model, holding its parts: the example text coloured by a hidden
+  unit (``coloured_example``), the predictive keyboard (``text_keyboard``), the sentence
+  scorer (``text_scorer``), live samples at a temperature (``text_samples``), and "Open text
+  file…"; they share the run's snapshot, characters and private model (``text_run``).
 """
 
 from rnnviz.gui.demos.ball_view import BallView

@@ -1,0 +1,236 @@
+"""The text demo's sentence scorer: log P of two sentences (nats; closer to 0 is more probable)
+and which one the network prefers, by how much, with each character's surprise (−log₂ P) as a
+coloured strip under its sentence. A button switches between the word-order pair ("the cat is
+small" / "small is the cat") and the word-choice pair ("walking home after school" /
+"walking house after school").
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from rnnviz.gui.demos._text_widgets import (
+    GOOD,
+    MUTED,
+    TypingField,
+    char_glyph,
+    fit_to_vocabulary,
+    label,
+    percent,
+    quoted,
+    value_colors,
+)
+from rnnviz.gui.demos.activation_text import ActivationText
+from rnnviz.gui.demos.text_run import TextRun
+from rnnviz.gui.panels._common import FOREGROUND, TEXT_PT, font
+from rnnviz.training.demos.text import START, char_log_probs, sentence_log_prob
+
+__all__ = ["SURPRISE_BITS", "WORD_CHOICE", "WORD_ORDER", "SentenceScorer"]
+
+WORD_ORDER = ("the cat is small", "small is the cat")
+WORD_CHOICE = ("walking home after school", "walking house after school")
+#: Surprise (bits) drawn darkest red.
+SURPRISE_BITS = 6.0
+_SURPRISE_KEY = (
+    f"Each character's surprise, −log₂ P: white = expected, dark red = {SURPRISE_BITS:g} bits "
+    "or more. Hover for the exact value."
+)
+
+
+def _times(ratio: float) -> str:
+    """ "about 54 times", "about 3.2 × 10⁶ times", "hardly" (for a ratio near 1)."""
+    if ratio < 1.05:
+        return "hardly"
+    if ratio < 10:
+        return f"about {ratio:.1f} times"
+    if ratio < 1e4:
+        return f"about {ratio:,.0f} times"
+    exponent = math.floor(math.log10(ratio))
+    mantissa = ratio / 10**exponent
+    superscript = str(exponent).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"about {mantissa:.1f} × 10{superscript} times"
+
+
+class SentenceScorer(QWidget):
+    """The scorer page (see the module docstring): ``edits`` the two sentences,
+    ``score_labels`` their log P, ``scores`` the numbers (None when a sentence cannot be
+    scored), ``surprise`` each character's bits, ``verdict_label`` which is preferred,
+    ``pair_button`` the switch between the pairs."""
+
+    def __init__(self, run: TextRun, parent=None) -> None:
+        super().__init__(parent)
+        self._run = run
+        self.scores: list[float | None] = [None, None]
+        self.surprise: list[np.ndarray | None] = [None, None]  # bits per character
+        explanation = label("closer to 0 = more probable", TEXT_PT - 1, color=MUTED)
+        explanation.setToolTip(
+            "log P(sentence): the log-probabilities of its characters and of the line end, "
+            "summed, in nats"
+        )
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        # the scores under a "log P" heading, as short numbers: "log P = …" beside each sentence
+        # left the sentences too little room at a projector's size
+        heading = label("log P (nats)", TEXT_PT - 1, bold=True, wrap=False, color=MUTED)
+        heading.setToolTip(explanation.toolTip())
+        grid.addWidget(explanation, 0, 0)
+        grid.addWidget(heading, 0, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        score_font = font(TEXT_PT + 2, bold=True)
+        score_width = QFontMetrics(score_font).horizontalAdvance("−99.9  ✓") + 4
+        self.edits: list[TypingField] = []
+        self.score_labels: list[QLabel] = []
+        self.surprise_strips: list[ActivationText] = []
+        for k, text in enumerate(WORD_ORDER):
+            edit = TypingField(text)
+            edit.setFont(font(TEXT_PT + 3))
+            edit.textChanged.connect(self.refresh)
+            score = QLabel()
+            score.setFont(score_font)
+            score.setMinimumWidth(score_width)  # the same width whatever the number: no jumps
+            score.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            score.setToolTip("log P of this sentence in nats")
+            strip = ActivationText(TEXT_PT + 4)
+            strip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            strip.hovered.connect(lambda t, k=k: self._on_surprise_hovered(k, t))
+            grid.addWidget(edit, 2 * k + 1, 0)
+            grid.addWidget(score, 2 * k + 1, 1)
+            grid.addWidget(strip, 2 * k + 2, 0, 1, 2)
+            self.edits.append(edit)
+            self.score_labels.append(score)
+            self.surprise_strips.append(strip)
+        grid.setColumnStretch(0, 1)
+        self.surprise_label = label(_SURPRISE_KEY, TEXT_PT - 1, color=MUTED)
+        self.verdict_label = label("", TEXT_PT + 2, bold=True)
+        self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
+        self.pair_button = QPushButton()
+        self.pair_button.setFont(font(TEXT_PT))
+        self.pair_button.clicked.connect(self.switch_sentences)
+        self._set_pair_button()
+        self.note = label("", TEXT_PT - 1, color=MUTED)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 6, 6, 4)
+        column.setSpacing(6)
+        column.addLayout(grid)
+        # the verdict first, the key to the colours after it: what the lesson is about should
+        # not need scrolling to
+        column.addWidget(self.verdict_label)
+        row = QHBoxLayout()
+        row.addWidget(self.pair_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.surprise_label)
+        column.addWidget(self.note)
+        column.addStretch(1)
+
+    def _set_pair_button(self) -> None:
+        texts = [e.text() for e in self.edits]
+        # short, so that the button never widens the page; the sentences are in the tooltip
+        if tuple(texts) == WORD_CHOICE:
+            self.pair_button.setText("Try word order")
+            self.pair_button.setToolTip("“the cat is small” / “small is the cat”")
+        else:
+            self.pair_button.setText("Try word choice")
+            self.pair_button.setToolTip("“walking home after school” / “… house …”")
+
+    @Slot()
+    def switch_sentences(self) -> None:
+        """Switch between the word-order and the word-choice pair of sentences."""
+        texts = tuple(e.text() for e in self.edits)
+        pair = WORD_ORDER if texts == WORD_CHOICE else WORD_CHOICE
+        for edit, text in zip(self.edits, pair, strict=True):
+            edit.blockSignals(True)
+            edit.setText(text)
+            edit.blockSignals(False)
+        self._set_pair_button()
+        self.refresh()
+
+    @Slot()
+    def refresh(self, *_args) -> None:
+        """Score both sentences with the latest weights."""
+        model = self._run.model()
+        if model is None:
+            return
+        self._set_pair_button()
+        notes = [self._score(k, model) for k in range(2)]
+        self._show_verdict()
+        notes.append(self._run.language_note())
+        self.note.setText(" ".join(n for n in notes if n))
+
+    def _score(self, k: int, model) -> str:
+        """Score sentence ``k``; returns why it could not be scored, or ""."""
+        vocab = self._run.vocab
+        # the sentence is read after a line start and scored up to its line end, as the
+        # training lines were; a text without line ends has neither
+        end = START if START in vocab else ""
+        sentence, dropped = fit_to_vocabulary(self.edits[k].text(), vocab)
+        score_label, strip = self.score_labels[k], self.surprise_strips[k]
+        self.scores[k] = None
+        self.surprise[k] = None
+        score_label.setStyleSheet(f"QLabel {{ color: {MUTED}; }}")
+        if dropped:
+            score_label.setText("–")
+            strip.set_text([], None)
+            return f"Sentence {k + 1} has characters the network never saw: {quoted(dropped)}."
+        try:
+            with np.errstate(all="ignore"):
+                score = sentence_log_prob(model, vocab, sentence, end=end)
+                logp = char_log_probs(model, vocab, sentence + end)
+        except ValueError as error:
+            score_label.setText("–")
+            strip.set_text([], None)
+            return str(error)
+        self.scores[k] = score
+        score_label.setText(f"{score:.1f}".replace("-", "−"))
+        chars = list(sentence + end)
+        bits = np.full(len(chars), np.nan)
+        bits[len(chars) - len(logp) :] = -logp / math.log(2)  # the first may be unscored
+        self.surprise[k] = bits
+        shade = np.clip(np.nan_to_num(bits, nan=0.0) / SURPRISE_BITS, 0.0, 1.0)
+        colors = value_colors(shade)
+        colors[~np.isfinite(bits)] = 230
+        strip.set_text(chars, None, colors)
+        return ""
+
+    def _show_verdict(self) -> None:
+        a, b = self.scores
+        for k, score_label in enumerate(self.score_labels):
+            if self.scores[k] is None:
+                continue
+            other = self.scores[1 - k]
+            best = other is None or self.scores[k] >= other
+            color = GOOD if best and other is not None else FOREGROUND
+            score_label.setStyleSheet(f"QLabel {{ color: {color}; }}")
+            if best and other is not None:
+                score_label.setText(score_label.text() + "  ✓")
+        if a is not None and b is not None and math.isfinite(a) and math.isfinite(b):
+            winner = 0 if a >= b else 1
+            texts = [e.text() for e in self.edits]
+            ratio = math.exp(min(abs(a - b), 700.0))
+            self.verdict_label.setText(
+                f"The network prefers “{html.escape(texts[winner])}”: "
+                f"{_times(ratio)} more probable than “{html.escape(texts[1 - winner])}”."
+            )
+            self.verdict_label.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; }}")
+        else:
+            self.verdict_label.setText("")
+
+    def _on_surprise_hovered(self, k: int, t: int) -> None:
+        bits = self.surprise[k]
+        if bits is None or not 0 <= t < len(bits):
+            self.surprise_label.setText(_SURPRISE_KEY)
+            return
+        char = char_glyph(self.surprise_strips[k].chars[t], key=True)
+        if not math.isfinite(bits[t]):
+            self.surprise_label.setText(f"“{char}” is the first character: nothing predicts it.")
+            return
+        self.surprise_label.setText(
+            f"“{char}”: {bits[t]:.2f} bits of surprise; the network gave it "
+            f"P = {percent(2.0 ** -bits[t])}"
+        )
