@@ -140,11 +140,16 @@ def test_unrolled_has_no_loop_and_no_feed_forward_network():
 def test_half_unrolled_slides_the_boxes_out_of_the_cell():
     layout = layout_of("gru")
     folded, half, unrolled = (
-        layout_diagram(layout, 40, 20, f, 900, 600, TEXT) for f in (0, 0.5, 1)
+        layout_diagram(layout, 40, 20, f, 900, 600, TEXT) for f in (0, 0.6, 1)
     )
     for a, b, c in zip(folded.boxes, half.boxes, unrolled.boxes, strict=True):
-        assert min(a.rect.x, c.rect.x) <= b.rect.x <= max(a.rect.x, c.rect.x)
-        assert b.alpha == (1.0 if b.cursor else 0.5)
+        assert min(a.rect.cx, c.rect.cx) <= b.rect.cx <= max(a.rect.cx, c.rect.cx)
+        assert b.alpha == 1.0 if b.cursor else 0.0 < b.alpha < 1.0
+    others = sorted((b for b in half.boxes if not b.cursor), key=lambda b: b.t)
+    for b0, b1 in itertools.pairwise(others):
+        assert b0.rect.right <= b1.rect.x, "sliding boxes do not pile up"
+    shown = [t for t in half.parts.texts if t.kind == "caption" and t.alpha > 0]
+    assert len({(t.x, t.y) for t in shown}) == len(shown), "never two captions on each other"
 
 
 @pytest.mark.parametrize("name", list(NETWORKS))

@@ -39,7 +39,7 @@ INNER_GAP = 6.0
 HEAD = 7.0
 #: The widest and highest a box gets (a short sequence does not stretch boxes across a screen).
 MAX_BOX_W = 120.0
-MAX_BOX_H = {False: 60.0, True: 96.0}  # without gates, with gates
+MAX_BOX_H = {False: 72.0, True: 96.0}  # without gates, with gates
 #: The feed-forward network's share of the width when folded.
 FEED_FORWARD_SHARE = 0.34
 FEED_FORWARD_HIGH = 180.0
@@ -51,6 +51,11 @@ FOLDED_CAPTIONS = (("recurrent network", "input cycles through a loop"),)
 UNROLLED_CAPTION = ("unrolled: one box per time step", f"the same {WEIGHT} at every step")
 
 
+def _ramp(v: float, a: float, b: float) -> float:
+    """0 below ``a``, 1 above ``b``, linear between."""
+    return min(max((v - a) / (b - a), 0.0), 1.0)
+
+
 def has_cell_state(layout) -> bool:
     """Whether the cell has a cell state c (the LSTM)."""
     return any(name == "c" for name, _, _ in layout.ranges)
@@ -58,7 +63,7 @@ def has_cell_state(layout) -> bool:
 
 def min_box_width(layout) -> float:
     """The narrowest box that still shows its strip and its gate bars."""
-    return max(36.0, 11.0 * len(layout.gates) + 8.0)
+    return max(44.0, 11.0 * len(layout.gates) + 8.0)
 
 
 def step_window(steps: int, cursor: int, capacity: int) -> range:
@@ -116,6 +121,21 @@ class Diagram:
     parts: Parts = field(default_factory=Parts)
 
     @property
+    def boxes_in(self) -> float:
+        """The unrolled steps' boxes and arrows: in from a third of the way."""
+        return _ramp(self.fold, 0.35, 1.0)
+
+    @property
+    def folded_in(self) -> float:
+        """The loops, the feed-forward network and the folded texts: out by half-way."""
+        return 1.0 - _ramp(self.fold, 0.0, 0.5)
+
+    @property
+    def unrolled_in(self) -> float:
+        """The unrolled texts, in from half-way (no two texts show at once in one place)."""
+        return _ramp(self.fold, 0.5, 1.0)
+
+    @property
     def boxes(self) -> list[Box]:
         return self.parts.boxes
 
@@ -170,8 +190,12 @@ def layout_diagram(
     for i, t in enumerate(window):
         x0, w0 = folded.box
         x1, w1 = unrolled[i]
-        x, w = x0 + (x1 - x0) * fold, w0 + (w1 - w0) * fold
-        alpha = 1.0 if t == cursor else fold
+        cx = x0 + w0 / 2 + (x1 + w1 / 2 - x0 - w0 / 2) * fold
+        if t == cursor:  # the folded cell becomes this step's box, narrowing early
+            w = w0 + (w1 - w0) * (min(1.0, 1.6 * fold) if w1 < w0 else fold)
+        else:  # the others slide out of it at their own width, fading in
+            w = w1
+        x, alpha = cx - w / 2, 1.0 if t == cursor else d.boxes_in
         for k in range(layout.count):
             rect = Rect(x, rows.box_top[k], w, rows.box_h)
             p.boxes.append(_box(layout, k, t, i, rect, alpha, t == cursor, text))
@@ -180,7 +204,7 @@ def layout_diagram(
     _add_loops(d, layout, folded.loop_w)
     _add_labels(d, layout, rows, cols, folded, unrolled, selected)
     ffn_stack, ffn_x, ffn_y = rows.feed_forward_rows(text.line)
-    feed_forward_parts(p, folded.ffn, ffn_stack, ffn_x, ffn_y, rows.caption_cy, 1 - fold)
+    feed_forward_parts(p, folded.ffn, ffn_stack, ffn_x, ffn_y, rows.caption_cy, d.folded_in)
     return d
 
 
@@ -344,7 +368,7 @@ def _add_columns(d: Diagram, layout, rows: _Rows) -> None:
 
 def _add_recurrence(d: Diagram, layout, cols: _Columns) -> None:
     """h_(t−1) → h_t (and c) between consecutive boxes, and stubs to the "…" at cut ends."""
-    f, line = d.fold, d.text.line
+    f, line = d.boxes_in, d.text.line
     for k in range(layout.count):
         boxes = _rows_of(d, k)
         backward = k % layout.directions == 1
@@ -358,7 +382,7 @@ def _add_recurrence(d: Diagram, layout, cols: _Columns) -> None:
                     continue  # still sliding out of the folded cell
                 if kind == "h":
                     below = bool(layout.gates)
-                    ly = b0.h_strip.bottom + line / 2 + 1 if below else y - line / 2 - 1
+                    ly = b0.h_strip.bottom + line / 2 + 1 if below else y - line / 2 - 3
                     label = WEIGHT
                 else:
                     ly, label = y - line / 2 - 1, "c" if j == 0 else ""
@@ -385,7 +409,7 @@ def _add_recurrence(d: Diagram, layout, cols: _Columns) -> None:
 
 def _add_loops(d: Diagram, layout, reach: float) -> None:
     """The folded cell's loops: h back into the cell through W_hh (and the LSTM's c)."""
-    alpha = 1.0 - d.fold
+    alpha = d.folded_in
     if alpha <= 0.0:
         return
     text = d.text
@@ -416,15 +440,16 @@ def _add_labels(
     d: Diagram, layout, rows: _Rows, cols: _Columns, folded: _Folded, unrolled, selected: int
 ) -> None:
     f, p = d.fold, d.parts
+    out, come = d.folded_in, d.unrolled_in
     for i, t in enumerate(d.window):
         b = next(b for b in p.boxes if b.slot == i)
         cx = b.rect.cx
         for kind, y in (("x", rows.x_cy), ("y", rows.y_cy)):
             if t == d.cursor:
-                p.texts.append(Text(f"{kind}_t", cx, y, kind, 1 - f, bold=True))
-                p.texts.append(Text(f"{kind}_{t}", cx, y, kind, f, bold=True))
+                p.texts.append(Text(f"{kind}_t", cx, y, kind, out, bold=True))
+                p.texts.append(Text(f"{kind}_{t}", cx, y, kind, come, bold=True))
             else:
-                p.texts.append(Text(f"{kind}_{t}", cx, y, kind, f))
+                p.texts.append(Text(f"{kind}_{t}", cx, y, kind, b.alpha))
     if layout.count > 1:
         x_unrolled = unrolled[0][0] - cols.side - cols.label_w / 2
         x = folded.label_cx + (x_unrolled - folded.label_cx) * f
@@ -432,8 +457,10 @@ def _add_labels(
             y = rows.box_top[k] + rows.box_h / 2
             p.texts.append(Text(label, x, y, "row", 1.0, bold=k == selected))
     for line, cy in zip(UNROLLED_CAPTION, rows.caption_cy, strict=True):
-        p.texts.append(Text(line, d.width / 2, cy, "caption", f, bold=line is UNROLLED_CAPTION[0]))
+        p.texts.append(
+            Text(line, d.width / 2, cy, "caption", come, bold=line is UNROLLED_CAPTION[0])
+        )
     for line, cy in zip(FOLDED_CAPTIONS[0], rows.caption_cy, strict=True):
         p.texts.append(
-            Text(line, folded.rnn_cx, cy, "caption", 1 - f, bold=line is FOLDED_CAPTIONS[0][0])
+            Text(line, folded.rnn_cx, cy, "caption", out, bold=line is FOLDED_CAPTIONS[0][0])
         )
