@@ -67,7 +67,6 @@ __all__ = [
     "Panel",
     "ReadoutLabel",
     "TimeViewBox",
-    "direction_labels",
     "style_plot",
 ]
 
@@ -79,18 +78,6 @@ SIZE_SLACK = 24
 #: sliver with one tick, unreadable from the back of the room, so the window would rather show
 #: the views in tabs.
 MIN_DATA_AREA = QSize(120, 64)
-
-
-def direction_labels(num_layers: int, num_directions: int) -> list[str]:
-    """The labels "layer 1 →", "layer 1 ←", "layer 2 →", … in layer-major order."""
-    arrows = ("→", "←")
-    return [f"layer {k + 1} {arrows[d]}" for k in range(num_layers) for d in range(num_directions)]
-
-
-def layers_and_directions(snapshot, count: int | None = None) -> tuple[int, int]:
-    """(L, D) of a snapshot's per-layer fields, as its ``layout`` says."""
-    del count
-    return snapshot.layout.layers, snapshot.layout.directions
 
 
 # ------------------------------------------------------------------------------------ cursor
