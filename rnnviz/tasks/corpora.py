@@ -5,15 +5,7 @@ Every source returns one ``str``. Lines end with ``"\\n"`` (a ``"\\r\\n"`` or ``
 ending is turned into ``"\\n"``, so that the model does not have to learn two kinds of line
 end), and the text is what the character model reads, one character per time step.
 
-The classroom corpus is *generated*: a small grammar of the lecture's sentences (cats and dogs,
-school, walking home after school, text messages such as "i want to say hi that i …") is
-expanded with a seeded random generator, and mixed with the hand-written sentences of
-``resources/corpora/classroom.txt``. The sentence scorer's lesson depends on its statistics:
-
-- word order: adjectives follow "is" ("the cat is small") or precede an animal ("a small cat"),
-  and a sentence never starts "small is";
-- word choice: "walking home after school" is frequent, while "house" appears only in other
-  places ("the cat is in the house"), never after "walking".
+The classroom corpus is generated from the lecture's sentences (``rnnviz.tasks.classroom``).
 
 A user's file is checked before it is used, and every problem is a :class:`CorpusError` (a
 ``ValueError``) whose message says what is wrong and what to do: a missing or unreadable file,
@@ -28,13 +20,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import random
 import sys
 import types
 from pathlib import Path
 
 from rnnviz.files import NotARegularFileError, open_regular_file, stat_regular_file
-from rnnviz.resources import resource_path
+from rnnviz.tasks.classroom import classroom_text
 
 __all__ = [
     "CORPUS_NAMES",
@@ -42,7 +33,6 @@ __all__ = [
     "STDLIB_MODULES",
     "CorpusError",
     "check_text_file",
-    "classroom_text",
     "load_corpus",
     "load_text_file",
     "stdlib_text",
@@ -79,176 +69,6 @@ def _normalise_newlines(text: str) -> str:
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
-
-
-# --------------------------------------------------------------------------- classroom
-
-
-# A subject with the verb forms the templates need: (subject, be, walk, see, go, have, like).
-_SUBJECTS = (
-    ("i", "am", "walk", "see", "go", "have", "like"),
-    ("we", "are", "walk", "see", "go", "have", "like"),
-    ("you", "are", "walk", "see", "go", "have", "like"),
-    ("they", "are", "walk", "see", "go", "have", "like"),
-    ("my friend", "is", "walks", "sees", "goes", "has", "likes"),
-    ("my sister", "is", "walks", "sees", "goes", "has", "likes"),
-    ("my brother", "is", "walks", "sees", "goes", "has", "likes"),
-    ("sam", "is", "walks", "sees", "goes", "has", "likes"),
-    ("amy", "is", "walks", "sees", "goes", "has", "likes"),
-)
-_ANIMALS = ("cat", "dog", "cat", "dog", "bird", "kitten", "puppy")
-_ADJECTIVES = (
-    "small", "big", "black", "brown", "white", "happy", "tired", "fast", "slow", "hungry",
-    "sleepy", "old", "young", "quiet", "little", "lazy",
-)  # fmt: skip
-_DETERMINERS = ("the", "the", "the", "my", "our", "her", "his")
-_PLACES = (
-    "on the mat", "in the garden", "in the park", "on the bed", "by the window",
-    "by the door", "under the table", "on the wall", "in the yard", "on the sofa",
-)  # fmt: skip
-_ANIMAL_VERBS = ("sleeps", "sits", "runs", "waits", "plays", "lies", "eats", "hides")
-_FOODS = ("milk", "fish", "water", "meat", "a ball", "the rain", "the sun", "the park")
-_NAMES = ("mum", "dad", "sam", "amy", "grandma", "ben", "lucy")
-_MESSAGE_EVENTS = (
-    "am walking home after school", "am at school", "am on the bus", "got home",
-    "miss you", "am late", "have a new cat", "saw a big dog", "am in the park",
-    "will be home soon", "am walking home with my friend", "forgot my book at school",
-    "love you", "am hungry", "got a good mark at school",
-)  # fmt: skip
-_WHEN = ("today", "tomorrow", "in the morning", "after lunch", "after school", "at three")
-_SCHOOL_DOINGS = (
-    "read a book", "write in our books", "learn to count", "sing a song", "draw a cat",
-    "play in the yard", "eat our lunch", "sit at our desks", "listen to the teacher",
-)  # fmt: skip
-_TEACHER_DOINGS = (
-    "reads a book to the class", "writes on the board", "says good morning",
-    "is kind", "is happy with our class", "asks a question", "helps my friend",
-)  # fmt: skip
-_HOUSE_SENTENCES = (
-    "the {animal} is in the house", "the {animal} sleeps in the house",
-    "our house is near the school", "my house is {adj}", "the house has a red door",
-    "we draw a house in art class", "there is a {animal} at my house",
-    "the house is quiet at night", "my friend lives in a big house",
-)  # fmt: skip
-
-
-class _Draw:
-    """Random choices built on ``random.Random.random()`` alone: Python guarantees that, with
-    an integer seed, its sequence never changes across versions (``choice`` and ``randrange``
-    carry no such promise), so the generated corpus is the same everywhere."""
-
-    def __init__(self, seed: int) -> None:
-        self._random = random.Random(seed).random
-
-    def randrange(self, n: int) -> int:
-        """A whole number in [0, n)."""
-        return min(int(self._random() * n), n - 1)
-
-    def choice(self, options: tuple | list):
-        return options[self.randrange(len(options))]
-
-    def weighted(self, weights: tuple[int, ...]) -> int:
-        """An index i drawn with probability weights[i] / Σ weights."""
-        u = self._random() * sum(weights)
-        for i, w in enumerate(weights):
-            u -= w
-            if u < 0:
-                return i
-        return len(weights) - 1
-
-
-def _classroom_sentence(r: _Draw) -> str:
-    """One sentence of the classroom grammar, chosen and filled in by ``r``."""
-    subj, be, walk, see, go, have, like = r.choice(_SUBJECTS)
-    animal, animal2 = r.choice(_ANIMALS), r.choice(_ANIMALS)
-    adj, adj2 = r.choice(_ADJECTIVES), r.choice(_ADJECTIVES)
-    det, det2 = r.choice(_DETERMINERS), r.choice(_DETERMINERS)
-    # word order (0–3) and walking home (4–7) are the sentence scorer's lessons: most weight
-    kind = r.weighted((10, 5, 6, 4, 5, 5, 3, 3, 6, 2, 4, 3, 3, 3))
-    if kind == 0:
-        return f"{det} {animal} is {adj}"
-    if kind == 1:
-        return f"{det} {animal} is {adj} and {det2} {animal2} is {adj2}"
-    if kind == 2:
-        article = r.choice(("the", "a", "my"))
-        return f"{article} {adj} {animal} {r.choice(_ANIMAL_VERBS)} {r.choice(_PLACES)}"
-    if kind == 3:
-        return f"{det} {animal} likes {r.choice(_FOODS)}"
-    if kind == 4:
-        return f"{subj} {be} walking home after school"
-    if kind == 5:
-        return f"{subj} {walk} home after school" + r.choice(("", "", " with my friend"))
-    if kind == 6:
-        return f"walking home after school {subj} {see} a {adj} {animal}"
-    if kind == 7:
-        return r.choice(
-            (
-                f"after school {subj} {walk} home",
-                f"walking home after school is {r.choice(('fun', 'nice', 'slow'))}",
-                f"{subj} {like} walking home after school",
-            )
-        )
-    if kind == 8:
-        event = r.choice(_MESSAGE_EVENTS)
-        return r.choice(
-            (
-                f"i want to say hi that i {event}",
-                f"hi {r.choice(_NAMES)} i want to say hi that i {event}",
-                f"hi {r.choice(_NAMES)} i {event}",
-            )
-        )
-    if kind == 9:
-        return r.choice(
-            (
-                f"see you {r.choice(_WHEN)}",
-                f"can you come to the park {r.choice(_WHEN)}",
-                f"i will be home {r.choice(_WHEN)}",
-            )
-        )
-    if kind == 10:
-        return r.choice(
-            (
-                f"{subj} {go} to school {r.choice(('today', 'tomorrow', 'in the morning'))}",
-                f"at school we {r.choice(_SCHOOL_DOINGS)}",
-                f"today we {r.choice(_SCHOOL_DOINGS)} at school",
-            )
-        )
-    if kind == 11:
-        return f"the teacher {r.choice(_TEACHER_DOINGS)}"
-    if kind == 12:
-        return f"{subj} {have} a {adj} {animal}"
-    return r.choice(_HOUSE_SENTENCES).format(animal=animal, adj=adj)
-
-
-def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bool = True) -> str:
-    """The classroom corpus: ``sentences`` generated sentences, one per line.
-
-    Parameters
-    ----------
-    seed : int
-        Seeds the generator; the same seed gives the same text on every machine and Python
-        version.
-    sentences : int
-        How many generated sentences (≥ 1); 4000 make about 130 KB.
-    include_handwritten : bool
-        Also mix in each sentence of ``resources/corpora/classroom.txt`` once, at a random
-        place.
-
-    Returns
-    -------
-    str
-        Lower-case words, single spaces, one sentence per line, ending with ``"\\n"``.
-    """
-    if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
-        raise ValueError(f"sentences must be a whole number ≥ 1, got {sentences!r}")
-    r = _Draw(seed)
-    lines = [_classroom_sentence(r) for _ in range(sentences)]
-    if include_handwritten:
-        handwritten = resource_path("corpora", "classroom.txt").read_text(encoding="utf-8")
-        for line in handwritten.splitlines():
-            if line.strip():
-                lines.insert(r.randrange(len(lines) + 1), line.strip())
-    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- zen

@@ -245,16 +245,26 @@ def test_completion_repeats_only_the_end_of_a_long_message():
 PROBABILITIES = [0.996, 0.0021, 0.0009, 0.0005, 0.0003, 0.0002, 0.0001, 0.00005]
 
 
+def suggestion_row(qtbot, size=None, chars="abcdefgh", shown=False) -> ProbabilityBars:
+    """The keyboard's suggestion row showing ``chars`` with the probabilities above."""
+    bars = ProbabilityBars()
+    qtbot.addWidget(bars)
+    if size is not None:
+        bars.resize(*size)
+    bars.set_probabilities(list(chars), PROBABILITIES)
+    if shown:
+        bars.show()
+        qtbot.waitExposed(bars)
+    return bars
+
+
 def label_boxes(bars: ProbabilityBars):
     return [g for g in bars.key_geometry() if g.label is not None]
 
 
 @pytest.mark.parametrize("size", [(240, 160), (330, 180), (420, 200), (1000, 320)])
 def test_percentages_fit_their_box_the_widget_and_never_overlap(qtbot, size):
-    bars = ProbabilityBars()
-    qtbot.addWidget(bars)
-    bars.resize(*size)
-    bars.set_probabilities(list("␣stn\nrol"), PROBABILITIES)
+    bars = suggestion_row(qtbot, size, "␣stn\nrol")
     widget = QRectF(bars.rect())
     shown = label_boxes(bars)
     for g in shown:
@@ -275,9 +285,7 @@ def test_percentages_fit_their_box_the_widget_and_never_overlap(qtbot, size):
 
 
 def test_percentages_shrink_before_they_are_left_out(qtbot):
-    bars = ProbabilityBars()
-    qtbot.addWidget(bars)
-    bars.set_probabilities(list("abcdefgh"), PROBABILITIES)
+    bars = suggestion_row(qtbot)
     sizes = []
     for width in (1000, 600, 420):
         bars.resize(width, 240)
@@ -288,12 +296,7 @@ def test_percentages_shrink_before_they_are_left_out(qtbot):
 
 
 def test_a_percentage_left_out_is_in_the_tooltip(qtbot):
-    bars = ProbabilityBars()
-    qtbot.addWidget(bars)
-    bars.resize(200, 160)
-    bars.set_probabilities(list("abcdefgh"), PROBABILITIES)
-    bars.show()
-    qtbot.waitExposed(bars)
+    bars = suggestion_row(qtbot, (200, 160), shown=True)
     hidden = next(k for k, g in enumerate(bars.key_geometry()) if g.label is None)
     point = bars.key_geometry()[hidden].key.center().toPoint()
     QApplication.sendEvent(bars, QHelpEvent(QEvent.Type.ToolTip, point, bars.mapToGlobal(point)))
@@ -303,12 +306,7 @@ def test_a_percentage_left_out_is_in_the_tooltip(qtbot):
 
 def test_percentages_are_painted_where_the_geometry_says(qtbot):
     """Dark ink of the percentages only inside their boxes: nothing drawn past them."""
-    bars = ProbabilityBars()
-    qtbot.addWidget(bars)
-    bars.resize(360, 200)
-    bars.set_probabilities(list("abcdefgh"), PROBABILITIES)
-    bars.show()
-    qtbot.waitExposed(bars)
+    bars = suggestion_row(qtbot, (360, 200), shown=True)
     image = bars.grab().toImage()
     boxes = [g.label for g in label_boxes(bars)]
     top_of_bars = min(g.track.top() for g in bars.key_geometry())

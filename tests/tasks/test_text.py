@@ -17,9 +17,9 @@ import rnnviz.tasks.corpora as corpora
 from rnnviz.core.losses import softmax
 from rnnviz.files import open_regular_file
 from rnnviz.resources import resource_path
+from rnnviz.tasks.classroom import classroom_text
 from rnnviz.tasks.corpora import (
     CorpusError,
-    classroom_text,
     load_corpus,
     load_text_file,
     stdlib_text,
