@@ -160,8 +160,8 @@ def paint_diagram(
 
 
 def paint_backdrop(p: QPainter, d: Diagram, labels: Labels) -> None:
-    """Draw what does not change from one snapshot to the next: frames, arrows, the
-    feed-forward network and the texts (none of them overlaps a box)."""
+    """Draw what does not change from one snapshot to the next: frames, arrows, the boxes'
+    outlines and gate letters, the feed-forward network and the texts."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     parts = d.parts
     p.setPen(FRAME_PEN)
@@ -173,6 +173,9 @@ def paint_backdrop(p: QPainter, d: Diagram, labels: Labels) -> None:
     for a in parts.arrows:
         if a.alpha > 0.01:
             _arrow(p, a, labels)
+    for b in parts.boxes:
+        if b.alpha > 0.01:
+            _shell(p, b, labels)
     p.setPen(QPen(QColor(MUTED), 1.2))
     p.setBrush(WHITE)
     for n in parts.nodes:
@@ -191,8 +194,10 @@ def paint_backdrop(p: QPainter, d: Diagram, labels: Labels) -> None:
 def paint_boxes(
     p: QPainter, d: Diagram, readings: Readings | None, layout, labels: Labels, strips: Strips
 ) -> None:
-    """Draw the boxes: their state strips, gate bars and letters."""
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    """Draw what each box shows of a snapshot, over the backdrop: state strips, gate bars."""
+    if readings is None:
+        return
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
     levels = {"h": fixed_levels(*layout.value_range("h"))}
     if any(name == "c" for name, _, _ in layout.ranges):
@@ -200,7 +205,7 @@ def paint_boxes(
     gate_levels = {name: layout.value_range(name) for name in layout.gates}
     for b in d.parts.boxes:
         if b.alpha > 0.01:
-            _box(p, b, readings, levels, gate_levels, labels, strips)
+            _values(p, b, readings, levels, gate_levels, strips)
     p.setOpacity(1.0)
 
 
@@ -233,38 +238,41 @@ def _arrow(p: QPainter, a, labels: Labels) -> None:
         labels.draw(p, a.label, *a.label_at)
 
 
-def _box(p: QPainter, b, readings, levels, gate_levels, labels: Labels, strips: Strips) -> None:
+def _shell(p: QPainter, b, labels: Labels) -> None:
+    """A box without its values: outline, the gate bars' tracks and letters."""
     p.setOpacity(b.alpha)
     p.setPen(CURSOR_PEN if b.cursor else BOX_PEN)
     p.setBrush(WHITE)
     p.drawRoundedRect(_qrect(b.rect.inset(-1)), 4, 4)
-    if readings is None or b.t not in readings.steps:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(TRACK)
+    for _, r in b.bars:
+        p.drawRect(_qrect(r))
+    p.setPen(MUTED_COLOR)
+    for name, x, y in b.letters:
+        labels.draw(p, name, x, y)
+
+
+def _values(p: QPainter, b, readings: Readings, levels, gate_levels, strips: Strips) -> None:
+    """A box's values: its state strips and how far each gate bar is filled."""
+    if b.t not in readings.steps:
         return
+    p.setOpacity(b.alpha)
     i = readings.steps.index(b.t)
     cols, rows = b.grid
     source = QRectF(0, i * rows, cols, rows)
     for kind, strip in (("h", b.h_strip), ("c", b.c_strip)):
-        image = (
-            None if strip is None else strips.image(readings, b.entry, kind, levels[kind], b.grid)
-        )
-        if image is not None:
-            p.drawImage(_qrect(strip), image, source)
+        if strip is not None:
+            image = strips.image(readings, b.entry, kind, levels[kind], b.grid)
+            if image is not None:
+                p.drawImage(_qrect(strip), image, source)
     if not b.bars:
         return
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    values = readings.gates[b.entry][i]
     p.setPen(Qt.PenStyle.NoPen)
-    for (name, r), v in zip(b.bars, values, strict=True):
+    p.setBrush(BAR)
+    for (name, r), v in zip(b.bars, readings.gates[b.entry][i], strict=True):
         lo, hi = gate_levels[name]
-        p.setBrush(TRACK)
-        p.drawRect(_qrect(r))
         zero = min(max(0.0, lo), hi)
         value = min(max(float(v), lo), hi)
         top, base = sorted(r.bottom - (x - lo) / (hi - lo) * r.h for x in (value, zero))
-        p.setBrush(BAR)
         p.drawRect(QRectF(r.x, top, r.w, max(base - top, 0.5)))
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    if b.letters:
-        p.setPen(MUTED_COLOR)
-        for name, x, y in b.letters:
-            labels.draw(p, name, x, y)
