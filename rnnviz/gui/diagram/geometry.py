@@ -25,6 +25,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+from rnnviz.gui.diagram.boxes import has_cell_state, min_box_width, place_box
 from rnnviz.gui.diagram.feedforward import FEED_FORWARD_CAPTION, feed_forward_parts
 from rnnviz.gui.diagram.shapes import Arrow, Box, Parts, Rect, Text, TextMetrics
 
@@ -54,16 +55,6 @@ UNROLLED_CAPTION = ("unrolled: one box per time step", f"the same {WEIGHT} at ev
 def _ramp(v: float, a: float, b: float) -> float:
     """0 below ``a``, 1 above ``b``, linear between."""
     return min(max((v - a) / (b - a), 0.0), 1.0)
-
-
-def has_cell_state(layout) -> bool:
-    """Whether the cell has a cell state c (the LSTM)."""
-    return any(name == "c" for name, _, _ in layout.ranges)
-
-
-def min_box_width(layout) -> float:
-    """The narrowest box that still shows its strip and its gate bars."""
-    return max(44.0, 11.0 * len(layout.gates) + 8.0)
 
 
 def step_window(steps: int, cursor: int, capacity: int) -> range:
@@ -156,12 +147,9 @@ class Diagram:
         """The time step of the box column under (x, y), or None (a faded box is not there)."""
         shown = [b for b in self.parts.boxes if b.alpha > 0.5]
         for b in sorted(shown, key=lambda b: not b.cursor):
-            if b.rect.x <= x <= b.rect.right and self._column_y(y):
+            if b.rect.x <= x <= b.rect.right and 0 <= y <= self.height:
                 return b.t
         return None
-
-    def _column_y(self, y: float) -> bool:
-        return 0 <= y <= self.height
 
 
 def layout_diagram(
@@ -198,7 +186,7 @@ def layout_diagram(
         x, alpha = cx - w / 2, 1.0 if t == cursor else d.boxes_in
         for k in range(layout.count):
             rect = Rect(x, rows.box_top[k], w, rows.box_h)
-            p.boxes.append(_box(layout, k, t, i, rect, alpha, t == cursor, text))
+            p.boxes.append(place_box(layout, k, t, i, rect, alpha, t == cursor, text))
     _add_columns(d, layout, rows)
     _add_recurrence(d, layout, cols)
     _add_loops(d, layout, folded.loop_w)
@@ -287,54 +275,6 @@ def _unrolled_x(cols: _Columns, width: float, n: int) -> list[tuple[float, float
     total = n * box_w + (n - 1) * cols.gap
     x0 = MARGIN + cols.label_w + cols.side + (avail - total) / 2
     return [(x0 + i * (box_w + cols.gap), box_w) for i in range(n)]
-
-
-def _box(layout, k: int, t: int, slot: int, rect: Rect, alpha: float, cursor: bool, text) -> Box:
-    pad = min(max(rect.h * 0.08, 2.0), 5.0)
-    inner = rect.inset(pad)
-    H, gates = layout.hidden_size, layout.gates
-    if not gates:
-        return Box(k, t, slot, rect, alpha, cursor, inner, strip_grid(H, inner))
-    letters = inner.h >= 2.6 * text.line + 8
-    letter_h = text.line if letters else 0.0
-    c_strip = None
-    if has_cell_state(layout):
-        s = inner.h * (0.17 if letters else 0.2)
-        c_strip = Rect(inner.x, inner.y, inner.w, s)
-        h_strip = Rect(inner.x, inner.y + s + pad, inner.w, s)
-    else:
-        h_strip = Rect(inner.x, inner.y, inner.w, inner.h * (0.25 if letters else 0.35))
-    top, bottom = h_strip.bottom + pad, inner.bottom - letter_h
-    slice_w = inner.w / len(gates)
-    bar_w = min(slice_w * 0.6, 16.0)
-    bars, marks = [], []
-    for j, name in enumerate(gates):
-        cx = inner.x + (j + 0.5) * slice_w
-        bars.append((name, Rect(cx - bar_w / 2, top, bar_w, max(bottom - top, 1.0))))
-        if letters:
-            marks.append((name, cx, bottom + letter_h / 2))
-    return Box(
-        k,
-        t,
-        slot,
-        rect,
-        alpha,
-        cursor,
-        h_strip,
-        strip_grid(H, h_strip),
-        c_strip,
-        tuple(bars),
-        tuple(marks),
-    )
-
-
-def strip_grid(units: int, rect: Rect) -> tuple[int, int]:
-    """(columns, rows) of the units' cells in ``rect``: one row while a cell is at least
-    3 px wide, more rows (wrapped) while they stay at least 2 px high."""
-    rows = 1
-    while rect.w / math.ceil(units / rows) < 3.0 and rect.h / (rows + 1) >= 2.0 and rows < units:
-        rows += 1
-    return math.ceil(units / rows), rows
 
 
 def _rows_of(d: Diagram, k: int) -> list[Box]:
