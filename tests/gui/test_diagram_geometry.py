@@ -160,6 +160,20 @@ def test_nothing_is_drawn_outside_the_area(name, size, fold):
     assert d.bounds().within(Rect(0, 0, *size)), (d.bounds(), size)
 
 
+@pytest.mark.parametrize("name", [*NETWORKS, "lstm 3 layers bidirectional"])
+@pytest.mark.parametrize("size", [(600, 400), (900, 600), (1900, 1000)])
+@pytest.mark.parametrize("fold", [0.0, 1.0])
+def test_labels_cover_no_box_and_no_other_label(name, size, fold):
+    layout = Layout.of(CELLS["lstm"], 3, True, 32) if name.startswith("lstm 3") else layout_of(name)
+    d = layout_diagram(layout, 40, 20, fold, *size, TEXT)
+    labels = [TEXT.rect(a.label, *a.label_at) for a in d.parts.arrows if a.label and a.alpha > 0]
+    labels += [t.bounds(TEXT) for t in d.parts.texts if t.alpha > 0]
+    boxes = [b.rect for b in d.boxes if b.alpha > 0]
+    for i, r in enumerate(labels):
+        assert not any(r.overlaps(b) for b in boxes), r
+        assert not any(r.overlaps(o) for o in labels[i + 1 :]), r
+
+
 def test_a_point_on_a_box_is_its_step():
     d = layout_diagram(layout_of("lstm 2 layers bidirectional"), 40, 20, 1.0, 900, 600, TEXT)
     for b in d.boxes:

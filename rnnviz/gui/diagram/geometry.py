@@ -50,6 +50,8 @@ CELL_STATE_COLOR = "#009E73"  # Okabe–Ito green: the LSTM's memory track
 
 FOLDED_CAPTIONS = (("recurrent network", "input cycles through a loop"),)
 UNROLLED_CAPTION = ("unrolled: one box per time step", f"the same {WEIGHT} at every step")
+#: the LSTM's second line names its green track
+CELL_STATE_CAPTION = f"the same {WEIGHT} at every step · green: cell state c"
 
 
 def _ramp(v: float, a: float, b: float) -> float:
@@ -316,16 +318,17 @@ def _add_recurrence(d: Diagram, layout, cols: _Columns) -> None:
         if boxes[0].c_strip is not None:
             tracks.append(("c", boxes[0].c_strip.cy))
         for kind, y in tracks:
-            for j, (b0, b1) in enumerate(itertools.pairwise(boxes)):
+            # W_hh over the h arrow (an RNN's) or under it (beside a gated cell's bars), where
+            # it fits the box's height: a low row of a deep network leaves it to the caption
+            below = bool(layout.gates)
+            ly = boxes[0].h_strip.bottom + line / 2 + 1 if below else y - line / 2 - 3
+            r = boxes[0].rect
+            fits = kind == "h" and r.y - 2 <= ly - line / 2 and ly + line / 2 <= r.bottom + 2
+            for b0, b1 in itertools.pairwise(boxes):
                 x0, x1 = b0.rect.right, b1.rect.x
                 if x1 - x0 < 2 * HEAD:
                     continue  # still sliding out of the folded cell
-                if kind == "h":
-                    below = bool(layout.gates)
-                    ly = b0.h_strip.bottom + line / 2 + 1 if below else y - line / 2 - 3
-                    label = WEIGHT
-                else:
-                    ly, label = y - line / 2 - 1, "c" if j == 0 else ""
+                label = WEIGHT if fits else ""
                 pts = ((x1, y), (x0, y)) if backward else ((x0, y), (x1, y))
                 d.parts.arrows.append(Arrow(pts, kind, f, label, ((x0 + x1) / 2, ly)))
             ends = (
@@ -396,10 +399,11 @@ def _add_labels(
         for k, label in enumerate(_row_labels(layout)):
             y = rows.box_top[k] + rows.box_h / 2
             p.texts.append(Text(label, x, y, "row", 1.0, bold=k == selected))
-    for line, cy in zip(UNROLLED_CAPTION, rows.caption_cy, strict=True):
-        p.texts.append(
-            Text(line, d.width / 2, cy, "caption", come, bold=line is UNROLLED_CAPTION[0])
-        )
+    caption = UNROLLED_CAPTION
+    if has_cell_state(layout):
+        caption = (caption[0], CELL_STATE_CAPTION)
+    for line, cy in zip(caption, rows.caption_cy, strict=True):
+        p.texts.append(Text(line, d.width / 2, cy, "caption", come, bold=line is caption[0]))
     for line, cy in zip(FOLDED_CAPTIONS[0], rows.caption_cy, strict=True):
         p.texts.append(
             Text(line, folded.rnn_cx, cy, "caption", out, bold=line is FOLDED_CAPTIONS[0][0])

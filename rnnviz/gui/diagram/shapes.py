@@ -60,6 +60,15 @@ class Rect:
     def contains(self, x: float, y: float) -> bool:
         return self.x <= x <= self.right and self.y <= y <= self.bottom
 
+    def overlaps(self, other: Rect) -> bool:
+        """Whether the two rectangles share more than an edge."""
+        return (
+            self.x < other.right
+            and other.x < self.right
+            and self.y < other.bottom
+            and other.y < self.bottom
+        )
+
     def within(self, outer: Rect, slack: float = 0.5) -> bool:
         """Whether this rectangle lies inside ``outer`` (``slack`` pixels of rounding allowed)."""
         return (
