@@ -73,6 +73,10 @@ def test_the_arrow_keys_move_the_cursor_and_tell_the_others(qtbot, snapshots):
     with qtbot.waitSignal(view.cursor_moved, timeout=1000) as signal:
         qtbot.keyClick(view, Qt.Key.Key_End)
     assert signal.args == [last]
+    emitted = []
+    view.cursor_moved.connect(emitted.append)
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # already at the end
+    assert emitted == [] and view.cursor() == last
 
 
 def test_set_cursor_moves_the_window_and_emits_nothing(qtbot, snapshots):

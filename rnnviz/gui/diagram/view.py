@@ -263,7 +263,9 @@ class DiagramView(QWidget):
                 Qt.Key.Key_End: last,
             }
             if event.key() in moves:
-                self.user_cursor(min(max(moves[event.key()], 0), last))
+                t = min(max(moves[event.key()], 0), last)
+                if t != self.cursor():  # at an end: nothing moved, nobody to tell
+                    self.user_cursor(t)
                 event.accept()
                 return
         super().keyPressEvent(event)
