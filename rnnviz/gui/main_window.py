@@ -100,8 +100,8 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.views = (*self.panels, *self.demo_views)
         self.layer_selector = LayerSelector()
         self.redraw = RedrawScheduler(
-            (*self.panels, *self.demo_views),
-            {getattr(self, name): seconds for name, seconds in SLOW_VIEW_INTERVAL.items()},
+            self.views,
+            {v: SLOW_VIEW_INTERVAL[v.name] for v in self.views if v.name in SLOW_VIEW_INTERVAL},
             self,
         )
         self.redraw.drawn.connect(self._view_drawn)
@@ -427,9 +427,7 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.choice.layer = index
         self.layer_selector.show_labels(self.choice.labels, index)
         for view in self.views:
-            set_layer = getattr(view, "set_layer", None)
-            if set_layer is not None:
-                set_layer(index)
+            view.set_layer(index)
 
     def step_layer(self, step: int) -> None:
         """The next (1) or previous (−1) layer·direction, around the end (L, Shift+L)."""

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import QWidget
 
 __all__ = ["SLOW_VIEW_INTERVAL", "RedrawScheduler"]
 
-#: Seconds between two redraws of the slower views (by the window's attribute names). The
+#: Seconds between two redraws of the slower views (by the views' names, ``View.name``). The
 #: curves over iterations change little from one snapshot to the next and cost the most to
 #: paint; at 30 Hz they took half of the window's time (measured), which the training thread
 #: then waited for.
-SLOW_VIEW_INTERVAL = {"loss_panel": 0.2, "gradient_panel": 0.1}
+SLOW_VIEW_INTERVAL = {"loss": 0.2, "gradient": 0.1}
 
 
 class RedrawScheduler(QObject):

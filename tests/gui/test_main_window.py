@@ -228,7 +228,7 @@ def test_slow_views_redraw_at_their_own_rate_but_end_on_the_newest(window, qtbot
     elapsed = time.perf_counter() - began
     assert fast == [s.iteration for s in burst]  # the heat maps draw every snapshot
     # the loss curves at most once per interval during the burst …
-    assert len(drawn) <= 1 + elapsed / SLOW_VIEW_INTERVAL["loss_panel"]
+    assert len(drawn) <= 1 + elapsed / SLOW_VIEW_INTERVAL["loss"]
     assert len(drawn) < len(burst)
     qtbot.waitUntil(lambda: bool(drawn) and drawn[-1] == burst[-1].iteration, timeout=2_000)
     # … and then the newest one, once its time has come
