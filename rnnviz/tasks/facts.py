@@ -7,7 +7,7 @@ with no NumPy arrays, read by the views and never computed by them.
                      and the words its figures are shown with
 ``Baseline``         one reference line: its value and the figure it is drawn against
 ``RecallFacts``      + the delay, the symbols to remember and the distractors
-``BallFacts``        + the arena and the throws (declared by the ball task)
+``BallFacts``        + the mode, the direction sectors, the arena and the throws
 ``TextFacts``        + the vocabulary (declared by the text task)
 
 A task that needs more than ``TaskFacts`` declares a subclass here and returns it from
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Baseline", "RecallFacts", "TaskFacts"]
+__all__ = ["BallFacts", "Baseline", "RecallFacts", "TaskFacts"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,39 @@ class RecallFacts(TaskFacts):
 
     delay: int = 0
     num_symbols: int = 0
+
+
+@dataclass(frozen=True)
+class BallFacts(TaskFacts):
+    """The moving-ball task's facts (``rnnviz.tasks.ball``): what the arena draws and what a
+    ball thrown with the mouse needs.
+
+    Attributes
+    ----------
+    mode : str
+        "next", "snapshot" or "gap".
+    directions : int
+        D: the direction sectors the accuracy counts in (chance is 1/D).
+    gap : int
+        Frames the ball is hidden in "gap" mode.
+    box : tuple of 4 floats
+        The arena (x0, y0, x1, y1), in box widths: the unit square.
+    warmup_frames : int
+        Frames at the start of a "next" throw whose direction is not scored.
+    speed_min, speed_max : float
+        The speeds a ball is thrown at, box widths per frame.
+    gravity : float
+        Box widths per frame², towards y = 0.
+    compass : bool
+        Whether balls are thrown only along the sector centres.
+    """
+
+    mode: str = "next"
+    directions: int = 8
+    gap: int = 5
+    box: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+    warmup_frames: int = 1
+    speed_min: float = 0.02
+    speed_max: float = 0.04
+    gravity: float = 0.0
+    compass: bool = False

@@ -26,7 +26,9 @@ from rnnviz.tasks.ball import (
     direction_sector,
     fold_into_box,
     simulate_ball,
+    throw_score,
 )
+from rnnviz.tasks.facts import BallFacts
 
 # --- physics ----------------------------------------------------------------------------------
 
@@ -423,3 +425,46 @@ def test_predictions_for_the_view(mode):
     np.testing.assert_array_equal(
         shown["predicted_direction"][scored], shown["true_direction"][scored]
     )
+
+
+# --- facts and the score of one throw ---------------------------------------------------------
+
+
+def test_facts_state_what_the_ball_view_needs():
+    cfg = BallConfig(
+        mode="gap", gap=4, directions=6, speed_min=0.01, speed_max=0.03, gravity=0.002, compass=True
+    )
+    facts = BallTask(cfg).facts()
+    assert isinstance(facts, BallFacts)
+    assert (facts.name, facts.mode, facts.directions, facts.gap) == ("ball", "gap", 6, 4)
+    assert (facts.speed_min, facts.speed_max, facts.gravity, facts.compass) == (
+        0.01,
+        0.03,
+        0.002,
+        True,
+    )
+    assert facts.box == (0.0, 0.0, 1.0, 1.0) and facts.warmup_frames == WARMUP_FRAMES
+    assert {b.name for b in facts.baselines} >= {"chance", "linear_interpolation"}
+    # plain values only: the snapshot carries them to the window
+    for value in dataclasses.asdict(facts).values():
+        assert not isinstance(value, np.ndarray | BallMode)
+    json.dumps(dataclasses.asdict(facts))
+
+
+@pytest.mark.parametrize("mode", ["next", "snapshot", "gap"])
+def test_the_score_of_one_throw_counts_what_the_accuracy_counts(mode):
+    """The ball view's "17 of 19 directions right" is the direction accuracy of that throw."""
+    task = BallTask(BallConfig(mode=mode, gap=4, directions=8))
+    rng = np.random.default_rng(3)
+    batch = task.example(rng, 12)
+    outputs = batch.targets + 0.03 * rng.standard_normal(batch.targets.shape)
+    metrics = task.metrics(outputs, batch)
+    score = throw_score(task.predictions(outputs, batch), task.mode)
+    if mode == "gap":
+        assert score == pytest.approx(metrics["gap_error"])
+    else:
+        right, counted = score
+        T = batch.extra["visible"].shape[0]
+        assert counted == (T - WARMUP_FRAMES if mode == "next" else T)
+        assert right / counted == pytest.approx(metrics["direction_accuracy"])
+        assert 0 < right < counted  # the noise gets some wrong: the test could fail
