@@ -7,7 +7,8 @@ seen so far are drawn solid (the later ones faint, all of them for a bidirection
 filling a gap) with the predictions made up to the cursor; the title scores this one throw
 ("this ball: …", the same count the predictions give), fitting the view's width; the frame's
 read-out wraps instead of ending in "…"; "Back to the example" appears once a throw is
-released and does not move the arena.
+released and does not move the arena; the view is a ``rnnviz.gui.view.View`` whose layer choice
+changes nothing (the arena draws outputs, no layer's units).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QTextDocument
 
 from rnnviz.gui.demos import BallView
-from rnnviz.gui.demos.ball_view import ARENA_FLOOR, FUTURE_ALPHA
+from rnnviz.gui.demos.arena_items import ARENA_FLOOR, FUTURE_ALPHA
 from rnnviz.gui.panels._common import FOREGROUND, TITLE_PT, font
+from rnnviz.gui.view import check_view
 from rnnviz.tasks.ball import NO_DIRECTION, WARMUP_FRAMES
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.trainer import Trainer
@@ -330,3 +332,34 @@ def test_back_button_appears_when_a_throw_is_released_without_moving_the_arena(s
     settle()
     assert not view.back_button.isVisible()
     assert view.view.geometry() == arena
+
+
+# ------------------------------------------------------------------------------ the view
+
+
+def test_the_ball_view_is_a_view_and_ignores_the_layer(show, qtbot):
+    view = show(snapshot(BIDIRECTIONAL_GAP))
+    check_view(view)
+    assert view.name == "ball" and "ball" in view.about
+    view.set_cursor(4)
+    drawn = [points(item) for item in (view.trail_points, view.predicted_path, view.ball_marker)]
+    title, readout = view.plot.titleLabel.text, view.readout.text()
+    with qtbot.assertNotEmitted(view.cursor_moved):
+        for index in (1, 3, 0):  # layer 1 ←, an entry past the layout, layer 1 →
+            view.set_layer(index)
+            assert view.cursor() == 4
+            assert view.plot.titleLabel.text == title and view.readout.text() == readout
+            for item, before in zip(
+                (view.trail_points, view.predicted_path, view.ball_marker), drawn, strict=True
+            ):
+                np.testing.assert_array_equal(points(item), before)
+
+
+def test_the_view_reads_the_task_from_the_snapshot(show):
+    snap = snapshot({"task.directions": "6", "task.mode": "snapshot"})
+    assert snap.task.mode == "snapshot" and snap.task.directions == 6
+    view = show(snap)
+    assert view.mode == "snapshot" and "1 in 6" in view.banner.text()
+    right, counted = this_ball_directions(snap.predictions, next_mode=False)
+    assert view.ball_score() == (right, counted)
+    assert counted == len(snap.predictions["visible"])  # a snapshot model: every frame counts

@@ -6,8 +6,10 @@ emits nothing; ``cursor_moved(int)`` when the user moves it here) and the slot
 sentence scorer, the sampler) runs a private copy built from the snapshot's weights
 (``rnnviz.training.inference.SnapshotModel``), never the trainer's arrays.
 
-- ``BallView``: the moving-ball arena (trail, predicted and true next position and direction,
-  the occluder in gap mode, "one frame only" in snapshot mode); drag to throw a new ball.
+- ``BallView``: the moving-ball arena, holding its parts: the banner and legend
+  (``ball_legend``), the box, occluder, markers and arrows (``ball_arena``, drawn with
+  ``arena_items``) with the trail (``ball_trail``), the title and read-out (``ball_texts``), and
+  a ball thrown with the mouse (``ball_throw``); the task's facts come with the snapshot.
 - ``TextView``: the character model, holding its parts: the example text coloured by a hidden
   unit (``coloured_example``), the predictive keyboard (``text_keyboard``), the sentence
   scorer (``text_scorer``), live samples at a temperature (``text_samples``), and "Open text
