@@ -135,23 +135,23 @@ class ArenaViewBox(pg.ViewBox):
         self._on_drag = weakref.WeakMethod(on_drag)
 
     def mouseClickEvent(self, ev):
-        if ev.button() != Qt.MouseButton.LeftButton:
-            ev.ignore()
-            return
-        ev.accept()
-        method = self._on_click()
-        if method is not None:
-            method(self.mapSceneToView(ev.scenePos()))
+        self._report(ev, self._on_click, self.mapSceneToView(ev.scenePos()))
 
     def mouseDragEvent(self, ev, axis=None):
+        start = self.mapSceneToView(ev.buttonDownScenePos())
+        self._report(ev, self._on_drag, start, self.mapSceneToView(ev.scenePos()), ev.isFinish())
+
+    @staticmethod
+    def _report(ev, ref, *args) -> None:
+        """Take a left-button event and call ``ref``'s method (if it is still alive) with
+        ``args``; leave any other button to pyqtgraph."""
         if ev.button() != Qt.MouseButton.LeftButton:
             ev.ignore()
             return
         ev.accept()
-        method = self._on_drag()
+        method = ref()
         if method is not None:
-            start = self.mapSceneToView(ev.buttonDownScenePos())
-            method(start, self.mapSceneToView(ev.scenePos()), ev.isFinish())
+            method(*args)
 
     def wheelEvent(self, ev, axis=None):
         ev.ignore()
