@@ -43,7 +43,8 @@ Arrays, time-major as everywhere (B sequences of T frames; "snapshot" as said ab
 
 Directions are counted in ``directions`` equal sectors, sector 0 centred on the +x axis
 ("east"), anticlockwise (``direction_sector``). The metrics, and the score of the one throw the
-ball view shows, are in ``rnnviz.tasks.ball_scoring``.
+ball view shows, are in ``rnnviz.tasks.ball_scoring``; the settings (``BallConfig``) and their
+rows in the settings table in ``rnnviz.tasks.ball_config``.
 
 Settings that show the lessons (tests/tasks/test_ball.py; GRU, H = 16, Adam at a constant
 learning rate 0.01, 32 sequences per batch, 3000 updates, a few seconds each on two cores):
