@@ -13,6 +13,7 @@ changes nothing (the arena draws outputs, no layer's units).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -363,3 +364,17 @@ def test_the_view_reads_the_task_from_the_snapshot(show):
     right, counted = this_ball_directions(snap.predictions, next_mode=False)
     assert view.ball_score() == (right, counted)
     assert counted == len(snap.predictions["visible"])  # a snapshot model: every frame counts
+
+
+def test_no_throw_before_the_snapshot_has_weights(show, qtbot):
+    snap = snapshot()
+    view = show(dataclasses.replace(snap, weights={}))
+    with qtbot.assertNotEmitted(view.ball_thrown):
+        view._on_drag(QPointF(0.3, 0.3), QPointF(0.55, 0.45), True)
+    assert view.thrown is None and not view.back_button.isEnabled()
+    assert "this ball" in view.plot.titleLabel.text
+    # with weights, the same drag throws
+    view.show_snapshot(snap)
+    with qtbot.waitSignal(view.ball_thrown, timeout=1000):
+        view._on_drag(QPointF(0.3, 0.3), QPointF(0.55, 0.45), True)
+    assert view.thrown is not None and view.back_button.isEnabled()

@@ -77,9 +77,8 @@ class BallThrow(QObject):
         weights (no throw when the snapshot has none)."""
         self._throw = (np.clip(np.asarray(start, float), 0, 1), np.asarray(velocity, float))
         self._snapshot, self._frames = snapshot, num_frames
-        self.recompute()
-        if self.thrown is None:  # no weights of a ball model to predict it with yet
-            self._throw = None
+        if not self.recompute():  # no weights of a ball model to predict it with yet
+            self.clear()
 
     def follow(self, snapshot, num_frames: int) -> None:
         """A new snapshot: predict the thrown ball with its weights, at most every
@@ -89,15 +88,17 @@ class BallThrow(QObject):
             self._timer.start()
 
     @Slot()
-    def recompute(self) -> None:
-        """Predict the thrown ball again with the latest snapshot's weights."""
+    def recompute(self) -> bool:
+        """Predict the thrown ball again with the latest snapshot's weights; False when there
+        is no throw or no weights to predict it with (``thrown`` stays as it was)."""
         if self._throw is None or self._snapshot is None:
-            return
+            return False
         predictions = predict_throw(self.model, self._snapshot, *self._throw, self._frames)
         if predictions is None:
-            return
+            return False
         self.thrown = predictions
         self.predicted.emit()
+        return True
 
     def clear(self) -> None:
         """Forget the thrown ball."""

@@ -324,6 +324,8 @@ class BallView(Panel):
             return None
         frames = len(self.example["true_positions"])
         self._throw.throw(start, velocity, self.snapshot, frames)
+        if not self._throw.active:  # no weights to predict it with: the example stays
+            self._thrown_predicted()
         return self.thrown
 
     @Slot()
