@@ -44,8 +44,22 @@ from rnnviz.training.model import model_for
 from rnnviz.training.settings import needs_new_run
 from rnnviz.training.snapshot import Layout, Snapshot, frozen_array, frozen_mapping
 from rnnviz.training.step import StepResult, train_step
+from rnnviz.training.trainer_state import (
+    HISTORIES,
+    TrainerState,
+    TrainerStateError,
+    check_state_fits,
+    check_state_values,
+)
 
-__all__ = ["Trainer", "limit_blas_threads", "make_optimizer", "needs_reset"]
+__all__ = [
+    "Trainer",
+    "TrainerState",
+    "TrainerStateError",
+    "limit_blas_threads",
+    "make_optimizer",
+    "needs_reset",
+]
 
 
 def make_optimizer(optim: OptimConfig, params: dict[str, np.ndarray]) -> Optimizer:
@@ -278,6 +292,66 @@ class Trainer:
         """Start a new run from another seed."""
         self.config = replace(self.config, seed=seed)
         self._build()
+
+    # ------------------------------------------------------------------ state
+
+    def state(self) -> TrainerState:
+        """Everything the run depends on besides ``config``, as plain arrays and numbers
+        (copies; see ``TrainerState``): a trainer of the same config given it by
+        ``load_state`` continues exactly as this one would."""
+        carry = self.h_carry
+        parts = () if carry is None else carry if isinstance(carry, tuple) else (carry,)
+        return TrainerState(
+            iteration=self.iteration,
+            params=self.model.state_dict(),
+            optimizer=self.optimizer.state_dict(),
+            histories={h: getattr(self, h).state() for h in HISTORIES},
+            rng=self.rng.bit_generator.state,
+            task={k: np.array(v) for k, v in self.task.state().items()},
+            carry=tuple(np.array(p) for p in parts),
+            diverged=self.diverged,
+            lr_at_divergence=float(self._lr_at_divergence),
+            loss_limit=float(self._loss_limit),
+        )
+
+    def load_state(self, state: TrainerState) -> None:
+        """Continue from ``state`` (from ``state()`` of a trainer of this config).
+
+        Every member and number is checked first (``rnnviz.training.trainer_state``); the
+        last update's loss, metrics and the speed are forgotten, as in a new trainer.
+
+        Raises
+        ------
+        TrainerStateError
+            Saying what does not fit, in one line; the trainer is then as it was.
+        """
+        check_state_values(state, self.config)
+        check_state_fits(self, state)
+        backup = self.state()
+        try:
+            self._apply_state(state)
+        except Exception as error:  # a part's own check refused: put the old state back
+            self._apply_state(backup)
+            if isinstance(error, ValueError):
+                raise TrainerStateError(str(error)) from None
+            raise
+        self.last = None
+        self.last_metrics = {}
+        self._step_times.clear()
+
+    def _apply_state(self, state: TrainerState) -> None:
+        self.model.load_state_dict(state.params)
+        self.optimizer.load_state_dict(state.optimizer)
+        for h in HISTORIES:
+            getattr(self, h).load_state(state.histories[h], finite=h == "loss_history")
+        self.task.load_state(state.task)
+        self.rng.bit_generator.state = {**state.rng, "state": dict(state.rng["state"])}
+        parts = tuple(np.array(p, dtype=self.model.dtype, order="C") for p in state.carry)
+        self.h_carry = None if not parts else parts if len(parts) == 2 else parts[0]
+        self.iteration = int(state.iteration)
+        self.diverged = state.diverged
+        self._lr_at_divergence = float(state.lr_at_divergence)
+        self._loss_limit = float(state.loss_limit)
 
     # ------------------------------------------------------------------ snapshots
 
