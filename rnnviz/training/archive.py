@@ -37,6 +37,8 @@ import os
 import re
 import struct
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -332,15 +334,8 @@ class NpzArchive:
             key = info.filename[: -len(".npy")]
             if key in self.members:
                 raise ArchiveError(f"it holds the member {_short(info.filename)} twice")
-            try:
-                with self._zip.open(info) as fp:
-                    shape, fortran_order, dtype, header_bytes = _read_header(fp, info)
-            except ArchiveError:
-                raise
-            except Exception as error:  # whatever zipfile or zlib raise on damaged bytes
-                raise ArchiveError(
-                    f"its member {_short(info.filename)} is damaged ({_describe(error)})"
-                ) from None
+            with _damage_reported(info.filename), self._zip.open(info) as fp:
+                shape, fortran_order, dtype, header_bytes = _read_header(fp, info)
             member = Member(key, info, dtype, shape, fortran_order, header_bytes)
             if header_bytes + member.nbytes != info.file_size:
                 raise ArchiveError(
@@ -394,14 +389,8 @@ class NpzArchive:
         member = self.members[key]
         if self._zip is None:
             raise ArchiveError("it is closed")
-        try:
+        with _damage_reported(member.info.filename):
             return self._read(member)
-        except ArchiveError:
-            raise
-        except Exception as error:  # whatever zipfile or zlib raise on damaged bytes
-            raise ArchiveError(
-                f"its member {_short(member.info.filename)} is damaged ({_describe(error)})"
-            ) from None
 
     def _read(self, member: Member) -> np.ndarray:
         with self._zip.open(member.info) as fp:
@@ -453,6 +442,20 @@ def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(text[: limit * 4].split())  # bounded work, whatever the error's size
     text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextmanager
+def _damage_reported(filename: str) -> Iterator[None]:
+    """Whatever zipfile or zlib raise on a member's damaged bytes becomes an ArchiveError
+    naming the member; an ArchiveError passes as it is."""
+    try:
+        yield
+    except ArchiveError:
+        raise
+    except Exception as error:
+        raise ArchiveError(
+            f"its member {_short(filename)} is damaged ({_describe(error)})"
+        ) from None
 
 
 def _describe(error: BaseException) -> str:
