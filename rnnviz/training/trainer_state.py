@@ -169,10 +169,13 @@ def check_state_values(state: TrainerState, config: TrainConfig) -> None:
     check_positive_or_inf("loss limit", state.loss_limit)
     check_rng_state(state.rng)
     for name, value in _arrays("the weights", state.params).items():
-        if value.dtype.kind != "f" or not np.isfinite(value).all():
+        short = name.removeprefix("rnn.")
+        if value.dtype.kind != "f":
             raise TrainerStateError(
-                f"the weight {name.removeprefix('rnn.')!r} holds NaN or infinite values"
+                f"the weight {short!r} must be floating point, not {value.dtype}"
             )
+        if not np.isfinite(value).all():
+            raise TrainerStateError(f"the weight {short!r} holds NaN or infinite values")
     optim = _arrays("the optimiser state", state.optimizer)
     for key in ("step", "lr"):
         if key not in optim or optim[key].shape != ():
@@ -226,19 +229,19 @@ def _same_arrays(what: str, given: Mapping[str, np.ndarray], own: Mapping[str, A
     """``given`` has exactly ``own``'s names, each with its shape and kind of dtype."""
     missing = [k for k in own if k not in given]
     if missing:
-        raise TrainerStateError(f"{what} is missing {missing[0][:100]!r}")
+        raise TrainerStateError(f"{what}: {missing[0][:100]!r} is missing")
     extra = sorted(set(given) - set(own))
     if extra:
-        raise TrainerStateError(f"{what} has an unexpected entry {extra[0][:100]!r}")
+        raise TrainerStateError(f"{what}: unexpected entry {extra[0][:100]!r}")
     for key, mine in own.items():
         value, mine = given[key], np.asarray(mine)
         if value.shape != mine.shape:
             raise TrainerStateError(
-                f"{what}'s {key[:100]!r} has shape {value.shape}, expected {mine.shape}"
+                f"{what}: {key[:100]!r} has shape {value.shape}, expected {mine.shape}"
             )
         if value.dtype.kind != mine.dtype.kind:
             raise TrainerStateError(
-                f"{what}'s {key[:100]!r} has dtype {value.dtype}, expected {mine.dtype}"
+                f"{what}: {key[:100]!r} has dtype {value.dtype}, expected {mine.dtype}"
             )
 
 
