@@ -3,7 +3,9 @@
 - Only ``rnnviz.gui`` may use Qt (PySide6, shiboken6, PyQt) or pyqtgraph: the maths, the tasks,
   the training loop and the command line must import and run without a display stack.
 - Imports point down, gui → training → tasks → core: core uses none of tasks, training, gui or
-  cli; tasks none of training, gui or cli; training neither gui nor cli.
+  cli; tasks none of training, gui or cli; training neither gui nor cli. The gui reads what it
+  shows from the snapshot and the training layer, never from a task module, and never imports
+  the command line.
 - No two rnnviz modules import each other, directly or through others: no import cycle, not
   even one dodged with an import inside a function (imports under ``if TYPE_CHECKING:``, which
   never run, are left out).
@@ -31,6 +33,7 @@ FORBIDDEN = {
     "core": ("tasks", "training", "gui", "cli"),
     "tasks": ("training", "gui", "cli"),
     "training": ("gui", "cli"),
+    "gui": ("tasks", "cli"),
 }
 
 REQUIRED_IMPORTS = ("rnnviz", "rnnviz.core", "rnnviz.tasks", "rnnviz.training", "rnnviz.cli")
@@ -309,6 +312,7 @@ BAD_FILES = {
     "training/up.py": "import rnnviz.gui.window\n",
     "training/sub/deep.py": "from ...cli import main\n",
     "cli.py": "from PyQt6 import QtCore\n",
+    "gui/peek.py": "from ..tasks.ball import Ball\nimport rnnviz.cli\n",
 }
 CYCLIC_FILES = {
     # two modules importing each other, one of them inside a function (the usual dodge)
@@ -362,6 +366,9 @@ def cyclic_package(tmp_path: Path) -> Path:
                 "rnnviz/core/up.py:1 (core) imports rnnviz.training",
                 "rnnviz/core/up.py:1 (core) imports rnnviz.training.loop",
                 "rnnviz/core/up2.py:1 (core) imports rnnviz.gui",
+                "rnnviz/gui/peek.py:1 (gui) imports rnnviz.tasks.ball",
+                "rnnviz/gui/peek.py:1 (gui) imports rnnviz.tasks.ball.Ball",
+                "rnnviz/gui/peek.py:2 (gui) imports rnnviz.cli",
                 "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli",
                 "rnnviz/training/sub/deep.py:1 (training) imports rnnviz.cli.main",
                 "rnnviz/training/up.py:1 (training) imports rnnviz.gui.window",
