@@ -18,11 +18,12 @@ or stop cut it short.
 Snapshots are made only when due: at most ``max_snapshot_rate`` a second while training, plus
 one after every command that changes what the views show (step, pause, a new run, a live setting
 while paused, open, import). A snapshot is not free (a forward and a backward pass on the example
-and copies of everything the views show), so while training the rate also drops until making snapshots takes at most ``snapshot_budget`` of
-the loop's time: training keeps its speed, big models just redraw less often. In a training
-process (``acknowledged``) one more condition holds: the snapshot sent before has arrived (an
-``Ack`` says so). One that falls due before is owed, not made, and is made, of the run as it is
-then, when the ``Ack`` comes: the window never gets a backlog and no snapshot is made in vain.
+and copies of everything the views show), so while training the rate also drops until making
+snapshots takes at most ``snapshot_budget`` of the loop's time: training keeps its speed, big
+models just redraw less often. In a training process (``acknowledged``) one more condition
+holds: the snapshot sent before has arrived (an ``Ack`` says so). One that falls due before is
+owed, not made, and is made, of the run as it is then, when the ``Ack`` comes: the window never
+gets a backlog and no snapshot is made in vain.
 
 Run ids: every command that may start a new run carries a fresh id chosen by the controller.
 When the loop has carried it out, its trainer is labelled with that id *whether or not the run
