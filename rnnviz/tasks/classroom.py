@@ -20,7 +20,8 @@ from rnnviz.resources import resource_path
 __all__ = ["classroom_text"]
 
 
-# A subject with the verb forms the templates need: (subject, be, walk, see, go, have, like).
+# A subject with the verb forms the templates need, the fields of _SUBJECT_FIELDS.
+_SUBJECT_FIELDS = ("subj", "be", "walk", "see", "go", "have", "like")
 _SUBJECTS = (
     ("i", "am", "walk", "see", "go", "have", "like"),
     ("we", "are", "walk", "see", "go", "have", "like"),
@@ -67,6 +68,56 @@ _HOUSE_SENTENCES = (
     "the house is quiet at night", "my friend lives in a big house",
 )  # fmt: skip
 
+#: The kinds of sentence, as (weight, templates); a kind with several templates draws one. Word
+#: order (the first four) and walking home (the next four) are the sentence scorer's lessons:
+#: most weight. A template's fields are the words of its sentence (``_Words``).
+_KINDS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (10, ("{det} {animal} is {adj}",)),
+    (5, ("{det} {animal} is {adj} and {det2} {animal2} is {adj2}",)),
+    (6, ("{article} {adj} {animal} {animal_verb} {place}",)),
+    (4, ("{det} {animal} likes {food}",)),
+    (5, ("{subj} {be} walking home after school",)),
+    (5, ("{subj} {walk} home after school{with_friend}",)),
+    (3, ("walking home after school {subj} {see} a {adj} {animal}",)),
+    (3, (
+        "after school {subj} {walk} home",
+        "walking home after school is {mood}",
+        "{subj} {like} walking home after school",
+    )),
+    (6, (
+        "i want to say hi that i {event}",
+        "hi {name} i want to say hi that i {event}",
+        "hi {name} i {event}",
+    )),
+    (2, ("see you {when}", "can you come to the park {when}", "i will be home {when}")),
+    (4, (
+        "{subj} {go} to school {school_day}",
+        "at school we {school_doing}",
+        "today we {school_doing} at school",
+    )),
+    (3, ("the teacher {teacher_doing}",)),
+    (3, ("{subj} {have} a {adj} {animal}",)),
+    (3, _HOUSE_SENTENCES),
+)  # fmt: skip
+
+#: The fields a template draws a word for where it stands, from these choices.
+_DRAWN_FIELDS: dict[str, tuple[str, ...]] = {
+    "article": ("the", "a", "my"),
+    "animal_verb": _ANIMAL_VERBS,
+    "place": _PLACES,
+    "food": _FOODS,
+    "with_friend": ("", "", " with my friend"),
+    "mood": ("fun", "nice", "slow"),
+    "event": _MESSAGE_EVENTS,
+    "name": _NAMES,
+    "when": _WHEN,
+    "school_day": ("today", "tomorrow", "in the morning"),
+    "school_doing": _SCHOOL_DOINGS,
+    "teacher_doing": _TEACHER_DOINGS,
+}
+#: The drawn fields that keep their first word for the rest of the sentence.
+_ONCE_A_SENTENCE = frozenset({"event"})
+
 
 class _Draw:
     """Random choices built on ``random.Random.random()`` alone: Python guarantees that, with
@@ -93,67 +144,35 @@ class _Draw:
         return len(weights) - 1
 
 
+class _Words(dict):
+    """The words of one sentence, for ``str.format_map``: its subject with the verb forms, two
+    animals, adjectives and determiners, drawn for every sentence; any other field draws a word
+    from ``_DRAWN_FIELDS`` each time a template reads it (once a sentence for
+    ``_ONCE_A_SENTENCE``)."""
+
+    def __init__(self, r: _Draw) -> None:
+        subject = r.choice(_SUBJECTS)
+        super().__init__(zip(_SUBJECT_FIELDS, subject, strict=True))
+        self["animal"], self["animal2"] = r.choice(_ANIMALS), r.choice(_ANIMALS)
+        self["adj"], self["adj2"] = r.choice(_ADJECTIVES), r.choice(_ADJECTIVES)
+        self["det"], self["det2"] = r.choice(_DETERMINERS), r.choice(_DETERMINERS)
+        self._draw = r
+
+    def __missing__(self, field: str) -> str:
+        word = self._draw.choice(_DRAWN_FIELDS[field])
+        if field in _ONCE_A_SENTENCE:
+            self[field] = word
+        return word
+
+
 def _classroom_sentence(r: _Draw) -> str:
     """One sentence of the classroom grammar, chosen and filled in by ``r``."""
-    subj, be, walk, see, go, have, like = r.choice(_SUBJECTS)
-    animal, animal2 = r.choice(_ANIMALS), r.choice(_ANIMALS)
-    adj, adj2 = r.choice(_ADJECTIVES), r.choice(_ADJECTIVES)
-    det, det2 = r.choice(_DETERMINERS), r.choice(_DETERMINERS)
-    # word order (0–3) and walking home (4–7) are the sentence scorer's lessons: most weight
-    kind = r.weighted((10, 5, 6, 4, 5, 5, 3, 3, 6, 2, 4, 3, 3, 3))
-    if kind == 0:
-        return f"{det} {animal} is {adj}"
-    if kind == 1:
-        return f"{det} {animal} is {adj} and {det2} {animal2} is {adj2}"
-    if kind == 2:
-        article = r.choice(("the", "a", "my"))
-        return f"{article} {adj} {animal} {r.choice(_ANIMAL_VERBS)} {r.choice(_PLACES)}"
-    if kind == 3:
-        return f"{det} {animal} likes {r.choice(_FOODS)}"
-    if kind == 4:
-        return f"{subj} {be} walking home after school"
-    if kind == 5:
-        return f"{subj} {walk} home after school" + r.choice(("", "", " with my friend"))
-    if kind == 6:
-        return f"walking home after school {subj} {see} a {adj} {animal}"
-    if kind == 7:
-        return r.choice(
-            (
-                f"after school {subj} {walk} home",
-                f"walking home after school is {r.choice(('fun', 'nice', 'slow'))}",
-                f"{subj} {like} walking home after school",
-            )
-        )
-    if kind == 8:
-        event = r.choice(_MESSAGE_EVENTS)
-        return r.choice(
-            (
-                f"i want to say hi that i {event}",
-                f"hi {r.choice(_NAMES)} i want to say hi that i {event}",
-                f"hi {r.choice(_NAMES)} i {event}",
-            )
-        )
-    if kind == 9:
-        return r.choice(
-            (
-                f"see you {r.choice(_WHEN)}",
-                f"can you come to the park {r.choice(_WHEN)}",
-                f"i will be home {r.choice(_WHEN)}",
-            )
-        )
-    if kind == 10:
-        return r.choice(
-            (
-                f"{subj} {go} to school {r.choice(('today', 'tomorrow', 'in the morning'))}",
-                f"at school we {r.choice(_SCHOOL_DOINGS)}",
-                f"today we {r.choice(_SCHOOL_DOINGS)} at school",
-            )
-        )
-    if kind == 11:
-        return f"the teacher {r.choice(_TEACHER_DOINGS)}"
-    if kind == 12:
-        return f"{subj} {have} a {adj} {animal}"
-    return r.choice(_HOUSE_SENTENCES).format(animal=animal, adj=adj)
+    words = _Words(r)
+    _, templates = _KINDS[r.weighted(tuple(weight for weight, _ in _KINDS))]
+    # every template of the kind is filled in before one is drawn: that is the order of the
+    # draws the corpus of a seed has always been made with
+    sentences = [template.format_map(words) for template in templates]
+    return sentences[0] if len(sentences) == 1 else r.choice(sentences)
 
 
 def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bool = True) -> str:
