@@ -13,6 +13,8 @@ import numpy as np
 
 import rnnviz
 from rnnviz import cli
+from rnnviz.cli.arguments import build_parser
+from rnnviz.cli.messages import print_json
 from rnnviz.resources import resources_root
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,7 +122,7 @@ def _option_actions(parser):
 
 
 def test_every_option_has_a_help_text_and_a_readable_metavar():
-    actions = list(_option_actions(cli._build_parser()))
+    actions = list(_option_actions(build_parser()))
     assert {command for command, _ in actions} >= {"rnnviz", "train", "render"}
     for command, action in actions:
         assert action.help, f"{command} {action.option_strings} has no help text"
@@ -156,7 +158,7 @@ def test_the_window_opens_on_the_default_lesson(monkeypatch):
 
 
 def test_json_output_is_strict(capsys):
-    cli._print_json({"loss": float("nan"), "curve": [1.5, float("inf")], "x": {"y": -float("inf")}})
+    print_json({"loss": float("nan"), "curve": [1.5, float("inf")], "x": {"y": -float("inf")}})
     out = capsys.readouterr().out
 
     def refuse(constant):

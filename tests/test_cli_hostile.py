@@ -16,6 +16,10 @@ from pathlib import Path
 import pytest
 
 from rnnviz import cli
+from rnnviz.cli.checks import check_writable
+from rnnviz.cli.messages import MAX_MESSAGE, UsageError
+from rnnviz.cli.render_command import parse_size
+from rnnviz.cli.signals import Interrupted, StopSignals
 from rnnviz.tasks.text import TextTask
 from rnnviz.training import sessions
 from rnnviz.training.sessions import load_session
@@ -105,7 +109,7 @@ def test_bad_arguments_are_one_line_and_nothing_runs(capsys, nothing_runs, argv,
 
 
 def test_a_size_with_spaces_or_a_capital_x_is_fine():
-    assert cli._size(" 1280 X 720 ") == (1280, 720)
+    assert parse_size(" 1280 X 720 ") == (1280, 720)
 
 
 def _special_outputs(tmp_path: Path) -> list[tuple[str, str]]:
@@ -134,8 +138,8 @@ def test_out_naming_a_pipe_or_a_device_is_refused_before_training(capsys, nothin
 def test_out_may_replace_a_regular_file_or_be_new(tmp_path):
     old = tmp_path / "old.rnnviz"
     old.write_bytes(b"an old session")
-    assert cli._check_writable(str(old)) == old
-    assert cli._check_writable(str(tmp_path / "new.rnnviz")) == tmp_path / "new.rnnviz"
+    assert check_writable(str(old)) == old
+    assert check_writable(str(tmp_path / "new.rnnviz")) == tmp_path / "new.rnnviz"
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere")
@@ -144,8 +148,8 @@ def test_out_in_a_folder_that_cannot_be_written_is_refused(tmp_path):
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        with pytest.raises(cli.UsageError, match="is not writable"):
-            cli._check_writable(str(locked / "run.rnnviz"))
+        with pytest.raises(UsageError, match="is not writable"):
+            check_writable(str(locked / "run.rnnviz"))
     finally:
         locked.chmod(0o700)
 
@@ -276,10 +280,10 @@ def test_ctrl_c_elsewhere_is_one_line_and_130(capsys, monkeypatch, tmp_path, com
 
 
 def test_a_second_signal_ends_at_once_unless_the_run_is_being_saved():
-    stop = cli._StopSignals()
+    stop = StopSignals()
     stop._handle(signal.SIGINT, None)  # the first asks for a stop
     assert stop.signum == signal.SIGINT
-    with pytest.raises(cli.Interrupted):
+    with pytest.raises(Interrupted):
         stop._handle(signal.SIGINT, None)
     stop.protect()
     stop._handle(signal.SIGTERM, None)  # noted, not acted on: the save goes on
@@ -307,7 +311,7 @@ def test_every_message_is_one_short_line_whatever_it_quotes(capsys, nothing_runs
     newline = _one_line_exit_2(capsys, ["train", "--open", "/tmp/no\nsuch"])
     assert "no\\nsuch" in newline  # shown escaped, on the one line
     huge = _one_line_exit_2(capsys, ["train", "--set", "model.hidden_size=" + "x" * 100_000])
-    assert len(huge) <= len("rnnviz: ") + cli.MAX_MESSAGE and " … " in huge
+    assert len(huge) <= len("rnnviz: ") + MAX_MESSAGE and " … " in huge
     assert huge.startswith("rnnviz: model.hidden_size")
 
 
