@@ -214,14 +214,8 @@ class BallTask(Task):
     def batch(self, rng: np.random.Generator, batch_size: int, seq_len: int) -> Batch:
         """Draw ``batch_size`` random throws of ``seq_len`` frames.
 
-        Parameters
-        ----------
-        rng : numpy Generator
-            The only source of randomness: the same seed gives the same batch.
-        batch_size : int
-            B ≥ 1.
-        seq_len : int
-            T frames per throw, at least ``min_seq_len()``.
+        The arguments are ``Task.batch``'s; ``seq_len``, the frames per throw, is at least
+        ``min_seq_len()``.
 
         Returns
         -------

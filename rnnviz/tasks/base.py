@@ -79,7 +79,23 @@ class Task(ABC):
 
     @abstractmethod
     def batch(self, rng: np.random.Generator, batch_size: int, seq_len: int) -> Batch:
-        """Draw a batch of ``batch_size`` sequences of ``seq_len`` steps."""
+        """Draw a batch of ``batch_size`` sequences of ``seq_len`` steps.
+
+        Parameters
+        ----------
+        rng : numpy Generator
+            The only source of randomness: the same seed gives the same batch.
+        batch_size : int
+            B ≥ 1.
+        seq_len : int
+            T, the steps per sequence (a task says what it needs, or that its own settings
+            fix the length).
+
+        Returns
+        -------
+        Batch
+            The arrays of the module docstring.
+        """
 
     def sequence_length(self, requested: int) -> int:
         """The number of steps this task's sequences have when ``requested`` are asked for

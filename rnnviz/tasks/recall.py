@@ -198,15 +198,8 @@ class RecallTask(Task):
     def batch(self, rng: np.random.Generator, batch_size: int, seq_len: int | None = None) -> Batch:
         """Draw ``batch_size`` recall sequences, gaps as ``config.vary_delay`` says.
 
-        Parameters
-        ----------
-        rng : numpy Generator
-            The only source of randomness: the same seed gives the same batch.
-        batch_size : int
-            B ≥ 1.
-        seq_len : int, optional
-            Ignored: the length is always ``self.seq_len`` = N + 2, set by the delay (the
-            argument exists because every task takes it).
+        The arguments are ``Task.batch``'s, but ``seq_len`` may be left out and is ignored: the
+        length is always ``self.seq_len`` = N + 2, set by the delay.
 
         Returns
         -------
