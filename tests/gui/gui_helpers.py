@@ -21,3 +21,11 @@ def shown(qtbot, cls, snap=None, size=(900, 700)):
     qtbot.waitExposed(view)
     settle()
     return view
+
+
+def start_run(window, qtbot, config, timeout: int = 10_000):
+    """Start ``config`` in the main window ``window`` and wait for its first snapshot, which
+    is returned."""
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=timeout):
+        window.controller.start(config)
+    return window.controller.latest

@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+from gui_helpers import shown
 
 from rnnviz.gui.equations_view import EquationsView, line_html
 from rnnviz.gui.view import check_view
@@ -28,11 +29,7 @@ def snapshot_of(cell: str, layers: int = 1, bidirectional: bool = False):
 
 @pytest.fixture
 def view(qtbot):
-    widget = EquationsView()
-    qtbot.addWidget(widget)
-    widget.resize(640, 420)
-    widget.show()
-    return widget
+    return shown(qtbot, EquationsView, size=(640, 420))
 
 
 def test_it_is_a_view(view):

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_helpers import start_run
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
-from rnnviz.gui.main_window import MainWindow
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.presets import list_presets, load_preset
 from rnnviz.training.trainer import Trainer
@@ -31,26 +31,22 @@ SMALL = {"model.hidden_size": "8", "batch_size": "4"}
 WAIT = 10_000  # ms: generous for a loaded machine
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1800, 1000)
-    win.show()
-    yield win
-    win.close()
-
-
 def start_small(window, qtbot, task: str = "alphabet", extra=None) -> TrainConfig:
     config = TrainConfig(task=task).with_settings({**SMALL, **(extra or {})})
-    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT):
-        window.controller.start(config)
+    start_run(window, qtbot, config, timeout=WAIT)
     return config
 
 
 def step_once(window, qtbot):
-    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT) as blocker:
-        window.controller.step()
+    """One update, paused; returns its snapshot (not the run's first, if that was still on
+    its way: a lesson's run has started when ``run_reset`` comes, before its first snapshot)."""
+    c = window.controller
+    current = c.latest is not None and c.latest.run_id == c.run_id
+    before = c.latest.iteration if current else 0
+    with qtbot.waitSignal(
+        c.snapshot_ready, timeout=WAIT, check_params_cb=lambda snap: snap.iteration > before
+    ) as blocker:
+        c.step()
     return blocker.args[0]
 
 

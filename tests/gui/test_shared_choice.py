@@ -1,10 +1,9 @@
 """One time cursor and one layer·direction selector for every view; every view on one interface."""
 
-import pytest
+from gui_helpers import start_run
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from rnnviz.gui.main_window import MainWindow
 from rnnviz.gui.view import check_view
 from rnnviz.gui.view_choice import ViewChoice
 from rnnviz.training.config import TrainConfig
@@ -12,21 +11,8 @@ from rnnviz.training.config import TrainConfig
 SMALL = {"model.hidden_size": "6", "batch_size": "4", "seq_len": "10"}
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1800, 1000)
-    win.show()
-    yield win
-    win.close()
-
-
 def start(window, qtbot, task="alphabet", **settings):
-    config = TrainConfig(task=task).with_settings({**SMALL, **settings})
-    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
-        window.controller.start(config)
-    return window.controller.latest
+    return start_run(window, qtbot, TrainConfig(task=task).with_settings({**SMALL, **settings}))
 
 
 def test_view_choice_keeps_the_cursor_and_layer_in_range():
