@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import refused_in_one_line, rnnviz_command, run_rnnviz
 
 from rnnviz import cli
 from rnnviz.cli.checks import check_writable
@@ -49,15 +50,6 @@ def nothing_runs(monkeypatch, tmp_path):
     return tmp_path
 
 
-def _one_line_exit_2(capsys, argv: list[str]) -> str:
-    assert cli.main(argv) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rnnviz: "), captured.err
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -68,9 +60,21 @@ def _one_line_exit_2(capsys, argv: list[str]) -> str:
         (["train", "--open", ""], "--open: needs a file name"),
         (["train", "--out", ""], "--out: needs a file name"),
         (["render", "--out", ""], "--out: needs a file name"),
-        (["render", "--out", "a.png", "--size", "1280x72²"], "--size takes WIDTHxHEIGHT"),
-        (["render", "--out", "a.png", "--size", "１２８０x720"], "--size takes WIDTHxHEIGHT"),
-        (["render", "--out", "a.png", "--size", "1280x٧٢٠"], "--size takes WIDTHxHEIGHT"),
+        (["render", "--out", "a.png", "--panel", "piechart"], "unknown panel 'piechart'"),
+        (
+            ["render", "--preset", "alphabet", "--out", "a.png", "--set", "colour=red"],
+            "unknown setting 'colour'; you can set model.cell",
+        ),
+        (
+            ["render", "--preset", "alphabet", "--out", "a.png", "--set", "model.cell=transformer"],
+            "model.cell must be one of",
+        ),
+        (
+            ["render", "--out", "picture.xyz"],
+            "the picture's format follows the file's extension; use one of .png, .jpg",
+        ),
+        (["render", "--out", "picture"], "use one of .png, .jpg"),
+        (["render", "--out", "no-such-folder/picture.png"], "there is no folder"),
         (["--benchmark", "nan"], "--benchmark: takes a number of seconds above 0"),
         (["--benchmark", "inf"], "--benchmark: takes a number of seconds above 0"),
         (["--benchmark=-inf"], "--benchmark: takes a number of seconds above 0"),
@@ -104,7 +108,32 @@ def _one_line_exit_2(capsys, argv: list[str]) -> str:
     ],
 )  # fmt: skip
 def test_bad_arguments_are_one_line_and_nothing_runs(capsys, nothing_runs, argv, message):
-    assert message in _one_line_exit_2(capsys, argv)
+    assert message in refused_in_one_line(capsys, argv)
+    assert list(nothing_runs.iterdir()) == []
+
+
+#: int() refuses strings of more than 4,300 digits with its own ValueError
+_HUGE = "9" * 4301
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ("1280x72²", "--size takes WIDTHxHEIGHT"),
+        ("１２８０x720", "--size takes WIDTHxHEIGHT"),
+        ("1280x٧٢٠", "--size takes WIDTHxHEIGHT"),
+        ("big", "--size takes WIDTHxHEIGHT"),
+        # far above what Qt can paint: this crashed the process (exit 139)
+        ("99999x99999", "from 200x150 to 8192x8192, got '99999x99999'"),
+        ("8193x1000", "to 8192x8192"),
+        ("1000x8193", "to 8192x8192"),
+        ("199x150", "from 200x150"),
+        pytest.param(f"{_HUGE}x150", "--size takes WIDTHxHEIGHT", id="4301-digit-width"),
+        pytest.param(f"200x{_HUGE}", "--size takes WIDTHxHEIGHT", id="4301-digit-height"),
+    ],
+)
+def test_a_bad_size_is_one_line_and_nothing_runs(capsys, nothing_runs, size, message):
+    assert message in refused_in_one_line(capsys, ["render", "--out", "a.png", "--size", size])
     assert list(nothing_runs.iterdir()) == []
 
 
@@ -128,9 +157,9 @@ def test_out_naming_a_pipe_or_a_device_is_refused_before_training(capsys, nothin
     assert special, "needs FIFOs or /dev/null"
     for path, message in special:
         if not path.endswith(".png"):
-            assert message in _one_line_exit_2(capsys, ["train", "--out", path])
+            assert message in refused_in_one_line(capsys, ["train", "--out", path])
         if not path.endswith(".rnnviz"):
-            assert message in _one_line_exit_2(capsys, ["render", "--out", path])
+            assert message in refused_in_one_line(capsys, ["render", "--out", path])
     if Path("/dev/null").exists():
         assert Path("/dev/null").is_char_device()  # still the device
 
@@ -155,7 +184,7 @@ def test_out_in_a_folder_that_cannot_be_written_is_refused(tmp_path):
 
 
 def test_argparse_errors_are_one_line(capsys):
-    line = _one_line_exit_2(capsys, ["train", "--steps"])
+    line = refused_in_one_line(capsys, ["train", "--steps"])
     assert "argument --steps: expected one argument" in line
     assert "see `rnnviz train --help`" in line
 
@@ -186,8 +215,7 @@ def test_no_note_when_nothing_is_folded(capsys):
 
 def _start_training(tmp_path: Path, *extra: str) -> subprocess.Popen:
     """``python -m rnnviz train`` of a long run, returned once its progress bar shows."""
-    argv = [sys.executable, "-m", "rnnviz", "train", "--preset", "alphabet"]
-    argv += ["--steps", "1000000", *extra]
+    argv = rnnviz_command("train", "--preset", "alphabet", "--steps", "1000000", *extra)
     process = subprocess.Popen(
         argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy()
     )
@@ -246,20 +274,8 @@ def test_sigterm_stops_training_and_exits_143(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_sigterm_elsewhere_is_one_line_and_143():
     # a command other than train (here `presets`, made to receive SIGTERM while it runs)
-    code = (
-        "import os, signal, sys\n"
-        "from rnnviz import cli\n"
-        "def presets():\n"
-        "    os.kill(os.getpid(), signal.SIGTERM)\n"
-        "    for _ in range(10_000_000):\n"
-        "        pass\n"
-        "    return 0\n"
-        "cli._presets = presets\n"
-        "sys.exit(cli.main(['presets']))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 143
-    assert done.stderr == "rnnviz: terminated\n" and done.stdout == ""
+    done = run_rnnviz("presets", signal_at=("rnnviz.cli:_presets", signal.SIGTERM))
+    assert (done.returncode, done.stderr, done.stdout) == (143, "rnnviz: terminated\n", "")
 
 
 @pytest.mark.parametrize("command", ["presets", "render", "info"])
@@ -299,18 +315,10 @@ def test_signal_handlers_are_restored_after_training(capsys):
 # ---------------------------------------------------------------- found by a hostile review
 
 
-def test_a_size_of_thousands_of_digits_is_one_line(capsys, nothing_runs):
-    # int() refuses strings of more than 4,300 digits with its own ValueError
-    huge = "9" * 4301
-    for size in (f"{huge}x150", f"200x{huge}"):
-        message = _one_line_exit_2(capsys, ["render", "--out", "x.png", "--size", size])
-        assert "--size takes WIDTHxHEIGHT" in message
-
-
 def test_every_message_is_one_short_line_whatever_it_quotes(capsys, nothing_runs):
-    newline = _one_line_exit_2(capsys, ["train", "--open", "/tmp/no\nsuch"])
+    newline = refused_in_one_line(capsys, ["train", "--open", "/tmp/no\nsuch"])
     assert "no\\nsuch" in newline  # shown escaped, on the one line
-    huge = _one_line_exit_2(capsys, ["train", "--set", "model.hidden_size=" + "x" * 100_000])
+    huge = refused_in_one_line(capsys, ["train", "--set", "model.hidden_size=" + "x" * 100_000])
     assert len(huge) <= len("rnnviz: ") + MAX_MESSAGE and " … " in huge
     assert huge.startswith("rnnviz: model.hidden_size")
 
@@ -327,27 +335,30 @@ def _signal_in(monkeypatch, where, attribute: str, signum: int) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_a_signal_during_the_evaluation_still_saves_the_run(capsys, monkeypatch, tmp_path):
-    _signal_in(monkeypatch, Trainer, "evaluate", signal.SIGINT)
+@pytest.mark.parametrize(
+    ("where", "attribute", "signum", "said"),
+    [
+        # the evaluation is cut short: no figures, but the run is saved
+        (Trainer, "evaluate", signal.SIGINT, "interrupted at iteration 3"),
+        # the save goes on to its end: the figures are printed as without the signal
+        (sessions, "save_session", signal.SIGTERM, "terminated while saving"),
+    ],
+    ids=["evaluation", "final-save"],
+)
+def test_a_signal_during_the_evaluation_or_the_final_save_still_saves_the_run(
+    capsys, monkeypatch, tmp_path, where, attribute, signum, said
+):
+    _signal_in(monkeypatch, where, attribute, signum)
     out = tmp_path / "run.rnnviz"
     argv = ["train", "--preset", "alphabet", "--steps", "3", "--quiet", "--out", str(out)]
-    assert cli.main(argv) == 130
+    assert cli.main(argv) == 128 + signum
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == f"rnnviz: interrupted at iteration 3; saved to {out}\n"
+    assert captured.err == f"rnnviz: {said}; saved to {out}\n"
+    if attribute == "save_session":
+        assert json.loads(captured.out)["out"] == str(out)
+    else:
+        assert captured.out == ""
     assert load_session(out).iteration == 3
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_a_signal_during_the_final_save_lets_it_finish(capsys, monkeypatch, tmp_path):
-    _signal_in(monkeypatch, sessions, "save_session", signal.SIGTERM)
-    out = tmp_path / "run.rnnviz"
-    argv = ["train", "--preset", "alphabet", "--steps", "2", "--quiet", "--out", str(out)]
-    assert cli.main(argv) == 143
-    captured = capsys.readouterr()
-    assert json.loads(captured.out)["out"] == str(out)  # the figures, as without the signal
-    assert captured.err == f"rnnviz: terminated while saving; saved to {out}\n"
-    assert load_session(out).iteration == 2
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
@@ -383,19 +394,7 @@ def test_a_signal_while_render_paints_writes_nothing_and_is_one_line(
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_while_the_command_starts_is_one_line():
     # the signal arrives while rnnviz.cli (and what it imports) is being imported
-    code = (
-        "import builtins, os, signal, sys\n"
-        "from rnnviz import launch\n"
-        "real_import = builtins.__import__\n"
-        "def spy(name, *args, **kwargs):\n"
-        "    if name == 'rnnviz.cli':\n"
-        "        os.kill(os.getpid(), signal.SIGINT)\n"
-        "    return real_import(name, *args, **kwargs)\n"
-        "builtins.__import__ = spy\n"
-        "sys.argv = ['rnnviz', 'presets']\n"
-        "sys.exit(launch.main())\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    done = run_rnnviz("presets", signal_at=("import rnnviz.cli", signal.SIGINT))
     assert (done.returncode, done.stderr, done.stdout) == (130, "rnnviz: interrupted\n", "")
 
 
@@ -403,6 +402,6 @@ def test_a_read_only_out_file_is_refused_before_training(capsys, nothing_runs):
     old = nothing_runs / "kept.rnnviz"
     old.write_bytes(b"the lecturer's session")
     old.chmod(0o444)
-    message = _one_line_exit_2(capsys, ["train", "--out", str(old)])
+    message = refused_in_one_line(capsys, ["train", "--out", str(old)])
     assert message.endswith("kept.rnnviz is read-only: make it writable or give another name")
     assert old.read_bytes() == b"the lecturer's session"

@@ -1,11 +1,8 @@
 """`rnnviz render`: a trained run drawn offscreen to a PNG, for slides and the README."""
 
 import json
-import os
-import subprocess
-import sys
 
-import pytest
+from cli_helpers import run_rnnviz
 from PySide6.QtCore import qWarning
 from PySide6.QtGui import QColor, QImage
 
@@ -76,49 +73,6 @@ def test_render_the_window_and_one_view(qtbot, tmp_path, capsys):
     assert QImage(str(view_png)).size().width() == 600 and colours(view_png) > 10
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["--panel", "piechart"], "unknown panel 'piechart'"),
-        (["--size", "big"], "WIDTHxHEIGHT"),
-        # far above what Qt can paint: this crashed the process (exit 139)
-        (["--size", "99999x99999"], "from 200x150 to 8192x8192, got '99999x99999'"),
-        (["--size", "8193x1000"], "to 8192x8192"),
-        (["--size", "1000x8193"], "to 8192x8192"),
-        (["--size", "199x150"], "from 200x150"),
-        (["--steps", "-1"], "takes 0 to 10,000,000 updates"),
-        (["--set", "colour=red"], "unknown setting 'colour'; you can set model.cell"),
-        (["--set", "model.cell=transformer"], "model.cell must be one of"),
-    ],
-)
-def test_render_refuses_bad_arguments_in_one_line(tmp_path, capsys, argv, message):
-    out = tmp_path / "x.png"
-    assert main(["render", "--preset", "alphabet", "--steps", "1", "--out", str(out), *argv]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and message in err
-    assert not out.exists()
-
-
-@pytest.mark.parametrize(
-    ("out", "message"),
-    [
-        ("picture.xyz", "the picture's format follows the file's extension; use one of .png, .jpg"),
-        ("picture", "use one of .png, .jpg"),
-        ("no-such-folder/picture.png", "there is no folder"),
-    ],
-)
-def test_render_refuses_an_unwritable_out_before_training(
-    tmp_path, capsys, monkeypatch, out, message
-):
-    def train_and_draw(*args):
-        raise AssertionError("trained although the picture cannot be written")
-
-    monkeypatch.setattr(rnnviz.gui.app, "render", train_and_draw)
-    assert main(["render", "--preset", "alphabet", "--out", str(tmp_path / out)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and message in err
-
-
 def test_the_format_follows_the_extension_and_the_json_is_strict(qtbot, tmp_path, capsys):
     jpeg = tmp_path / "loss.JPG"
     argv = ["render", "--preset", "alphabet", "--steps", "0", "--panel", "loss"]
@@ -150,13 +104,7 @@ def test_the_offscreen_notice_is_silenced_and_other_messages_are_not(qtbot, qtlo
 def test_render_prints_nothing_but_its_json(tmp_path):
     out = tmp_path / "loss.png"
     argv = ["render", "--preset", "alphabet", "--steps", "0", "--panel", "loss"]
-    done = subprocess.run(
-        [sys.executable, "-m", "rnnviz", *argv, "--size", "400x300", "--out", str(out)],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_rnnviz(*argv, "--size", "400x300", "--out", str(out), timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # the offscreen platform said NOTICE 3 or 4 times
     assert json.loads(done.stdout)["out"] == str(out) and out.is_file()
