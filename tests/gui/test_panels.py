@@ -219,6 +219,26 @@ def test_vanilla_rnn_has_no_gates_message(show):
     assert [m.name for m in panel.maps] == ["r", "z", "n"]
 
 
+@pytest.mark.parametrize("cls", [HiddenStatePanel, GatePanel])
+def test_maps_answer_the_keys_again_after_a_message(show, qtbot, cls):
+    # the same maps again after a snapshot with none (the gate maps of an LSTM, a vanilla
+    # RNN, the LSTM again) are not rebuilt, and must still take the cursor keys and clicks
+    panel = show(cls, snapshot(**LSTM))
+    if cls is GatePanel:
+        panel.show_snapshot(snapshot(cell="rnn_tanh"))
+    else:
+        panel.show_snapshot(dataclasses.replace(snapshot(**LSTM), hidden=()))
+    assert panel.is_showing_message()
+    with qtbot.assertNotEmitted(panel.cursor_moved):
+        QTest.keyClick(panel, Qt.Key.Key_Right)  # nothing shown: no step to move to
+    panel.show_snapshot(snapshot(**LSTM))
+    assert not panel.is_showing_message()
+    panel.set_cursor(4)
+    with qtbot.waitSignal(panel.cursor_moved, timeout=1_000) as moved:
+        QTest.keyClick(panel, Qt.Key.Key_Right)
+    assert moved.args == [5]
+
+
 def test_gradient_curves_are_log10_of_the_floored_norms(show):
     snap = snapshot(**GRU_DEEP)
     panel = show(GradientFlowPanel, snap)

@@ -181,19 +181,10 @@ class BallView(Panel):
         self._draw()
         self.show_plots()
 
-    def show_plots(self) -> None:
+    def _measuring_size(self, measuring: bool) -> None:
         # the view asks for the room of its shortest title only: a longer one is shown when
-        # there is room (see _update_title). Only when the panel measures itself, once a run:
-        # each title change lays the plot out again
-        if getattr(self.snapshot, "run_id", None) == self._sized_for_run:
-            super().show_plots()
-            return
-        self._shortest_title = True
-        try:
-            self._update_title()
-            super().show_plots()
-        finally:
-            self._shortest_title = False
+        # there is room (see _update_title)
+        self._shortest_title = measuring
         self._update_title()
 
     # ---------------------------------------------------------------- the title

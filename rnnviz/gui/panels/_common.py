@@ -309,6 +309,18 @@ class Panel(QWidget):
         if run == self._sized_for_run:
             return
         self._sized_for_run = run
+        self._measuring_size(True)
+        try:
+            self._ask_for_least_size()
+        finally:
+            self._measuring_size(False)
+
+    def _measuring_size(self, measuring: bool) -> None:
+        """Called with True before the view measures the room it asks for (once a run, in
+        ``show_plots``) and with False after: a view whose titles follow its size shows,
+        while measuring, the ones it asks room for, and after, the ones that fit."""
+
+    def _ask_for_least_size(self) -> None:
         for plot in self.view.ci.items:
             if isinstance(plot, pg.PlotItem) and not isinstance(plot, pg.ColorBarItem):
                 plot.vb.setMinimumSize(QSizeF(MIN_DATA_AREA))

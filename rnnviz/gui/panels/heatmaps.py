@@ -19,6 +19,7 @@ fixed levels and a 256-entry lookup table; a snapshot copies into the buffers an
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -185,28 +186,20 @@ class _HeatMapPanel(Panel):
                 m.shown_title = text
                 m.show_title(text)
 
-    def show_plots(self) -> None:
+    def _measuring_size(self, measuring: bool) -> None:
         # Once a run the view measures itself (Panel.show_plots): with no titles where they
         # are optional, so that five gate maps fit a projector's 720 px in a tab (with a title
         # row each they asked for 631 px and pushed the window to 788), and then how high it
         # must be to show them, which fit_titles compares with the height it gets.
-        if getattr(self.snapshot, "run_id", None) == self._sized_for_run or not self.maps:
-            super().show_plots()
-            return
-        self._measuring = True
-        try:
-            self.fit_titles()
-            super().show_plots()
-            if self.titles_optional:
-                for m in self.maps:
-                    m.show_title(m.titles[1])
-                self.view.ci.layout.invalidate()
-                titled = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
-                self._titled_height = math.ceil(titled) + 2
-                for m in self.maps:
-                    m.show_title(m.shown_title)
-        finally:
-            self._measuring = False
+        if not measuring and self.titles_optional and self.maps:
+            for m in self.maps:
+                m.show_title(m.titles[1])
+            self.view.ci.layout.invalidate()
+            titled = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+            self._titled_height = math.ceil(titled) + 2
+            for m in self.maps:
+                m.show_title(m.shown_title)
+        self._measuring = measuring
         self.fit_titles()
 
     def _clear(self) -> None:
@@ -228,7 +221,6 @@ class _HeatMapPanel(Panel):
         if self.maps:
             last = self.maps[-1].plot.getAxis("bottom")
             last.setLabel("time step t", color="#1a1a1a", **{"font-size": "15pt"})
-        self._steps = steps
         self.fit_titles()
 
     # ---------------------------------------------------------------- cursor and unit
@@ -299,17 +291,30 @@ class _HeatMapPanel(Panel):
         self.view.addItem(bar, row=row, col=1, rowspan=rowspan)
         self.bars.append(bar)
 
-    def _draw(self, key, rebuild, values) -> None:
-        """Rebuild the maps if ``key`` (their shape) changed, then copy each map's (T, H)
-        ``values`` into it and show them."""
+    @Slot(object)
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        drawn = self._maps_of(snapshot)
+        if isinstance(drawn, str):
+            self._steps = 0  # no maps: no step for the keys and clicks to move to
+            self.show_message(drawn)
+            return
+        key, rebuild, values = drawn
         if key != self._shape_key:
             rebuild()
             self._shape_key = key
         for m, v in zip(self.maps, values, strict=True):
             m.set_data(v)
+        self._steps = self.maps[0].steps
         self._place_cursor()
         self._refresh_hover()
         self.show_plots()
+
+    def _maps_of(self, snapshot) -> tuple[object, Callable[[], None], list[np.ndarray]] | str:
+        """What ``snapshot`` shows: the maps' shape key (they are rebuilt when it changes),
+        how to rebuild them, and each map's (T, H) values; or the message shown instead when
+        it has nothing to map."""
+        raise NotImplementedError
 
 
 class HiddenStatePanel(_HeatMapPanel):
@@ -338,16 +343,13 @@ class HiddenStatePanel(_HeatMapPanel):
         self._add_bar(0, levels, "hidden state h", rowspan=max(1, layout.count))
         self._finish_rows(steps, units)
 
-    @Slot(object)
-    def show_snapshot(self, snapshot) -> None:
-        self.snapshot = snapshot
+    def _maps_of(self, snapshot):
         hidden = snapshot.hidden
         if not hidden:
-            self.show_message("This snapshot holds no hidden states.")
-            return
+            return "This snapshot holds no hidden states."
         steps, units = hidden[0].shape
         key = (tuple(snapshot.layout.labels), snapshot.layout.value_range("h"), steps, units)
-        self._draw(key, lambda: self._rebuild(snapshot, steps, units), hidden)
+        return key, lambda: self._rebuild(snapshot, steps, units), hidden
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         return f"{m.name}   t = {t}   unit {unit}   h = {m.value(t, unit):+.4f}"
@@ -392,26 +394,21 @@ class GatePanel(_HeatMapPanel):
             self._add_bar(row, levels, name)
         self._finish_rows(steps, units)
 
-    @Slot(object)
-    def show_snapshot(self, snapshot) -> None:
-        self.snapshot = snapshot
+    def _maps_of(self, snapshot):
         gates = snapshot.gates
         if not gates:
-            self.show_message("This snapshot holds no gate activations.")
-            return
+            return "This snapshot holds no gate activations."
         k = min(self.layer(), len(gates) - 1)
         chosen = gates[k]
         cell = snapshot.cell_states[k] if k < len(snapshot.cell_states) else None
         layout = snapshot.layout
         names = tuple(n for n in layout.gates if n in chosen) + (() if cell is None else ("c",))
         if not names:
-            self._steps = 0
-            self.show_message(NO_GATES_MESSAGE)
-            return
-        steps, units = (cell if names[0] == "c" else chosen[names[0]]).shape
+            return NO_GATES_MESSAGE
+        values = [cell if n == "c" else chosen[n] for n in names]
+        steps, units = values[0].shape
         key = (names, tuple(layout.value_range(n) for n in names), steps, units)
-        rebuild = lambda: self._rebuild(layout, names, steps, units)  # noqa: E731
-        self._draw(key, rebuild, [cell if n == "c" else chosen[n] for n in names])
+        return key, lambda: self._rebuild(layout, names, steps, units), values
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         where = self.snapshot.layout.labels[self.layer()]
