@@ -10,14 +10,14 @@ A preset file holds
                   {"metric": "loss", "below_baseline": name}: what "it worked" means
     compare       optional runs to show beside it: [{"label": …, "set": {dotted settings}}]
     hide          optional controls a focused lesson hides (dotted setting names)
-
-The settings a preset names, in its config, its comparisons and ``hide``, are checked against
-the settings table (``rnnviz.training.settings``): a name the lesson's task does not have, or a
-value out of its row's range, is a PresetError that says which.
     view          optional view the lesson is about, brought to the front when the views are
                   shown one at a time: one of ``VIEWS``
     demo          optional part of the demo the lesson is about, opened with it: one of
                   ``DEMO_PARTS`` (the text demo's keyboard, scorer or samples)
+
+The settings a preset names, in its config, its comparisons and ``hide``, are checked against
+the settings table (``rnnviz.training.settings``): a name the lesson's task does not have, or a
+value out of its row's range, is a PresetError that says which.
 """
 
 from __future__ import annotations
