@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from rnnviz.core.checks import check_keys, saved_array
 from rnnviz.core.trace import Cache, DirectionTrace, Gradients, Trace
 
 if TYPE_CHECKING:
@@ -128,34 +129,10 @@ class RecurrentLayer:
         non-numeric or non-finite entry is a ``ValueError`` naming the key, and the layer keeps
         its parameters.
         """
-        if not isinstance(state, Mapping):
-            raise ValueError(f"state must be a mapping of names to arrays, got {type(state)}")
-        shapes = self.parameter_shapes()
-        missing = [k for k in shapes if k not in state]
-        if missing:
-            name = missing[0]
-            raise ValueError(f"state_dict is missing {name!r} (expected shape {shapes[name]})")
-        extra = [k for k in state if k not in shapes]
-        if extra:
-            raise ValueError(
-                f"state_dict has an unexpected entry {extra[0]!r}: this {self.describe()} has "
-                f"{', '.join(shapes)}"
-            )
-        loaded = {}
-        for name, shape in shapes.items():
-            value = np.asarray(state[name])
-            if value.dtype.kind not in "fiu":
-                raise ValueError(f"{name!r} must hold numbers, got dtype {value.dtype}")
-            if value.shape != shape:
-                raise ValueError(f"{name!r} has shape {value.shape}, expected {shape}")
-            # cast first: a finite float64 such as 1e300 becomes inf in float32
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = value.astype(self.dtype, copy=True)
-            if not np.all(np.isfinite(value)):
-                raise ValueError(
-                    f"{name!r} holds NaN or infinite values (or values too large for {self.dtype})"
-                )
-            loaded[name] = value
+        check_keys(state, self.parameter_shapes(), f"the {self.describe()}'s state_dict")
+        loaded = {
+            name: saved_array(name, state[name], p, kinds="fiu") for name, p in self.params.items()
+        }
         for name, value in loaded.items():
             self.params[name][...] = value
 
