@@ -37,7 +37,7 @@ import logging
 import math
 import queue
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ from rnnviz.training.sessions import (
     load_session,
     save_session,
 )
+from rnnviz.training.settings import settings_needing_a_new_run
 from rnnviz.training.trainer import Trainer, needs_reset
 
 __all__ = ["TrainingLoop"]
@@ -66,18 +67,6 @@ def _describe(error: BaseException) -> str:
         return error.strerror + (f" ({error.filename})" if error.filename else "")
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _reset_settings(config: TrainConfig, settings: Mapping[str, Any]) -> list[str]:
-    """The names among ``settings`` that, alone, would change the model or the data."""
-    names = []
-    for key, value in settings.items():
-        try:
-            if needs_reset(config, config.with_settings({key: value})):
-                names.append(key)
-        except ConfigError:  # valid only together with another setting: name it anyway
-            names.append(key)
-    return names
 
 
 class TrainingLoop:
@@ -331,9 +320,7 @@ class TrainingLoop:
 
     def _do_reset(self, command: protocol.Reset) -> None:
         config, run_id = command.config, command.run_id
-        self._restart(
-            lambda: Trainer(config, run_id=run_id), run_id, command.reason, "start the run"
-        )
+        self._restart(config, run_id, command.reason, "start the run")
 
     def _do_rewind(self, command: protocol.Rewind) -> None:
         if self._need_trainer("rewind"):
@@ -341,7 +328,7 @@ class TrainingLoop:
             # current run is left intact (same seed and config, so the identical run)
             config, run_id = self.trainer.config, command.run_id
             self._restart(
-                lambda: Trainer(config, run_id=run_id),
+                config,
                 run_id,
                 "rewound: the same run again, from the same initial weights",
                 "rewind",
@@ -359,7 +346,7 @@ class TrainingLoop:
             self._fail(f"Cannot reseed: {error}")
             return
         self._restart(
-            lambda: Trainer(config, run_id=run_id),
+            config,
             run_id,
             f"seed {new_seed} (new initial weights and data)",
             "reseed",
@@ -390,16 +377,16 @@ class TrainingLoop:
             # once (every lesson at a learning rate of 10 or 100, measured). Lowering it after
             # a divergence therefore starts the run again, from the same initial weights.
             return self._restart(
-                lambda: Trainer(new, run_id=run_id),
+                new,
                 run_id,
                 f"rewound with learning rate {new.optim.lr:g} (the diverged weights could "
                 "not be trained on)",
                 "rewind",
             )
         if needs_reset(old, new):
-            names = ", ".join(_reset_settings(old, settings)) or "that setting"
+            names = ", ".join(settings_needing_a_new_run(old, settings)) or "that setting"
             return self._restart(
-                lambda: Trainer(new, run_id=run_id),
+                new,
                 run_id,
                 f"{names} changes the model or the data, so training starts again",
                 "apply that setting",
@@ -463,15 +450,16 @@ class TrainingLoop:
 
     def _restart(
         self,
-        build: Callable[[], Trainer],
+        build: TrainConfig | Callable[[], Trainer],
         run_id: int,
         reason: str,
         doing: str,
         pause: bool = False,
     ) -> bool:
-        """Replace the run by ``build()``; on error keep the current one (relabelled)."""
+        """Replace the run by a new one of the config ``build``, or by ``build()``; on error
+        keep the current one (relabelled)."""
         try:
-            trainer = build()
+            trainer = Trainer(build, run_id=run_id) if isinstance(build, TrainConfig) else build()
         except Exception as error:
             log.info("could not %s", doing, exc_info=True)
             self._relabel(run_id)

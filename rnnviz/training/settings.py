@@ -20,7 +20,7 @@ a task stays below the training layer. :func:`settings_for` joins them for one t
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -231,6 +231,19 @@ def needs_new_run(old: Any, new: Any) -> bool:
     """True when going from ``old`` to ``new`` changes a setting that is not live."""
     rows = settings_for(old.task)
     return any(not rows[name].live for name in changed_settings(old, new))
+
+
+def settings_needing_a_new_run(config: Any, settings: Mapping[str, Any]) -> list[str]:
+    """The names among ``settings`` (dotted name → value, as ``--set`` takes them) that, each
+    alone, would change the model or the data of a run of ``config``."""
+    names = []
+    for key, value in settings.items():
+        try:
+            if needs_new_run(config, config.with_settings({key: value})):
+                names.append(key)
+        except ConfigError:  # valid only together with another setting: name it anyway
+            names.append(key)
+    return names
 
 
 def _help_lines(rows: list[Setting], column: int, width: int) -> Iterator[str]:
