@@ -12,7 +12,6 @@ cursor is shared by every view with a time axis.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,8 @@ from rnnviz.gui.controller import Controller
 from rnnviz.gui.controls import ControlPanel
 from rnnviz.gui.demos.ball_view import BallView
 from rnnviz.gui.demos.text_view import TextView
+from rnnviz.gui.diagram import DiagramView
+from rnnviz.gui.equations_view import EquationsView
 from rnnviz.gui.file_commands import FileCommands
 from rnnviz.gui.lesson_bar import LessonBar
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
@@ -42,7 +43,7 @@ from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL, RedrawScheduler
 from rnnviz.gui.view_choice import LayerSelector, ViewChoice
 from rnnviz.gui.window_menus import WindowMenus
 from rnnviz.gui.window_size import place_on_screen
-from rnnviz.training.presets import VIEWS, Preset, list_presets, load_preset
+from rnnviz.training.presets import Preset, list_presets, load_preset
 
 __all__ = ["DEMO_TABS", "MainWindow"]
 
@@ -95,9 +96,14 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.gradient_panel = GradientFlowPanel()
         self.loss_panel = LossPanel()
         self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
-        self._views_by_name = dict(zip(VIEWS, self.panels, strict=True))  # a lesson's "view"
+        # the network drawn and one step of it written out: each a tab of its own
+        self.diagram_view = DiagramView()
+        self.equations_view = EquationsView()
+        self.pages = (self.diagram_view, self.equations_view)
+        #: the view a lesson's "view" field names (``rnnviz.training.presets.VIEWS``)
+        self._views_by_name = {view.name: view for view in (*self.panels, *self.pages)}
         #: every view, on the one interface of ``rnnviz.gui.view``
-        self.views = (*self.panels, *self.demo_views)
+        self.views = (*self.panels, *self.pages, *self.demo_views)
         self.layer_selector = LayerSelector()
         self.redraw = RedrawScheduler(
             self.views,
@@ -106,7 +112,9 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         )
         self.redraw.drawn.connect(self._view_drawn)
         self.panel_area = PanelArea(
-            self.panels, ("Hidden states", "Gates", "Gradient flow", "Loss")
+            self.panels,
+            ("Hidden states", "Gates", "Gradient flow", "Loss"),
+            ((self.diagram_view, "Network"), (self.equations_view, "Equations")),
         )
         self.panel_area.view_shown.connect(self.draw_now)  # a tab brought a view into sight
         self._refitter.timeout.connect(self.panel_area.refit)
@@ -176,6 +184,7 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
                 panel.unit_selected.connect(self.text_view.select_unit)
             panel.unit_selected.connect(self.hidden_panel.set_unit)
             panel.unit_selected.connect(self.gate_panel.set_unit)
+            panel.unit_selected.connect(self.equations_view.set_unit)
 
     # ------------------------------------------------------------------ commands
 
@@ -434,32 +443,6 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         index = self.choice.step_layer(step)
         if index is not None:
             self.set_layer(index)
-
-    def about_shown_views(self) -> str:
-        """ "What am I looking at": the demo tab's and the shown panels' own words."""
-        shown = [self.tabs.currentWidget(), *self.panel_area.shown_panels()]
-        parts = []
-        for view in shown:
-            about = getattr(view, "about", "")
-            if about:
-                parts.append(
-                    f"<p><b>{html.escape(self._view_title(view))}</b>: {html.escape(about)}</p>"
-                )
-        return "".join(parts)
-
-    def _view_title(self, view) -> str:
-        if view in self.demo_views:
-            return DEMO_TABS[self.demo_views.index(view)][0]
-        return self.panel_area.title_of(view)
-
-    def explain_views(self) -> None:
-        """Help → What am I looking at? (F1): the shown views' explanations, in a box."""
-        box = QMessageBox(QMessageBox.Icon.Information, "What am I looking at?", "", parent=self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(self.about_shown_views() or "Nothing is shown yet.")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.about_box = box
 
     @Slot(str)
     def show_error(self, message: str) -> None:

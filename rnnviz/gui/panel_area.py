@@ -1,17 +1,21 @@
-"""The four views beside the demo: a 2 × 2 grid where there is room, tabs where there is not.
+"""The views beside the demo: the four plots in a 2 × 2 grid where there is room, tabs where
+there is not, and the pages that always have a tab of their own (the network diagram, its
+equations).
 
 On a projector's 1280 × 720 a quarter of the area is too small for a heat map with its axes and
 colour bar (pyqtgraph would clip the plots), so when the grid would give a view less than it
 needs (its minimum size, or ``GRID_MIN``), the area shows one view at a time, full size, in
-tabs. A hidden tab is not drawn until it is shown (the window draws only visible views).
+tabs. A page (``pages``) is a tab in both arrangements: beside the grid's "All views" tab, or
+after the four views' tabs. A hidden tab is not drawn until it is shown (the window draws only
+visible views).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QGridLayout, QStackedLayout, QTabWidget, QWidget
+from PySide6.QtWidgets import QGridLayout, QTabWidget, QVBoxLayout, QWidget
 
-__all__ = ["GRID_MIN", "PanelArea"]
+__all__ = ["GRID_MIN", "GRID_TITLE", "PanelArea"]
 
 #: Smallest width and height of one view in the grid, in pixels.
 GRID_MIN = QSize(400, 300)
@@ -20,26 +24,45 @@ GRID_MIN = QSize(400, 300)
 HYSTERESIS = 24
 #: A page size for measuring the tabs' own room, larger than any tab bar is wide.
 PROBE_PAGE = QSize(2000, 200)
+#: The grid's tab, where there are pages beside it.
+GRID_TITLE = "All views"
 
 
 class PanelArea(QWidget):
-    """Holds the views; ``tabbed`` says how. ``view_shown`` when a tab brings one into view."""
+    """Holds the views; ``tabbed`` says how. ``view_shown`` when a tab brings one into view.
+
+    Parameters
+    ----------
+    panels, titles
+        The views that share the grid, and their tabs' titles.
+    pages
+        (widget, title) of the views that always have a tab of their own.
+    """
 
     view_shown = Signal()
 
-    def __init__(self, panels: tuple[QWidget, ...], titles: tuple[str, ...], parent=None):
+    def __init__(
+        self,
+        panels: tuple[QWidget, ...],
+        titles: tuple[str, ...],
+        pages: tuple[tuple[QWidget, str], ...] = (),
+        parent=None,
+    ):
         super().__init__(parent)
         self.panels = panels
         self.titles = titles
+        self.pages = pages
         self._grid_page = QWidget()
         self._grid = QGridLayout(self._grid_page)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._tabs = QTabWidget()
+        self._tabs.setDocumentMode(True)  # no frame: the grid's tab looks as it did alone
+        self._tabs.setTabBarAutoHide(True)  # the grid alone, without pages, shows no tab
         self._tabs.currentChanged.connect(self._on_tab_changed)
         self._tab_room = self._measure_tab_room()
-        self._stack = QStackedLayout(self)
-        self._stack.addWidget(self._grid_page)
-        self._stack.addWidget(self._tabs)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._tabs)
         self.tabbed = True  # so that the first _arrange(False) moves them into the grid
         self._front = panels[0]  # the tab to show when the views go into tabs
         self._arranging = False
@@ -50,50 +73,63 @@ class PanelArea(QWidget):
             return
         self.tabbed = tabbed
         self._arranging = True
+        self._tabs.clear()
         for panel in self.panels:
             panel.setParent(None)
         if tabbed:
             for panel, title in zip(self.panels, self.titles, strict=True):
                 self._tabs.addTab(panel, title)
-            self._tabs.setCurrentWidget(self._front)
-            self._stack.setCurrentWidget(self._tabs)
         else:
-            self._tabs.clear()
             for k, panel in enumerate(self.panels):
                 self._grid.addWidget(panel, k // 2, k % 2)
                 panel.show()
-            self._stack.setCurrentWidget(self._grid_page)
+            self._tabs.addTab(self._grid_page, GRID_TITLE)
+        for page, title in self.pages:
+            self._tabs.addTab(page, title)
+        self._tabs.setCurrentWidget(self._tab_of(self._front))
         self._arranging = False
         self.view_shown.emit()
+
+    def _tab_of(self, view: QWidget) -> QWidget:
+        """The tab that holds ``view``: the grid's for a panel while the grid shows."""
+        return self._grid_page if view in self.panels and not self.tabbed else view
 
     def _on_tab_changed(self, index: int) -> None:
         if self._arranging:
             return  # tabs added or taken away, not chosen
-        if index >= 0:
-            self._front = self._tabs.widget(index)
+        shown = self._tabs.widget(index) if index >= 0 else None
+        if shown is not None and shown is not self._grid_page:
+            self._front = shown
+        elif shown is self._grid_page and self._front not in self.panels:
+            self._front = self.panels[0]
         self.view_shown.emit()
 
     def bring_into_view(self, panel: QWidget) -> None:
-        """Make ``panel`` the shown tab, now or when the views next go into tabs."""
+        """Make ``panel`` (a view or a page) the shown tab, now or when the views next go into
+        tabs."""
         self._front = panel
-        if self.tabbed:
-            self._tabs.setCurrentWidget(panel)
+        self._tabs.setCurrentWidget(self._tab_of(panel))
 
     def shown_panels(self) -> list[QWidget]:
-        """The panels in sight: all four in the grid, the current one in tabs."""
-        return [self._tabs.currentWidget()] if self.tabbed else list(self.panels)
+        """The views in sight: all four in the grid, the current one in tabs, or a page."""
+        current = self._tabs.currentWidget()
+        return list(self.panels) if current is self._grid_page else [current]
 
     def title_of(self, panel: QWidget) -> str:
         """The title of ``panel`` (its tab's text)."""
-        return self.titles[self.panels.index(panel)]
+        if panel in self.panels:
+            return self.titles[self.panels.index(panel)]
+        return next(title for page, title in self.pages if page is panel)
 
     def grid_needs(self) -> QSize:
-        """The room the 2 × 2 grid needs: every view at least its minimum and ``GRID_MIN``."""
+        """The room the 2 × 2 grid needs: every view at least its minimum and ``GRID_MIN``, and
+        the tab bar above it where there are pages beside it."""
         sizes = [p.minimumSizeHint().expandedTo(GRID_MIN) for p in self.panels]
         spacing = max(self._grid.spacing(), 0)
         columns = [max(s.width() for s in sizes[c::2]) for c in (0, 1)]
         rows = [max(s.height() for s in sizes[r : r + 2]) for r in (0, 2)]
-        return QSize(sum(columns) + spacing, sum(rows) + spacing)
+        grid = QSize(sum(columns) + spacing, sum(rows) + spacing)
+        return grid + self._tab_room if self.pages else grid
 
     def refit(self) -> None:
         """Grid or tabs, for the present size and the views' present minimums."""
@@ -109,19 +145,21 @@ class PanelArea(QWidget):
     def minimumSizeHint(self) -> QSize:
         # what the tabs need (one view at a time): the grid is used only where it fits
         least = QSize(0, 0)
-        for panel in self.panels:
-            least = least.expandedTo(panel.minimumSizeHint())
+        for view in (*self.panels, *(page for page, _ in self.pages)):
+            least = least.expandedTo(view.minimumSizeHint())
         return least + self._tab_room
 
     def _measure_tab_room(self) -> QSize:
-        """The room tabs take around a view: the tab bar and the frame around the page (the
-        style's, measured on a tab widget of the same look: the area's own has no tabs while
-        it shows the grid, and the tab bar alone left out the frame, 4 px the view lacked)."""
+        """The room tabs take around a view: the tab bar and any frame around the page (the
+        style's, measured on a tab widget of the same look: the area's own may have no tabs
+        when it is measured, and the tab bar alone once left out a frame the view lacked)."""
         probe = QTabWidget()
         probe.setFont(self._tabs.font())
+        probe.setDocumentMode(self._tabs.documentMode())
         page = QWidget()
         page.setMinimumSize(PROBE_PAGE)
-        probe.addTab(page, max(self.titles, key=len))
+        titles = (*self.titles, *(title for _, title in self.pages))
+        probe.addTab(page, max(titles, key=len))
         room = probe.minimumSizeHint() - PROBE_PAGE
         probe.deleteLater()
         return room.expandedTo(QSize(0, 0))

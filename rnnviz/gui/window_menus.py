@@ -1,13 +1,17 @@
 """The window's actions: the toolbar, the menus, their keys, and the status bar.
 
 A mixin of ``MainWindow``: ``_build_actions`` makes every action as an attribute of the window
-(``play_action``, ``step_action``, …, ``speed``) and connects it to the window's commands.
+(``play_action``, ``step_action``, …, ``speed``) and connects it to the window's commands;
+Help → What am I looking at? (``explain_views``) explains the views in sight.
 """
 
 from __future__ import annotations
 
+import html
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
 from rnnviz.training.presets import list_presets
 
@@ -169,3 +173,31 @@ class WindowMenus:
         for label in self.status_labels.values():
             bar.addPermanentWidget(label)
         self.status_labels["state"].setMinimumWidth(300)
+
+    # ------------------------------------------------------------------ help
+
+    def about_shown_views(self) -> str:
+        """ "What am I looking at": the demo tab's and the shown panels' own words."""
+        shown = [self.tabs.currentWidget(), *self.panel_area.shown_panels()]
+        parts = []
+        for view in shown:
+            about = getattr(view, "about", "")
+            if about:
+                parts.append(
+                    f"<p><b>{html.escape(self._view_title(view))}</b>: {html.escape(about)}</p>"
+                )
+        return "".join(parts)
+
+    def _view_title(self, view) -> str:
+        if view in self.demo_views:
+            return self.tabs.tabText(self.tabs.indexOf(view))
+        return self.panel_area.title_of(view)
+
+    def explain_views(self) -> None:
+        """Help → What am I looking at? (F1): the shown views' explanations, in a box."""
+        box = QMessageBox(QMessageBox.Icon.Information, "What am I looking at?", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(self.about_shown_views() or "Nothing is shown yet.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.about_box = box

@@ -1,0 +1,119 @@
+"""The network diagram and its equations in the window: a tab each, beside the grid of views
+or after the views' tabs, fed like every other view (snapshots, the time cursor, the layer and
+the unit clicked in a heat map)."""
+
+import pytest
+from gui_helpers import settle
+
+from rnnviz.gui.panel_area import GRID_TITLE
+from rnnviz.training.presets import VIEWS, load_preset
+
+
+def tab_titles(window) -> list[str]:
+    tabs = window.panel_area._tabs
+    return [tabs.tabText(k) for k in range(tabs.count())]
+
+
+def start_lesson(window, qtbot, preset: str):
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.start(preset, play=False)
+    return window.controller.latest
+
+
+def test_the_network_and_the_equations_have_a_tab_beside_the_grid_and_after_the_views(
+    window, qtbot
+):
+    window.resize(2560, 1400)
+    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
+    assert tab_titles(window) == [GRID_TITLE, "Network", "Equations"]
+    assert all(p.isVisible() for p in window.panels)  # the grid's tab shows all four
+    window.panel_area.bring_into_view(window.diagram_view)
+    qtbot.waitUntil(window.diagram_view.isVisible, timeout=2_000)
+    assert not any(p.isVisible() for p in window.panels)
+    assert window.panel_area.shown_panels() == [window.diagram_view]
+    window.resize(1280, 720)  # a projector: one view at a time; the diagram stays in front
+    qtbot.waitUntil(lambda: window.panel_area.tabbed, timeout=2_000)
+    titles = ["Hidden states", "Gates", "Gradient flow", "Loss", "Network", "Equations"]
+    assert tab_titles(window) == titles
+    assert window.diagram_view.isVisible()
+    window.panel_area.bring_into_view(window.loss_panel)
+    qtbot.waitUntil(window.loss_panel.isVisible, timeout=2_000)
+    window.resize(2560, 1400)  # back to the grid, which shows the panel last chosen
+    qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
+    assert all(p.isVisible() for p in window.panels)
+
+
+def test_every_view_a_lesson_may_name_is_in_the_window(window):
+    assert set(VIEWS) <= set(window._views_by_name)
+    assert {"diagram", "equations"} <= set(window._views_by_name)
+    for name in VIEWS:
+        assert window.view_named(name).name == name
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1800, 1000)])
+def test_the_network_tab_shows_the_run_at_the_cursor_and_the_layer(window, qtbot, size):
+    window.resize(*size)
+    start_lesson(window, qtbot, "deep_bidirectional")
+    window.panel_area.bring_into_view(window.diagram_view)
+    run = window.controller.run_id
+    diagram = window.diagram_view
+    qtbot.waitUntil(lambda: getattr(diagram.snapshot, "run_id", None) == run, timeout=5_000)
+    window.set_cursor(3)
+    window.set_layer(2)
+    assert diagram.cursor() == 3 and diagram._layer == 2
+    settle()
+    assert window.size().toTuple() == size  # the diagram never pushes the window larger
+    assert diagram.height() >= diagram.minimumSizeHint().height()
+    assert diagram.width() >= diagram.minimumSizeHint().width()
+    assert diagram.diagram() is not None  # laid out, boxes drawn
+
+
+@pytest.mark.parametrize("preset", ["lstm_gates", "gru_gates", "vanishing_gradient"])
+def test_the_equations_tab_writes_out_the_step_and_unit_chosen_elsewhere(window, qtbot, preset):
+    window.resize(1280, 720)
+    snapshot = start_lesson(window, qtbot, preset)
+    equations = window.equations_view
+    window.panel_area.bring_into_view(equations)
+    run = window.controller.run_id
+    qtbot.waitUntil(lambda: getattr(equations.snapshot, "run_id", None) == run, timeout=5_000)
+    window.set_cursor(4)
+    window.hidden_panel.unit_selected.emit(2)  # a unit's row clicked in the hidden states
+    assert equations.t == 4 and equations.unit == 2
+    lines = equations.equations
+    assert lines is not None and "t = 4" in lines.label and "unit 2" in lines.label
+    names = [line.name for line in lines.lines]
+    cell = load_preset(preset).config.model.cell.value
+    expected = {"lstm": "f_t", "gru": "z_t"}.get(cell, "h_t")
+    assert expected in names, names
+    assert snapshot.layout.cell == cell
+    settle()
+    assert window.size().toTuple() == (1280, 720)
+    body = equations.body
+    assert body.height() >= body.heightForWidth(body.width()), "equations cut off"
+
+
+@pytest.mark.parametrize("view", ["diagram", "equations"])
+def test_a_lesson_about_the_network_puts_its_tab_in_front(window, qtbot, monkeypatch, view):
+    import dataclasses
+
+    from rnnviz.gui import main_window
+
+    lesson = dataclasses.replace(load_preset("alphabet"), view=view)
+    monkeypatch.setattr(main_window, "load_preset", lambda name: lesson)
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.panel_area.tabbed, timeout=2_000)
+    start_lesson(window, qtbot, "alphabet")
+    shown = window.view_named(view)
+    qtbot.waitUntil(shown.isVisible, timeout=2_000)
+    assert window.panel_area.shown_panels() == [shown]
+
+
+def test_what_am_i_looking_at_explains_the_tab_shown(window, qtbot):
+    start_lesson(window, qtbot, "alphabet")
+    window.panel_area.bring_into_view(window.equations_view)
+    qtbot.waitUntil(window.equations_view.isVisible, timeout=2_000)
+    text = window.about_shown_views()
+    assert "Equations" in text and window.hidden_panel.about[:40] not in text
+    window.panel_area.bring_into_view(window.diagram_view)
+    qtbot.waitUntil(window.diagram_view.isVisible, timeout=2_000)
+    assert "Network" in window.about_shown_views()
