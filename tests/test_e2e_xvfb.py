@@ -60,7 +60,9 @@ def test_the_installed_command_trains_in_a_real_window_and_closes_cleanly(x_disp
     assert result["training"] == "process"  # what a user gets: the trainer in its own process
     assert result["training_steps_per_second"] > 0
     assert result["redraws_per_second"] > 0
-    assert result["views_in_sight"] == 4  # every view live, not one tab of them
+    # every view live, not one tab of them: the demo and the four in the grid
+    assert result["views_in_sight"] == 5
+    assert set(result["views_shown"]) == {"alphabet", "hidden", "gates", "gradient", "loss"}
     assert result["window_visible_after_s"] < 10
     warnings = [line for line in done.stderr.splitlines() if line.strip()]
     assert warnings == [], "Qt or Python warned:\n" + "\n".join(warnings)

@@ -380,7 +380,7 @@ def _benchmark(preset: str, seconds: float, quitter) -> dict:
         start_stalls.append(late)
         if window.run_shown:
             clock["measuring_since"] = now
-            clock["views"] = sum(p.isVisible() for p in window.panels)
+            clock["views"] = [v.name for v in window.views if v.isVisible()]
             QTimer.singleShot(int(seconds * 1000) + 50, window.close)
             QTimer.singleShot(int(seconds * 1000) + 50, app.quit)
 
@@ -429,7 +429,8 @@ def _benchmark(preset: str, seconds: float, quitter) -> dict:
             "max": round(float(late.max()), 2),
         },
         "window_size": list(BENCHMARK_WINDOW),
-        "views_in_sight": clock.get("views", 0),
+        "views_in_sight": len(clock.get("views", [])),
+        "views_shown": clock.get("views", []),
         "redraws_per_second": round(redraws, 1),
         "training_steps_per_second": round(window_steps, 1),
         "headless_steps_per_second": round(headless_rate, 1),
