@@ -1,14 +1,20 @@
 """The classroom corpus: the lecture's sentences, generated.
 
 The classroom corpus is *generated*: a small grammar of the lecture's sentences (cats and dogs,
-school, walking home after school, text messages such as "i want to say hi that i …") is
+school, walking home from school, text messages such as "i want to say hi that i …") is
 expanded with a seeded random generator, and mixed with the hand-written sentences of
 ``resources/corpora/classroom.txt``. The sentence scorer's lesson depends on its statistics:
 
 - word order: adjectives follow "is" ("the cat is small") or precede an animal ("a small cat"),
   and a sentence never starts "small is";
-- word choice: "walking home after school" is frequent, while "house" appears only in other
-  places ("the cat is in the house"), never after "walking".
+- word choice: "walking home" and "walk home after school" are frequent, while "house"
+  appears only in other places ("the cat is in the house"), never after "walking".
+
+The scorer's own sentences (``SCORED_SENTENCES``: "the cat is small", "small is the cat",
+"walking home after school", "walking house after school") are held out: no line of the
+corpus contains one, not even inside a longer line, so that the scorer scores sentences the
+model never read and its preference comes from similar ones ("the dog is small", "my cat is
+big", "we walk home after school", "i am walking home from school").
 """
 
 from __future__ import annotations
@@ -17,7 +23,13 @@ import random
 
 from rnnviz.resources import resource_path
 
-__all__ = ["classroom_text"]
+__all__ = ["SCORED_SENTENCES", "WORD_CHOICE", "WORD_ORDER", "classroom_text"]
+
+#: The sentence scorer's pairs, the right sentence first: word order and word choice.
+WORD_ORDER = ("the cat is small", "small is the cat")
+WORD_CHOICE = ("walking home after school", "walking house after school")
+#: The sentences the scorer shows: no line of the classroom corpus contains one.
+SCORED_SENTENCES = WORD_ORDER + WORD_CHOICE
 
 
 # A subject with the verb forms the templates need, the fields of _SUBJECT_FIELDS.
@@ -47,7 +59,7 @@ _ANIMAL_VERBS = ("sleeps", "sits", "runs", "waits", "plays", "lies", "eats", "hi
 _FOODS = ("milk", "fish", "water", "meat", "a ball", "the rain", "the sun", "the park")
 _NAMES = ("mum", "dad", "sam", "amy", "grandma", "ben", "lucy")
 _MESSAGE_EVENTS = (
-    "am walking home after school", "am at school", "am on the bus", "got home",
+    "am walking home from school", "am at school", "am on the bus", "got home",
     "miss you", "am late", "have a new cat", "saw a big dog", "am in the park",
     "will be home soon", "am walking home with my friend", "forgot my book at school",
     "love you", "am hungry", "got a good mark at school",
@@ -70,19 +82,20 @@ _HOUSE_SENTENCES = (
 
 #: The kinds of sentence, as (weight, templates); a kind with several templates draws one. Word
 #: order (the first four) and walking home (the next four) are the sentence scorer's lessons:
-#: most weight. A template's fields are the words of its sentence (``_Words``).
+#: most weight; none makes "walking home after school" (held out, see the module docstring).
+#: A template's fields are the words of its sentence (``_Words``).
 _KINDS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (10, ("{det} {animal} is {adj}",)),
     (5, ("{det} {animal} is {adj} and {det2} {animal2} is {adj2}",)),
     (6, ("{article} {adj} {animal} {animal_verb} {place}",)),
     (4, ("{det} {animal} likes {food}",)),
-    (5, ("{subj} {be} walking home after school",)),
+    (5, ("{subj} {be} walking home {from_school}",)),
     (5, ("{subj} {walk} home after school{with_friend}",)),
-    (3, ("walking home after school {subj} {see} a {adj} {animal}",)),
+    (3, ("walking home from school {subj} {see} a {adj} {animal}",)),
     (3, (
         "after school {subj} {walk} home",
-        "walking home after school is {mood}",
-        "{subj} {like} walking home after school",
+        "walking home is {mood}",
+        "{subj} {like} walking home {from_school}",
     )),
     (6, (
         "i want to say hi that i {event}",
@@ -107,6 +120,7 @@ _DRAWN_FIELDS: dict[str, tuple[str, ...]] = {
     "place": _PLACES,
     "food": _FOODS,
     "with_friend": ("", "", " with my friend"),
+    "from_school": ("from school", "from school", "with my friend", "now"),
     "mood": ("fun", "nice", "slow"),
     "event": _MESSAGE_EVENTS,
     "name": _NAMES,
@@ -175,8 +189,16 @@ def _classroom_sentence(r: _Draw) -> str:
     return sentences[0] if len(sentences) == 1 else r.choice(sentences)
 
 
+def _held_out(sentence: str) -> bool:
+    """Whether ``sentence`` contains one of the scorer's sentences (``SCORED_SENTENCES``)."""
+    return any(scored in sentence for scored in SCORED_SENTENCES)
+
+
 def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bool = True) -> str:
     """The classroom corpus: ``sentences`` generated sentences, one per line.
+
+    No line contains one of ``SCORED_SENTENCES``: a generated sentence that does is drawn
+    again, a hand-written one is left out.
 
     Parameters
     ----------
@@ -186,8 +208,8 @@ def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bo
     sentences : int
         How many generated sentences (≥ 1); 4000 make about 130 KB.
     include_handwritten : bool
-        Also mix in each sentence of ``resources/corpora/classroom.txt`` once, at a random
-        place.
+        Also mix in each sentence of ``resources/corpora/classroom.txt`` once (but those that
+        contain a scored sentence), at a random place.
 
     Returns
     -------
@@ -197,10 +219,14 @@ def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bo
     if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
         raise ValueError(f"sentences must be a whole number ≥ 1, got {sentences!r}")
     r = _Draw(seed)
-    lines = [_classroom_sentence(r) for _ in range(sentences)]
+    lines = []
+    while len(lines) < sentences:
+        sentence = _classroom_sentence(r)
+        if not _held_out(sentence):
+            lines.append(sentence)
     if include_handwritten:
         handwritten = resource_path("corpora", "classroom.txt").read_text(encoding="utf-8")
         for line in handwritten.splitlines():
-            if line.strip():
+            if line.strip() and not _held_out(line.strip()):
                 lines.insert(r.randrange(len(lines) + 1), line.strip())
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ import rnnviz.tasks.corpora as corpora
 from rnnviz.core.losses import softmax
 from rnnviz.files import open_regular_file
 from rnnviz.resources import resource_path
-from rnnviz.tasks.classroom import classroom_text
+from rnnviz.tasks.classroom import SCORED_SENTENCES, WORD_CHOICE, WORD_ORDER, classroom_text
 from rnnviz.tasks.corpora import (
     CorpusError,
     load_corpus,
@@ -93,22 +93,40 @@ def test_classroom_corpus_is_generated_deterministically():
     assert generated.splitlines()[:3] == [
         "a white kitten plays on the sofa",
         "today we eat our lunch at school",
-        "my brother is walking home after school",
+        "my brother is walking home now",
     ]
     digest = hashlib.sha256(generated.encode()).hexdigest()
-    assert digest == "a569c0c0028b566dd8ea25ce2e3ca4b3109654f4649459e69dd6c9e18cc264bc"
+    assert digest == "0a11b115664a591dc7fd67df63e818876f3af37df3271aaa565859161d1d4e50"
     assert 50_000 < len(text.encode("utf-8")) < 300_000
     assert text.endswith("\n") and set(text) <= set("abcdefghijklmnopqrstuvwxyz \n")
     lines = text.splitlines()
-    # the sentence scorer's lesson: both sentences are there, their wrong versions never
-    assert "the cat is small" in lines
-    assert text.count("walking home after school") > 100
+    # the sentence scorer's lesson: similar sentences are there, their wrong versions never
+    assert text.count("the dog is small") > 3 and text.count("the cat is big") > 3
+    assert text.count("walking home") > 100 and text.count("walk home after school") > 100
     assert "house" in text and "walking house" not in text
     assert "\nsmall is" not in text and " small is" not in text
     assert "i want to say hi that i" in text
-    # every hand-written sentence is mixed in
+    # every hand-written sentence is mixed in, but those holding a scored sentence
     handwritten = resource_path("corpora", "classroom.txt").read_text(encoding="utf-8")
-    assert set(handwritten.splitlines()) <= set(lines)
+    kept = {line for line in handwritten.splitlines() if not any(s in line for s in WORD_ORDER)}
+    assert len(kept) < len(handwritten.splitlines()) and kept <= set(lines)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_the_scored_sentences_are_nowhere_in_the_classroom_corpus(seed):
+    # "never saw" as the model reads: not a line, and not inside a line either (the model
+    # could learn a phrase by heart), in the whole text, training and validation alike
+    assert set(WORD_ORDER + WORD_CHOICE) == set(SCORED_SENTENCES)
+    text = classroom_text(seed)
+    assert len(text.splitlines()) == 4000 + len(
+        [
+            line
+            for line in resource_path("corpora", "classroom.txt").read_text().splitlines()
+            if line.strip() and not any(s in line for s in SCORED_SENTENCES)
+        ]
+    )
+    for sentence in SCORED_SENTENCES:
+        assert sentence not in text, sentence
 
 
 def test_zen_is_decoded_without_printing(capsys, monkeypatch):
