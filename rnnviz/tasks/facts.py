@@ -8,7 +8,7 @@ with no NumPy arrays, read by the views and never computed by them.
 ``Baseline``         one reference line: its value and the figure it is drawn against
 ``RecallFacts``      + the delay, the symbols to remember and the distractors
 ``BallFacts``        + the mode, the direction sectors, the arena and the throws
-``TextFacts``        + the vocabulary (declared by the text task)
+``TextFacts``        + the n-gram tables' sizes and a fingerprint of the training text
 
 A task that needs more than ``TaskFacts`` declares a subclass here and returns it from
 ``Task.facts()``.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BallFacts", "Baseline", "RecallFacts", "TaskFacts"]
+__all__ = ["BallFacts", "Baseline", "NGramTable", "RecallFacts", "TaskFacts", "TextFacts"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,43 @@ class BallFacts(TaskFacts):
     speed_max: float = 0.04
     gravity: float = 0.0
     compass: bool = False
+
+
+@dataclass(frozen=True)
+class NGramTable:
+    """The size of one n-gram table of the training text: what a Markov model of order n
+    must store, against which the network's parameter count is set.
+
+    Attributes
+    ----------
+    name : str
+        "bigram", "trigram", "4-gram", …
+    order : int
+        n.
+    entries : int
+        How many different n-grams occur in the training text: the counts a table keeps.
+    possible : int
+        Vⁿ: how many it could have to keep, one per combination of n characters.
+    """
+
+    name: str
+    order: int
+    entries: int
+    possible: int
+
+
+@dataclass(frozen=True)
+class TextFacts(TaskFacts):
+    """The character model's facts.
+
+    Attributes
+    ----------
+    ngram_tables : tuple of NGramTable
+        The bigram, trigram and 4-gram tables of the training text.
+    train_digest : str
+        A fingerprint of the training text (``rnnviz.tasks.text.text_digest``): the window
+        checks that a text it rebuilt from the configuration is the one the model read.
+    """
+
+    ngram_tables: tuple[NGramTable, ...] = ()
+    train_digest: str = ""

@@ -104,6 +104,16 @@ class CharNGram:
         return int(sum(len(g[0]) for g in self._grams) + sum(len(c[0]) for c in self._contexts))
 
     @property
+    def entries(self) -> int:
+        """How many different n-grams of the model's own order n the text holds."""
+        return len(self._grams[-1][0])
+
+    @property
+    def possible_entries(self) -> int:
+        """Vⁿ: how many different n-grams a vocabulary of V characters can make."""
+        return self.vocab.size**self.order
+
+    @property
     def dense_table_size(self) -> int:
         """How many counts a table of every combination would hold: V + V² + … + Vⁿ."""
         V = self.vocab.size

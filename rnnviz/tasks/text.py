@@ -25,6 +25,8 @@ temperature, a sentence's probability) is in ``rnnviz.tasks.language_model``.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
@@ -34,6 +36,7 @@ import numpy as np
 from rnnviz.core.losses import log_softmax, softmax
 from rnnviz.tasks.base import Batch, Task
 from rnnviz.tasks.corpora import CorpusError, load_corpus
+from rnnviz.tasks.facts import NGramTable, TextFacts
 from rnnviz.tasks.ngram import CharNGram
 from rnnviz.tasks.text_config import CorpusName, TextConfig
 from rnnviz.tasks.vocabulary import CHUNK, Vocabulary, whole
@@ -45,10 +48,24 @@ __all__ = [
     "TextTask",
     "Vocabulary",
     "fold_rare_characters",
+    "text_digest",
 ]
 
 #: What a character left out of a text's vocabulary reads as (U+FFFD REPLACEMENT CHARACTER).
 FOLD_CHAR = "\ufffd"
+
+#: The n-gram tables whose sizes the window sets beside the network's parameter count.
+NGRAM_TABLES = ((2, "bigram"), (3, "trigram"), (4, "4-gram"))
+
+
+def text_digest(text: str) -> str:
+    """A fingerprint of ``text`` (32 hex digits of BLAKE2b over its UTF-8, read in chunks so
+    that a long text is never copied whole): two texts with the same one are the same text."""
+    h = hashlib.blake2b(digest_size=16)
+    for begin in range(0, len(text), CHUNK):
+        h.update(text[begin : begin + CHUNK].encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
 
 # --------------------------------------------------------------------------- rare characters
 
@@ -191,6 +208,7 @@ class TextTask(Task):
         self._walk_position = 0  # where the next batch starts within each stream
         self._ngrams: dict[int, CharNGram] = {}
         self._baselines: dict[str, float] | None = None
+        self._facts: TextFacts | None = None
 
     @classmethod
     def check_length(cls, text: str, source: str = "the text") -> None:
@@ -360,6 +378,24 @@ class TextTask(Task):
             fit_on = self.train_text[: self.NGRAM_MAX_CHARS]
             self._ngrams[order] = CharNGram(fit_on, order=order, vocab=self.vocab)
         return self._ngrams[order]
+
+    def facts(self) -> TextFacts:
+        """The task's facts, with the sizes of the ``NGRAM_TABLES`` of the training text and
+        its ``text_digest`` (computed once: the 4-gram table is counted for it)."""
+        if self._facts is None:
+            base = super().facts()
+            tables = tuple(
+                NGramTable(
+                    name, order, self.ngram(order).entries, self.ngram(order).possible_entries
+                )
+                for order, name in NGRAM_TABLES
+            )
+            self._facts = TextFacts(
+                **{f.name: getattr(base, f.name) for f in dataclasses.fields(base)},
+                ngram_tables=tables,
+                train_digest=text_digest(self.train_text),
+            )
+        return self._facts
 
     def metric_labels(self) -> dict[str, str]:
         return {"uniform": "uniform guess"}

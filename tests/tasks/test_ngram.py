@@ -44,6 +44,12 @@ def test_table_size_counts_distinct_grams_and_contexts():
     # unigrams {a, b} + their one empty context + bigrams {ab, ba} + contexts {a, b}
     assert model.table_size == 2 + 1 + 2 + 2
     assert model.dense_table_size == 2 + 2**2
+    # the bigram table itself: the bigrams that occur, of the V² there could be
+    assert (model.entries, model.possible_entries) == (2, 2**2)
+    assert (CharNGram("abcab", order=3).entries, CharNGram("abcab", order=3).possible_entries) == (
+        3,  # abc, bca, cab
+        3**3,
+    )
 
 
 @pytest.mark.parametrize("order", [1, 2, 3, 4])

@@ -25,6 +25,7 @@ from rnnviz.tasks.corpora import (
     stdlib_text,
     zen_text,
 )
+from rnnviz.tasks.facts import TextFacts
 from rnnviz.tasks.language_model import (
     Continuation,
     char_log_probs,
@@ -35,7 +36,7 @@ from rnnviz.tasks.language_model import (
     sentence_log_prob,
     softmax_with_temperature,
 )
-from rnnviz.tasks.text import CorpusName, TextConfig, TextTask, Vocabulary
+from rnnviz.tasks.text import CorpusName, TextConfig, TextTask, Vocabulary, text_digest
 
 
 @pytest.fixture(scope="module")
@@ -631,3 +632,35 @@ def test_sentence_log_prob_sums_the_characters_and_the_line_end(abc):
     assert sentence_log_prob(model, vocab, "") == pytest.approx(math.log(P[0, 0]), rel=1e-6)
     with pytest.raises(ValueError, match="'d'"):
         sentence_log_prob(model, vocab, "abd")
+
+
+def test_text_facts_state_the_ngram_tables_and_fingerprint_the_training_text():
+    task = TextTask()
+    facts = task.facts()
+    assert isinstance(facts, TextFacts) and facts.symbols == task.vocab.chars
+    assert facts.baseline_values() == task.baselines()
+    V = task.vocab.size
+    assert [(t.name, t.order) for t in facts.ngram_tables] == [
+        ("bigram", 2),
+        ("trigram", 3),
+        ("4-gram", 4),
+    ]
+    for table in facts.ngram_tables:
+        n = table.order
+        seen = {task.train_text[i : i + n] for i in range(len(task.train_text) - n + 1)}
+        assert (table.entries, table.possible) == (len(seen), V**n)
+    # RAM grows with the combinations: a table of every 4-gram dwarfs the ones seen
+    assert facts.ngram_tables[-1].possible > 100 * facts.ngram_tables[-1].entries
+    assert facts.train_digest == text_digest(task.train_text)
+    assert task.facts() is facts  # counted once
+
+
+def test_the_text_digest_tells_texts_apart_in_chunks(monkeypatch):
+    import rnnviz.tasks.text as text_module
+
+    text = "the cat is small\n" * 50
+    digest = text_digest(text)
+    assert len(digest) == 32 and digest == text_digest(str(text))
+    assert text_digest(text[:-1]) != digest and text_digest(text.upper()) != digest
+    monkeypatch.setattr(text_module, "CHUNK", 7)  # many chunks: the same fingerprint
+    assert text_digest(text) == digest
