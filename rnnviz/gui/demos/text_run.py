@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnviz.training.demos.text import Vocabulary, vocabulary
+from rnnviz.training.demos.text import Vocabulary, training_text, vocabulary
 from rnnviz.training.inference import SnapshotModel
 
 __all__ = ["BIDIRECTIONAL_NOTE", "TextRun"]
@@ -38,6 +38,8 @@ class TextRun:
         self.codes = np.zeros(0, np.int64)
         self._model = SnapshotModel()  # keyboard, scorer, sampler (the sampler runs a copy)
         self._run_id: int | None = None
+        self._training_text: str | None = None
+        self._training_text_run: int | None = None  # the run it was rebuilt for
 
     def show(self, snapshot) -> bool:
         """Read ``snapshot``; True when it begins a new character-model run (or the first),
@@ -62,6 +64,16 @@ class TextRun:
         if not self.ready:
             return None
         return self._model.update(self.snapshot)
+
+    def training_text(self) -> str | None:
+        """The text the run's model trained on (``training.demos.text.training_text``), rebuilt
+        once per run; None when it cannot be told for sure (a large or changed file)."""
+        if not self.ready:
+            return None
+        if self._training_text_run != self._run_id:
+            self._training_text_run = self._run_id
+            self._training_text = training_text(self.snapshot)
+        return self._training_text
 
     def language_note(self) -> str:
         """Why the guesses mean little, when they do (a bidirectional network); else ""."""

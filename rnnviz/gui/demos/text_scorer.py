@@ -2,7 +2,10 @@
 and which one the network prefers, by how much, with each character's surprise (−log₂ P) as a
 coloured strip under its sentence. A button switches between the word-order pair ("the cat is
 small" / "small is the cat") and the word-choice pair ("walking home after school" /
-"walking house after school").
+"walking house after school"). None of them is in the training text, not even inside a longer
+line (the classroom corpus holds them out): a line under the verdict says so, or says which
+sentence the user typed is in it. Under it, the n-gram tables' sizes beside the network's
+parameter count (``text_tables``).
 """
 
 from __future__ import annotations
@@ -28,13 +31,19 @@ from rnnviz.gui.demos._text_widgets import (
 )
 from rnnviz.gui.demos.activation_text import ActivationText
 from rnnviz.gui.demos.text_run import TextRun
+from rnnviz.gui.demos.text_tables import count, sizes_html, table_sizes_label
 from rnnviz.gui.panels._common import FOREGROUND, TEXT_PT, font
-from rnnviz.training.demos.text import START, char_log_probs, sentence_log_prob
+from rnnviz.training.demos.text import (
+    START,
+    WORD_CHOICE,
+    WORD_ORDER,
+    char_log_probs,
+    found_in,
+    sentence_log_prob,
+)
 
 __all__ = ["SURPRISE_BITS", "WORD_CHOICE", "WORD_ORDER", "SentenceScorer"]
 
-WORD_ORDER = ("the cat is small", "small is the cat")
-WORD_CHOICE = ("walking home after school", "walking house after school")
 #: Surprise (bits) drawn darkest red.
 SURPRISE_BITS = 6.0
 _SURPRISE_KEY = (
@@ -49,24 +58,22 @@ def _times(ratio: float) -> str:
         return "hardly"
     if ratio < 10:
         return f"about {ratio:.1f} times"
-    if ratio < 1e4:
-        return f"about {ratio:,.0f} times"
-    exponent = math.floor(math.log10(ratio))
-    mantissa = ratio / 10**exponent
-    superscript = str(exponent).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"about {mantissa:.1f} × 10{superscript} times"
+    return f"about {count(ratio)} times"
 
 
 class SentenceScorer(QWidget):
     """The scorer page (see the module docstring): ``edits`` the two sentences,
     ``score_labels`` their log P, ``scores`` the numbers (None when a sentence cannot be
     scored), ``surprise`` each character's bits, ``verdict_label`` which is preferred,
-    ``pair_button`` the switch between the pairs."""
+    ``seen_label`` whether the sentences are in the training text, ``sizes_label`` the n-gram
+    tables' sizes and the network's parameters, ``pair_button`` the switch between the
+    pairs."""
 
     def __init__(self, run: TextRun, parent=None) -> None:
         super().__init__(parent)
         self._run = run
         self.scores: list[float | None] = [None, None]
+        self.sentences = ["", ""]  # as scored: in the network's characters
         self.surprise: list[np.ndarray | None] = [None, None]  # bits per character
         explanation = label("closer to 0 = more probable", TEXT_PT - 1, color=MUTED)
         explanation.setToolTip(
@@ -107,13 +114,21 @@ class SentenceScorer(QWidget):
             self.surprise_strips.append(strip)
         grid.setColumnStretch(0, 1)
         self.surprise_label = label(_SURPRISE_KEY, TEXT_PT - 1, color=MUTED)
-        self.verdict_label = label("", TEXT_PT + 2, bold=True)
+        self.verdict_label = label("", TEXT_PT + 1, bold=True)
         self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
         self.pair_button = QPushButton()
         self.pair_button.setFont(font(TEXT_PT))
         self.pair_button.clicked.connect(self.switch_sentences)
         self._set_pair_button()
         self.note = label("", TEXT_PT - 1, color=MUTED)
+        self.seen_label = label("", TEXT_PT)
+        self.seen_label.setTextFormat(Qt.TextFormat.RichText)
+        self.seen_label.setToolTip(
+            "Whether each sentence is in the text the network trained on, as a line or inside "
+            "a longer one. The sentences offered here never are: the network scores them by "
+            "what it learned from similar ones (“the dog is small”, “my cat is big”)."
+        )
+        self.sizes_label = table_sizes_label()
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 4)
         column.setSpacing(6)
@@ -121,6 +136,8 @@ class SentenceScorer(QWidget):
         # the verdict first, the key to the colours after it: what the lesson is about should
         # not need scrolling to
         column.addWidget(self.verdict_label)
+        column.addWidget(self.seen_label)
+        column.addWidget(self.sizes_label)
         row = QHBoxLayout()
         row.addWidget(self.pair_button)
         row.addStretch(1)
@@ -160,6 +177,10 @@ class SentenceScorer(QWidget):
         self._set_pair_button()
         notes = [self._score(k, model) for k in range(2)]
         self._show_verdict()
+        self.seen_label.setText(self._seen_note())
+        self.seen_label.setVisible(bool(self.seen_label.text()))
+        self.sizes_label.setText(sizes_html(self._run.snapshot))
+        self.sizes_label.setVisible(bool(self.sizes_label.text()))
         notes.append(self._run.language_note())
         self.note.setText(" ".join(n for n in notes if n))
 
@@ -170,6 +191,7 @@ class SentenceScorer(QWidget):
         # training lines were; a text without line ends has neither
         end = START if START in vocab else ""
         sentence, dropped = fit_to_vocabulary(self.edits[k].text(), vocab)
+        self.sentences[k] = "" if dropped else sentence
         score_label, strip = self.score_labels[k], self.surprise_strips[k]
         self.scores[k] = None
         self.surprise[k] = None
@@ -197,6 +219,30 @@ class SentenceScorer(QWidget):
         colors[~np.isfinite(bits)] = 230
         strip.set_text(chars, None, colors)
         return ""
+
+    def _seen_note(self) -> str:
+        """Whether the sentences scored are in the training text; "" when that cannot be told
+        (the text could not be rebuilt) or there is nothing to score."""
+        text = self._run.training_text()
+        shown = [s for s in self.sentences if s]
+        if text is None or not shown:
+            return ""
+        where = {s: found_in(text, s) for s in shown}
+        if not any(where.values()):
+            one = len(set(shown)) == 1
+            return (
+                f"{'This sentence is not' if one else 'Neither sentence is'} in the training text."
+            )
+        said = []
+        for sentence, place in where.items():
+            quote = f"“{html.escape(sentence)}”"
+            if place == "a line":
+                said.append(f"{quote} is a line of the training text.")
+            elif place:
+                said.append(f"{quote} is in the training text, inside a longer line.")
+            else:
+                said.append(f"{quote} is not in the training text.")
+        return " ".join(said)
 
     def _show_verdict(self) -> None:
         a, b = self.scores
