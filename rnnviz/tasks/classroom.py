@@ -1,7 +1,7 @@
 """The classroom corpus: the lecture's sentences, generated.
 
 The classroom corpus is *generated*: a small grammar of the lecture's sentences (cats and dogs,
-school, walking home from school, text messages such as "i want to say hi that i …") is
+school, walking home from school, text messages such as "i only want to say hi that i …") is
 expanded with a seeded random generator, and mixed with the hand-written sentences of
 ``resources/corpora/classroom.txt``. The sentence scorer's lesson depends on its statistics:
 
@@ -10,11 +10,12 @@ expanded with a seeded random generator, and mixed with the hand-written sentenc
 - word choice: "walking home" and "walk home after school" are frequent, while "house"
   appears only in other places ("the cat is in the house"), never after "walking".
 
-The scorer's own sentences (``SCORED_SENTENCES``: "the cat is small", "small is the cat",
-"walking home after school", "walking house after school") are held out: no line of the
-corpus contains one, not even inside a longer line, so that the scorer scores sentences the
-model never read and its preference comes from similar ones ("the dog is small", "my cat is
-big", "we walk home after school", "i am walking home from school").
+The sentences the text demo offers (``HELD_OUT``) are held out: the scorer's ("the cat is
+small", "small is the cat", "walking home after school", "walking house after school") and
+the keyboard's prompt ("i want to say hi that i"). No line of the corpus contains one, not even
+inside a longer line, so that the network is shown text it never read: what it makes of it
+comes from similar sentences ("the dog is small", "my cat is big", "we walk home after
+school", "i am walking home from school", "i only want to say hi that i am late").
 """
 
 from __future__ import annotations
@@ -23,13 +24,24 @@ import random
 
 from rnnviz.resources import resource_path
 
-__all__ = ["SCORED_SENTENCES", "WORD_CHOICE", "WORD_ORDER", "classroom_text"]
+__all__ = [
+    "HELD_OUT",
+    "KEYBOARD_PROMPT",
+    "SCORED_SENTENCES",
+    "WORD_CHOICE",
+    "WORD_ORDER",
+    "classroom_text",
+]
 
 #: The sentence scorer's pairs, the right sentence first: word order and word choice.
 WORD_ORDER = ("the cat is small", "small is the cat")
 WORD_CHOICE = ("walking home after school", "walking house after school")
 #: The sentences the scorer shows: no line of the classroom corpus contains one.
 SCORED_SENTENCES = WORD_ORDER + WORD_CHOICE
+#: What the predictive keyboard offers to complete: the lecture's text message.
+KEYBOARD_PROMPT = "i want to say hi that i"
+#: The text the demo offers: no line of the classroom corpus contains one.
+HELD_OUT = (*SCORED_SENTENCES, KEYBOARD_PROMPT)
 
 
 # A subject with the verb forms the templates need, the fields of _SUBJECT_FIELDS.
@@ -58,8 +70,10 @@ _PLACES = (
 _ANIMAL_VERBS = ("sleeps", "sits", "runs", "waits", "plays", "lies", "eats", "hides")
 _FOODS = ("milk", "fish", "water", "meat", "a ball", "the rain", "the sun", "the park")
 _NAMES = ("mum", "dad", "sam", "amy", "grandma", "ben", "lucy")
+#: What a message says "i …"; walking home from school, the lecture's, three times as often.
 _MESSAGE_EVENTS = (
-    "am walking home from school", "am at school", "am on the bus", "got home",
+    "am walking home from school", "am walking home from school", "am walking home from school",
+    "am at school", "am on the bus", "got home",
     "miss you", "am late", "have a new cat", "saw a big dog", "am in the park",
     "will be home soon", "am walking home with my friend", "forgot my book at school",
     "love you", "am hungry", "got a good mark at school",
@@ -98,8 +112,8 @@ _KINDS: tuple[tuple[int, tuple[str, ...]], ...] = (
         "{subj} {like} walking home {from_school}",
     )),
     (6, (
-        "i want to say hi that i {event}",
-        "hi {name} i want to say hi that i {event}",
+        "i only want to say hi that i {event}",
+        "hi {name} i want to tell you that i {event}",
         "hi {name} i {event}",
     )),
     (2, ("see you {when}", "can you come to the park {when}", "i will be home {when}")),
@@ -190,14 +204,14 @@ def _classroom_sentence(r: _Draw) -> str:
 
 
 def _held_out(sentence: str) -> bool:
-    """Whether ``sentence`` contains one of the scorer's sentences (``SCORED_SENTENCES``)."""
-    return any(scored in sentence for scored in SCORED_SENTENCES)
+    """Whether ``sentence`` contains one of the demo's sentences (``HELD_OUT``)."""
+    return any(offered in sentence for offered in HELD_OUT)
 
 
 def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bool = True) -> str:
     """The classroom corpus: ``sentences`` generated sentences, one per line.
 
-    No line contains one of ``SCORED_SENTENCES``: a generated sentence that does is drawn
+    No line contains one of ``HELD_OUT``: a generated sentence that does is drawn
     again, a hand-written one is left out.
 
     Parameters
@@ -209,7 +223,7 @@ def classroom_text(seed: int = 0, sentences: int = 4000, include_handwritten: bo
         How many generated sentences (≥ 1); 4000 make about 130 KB.
     include_handwritten : bool
         Also mix in each sentence of ``resources/corpora/classroom.txt`` once (but those that
-        contain a scored sentence), at a random place.
+        contain one of ``HELD_OUT``), at a random place.
 
     Returns
     -------

@@ -17,7 +17,14 @@ import rnnviz.tasks.corpora as corpora
 from rnnviz.core.losses import softmax
 from rnnviz.files import open_regular_file
 from rnnviz.resources import resource_path
-from rnnviz.tasks.classroom import SCORED_SENTENCES, WORD_CHOICE, WORD_ORDER, classroom_text
+from rnnviz.tasks.classroom import (
+    HELD_OUT,
+    KEYBOARD_PROMPT,
+    SCORED_SENTENCES,
+    WORD_CHOICE,
+    WORD_ORDER,
+    classroom_text,
+)
 from rnnviz.tasks.corpora import (
     CorpusError,
     load_corpus,
@@ -97,7 +104,7 @@ def test_classroom_corpus_is_generated_deterministically():
         "my brother is walking home now",
     ]
     digest = hashlib.sha256(generated.encode()).hexdigest()
-    assert digest == "0a11b115664a591dc7fd67df63e818876f3af37df3271aaa565859161d1d4e50"
+    assert digest == "8789e250760e6cfb2a1e102bb6b85474b7b63a42108e222fd68a76d54e0a889e"
     assert 50_000 < len(text.encode("utf-8")) < 300_000
     assert text.endswith("\n") and set(text) <= set("abcdefghijklmnopqrstuvwxyz \n")
     lines = text.splitlines()
@@ -106,27 +113,28 @@ def test_classroom_corpus_is_generated_deterministically():
     assert text.count("walking home") > 100 and text.count("walk home after school") > 100
     assert "house" in text and "walking house" not in text
     assert "\nsmall is" not in text and " small is" not in text
-    assert "i want to say hi that i" in text
+    assert text.count("only want to say hi that i") > 100  # the keyboard's prompt, nearly
     # every hand-written sentence is mixed in, but those holding a scored sentence
     handwritten = resource_path("corpora", "classroom.txt").read_text(encoding="utf-8")
-    kept = {line for line in handwritten.splitlines() if not any(s in line for s in WORD_ORDER)}
+    kept = {line for line in handwritten.splitlines() if not any(s in line for s in HELD_OUT)}
     assert len(kept) < len(handwritten.splitlines()) and kept <= set(lines)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7])
-def test_the_scored_sentences_are_nowhere_in_the_classroom_corpus(seed):
+def test_the_demos_sentences_are_nowhere_in_the_classroom_corpus(seed):
     # "never saw" as the model reads: not a line, and not inside a line either (the model
     # could learn a phrase by heart), in the whole text, training and validation alike
-    assert set(WORD_ORDER + WORD_CHOICE) == set(SCORED_SENTENCES)
+    assert set(HELD_OUT) == {*WORD_ORDER, *WORD_CHOICE, KEYBOARD_PROMPT}
+    assert set(SCORED_SENTENCES) == {*WORD_ORDER, *WORD_CHOICE}
     text = classroom_text(seed)
     assert len(text.splitlines()) == 4000 + len(
         [
             line
             for line in resource_path("corpora", "classroom.txt").read_text().splitlines()
-            if line.strip() and not any(s in line for s in SCORED_SENTENCES)
+            if line.strip() and not any(s in line for s in HELD_OUT)
         ]
     )
-    for sentence in SCORED_SENTENCES:
+    for sentence in HELD_OUT:
         assert sentence not in text, sentence
 
 

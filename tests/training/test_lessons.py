@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from rnnviz.tasks.alphabet import ALPHABET, prompts_report
+from rnnviz.tasks.classroom import HELD_OUT, KEYBOARD_PROMPT, WORD_CHOICE, WORD_ORDER
 from rnnviz.tasks.language_model import greedy_completion, sentence_log_prob
 from rnnviz.training import presets as presets_module
 from rnnviz.training.presets import VIEWS, PresetError, goal_reached, list_presets, load_preset
@@ -106,10 +107,7 @@ def test_deep_bidirectional_reaches_its_goal():
 
 # --- text: the predictive keyboard and the sentence scorer --------------------------------------
 
-PAIRS = [
-    ("the cat is small", "small is the cat"),  # word order
-    ("walking home after school", "walking house after school"),  # word choice
-]
+PAIRS = [WORD_ORDER, WORD_CHOICE]  # "the cat is small" / "small is the cat", home / house
 MARGIN = 5.0  # nats: the right sentence at least e^5 ≈ 150 times as probable
 
 
@@ -118,6 +116,8 @@ def test_text_beats_the_bigram_and_scores_sentences_like_the_slide(name):
     preset = load_preset(name)
     trainer = Trainer(preset.config)
     vocab = trainer.task.vocab
+    # shown text the network never read, not even inside a longer line
+    assert not any(sentence in trainer.task.text for sentence in HELD_OUT)
     margins = [
         sentence_log_prob(trainer.model, vocab, a) - sentence_log_prob(trainer.model, vocab, b)
         for a, b in PAIRS
@@ -132,7 +132,7 @@ def test_text_beats_the_bigram_and_scores_sentences_like_the_slide(name):
         for a, b in PAIRS
     ]
     assert all(m > MARGIN for m in margins), margins
-    completion = greedy_completion(trainer.model, vocab, "i want to say hi that i", 30, stop="\n")
+    completion = greedy_completion(trainer.model, vocab, KEYBOARD_PROMPT, 30, stop="\n")
     words = set(trainer.task.text.split())
     assert all(word in words for word in completion.split()[:-1]), completion
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 
 import rnnviz.training.demos.text as bridge
-from rnnviz.tasks.classroom import SCORED_SENTENCES
+from rnnviz.tasks.classroom import HELD_OUT
 from rnnviz.tasks.text import TextConfig, TextTask
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.demos.text import (
+    KEYBOARD_PROMPT,
     WORD_CHOICE,
     WORD_ORDER,
     CorpusError,
@@ -55,9 +56,9 @@ def test_the_training_text_is_rebuilt_from_the_snapshot():
     snapshot = first_snapshot("text")
     task = TextTask(snapshot.config.task_params)
     assert training_text(snapshot) == task.train_text
-    # the scorer's sentences are the classroom corpus's held-out ones, in no line of it
-    assert set(WORD_ORDER + WORD_CHOICE) == set(SCORED_SENTENCES)
-    assert all(found_in(task.text, s) == "" for s in SCORED_SENTENCES)
+    # the demo's sentences are the classroom corpus's held-out ones, in no line of it
+    assert set(HELD_OUT) == {*WORD_ORDER, *WORD_CHOICE, KEYBOARD_PROMPT}
+    assert all(found_in(task.text, s) == "" for s in HELD_OUT)
     assert training_text(first_snapshot("alphabet")) is None
 
 

@@ -4,7 +4,9 @@ of what was typed, like a phone keyboard ("…say hi that i **am walking home** 
 
 Capital letters the training text lacks are read as lower case; other characters it never saw
 are left out (and named). The page fits a projector window's demo area (about 400 × 560 px)
-without scrolling: the keys, bars and percentages shrink with it.
+without scrolling: the keys, bars and percentages shrink with it. Its prompt, the lecture's
+"i want to say hi that i", is in no line of the classroom corpus: the completion is the
+network's own, from similar messages ("i only want to say hi that i am late").
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from rnnviz.gui.demos._text_widgets import MUTED, TypingField, fit_to_vocabulary
 from rnnviz.gui.demos.probability_bars import ProbabilityBars
 from rnnviz.gui.demos.text_run import TextRun
 from rnnviz.gui.panels._common import FOREGROUND, OKABE_ITO, TEXT_PT, font
-from rnnviz.training.demos.text import greedy_completion, next_char_distribution
+from rnnviz.training.demos.text import (
+    KEYBOARD_PROMPT,
+    greedy_completion,
+    next_char_distribution,
+)
 
 __all__ = [
     "COMPLETION_CHARS",
@@ -38,7 +44,6 @@ COMPLETION_CHARS = 40
 #: At most this many of the typed characters are repeated before the completion (from a word
 #: start, after "…"): the text field above shows them all.
 COMPLETION_CONTEXT = 16
-KEYBOARD_PROMPT = "i want to say hi that i"
 #: A word longer than this may break anywhere: an untrained model completes with one long
 #: "word" ("oooooooo…") that would otherwise make the keyboard page wider than the demo.
 LONGEST_UNBROKEN_WORD = 12

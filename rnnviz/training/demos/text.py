@@ -4,16 +4,17 @@ The window never imports a task module. The text demo's keyboard, scorer and sam
 functions of ``rnnviz.tasks.language_model`` (re-exported here) with the model a
 ``rnnviz.training.inference.SnapshotModel`` builds from a snapshot, and the vocabulary the
 snapshot states (:func:`vocabulary`); its "Open text file…" checks a file with
-:func:`read_text_file`. The scorer's sentences are the classroom corpus's held-out ones
-(``WORD_ORDER``, ``WORD_CHOICE``), and whether a sentence is in the text the model trained on
-is read from that text, rebuilt by :func:`training_text` and looked up by :func:`found_in`.
+:func:`read_text_file`. The scorer's sentences (``WORD_ORDER``, ``WORD_CHOICE``) and the
+keyboard's prompt (``KEYBOARD_PROMPT``) are those the classroom corpus holds out; whether a
+sentence is in the text the model trained on is read from that text, rebuilt by
+:func:`training_text`, with :func:`found_in`.
 """
 
 from __future__ import annotations
 
 import os
 
-from rnnviz.tasks.classroom import WORD_CHOICE, WORD_ORDER
+from rnnviz.tasks.classroom import KEYBOARD_PROMPT, WORD_CHOICE, WORD_ORDER
 from rnnviz.tasks.corpora import CorpusError, check_text_file, load_text_file
 from rnnviz.tasks.facts import TextFacts
 from rnnviz.tasks.language_model import (
@@ -30,6 +31,7 @@ from rnnviz.tasks.vocabulary import Vocabulary
 from rnnviz.training.snapshot import Snapshot
 
 __all__ = [
+    "KEYBOARD_PROMPT",
     "REBUILD_MAX_BYTES",
     "START",
     "WORD_CHOICE",
