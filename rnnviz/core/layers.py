@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from rnnviz.core import gru, lstm, vanilla
 from rnnviz.core.recurrent import RecurrentLayer
 
@@ -65,7 +67,7 @@ class RNN(RecurrentLayer):
 
     def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx):
         dx, dh0, grads, dH = vanilla.rnn_backward(dy, dh_last, cache, need_dx)
-        return dx, dh0, None, grads, dH
+        return dx, dh0, None, grads, dH, None
 
 
 class LSTM(RecurrentLayer):
@@ -84,7 +86,9 @@ class LSTM(RecurrentLayer):
         return lstm.lstm_forward(x, h0, c0, *weights)
 
     def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx):
-        return lstm.lstm_backward(dy, dh_last, dc_last, cache, need_dx)
+        dC = np.empty(cache.tanh_c.shape, cache.tanh_c.dtype)  # (T, H, B) ∂L/∂c_t
+        dx, dh0, dc0, grads, dH = lstm.lstm_backward(dy, dh_last, dc_last, cache, need_dx, dC)
+        return dx, dh0, dc0, grads, dH, dC.transpose(0, 2, 1)
 
 
 class GRU(RecurrentLayer):
@@ -103,7 +107,7 @@ class GRU(RecurrentLayer):
 
     def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx):
         dx, dh0, grads, dH = gru.gru_backward(dy, dh_last, cache, need_dx)
-        return dx, dh0, None, grads, dH
+        return dx, dh0, None, grads, dH, None
 
 
 @dataclass(frozen=True)

@@ -148,12 +148,15 @@ def lstm_backward(
     dc_last: np.ndarray | None,
     cache: LSTMCache,
     need_dx: bool = True,
+    dC: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Back-propagate through time.
 
     The arguments and results are ``rnnviz.core.vanilla.rnn_backward``'s, for an
     ``LSTMCache``, and the cell state's: ``dc_last`` (B, H), the gradient with respect to c_T
     (None: zero), and dc0 (B, H) after dh0. The weights' gradients have 4H rows.
+    ``dC``, if given, a (T, H, B) array of the cache's dtype, receives the total gradient
+    reaching each c_t (∂L/∂c_t, feature-major, processing order): the cell-state path.
     """
     x, Hs, Cs, gates, tanh_c = cache.x, cache.H, cache.C, cache.gates, cache.tanh_c
     T, B, I = x.shape
@@ -163,7 +166,10 @@ def lstm_backward(
     dH = np.empty((T, H, B), dtype)  # (T, H, B) total gradient reaching h_t
     dh_next = np.zeros((H, B), dtype) if dh_last is None else np.array(dh_last.T, dtype)  # (H, B)
     dc_next = np.zeros((H, B), dtype) if dc_last is None else np.array(dc_last.T, dtype)  # (H, B)
-    dc = np.empty((H, B), dtype)  # (H, B) gradient reaching c_t
+    if dC is None:
+        dC = np.empty((1, H, B), dtype)  # (1, H, B) one step's scratch, reused
+    elif dC.shape != (T, H, B) or dC.dtype != dtype:
+        raise ValueError(f"dC must be a {dtype} array shaped {(T, H, B)}, got {dC.shape}")
     dact = np.empty((4 * H, B), dtype)  # (4H, B) σ' or tanh' of each gate
     W_hh_T = np.ascontiguousarray(cache.W_hh.T)  # (H, 4H)
     dy_fm = None if dy is None else dy.transpose(0, 2, 1)  # (T, H, B), a view
@@ -174,6 +180,7 @@ def lstm_backward(
         a = gates[t]  # (4H, B)
         i, f, g, o = a.reshape(4, H, B)  # (H, B) each
         dh = dH[t]  # (H, B)
+        dc = dC[t if len(dC) == T else 0]  # (H, B) gradient reaching c_t
         if dy_fm is None:
             dh[...] = dh_next
         else:

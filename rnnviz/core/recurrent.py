@@ -245,10 +245,18 @@ class RecurrentLayer:
         dc_last: np.ndarray | None,
         cache: Cache,
         need_dx: bool,
-    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None, dict[str, np.ndarray], np.ndarray]:
+    ) -> tuple[
+        np.ndarray | None,
+        np.ndarray,
+        np.ndarray | None,
+        dict[str, np.ndarray],
+        np.ndarray,
+        np.ndarray | None,
+    ]:
         """Back-propagation through one direction's ``_cell_forward``: dx (or None), dh0, dc0
-        (None but for the LSTM), the gradients of W_ih, W_hh, b_ih, b_hh, and the total gradient
-        that reached each h_t (T, B, H)."""
+        (None but for the LSTM), the gradients of W_ih, W_hh, b_ih, b_hh, the total gradient
+        that reached each h_t (T, B, H), and that which reached each c_t (T, B, H; None but
+        for the LSTM), both in processing order."""
         raise NotImplementedError
 
     def forward(self, x: np.ndarray, h0: State | None = None) -> tuple[np.ndarray, State, Trace]:
@@ -349,6 +357,7 @@ class RecurrentLayer:
 
         grads = Gradients()
         dh_list: list[np.ndarray | None] = [None] * (L * D)
+        dc_list: list[np.ndarray | None] = [None] * (L * D)
         dh0 = np.zeros((L * D, B, H), self.dtype)  # (L·D, B, H)
         dc0 = np.zeros((L * D, B, H), self.dtype) if self.has_cell_state else None
         d_out = dy  # gradient reaching this layer's output, (T, B, D·H) or None
@@ -362,7 +371,7 @@ class RecurrentLayer:
                     dy_d = dy_d[::-1]  # into processing order
                 dh_last = None if dh_all is None else dh_all[j]
                 dc_last = None if dc_all is None else dc_all[j]
-                dx_d, dh0_j, dc0_j, g, dH = self._cell_backward(
+                dx_d, dh0_j, dc0_j, g, dH, dC = self._cell_backward(
                     dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0
                 )
                 suffix = "_reverse" if d == 1 else ""
@@ -375,17 +384,25 @@ class RecurrentLayer:
                     dc0[j] = dc0_j
                 if d == 1:
                     dH = dH[::-1]
+                    dC = None if dC is None else dC[::-1]
                     dx_d = None if dx_d is None else dx_d[::-1]
                 dh_list[j] = dH
+                dc_list[j] = dC
                 if dx_d is not None:
                     d_in = dx_d if d_in is None else d_in + dx_d
             d_out = d_in
         # PyTorch's parameter order, whatever order backward visited them in
         ordered = Gradients((name, grads[name]) for name in self.params)
         ordered.dh = tuple(dh_list)  # type: ignore[arg-type]
-        ordered.dh_norms = np.sqrt(
-            np.stack([np.square(dH, dtype=np.float64).sum(axis=(1, 2)) for dH in dh_list])
-        ).astype(self.dtype)  # (L·D, T)
+        ordered.dh_norms = _step_norms(dh_list, T, self.dtype)  # (L·D, T)
+        ordered.dc = tuple(dC for dC in dc_list if dC is not None)
+        ordered.dc_norms = _step_norms(ordered.dc, T, self.dtype)  # (L·D, T), or (0, T)
         dx = None if d_out is None else np.ascontiguousarray(d_out)  # (T, B, I)
         dstate: State = (dh0, dc0) if dc0 is not None else dh0
         return ordered, dx, dstate
+
+
+def _step_norms(gradients, T: int, dtype: np.dtype) -> np.ndarray:
+    """‖g_t‖ over batch and units of each of ``gradients`` ((T, B, H) each): (len, T)."""
+    squares = [np.square(g, dtype=np.float64).sum(axis=(1, 2)) for g in gradients]  # (T,) each
+    return np.sqrt(np.stack(squares) if squares else np.zeros((0, T))).astype(dtype)

@@ -10,6 +10,8 @@ All arrays in the natural time order, t = 0 … T − 1, batch-major:
 ``grads.dh_norms``                 ‖∂L/∂h_t‖ per layer·direction and step, (L·D, T): the norm
                                    over batch and units of the total gradient reaching h_t
 ``grads.dh[k·D + d]``              that gradient itself, (T, B, H)
+``grads.dc_norms``                 ‖∂L/∂c_t‖ likewise, for the LSTM's cell state (L·D, T);
+                                   (0, T) for cells without one; ``grads.dc`` the gradients
 ``grads.norms()``                  ‖∂L/∂θ‖ for every parameter, a dict keyed like ``state_dict``
 
 The caches hold the arrays in processing order (the backward direction reads the sequence
@@ -150,10 +152,18 @@ class Gradients(dict):
         in natural time order.
     dh_norms : ndarray, (L·D, T)
         ‖∂L/∂h_t‖, the norm over batch and units of ``dh``: the gradient-flow curve.
+    dc : tuple of ndarray
+        The LSTM's: per layer·direction, the total gradient reaching its cell state c_t,
+        (T, B, H), natural time order; empty for cells without a cell state.
+    dc_norms : ndarray, (L·D, T), or (0, T) without a cell state
+        ‖∂L/∂c_t‖, the norm over batch and units of ``dc``: the path that carries the
+        LSTM's gradient back.
     """
 
     dh: tuple[np.ndarray, ...]
     dh_norms: np.ndarray
+    dc: tuple[np.ndarray, ...]
+    dc_norms: np.ndarray
 
     def norms(self) -> dict[str, float]:
         """The L2 norm of every parameter's gradient."""

@@ -21,6 +21,8 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 ``cell_states``         L·D × (T, H)       LSTM cell states (empty for RNN and GRU)
 ``gates``               L·D × {name: (T, H)}  gate activations by name
 ``dh_norms``            (L·D, T)           ‖∂L/∂h_t‖ for the example
+``dc_norms``            (L·D, T)           ‖∂L/∂c_t‖ for the example, the LSTM's cell-state
+                                           path ((0, T) for RNN and GRU)
 ``dh_norm_history``     (N, L·D, T)        the same for the training batches, over iterations
 ``predictions``         {name: array}      what the demo view draws (positions, top chars…)
 ``diverged``            str                "" or why training stopped and what to do
@@ -51,9 +53,9 @@ _ARROWS = ("→", "←")
 class Layout:
     """How a snapshot's per-layer fields are laid out, and the ranges of their values.
 
-    ``hidden``, ``cell_states``, ``gates`` and the rows of ``dh_norms`` hold L × D entries,
-    layer-major, forward before backward: entry ``k`` is layer ``k // D + 1``, direction
-    ``k % D`` (0 forward →, 1 backward ←).
+    ``hidden``, ``cell_states``, ``gates`` and the rows of ``dh_norms`` (and of the LSTM's
+    ``dc_norms``) hold L × D entries, layer-major, forward before backward: entry ``k`` is
+    layer ``k // D + 1``, direction ``k % D`` (0 forward →, 1 backward ←).
 
     Attributes
     ----------
@@ -147,6 +149,7 @@ class Snapshot:
     cell_states: tuple[np.ndarray, ...]
     gates: tuple[Mapping[str, np.ndarray], ...]
     dh_norms: np.ndarray
+    dc_norms: np.ndarray
     dh_norm_history: np.ndarray
     predictions: Mapping[str, np.ndarray]
     diverged: str

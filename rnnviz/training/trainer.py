@@ -381,10 +381,12 @@ class Trainer:
         _, doutputs = self.task.loss(outputs, ex)
         dy_ok = not exploded and np.all(np.isfinite(doutputs))
         dh_norms = np.full((len(cache.trace), ex.seq_len), np.nan)
+        cell_rows = len(cache.trace) if cache.trace.directions[0].c is not None else 0
+        dc_norms = np.full((cell_rows, ex.seq_len), np.nan)  # (L·D, T), or (0, T)
         if dy_ok and np.all(np.isfinite(self.model.readout.params["weight"])):
             try:
                 _, rnn_grads = self.model.backward(doutputs, cache)
-                dh_norms = rnn_grads.dh_norms
+                dh_norms, dc_norms = rnn_grads.dh_norms, rnn_grads.dc_norms
             except NonFiniteGradientError:  # finite weights so large the gradient overflows
                 pass
         trace = cache.trace
@@ -414,6 +416,7 @@ class Trainer:
             cell_states=tuple(frozen_array(dt.c[:, 0]) for dt in trace if dt.c is not None),
             gates=tuple(frozen_mapping({k: v[:, 0] for k, v in dt.gates.items()}) for dt in trace),
             dh_norms=frozen_array(dh_norms),
+            dc_norms=frozen_array(dc_norms),
             dh_norm_history=frozen_array(self.dh_history.values()),
             predictions=frozen_mapping(self.task.predictions(outputs, ex)),
             diverged=self.diverged,
