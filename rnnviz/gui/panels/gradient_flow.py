@@ -2,7 +2,9 @@
 as training goes on (the vanishing gradient, made visible).
 
 Top: ‖∂L/∂h_t‖ against t on a log axis, one curve per layer·direction (colour = layer, dashed =
-backward direction). Every norm above ``FLOOR`` is drawn where it is, however small (a vanilla
+backward direction); for the LSTM also ‖∂L/∂c_t‖, the gradient reaching the cell state c_t
+(dotted, same colours): the path through the forget gates that carries the LSTM's gradient back
+where h's dips. Every norm above ``FLOOR`` is drawn where it is, however small (a vanilla
 RNN's go down to 1e-16 and less); a zero (no gradient reaches the step at all, e.g. past the last
 output a forward layer sees) is drawn on a row of its own below the data, labelled "0".
 Bottom: the history, training iteration × time step, colour = log₁₀ ‖∂L/∂h_t‖ of the training
@@ -81,15 +83,19 @@ class GradientFlowPanel(Panel):
         "size of the gradient ‖∂L/∂h_t‖, on a log scale (each grid line is ten times the "
         "one below). Where the curve drops steeply towards the start, early steps hardly "
         "learn: the vanishing gradient. Below, the same for the chosen layer over the whole "
-        "run, one row per training iteration; black means no gradient arrives."
+        "run, one row per training iteration; black means no gradient arrives. For an LSTM "
+        "the dotted curve is ‖∂L/∂c_t‖, the gradient along the cell state c: "
+        "c_(t−1) = f_t ⊙ c_t carries it back through the forget gates, where h's can dip."
     )
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._shape_key = None
-        self._labels: list[str] = []
+        self._labels: list[str] = []  # the layout's entries (the history's rows)
+        self._curve_labels: list[str] = []  # every curve's: the entries', then their c's
         self._hover: tuple[str, int, int] | None = None  # ("curve", t, 0) / ("history", t, row)
-        self._norms = np.zeros((0, 0), np.float32)  # (L·D, T), floored
+        self._norms = np.zeros((0, 0), np.float32)  # (L·D, T), floored (LSTM: 2·L·D rows)
+        self._raw = np.zeros((0, 0), np.float32)  # the same, as the snapshot gives them
         self.zero_row: float | None = None  # the log₁₀ y where zeros are drawn, if any
         self._history = np.zeros((0, 0), np.float32)  # log10 buffer, rows ≥ N
         self._rows = 0
@@ -159,19 +165,26 @@ class GradientFlowPanel(Panel):
 
     # ---------------------------------------------------------------- drawing
 
-    def _rebuild(self, layout, steps: int) -> None:
+    def _rebuild(self, layout, steps: int, cell_state: bool) -> None:
         for curve in self.curves:
             self.legend.removeItem(curve)
             self.curve_plot.removeItem(curve)
         self.curves = []
         self._labels = layout.labels
-        directions = layout.directions
-        for k, label in enumerate(self._labels):
+        self._curve_labels = curve_labels(self._labels, cell_state)
+        directions, count = layout.directions, len(self._labels)
+        for n, label in enumerate(self._curve_labels):
+            is_c, k = divmod(n, count)
             layer, backward = divmod(k, directions)
+            style = (
+                (Qt.PenStyle.DashDotLine if backward else Qt.PenStyle.DotLine)
+                if is_c
+                else (Qt.PenStyle.DashLine if backward else Qt.PenStyle.SolidLine)
+            )
             pen = pg.mkPen(
                 OKABE_ITO[layer % len(OKABE_ITO)],
-                width=CURVE_WIDTH,
-                style=Qt.PenStyle.DashLine if backward else Qt.PenStyle.SolidLine,
+                width=CURVE_WIDTH + (1 if is_c else 0),
+                style=style,
             )
             # dots mark the steps while they are few enough to tell apart (and cheap to draw)
             dots = (
@@ -183,7 +196,7 @@ class GradientFlowPanel(Panel):
             self.curve_plot.addItem(curve)
             self.legend.addItem(curve, label)
             self.curves.append(curve)
-        self.legend.setVisible(len(self._labels) > 1)
+        self.legend.setVisible(len(self._curve_labels) > 1)
         self._fit_legend()
         self._steps = steps
         self._t_axis = np.arange(steps, dtype=np.float64)
@@ -197,10 +210,15 @@ class GradientFlowPanel(Panel):
         if norms.ndim != 2 or norms.shape[1] == 0:
             self.show_message("This snapshot holds no gradient norms.")
             return
+        cells = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
+        cell_state = cells.shape == norms.shape  # an LSTM's ‖∂L/∂c_t‖, laid out as h's
+        if cell_state:
+            norms = np.concatenate([norms, cells])  # (2·L·D, T): h's rows, then c's
+        self._raw = norms
         count, steps = norms.shape
-        key = (tuple(snapshot.layout.labels), steps)
+        key = (tuple(snapshot.layout.labels), steps, cell_state)
         if key != self._shape_key:
-            self._rebuild(snapshot.layout, steps)
+            self._rebuild(snapshot.layout, steps, cell_state)
             self._norms = np.empty((count, steps), np.float32)
             self._log_norms = np.empty((count, steps), np.float32)
             self._shape_key = key
@@ -335,9 +353,12 @@ class GradientFlowPanel(Panel):
             return
         where, t, row = self._hover
         if where == "curve":
-            norms = np.asarray(self.snapshot.dh_norms)  # the exact values, not the floored
-            parts = [f"{label}: {_norm_text(norms[k, t])}" for k, label in enumerate(self._labels)]
-            self.set_readout(f"t = {t}   ‖∂L/∂hₜ‖   " + "   ".join(parts))
+            norms = self._raw  # the exact values, not the floored
+            parts = [
+                f"{label}: {_norm_text(norms[k, t])}" for k, label in enumerate(self._curve_labels)
+            ]
+            what = "‖∂L/∂hₜ‖   " if len(self._curve_labels) == len(self._labels) else ""
+            self.set_readout(f"t = {t}   {what}" + "   ".join(parts))
             return
         if row >= self._rows:
             self.set_readout(None)
@@ -351,8 +372,18 @@ class GradientFlowPanel(Panel):
 
     def curve_data(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """The (t, log₁₀ ‖∂L/∂h_t‖) drawn for layer·direction ``index`` (zeros at
-        ``zero_row``)."""
+        ``zero_row``); for an LSTM, ``index`` L·D + k is entry k's ‖∂L/∂c_t‖."""
         return self._t_axis, self._log_norms[index]
+
+
+def curve_labels(labels: list[str], cell_state: bool) -> list[str]:
+    """The curves' names: one per layer·direction (``labels``), and with an LSTM's cell state
+    the same again for ‖∂L/∂c_t‖ (a single entry's two curves say which gradient each is)."""
+    if not cell_state:
+        return list(labels)
+    if len(labels) == 1:
+        return ["‖∂L/∂hₜ‖ (hidden state)", "‖∂L/∂cₜ‖ (cell state)"]
+    return [*labels, *(f"{label} ‖∂L/∂cₜ‖" for label in labels)]
 
 
 def _norm_text(value: float) -> str:
