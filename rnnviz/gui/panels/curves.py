@@ -362,7 +362,8 @@ class LossPanel(Panel):
             loss_title = f"training loss: {float(snapshot.loss_history[-1]):.4g}"
         else:
             loss_title = "training loss"
-        forms = {"loss": [loss_title]}  # each plot's possible titles, longest first
+        # each plot's possible titles, longest first ("loss: …" leaves the baselines room)
+        forms = {"loss": [loss_title, loss_title.replace("training loss", "loss"), "loss"]}
         accuracies = [m for m in snapshot.metric_history if plot_key(m) == "accuracy"]
         for metric, values in snapshot.metric_history.items():
             key = plot_key(metric)
@@ -383,25 +384,31 @@ class LossPanel(Panel):
             fitting = [o for o in options if not self._sizing and title_width(o) <= room]
             text = (fitting or options[-1:])[0]
             if not self._sizing:
-                text = self._titled_baselines(key, text, room - title_width(text))
+                text = self._titled_baselines(key, fitting or [text], room)
             if plot.titleLabel.text != text:
                 set_title(plot, text)
 
-    def _titled_baselines(self, key: str, title: str, spare: float) -> str:
-        """``title`` and the labels of plot ``key``'s baselines that had no room on their
-        lines, in their colours, as many as fit ``spare`` pixels."""
-        for name in self.titled_baselines:
-            if self._targets.get(name) != key:
-                continue
-            line = self.baseline_lines[name]
-            style = f"color: {line.opts['pen'].color().name()}; font-size: {TICK_PT}pt"
-            entry = html.escape(self.baseline_labels[name].toPlainText())
-            entry = f"&nbsp;&nbsp;<span style='{style}'>╌╌ {entry}</span>"  # its dashes
-            spare -= title_width(entry)
-            if spare < 0:
-                break
-            title += entry
-        return title
+    def _titled_baselines(self, key: str, titles: list[str], room: float) -> str:
+        """A title of ``titles`` (longest first, the last a last resort) with the labels of plot
+        ``key``'s baselines that had no room on their lines, in their colours: all, in the largest
+        form that fits ``room`` px (name and value; smaller; the name alone), else what fits."""
+        names = [n for n in self.titled_baselines if self._targets.get(n) == key]
+        colours = {n: self.baseline_lines[n].opts["pen"].color().name() for n in names}
+        full = {n: self.baseline_labels[n].toPlainText() for n in names}  # name and value
+        short = {n: display_name(n, self.snapshot.task) for n in names}
+        for candidates in (titles[:-1] or titles, titles[-1:]):
+            for points, gap, words in ((TICK_PT, 2, full), (TICK_PT - 2, 1, full), (10, 1, short)):
+                entries = [
+                    f"{'&nbsp;' * gap}<span style='color: {colours[n]}; font-size: {points}pt'>"
+                    f"╌╌ {html.escape(words[n])}</span>"  # after a stroke of its line
+                    for n in names
+                ]
+                for title in candidates:
+                    if title_width(title + "".join(entries)) <= room:
+                        return title + "".join(entries)
+        while entries and title_width(titles[-1] + "".join(entries)) > room:
+            entries.pop()
+        return titles[-1] + "".join(entries)
 
     def _legend_title(self, snapshot, metrics: list[str], values: bool) -> str:
         """The accuracy plot's title when it has several curves: their legend, each name in
