@@ -206,6 +206,8 @@ def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
     window.controls.show_config(config)
     runs = [lesson.config] + [c for _, c in lesson.compare_configs()]
     window.show_lesson(lesson, runs.index(config) if config in runs else None)
+    if lesson.demo is not None:  # the text demo's part the lesson is about, as start() opens it
+        window.text_view.set_section(lesson.demo)
     if lesson.view is not None:
         window.panel_area.bring_into_view(window.view_named(lesson.view))
     window.show()
@@ -231,8 +233,12 @@ def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
             window.set_cursor(snapshot.seq_len // 2)
 
     else:
-        # the view on its own, at the size asked for (inside the window, its layout decides)
+        # the view on its own, at the size asked for (inside the window, its layout decides);
+        # taking the demo out of the window's tabs is no click on another tab (which opened
+        # that tab's lesson)
+        window.tabs.blockSignals(True)
         widget.setParent(None)
+        window.tabs.blockSignals(False)
         widget.resize(*size)
         widget.show()
 

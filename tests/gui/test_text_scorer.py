@@ -119,3 +119,16 @@ def test_counts_read_as_people_read_them():
     assert count(531_441) == "531,441"
     assert count(256**4) == "4.3 × 10⁹"  # a 4-gram table of a file's 256 characters
     assert NGramTable("4-gram", 4, 10, 256**4).possible == 4_294_967_296
+
+
+def test_a_render_of_a_text_lesson_shows_the_part_the_lesson_is_about(tmp_path, monkeypatch):
+    from rnnviz.gui.app import render
+
+    shown_sections = []
+    real = TextView.set_section
+    monkeypatch.setattr(
+        TextView, "set_section", lambda view, name: (shown_sections.append(name), real(view, name))
+    )
+    out = tmp_path / "scorer.png"
+    render("word_order", 2, str(out), panel="demo", size=(640, 480))
+    assert shown_sections == ["scorer"] and out.is_file()

@@ -259,9 +259,11 @@ class SentenceScorer(QWidget):
             winner = 0 if a >= b else 1
             texts = [e.text() for e in self.edits]
             ratio = math.exp(min(abs(a - b), 700.0))
+            # the other sentence is not repeated: it stands right above, and the line under
+            # the verdict should stay in sight at a projector's size
             self.verdict_label.setText(
-                f"The network prefers “{html.escape(texts[winner])}”: "
-                f"{_times(ratio)} more probable than “{html.escape(texts[1 - winner])}”."
+                f"The network prefers “{html.escape(texts[winner])}”, "
+                f"{_times(ratio)} more probable."
             )
             self.verdict_label.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; }}")
         else:
