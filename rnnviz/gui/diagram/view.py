@@ -4,7 +4,9 @@
 button and a read-out line, over a drawing area (``DiagramCanvas``) that places the diagram
 with ``geometry.layout_diagram`` for its size and paints it with ``painting.paint_diagram``.
 The button animates the fold fraction (``QVariantAnimation``, never blocking) between the
-folded loop (0) and the unrolled network (1).
+folded loop (0) and the unrolled network (1). The bar's BPTT controls (``bptt_player``) play
+one update slowed down over the unrolled network (``bptt_painting`` draws it): the snapshot it
+started on stays drawn until the pass ends or is stopped, and the time cursor follows it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from PySide6.QtCore import QEasingCurve, QSize, Qt, QVariantAnimation, Signal, S
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from rnnviz.gui.diagram.bptt import IDLE
+from rnnviz.gui.diagram.bptt_painting import paint_bptt
+from rnnviz.gui.diagram.bptt_player import BpttPlayer
 from rnnviz.gui.diagram.geometry import Diagram, layout_diagram
 from rnnviz.gui.diagram.painting import MUTED, Labels, Strips, paint_backdrop, paint_boxes
 from rnnviz.gui.diagram.readings import Readings, read_window
@@ -58,6 +63,9 @@ class DiagramCanvas(QWidget):
         p.drawPixmap(0, 0, self.backdrop(d))
         layout = self.view.snapshot.layout
         paint_boxes(p, d, self.view.readings(d), layout, self.labels(), self.strips)
+        run = self.view.player.run
+        if run.phase != IDLE:
+            paint_bptt(p, d, run, self.view.snapshot, self.labels(), self.view._layer)
         p.end()
 
     def backdrop(self, d: Diagram) -> QPixmap:
@@ -119,6 +127,7 @@ class DiagramView(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.snapshot = None
+        self._newest = None  # what arrived while a BPTT pass was drawing an older snapshot
         self._cursor = 0
         self._layer = 0
         self._fold = 1.0  # 0 folded … 1 unrolled
@@ -135,9 +144,16 @@ class DiagramView(QWidget):
         self.readout.setStyleSheet(f"color: {MUTED}")
         self.readout.setMinimumWidth(10)  # a long read-out is cut, it never widens the view
         self.canvas = DiagramCanvas(self)
+        self.player = BpttPlayer(lambda: None if self.snapshot is None else self.snapshot.seq_len)
+        self.player.moved.connect(self.canvas.update)
+        self.player.step_reached.connect(self._follow_pass)
+        self.player.ended.connect(self._pass_ended)
+        self.player.play_button.clicked.connect(self._unroll_for_pass)
+        self.player.step_button.clicked.connect(self._unroll_for_pass)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 0)
         bar.addWidget(self.fold_button)
+        bar.addWidget(self.player)
         bar.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +175,10 @@ class DiagramView(QWidget):
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
+        if self.player.active and self.snapshot is not None:
+            self._newest = snapshot  # shown when the pass ends: it animates the one it began on
+            return
+        self._newest = None
         self.snapshot = snapshot
         self.canvas.update()
         self._refresh_readout()
@@ -208,6 +228,25 @@ class DiagramView(QWidget):
     def _set_fold(self, value) -> None:
         self._fold = float(value)
         self.canvas.update()
+
+    # ---------------------------------------------------------------- the BPTT pass
+
+    @Slot()
+    def _unroll_for_pass(self) -> None:
+        if self.player.run.phase != IDLE and not self.unrolled:
+            self.set_unrolled(True)
+
+    @Slot(int)
+    def _follow_pass(self, t: int) -> None:
+        """The pass is at step ``t``: the cursor (and every view) follows it."""
+        if t != self.cursor():
+            self.user_cursor(t)
+
+    @Slot()
+    def _pass_ended(self) -> None:
+        """Show what arrived meanwhile (a finished pass stays drawn over it)."""
+        if self._newest is not None:
+            self.show_snapshot(self._newest)
 
     # ---------------------------------------------------------------- what is drawn
 
