@@ -230,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to draw: window, demo, hidden, gates, gradient or loss (default: window)",
     )
     render.add_argument(
+        "--animate",
+        action="store_true",
+        help="with --panel diagram and a .gif --out: an animated GIF of one update, the forward "
+        "pass and then the gradient flowing back through time (BPTT)",
+    )
+    render.add_argument(
         "--size",
         default="1800x1000",
         metavar="WxH",

@@ -41,12 +41,22 @@ def run_render(args: argparse.Namespace) -> int:
     from rnnviz.training.config import ConfigError
     from rnnviz.training.presets import load_preset
 
-    if args.panel not in PANELS:
+    if args.animate:  # one forward + BPTT pass of the diagram, as an animated GIF
+        if args.panel != "diagram":
+            raise UsageError(
+                f"--animate draws the diagram panel (--panel diagram), not {args.panel!r}"
+            )
+    elif args.panel not in PANELS:
         raise UsageError(f"unknown panel {args.panel!r}; choose one of {', '.join(PANELS)}")
     # checked before training, which can take minutes
     out = check_writable(args.out)
     formats = image_formats()
-    if out.suffix.lower().lstrip(".") not in formats:
+    if args.animate:
+        if out.suffix.lower() != ".gif":
+            raise UsageError(
+                f"--out {args.out!r}: --animate writes an animated GIF; name a .gif file"
+            )
+    elif out.suffix.lower().lstrip(".") not in formats:
         raise UsageError(
             f"--out {args.out!r}: the picture's format follows the file's extension; "
             f"use one of {', '.join('.' + f for f in formats)}"
@@ -56,7 +66,10 @@ def run_render(args: argparse.Namespace) -> int:
     settings = parse_settings(args.settings)
     try:
         with_settings(preset.config, settings)  # a bad setting is refused before training
-        result = render(preset_name, steps, args.out, args.panel, size, settings)
+        if args.animate:
+            result = render(preset_name, steps, args.out, args.panel, size, settings, animate=True)
+        else:
+            result = render(preset_name, steps, args.out, args.panel, size, settings)
     except (OSError, ConfigError) as error:
         raise UsageError(str(error)) from None
     except SignalReceived as stop:  # noted while Qt painted; the picture was not written

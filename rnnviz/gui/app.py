@@ -146,6 +146,7 @@ def render(
     panel: str = "window",
     size: tuple[int, int] = (1800, 1000),
     settings: dict[str, str] | None = None,
+    animate: bool = False,
 ) -> dict:
     """Train ``steps`` updates headless (the preset changed by dotted ``settings``), draw the
     window (or one panel) and save it to ``out``, in the format its extension names (PNG,
@@ -154,14 +155,18 @@ def render(
     The picture is exactly ``size`` pixels. Where the window or view cannot fit that size (the
     smallest sizes), it is drawn at the smallest size of the same proportions it fits and
     scaled down; the result's ``drawn_at`` says at what size (else it equals ``size``).
+    ``animate``: an animated GIF of one forward + BPTT pass instead (``animation_gif``).
     """
-    if panel not in PANELS:
+    if animate:
+        if panel != "diagram" or Path(out).suffix.lower() != ".gif":
+            raise ValueError("animate draws the diagram panel to a .gif file")
+    elif panel not in PANELS:
         raise ValueError(f"unknown panel {panel!r}; choose one of {', '.join(PANELS)}")
     app = make_app(offscreen_if_headless=True)
-    if Path(out).suffix.lower().lstrip(".") not in image_formats():
+    if not animate and Path(out).suffix.lower().lstrip(".") not in image_formats():
         raise ValueError(f"{out}: the extension names no picture format Qt can write")
     with offscreen_notices_silenced():
-        return _render(app, preset, steps, out, panel, size, settings)
+        return _render(app, preset, steps, out, panel, size, settings, animate)
 
 
 def _render(
@@ -172,6 +177,7 @@ def _render(
     panel: str,
     size: tuple[int, int],
     settings: dict[str, str] | None,
+    animate: bool = False,
 ) -> dict:
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
@@ -185,7 +191,12 @@ def _render(
     # from here on Qt paints: a signal is only noted (raised inside a paint event, it was
     # swallowed by Qt or crashed the process), and the picture is then not written
     with quit_on_signals() as quitter:
-        result = _draw(app, lesson, config, snapshot, out, panel, size, quitter)
+        if animate:
+            from rnnviz.gui.animation_gif import write_bptt_gif
+
+            result = write_bptt_gif(app, snapshot, out, size, quitter)
+        else:
+            result = _draw(app, lesson, config, snapshot, out, panel, size, quitter)
     if quitter.signum is not None:
         raise SignalReceived(quitter.signum)
     return result

@@ -92,4 +92,7 @@ def test_the_gradient_scale_is_logarithmic_over_the_norms_decades():
     # a vanishing gradient further than MAX_DECADES down is drawn at the lowest level
     tiny = GradientScale.of(np.array([1e-20, 1.0]))
     assert tiny.high - tiny.low == 12.0 and tiny.level(1e-20) == 0.0
-    assert GradientScale.of(np.zeros(3)) == GradientScale(-1.0, 0.0)
+    # a kept gradient (within a decade or two) sits near the top of at least six decades
+    kept = GradientScale.of(np.array([0.2, 0.5, 3.0]))
+    assert (kept.low, kept.high) == (-5.0, 1.0) and kept.level(0.2) > 0.7
+    assert GradientScale.of(np.zeros(3)) == GradientScale(-6.0, 0.0)

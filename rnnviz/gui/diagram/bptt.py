@@ -32,8 +32,10 @@ __all__ = [
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
 #: What the forward pass lights at each step, in order, each for an equal share of the step.
 FORWARD_PARTS = ("input", "state", "output", "loss")
-#: At most this many decades between the lowest and the highest gradient the scale tells apart.
-MAX_DECADES = 12.0
+#: At most this many decades between the lowest and the highest gradient the scale tells apart,
+#: and at least this many: a gradient that is kept (an LSTM's) looks kept, not spread over the
+#: whole scale by its small ups and downs.
+MAX_DECADES, MIN_DECADES = 12.0, 6.0
 #: A norm at or below this is no gradient at all.
 FLOOR = 1e-30
 
@@ -173,15 +175,16 @@ class GradientScale:
 
     @classmethod
     def of(cls, *norms: np.ndarray) -> GradientScale:
-        """The whole decades around the finite norms above the floor of all of ``norms``, at most
-        ``MAX_DECADES`` below the highest and at least one decade apart."""
+        """The whole decades around the finite norms above the floor of all of ``norms``, from
+        ``MIN_DECADES`` to ``MAX_DECADES`` below the highest."""
         values = np.concatenate([np.asarray(n, np.float64).reshape(-1) for n in norms] or [[]])
         values = values[np.isfinite(values) & (values > FLOOR)]
         if values.size == 0:
-            return cls(-1.0, 0.0)
+            return cls(-MIN_DECADES, 0.0)
         high = math.ceil(math.log10(values.max()))
-        low = max(math.floor(math.log10(values.min())), high - MAX_DECADES)
-        return cls(float(low), float(max(high, low + 1)))
+        low = math.floor(math.log10(values.min()))
+        low = min(max(low, high - MAX_DECADES), high - MIN_DECADES)
+        return cls(float(low), float(high))
 
     def level(self, norm: float) -> float | None:
         """0 … 1 on the log scale, or None for no gradient (zero, or not a number)."""
