@@ -126,3 +126,25 @@ def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_the_bar_fits_a_view_at_its_least_size(qtbot, snapshots):
+    view = DiagramView()
+    qtbot.addWidget(view)
+    least = view.minimumSizeHint()
+    view.resize(least)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(snapshots["lstm"][0])
+    assert view.width() == least.width()  # the bar did not widen the view
+    player = view.player
+    for button in (view.fold_button, player.play_button, player.step_button, player.stop_button):
+        right = button.mapTo(view, button.rect().topRight()).x()
+        assert right < view.width()
+        assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()
+    player.play()  # the pause text fits as well
+    assert (
+        player.play_button.fontMetrics().horizontalAdvance(player.play_button.text())
+        < player.play_button.width()
+    )
+    player.stop()

@@ -46,9 +46,10 @@ def gradient_color(level: float | None) -> QColor:
     return QColor(int(r), int(g), int(b))
 
 
-def gradient_width(level: float | None) -> float:
-    """The width in pixels of an arrow carrying a gradient at ``level``."""
-    return WIDTH_FROM if level is None else WIDTH_FROM + (WIDTH_TO - WIDTH_FROM) * level
+def gradient_width(level: float | None, widest: float = WIDTH_TO) -> float:
+    """The width in pixels of an arrow carrying a gradient at ``level``, at most ``widest``."""
+    widest = max(widest, WIDTH_FROM + 1.0)
+    return WIDTH_FROM if level is None else WIDTH_FROM + (widest - WIDTH_FROM) * level
 
 
 def paint_bptt(
@@ -158,6 +159,10 @@ def _backward_row(
     tracks = [("h", dh)]
     if dc.shape == dh.shape and row and row[0].c_strip is not None:
         tracks.append(("c", dc))
+    # as wide as the box leaves room for: the h and c arrows of one box must not run together
+    widest = WIDTH_TO if not row else row[0].rect.h * 0.22
+    if len(tracks) == 2:
+        widest = min(widest, abs(row[0].h_strip.cy - row[0].c_strip.cy) * 0.8)
     for b0, b1 in itertools.pairwise(row):
         # the gradient leaves the later step of processing order for the earlier one
         src, dst = (b0, b1) if reverse else (b1, b0)
@@ -170,13 +175,14 @@ def _backward_row(
             x0 = src.rect.x if not reverse else src.rect.right
             x1 = dst.rect.right if not reverse else dst.rect.x
             end = x0 + (x1 - x0) * reached
-            _line_arrow(p, (x0, y), (end, y), gradient_color(level), gradient_width(level))
+            width = gradient_width(level, min(widest, WIDTH_TO))
+            _line_arrow(p, (x0, y), (end, y), gradient_color(level), width)
     for b in row:
         if run.gradient_reached(b.t, reverse) < 1.0:
             continue
         level = scale.level(dh[k, b.t])
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(gradient_color(level), 1.0 + gradient_width(level) * 0.5))
+        p.setPen(QPen(gradient_color(level), 1.0 + (level or 0.0) * 3.0))
         p.drawRoundedRect(QRectF(b.rect.x - 3, b.rect.y - 3, b.rect.w + 6, b.rect.h + 6), 5, 5)
 
 
@@ -242,7 +248,7 @@ def _line_arrow(p: QPainter, a, b, color: QColor, width: float) -> None:
         return
     ux, uy = (x1 - x0) / length, (y1 - y0) / length
     head = min(max(7.0, width * 1.9), length)
-    half = max(head * 0.5, width * 0.9)
+    half = max(min(head * 0.5, width * 1.3), width * 0.9)
     pen = QPen(color, width)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     p.setPen(pen)
@@ -279,10 +285,15 @@ def _captions(p: QPainter, d: Diagram, run: BpttPass, snapshot, labels: Labels, 
         dc = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
         if dc.shape == np.shape(snapshot.dh_norms):
             status += f" · ‖∂L/∂cₜ‖ = {_norm(dc[k, run.step])}"
+    room = d.width - 8
+    if d.text.measure(status) > room:  # a narrow view: the step, without the figures
+        status = status.split(" · ‖")[0].replace("back-propagation through time", "BPTT")
     p.setPen(QColor("#000000"))
     labels.draw(p, status, d.width / 2, first, bold=True)
     if run.phase == FORWARD:
         text = "the same weights at every step · the loss L = Σₜ Lₜ scores the outputs yₜ"
+        if d.text.measure(text) > room:
+            text = "the same weights at every step"
         p.setPen(QColor("#444444"))
         labels.draw(p, text, d.width / 2, second)
         return
@@ -291,6 +302,9 @@ def _captions(p: QPainter, d: Diagram, run: BpttPass, snapshot, labels: Labels, 
     text = f"arrow width and colour: gradient norm, log scale {low}"
     ramp_w = min(160.0, d.width * 0.2)
     total = d.text.measure(text) + ramp_w + d.text.measure(high) + 16
+    if total > room:
+        text = f"‖∂L/∂h‖ {low}"
+        total = d.text.measure(text) + ramp_w + d.text.measure(high) + 16
     x = d.width / 2 - total / 2
     p.setPen(QColor("#444444"))
     labels.draw(p, text, x + d.text.measure(text) / 2, second)

@@ -63,7 +63,7 @@ class BpttPlayer(QWidget):
         self.speed_box = QComboBox()
         self.speed_box.setToolTip("How many time steps a second the animation takes")
         for speed in SPEEDS:
-            self.speed_box.addItem(f"{speed:g} steps/s", speed)
+            self.speed_box.addItem(f"{speed:g}/s", speed)
         self.speed_box.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed_box.currentIndexChanged.connect(
             lambda i: self.set_speed(self.speed_box.itemData(i))
@@ -74,6 +74,11 @@ class BpttPlayer(QWidget):
         for w in (self.play_button, self.step_button, self.stop_button, self.speed_box):
             w.setFont(font(TEXT_PT - 1))
             row.addWidget(w)
+        # as narrow as their texts (a style's least button width would crowd a narrow view)
+        for button in (self.play_button, self.step_button, self.stop_button):
+            texts = (PLAY, PAUSE) if button is self.play_button else (button.text(),)
+            fm = button.fontMetrics()
+            button.setFixedWidth(max(fm.horizontalAdvance(t) for t in texts) + fm.height())
         self._refresh()
 
     # ---------------------------------------------------------------- state
