@@ -34,7 +34,16 @@ __all__ = ["CELLS", "OPTIMIZERS", "RESET", "SIDEBAR", "ControlPanel", "setting_w
 RESET = " ⟲"
 #: What the sidebar shows: (group title, dotted names), top to bottom.
 SIDEBAR = (
-    ("Model", ("model.cell", "model.hidden_size", "model.num_layers", "model.bidirectional")),
+    (
+        "Model",
+        (
+            "model.cell",
+            "model.hidden_size",
+            "model.num_layers",
+            "model.bidirectional",
+            "model.recurrent_scale",
+        ),
+    ),
     ("Optimisation", ("optim.kind", "optim.lr", "optim.clip")),
     ("Data", ("seq_len", "batch_size", "seed")),
     ("Task", ("task.delay", "task.gap", "task.noise", "temperature")),
@@ -45,6 +54,7 @@ _ATTRIBUTES = {
     "model.hidden_size": "hidden",
     "model.num_layers": "layers",
     "model.bidirectional": "bidirectional",
+    "model.recurrent_scale": "recurrent_scale",
     "optim.kind": "optimizer",
     "optim.lr": "lr",
     "optim.clip": "clip",

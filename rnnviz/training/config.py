@@ -4,7 +4,7 @@ round-trip through JSON.
     TrainConfig
     ├── task: TaskName            which lesson's data ("ball", "text", "alphabet", "recall")
     ├── task_params               that task's own frozen config (BallConfig, TextConfig, …)
-    ├── model: ModelConfig        cell, hidden size, layers, bidirectional
+    ├── model: ModelConfig        cell, hidden size, layers, bidirectional, W_hh scale
     ├── optim: OptimConfig        optimiser, learning rate, momentum, clipping
     └── batch_size, seq_len, seed, temperature, history
 
@@ -55,6 +55,8 @@ class ModelConfig:
     hidden_size: int = 32
     num_layers: int = 1
     bidirectional: bool = False
+    #: W_hh is multiplied by it at initialisation (1: the layer's own initialisation)
+    recurrent_scale: float = 1.0
 
     def __post_init__(self) -> None:
         check_fields(self, group_rows("model"))

@@ -51,6 +51,9 @@ class SequenceModel:
     seed : int
         Seeds the recurrent layer (``seed``) and the readout (``seed + 1``).
     dtype : float32 or float64
+    recurrent_scale : float
+        Every W_hh (``weight_hh_l{k}``, all gates' blocks, both directions) is multiplied by
+        it after the layer's own initialisation; at 1 the weights are left exactly as drawn.
     """
 
     def __init__(
@@ -63,10 +66,15 @@ class SequenceModel:
         bidirectional: bool = False,
         seed: int = 0,
         dtype: np.dtype | type = np.float32,
+        recurrent_scale: float = 1.0,
     ) -> None:
         self.cell = cell
         spec = cell_spec(cell)
         self.rnn = spec.build(input_size, hidden_size, num_layers, bidirectional, dtype, seed)
+        if recurrent_scale != 1.0:  # at 1 nothing is touched: every other run stays as it was
+            for name, W_hh in self.rnn.params.items():
+                if name.startswith("weight_hh_"):
+                    W_hh *= W_hh.dtype.type(recurrent_scale)  # (G·H, H), in place
         D = self.rnn.num_directions
         self.readout = Linear(D * hidden_size, output_size, dtype=np.dtype(dtype), seed=seed + 1)
         # one flat dict of the same arrays, for the optimiser and for saving
@@ -132,4 +140,5 @@ def model_for(config, task) -> SequenceModel:
         m.num_layers,
         m.bidirectional,
         seed=config.seed,
+        recurrent_scale=m.recurrent_scale,
     )

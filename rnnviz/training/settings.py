@@ -85,6 +85,17 @@ TRAINING_SETTINGS: tuple[Setting, ...] = (
         label="Bidirectional",
     ),
     Setting(
+        "model.recurrent_scale",
+        float,
+        "Multiplies the recurrent weights W_hh when a run starts: below 1 the gradient "
+        "reaching early steps shrinks faster, above 1 it shrinks slower or grows.",
+        low=0.1,
+        high=3.0,
+        label="Recurrent scale",
+        gloss="scale of the initial recurrent weights",
+        step=0.1,
+    ),
+    Setting(
         "optim.kind",
         OptimizerKind,
         "How the weights are updated; the weights are kept when it changes.",

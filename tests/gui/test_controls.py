@@ -27,7 +27,7 @@ def label_of(panel: ControlPanel, box) -> str:
 
 
 def test_every_control_takes_range_step_unit_and_help_from_the_table(panel):
-    assert len(panel.widgets) == 14
+    assert len(panel.widgets) == 15
     for name, box in panel.widgets.items():
         row = find_setting(name)
         assert row.help in box.toolTip(), name
