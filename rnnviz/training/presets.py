@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: The views a lesson can be about (its "view" field).
-VIEWS = ("hidden", "gates", "gradient", "loss")
+VIEWS = ("hidden", "gates", "gradient", "loss", "diagram", "equations")
 #: The parts of a demo a lesson can open (its "demo" field).
 DEMO_PARTS = ("keyboard", "scorer", "samples")
 
@@ -122,7 +122,7 @@ def _parse_goal(raw: Any, where: str) -> Goal:
 
 
 def load_preset(name: str) -> Preset:
-    """The preset called ``name`` (a file name without ``.json``, e.g. ``05_vanishing_gradient``,
+    """The preset called ``name`` (a file name without ``.json``, e.g. ``08_vanishing_gradient``,
     or the part after the number, e.g. ``vanishing_gradient``)."""
     files = _preset_files()
     short = {stem.split("_", 1)[-1]: stem for stem in files if stem[:2].isdigit()}

@@ -32,7 +32,10 @@ def test_every_preset_loads_with_two_lines_for_the_lecturer():
         "moving_ball",
         "text_messaging",
         "alphabet",
+        "rnn_loop",
         "word_order",
+        "forward_propagation",
+        "bptt",
         "vanishing_gradient",
         "lstm_gates",
         "gru_gates",
@@ -45,12 +48,14 @@ def test_every_preset_loads_with_two_lines_for_the_lecturer():
             assert config != preset.config
         assert preset.view is None or preset.view in VIEWS
     assert load_preset("vanishing_gradient").view == "gradient"  # the lesson is about it
+    for name in ("rnn_loop", "forward_propagation", "bptt"):  # the slides that draw the net
+        assert load_preset(name).view == "diagram", name
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"view": "gradients"}, "view must be one of hidden, gates, gradient, loss"),
+        ({"view": "gradients"}, "view must be one of hidden, .*, diagram, equations"),
         ({"demo": "keys"}, "demo must be one of keyboard, scorer, samples"),
         ({"colour": "red"}, "unknown field 'colour'"),
         ({"steps": 0}, "steps must be a whole number"),
