@@ -33,6 +33,7 @@ from rnnviz.gui.panels.style import (
     set_title,
     style_plot,
 )
+from rnnviz.training.spectral import SpectralRadius
 
 __all__ = ["FLOOR", "GradientFlowPanel", "history_levels"]
 
@@ -85,7 +86,11 @@ class GradientFlowPanel(Panel):
         "learn: the vanishing gradient. Below, the same for the chosen layer over the whole "
         "run, one row per training iteration; black means no gradient arrives. For an LSTM "
         "the dotted curve is ‖∂L/∂c_t‖, the gradient along the cell state c: "
-        "c_(t−1) = f_t ⊙ c_t carries it back through the forget gates, where h's can dip."
+        "c_(t−1) = f_t ⊙ c_t carries it back through the forget gates, where h's can dip. "
+        "For a vanilla RNN the title gives ρ(W_hh), the spectral radius (largest |eigenvalue|) "
+        "of the shown layer's recurrent weights: back through each step the gradient is "
+        "multiplied by W_hhᵀ and the tanh slopes, so over many steps it shrinks by about ρ "
+        "per step, faster where tanh saturates (set it with the recurrent scale)."
     )
 
     def __init__(self, parent=None) -> None:
@@ -102,6 +107,9 @@ class GradientFlowPanel(Panel):
         self._row_y = (0.0, 1.0)  # y of row 0's centre, spacing between rows
         self._iterations = np.zeros(0, np.int64)
         self.levels = (-6.0, 0.0)
+        self._spectral = SpectralRadius()
+        #: ρ(W_hh) of the shown layer·direction, in the curves' title (None: not for this cell)
+        self.spectral_radius: float | None = None
 
         # --- top: the curves (the panel takes log10 itself, to draw the zeros on their row;
         # the axis labels the log values as pyqtgraph's log mode does, 10ⁿ)
@@ -161,7 +169,19 @@ class GradientFlowPanel(Panel):
 
     def _layer_changed(self) -> None:
         self._show_history(self.snapshot)
+        self._show_spectral_radius(self.snapshot)
         self._refresh_hover()
+
+    def _show_spectral_radius(self, snapshot) -> None:
+        """ρ(W_hh) beside the curves (vanilla RNN, H ≤ 128; ``rnnviz.training.spectral``)."""
+        k = self.layer()
+        self.spectral_radius = rho = self._spectral.of(snapshot, k)
+        title = "gradient per step"
+        if rho is not None:
+            which = f" ({snapshot.layout.labels[k]})" if snapshot.layout.count > 1 else ""
+            title += f"   ·   spectral radius ρ(W_hh){which} = {rho:.2f}"
+        if self.curve_plot.titleLabel.text != title:
+            set_title(self.curve_plot, title)
 
     # ---------------------------------------------------------------- drawing
 
@@ -234,6 +254,7 @@ class GradientFlowPanel(Panel):
             else:  # diverged: nothing to draw (and no all-NaN warnings from pyqtgraph)
                 curve.setData(self._t_axis[:0], row[:0])
         self._show_history(snapshot)
+        self._show_spectral_radius(snapshot)
         self._place_cursor()
         self._refresh_hover()
         self.show_plots()
