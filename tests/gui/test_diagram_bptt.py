@@ -7,6 +7,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+import gui_helpers
+
 from rnnviz.gui.diagram import DiagramView
 from rnnviz.gui.diagram.bptt import BACKWARD, DONE, FORWARD, IDLE, BpttPass
 from rnnviz.gui.diagram.bptt_painting import gradient_color, gradient_width
@@ -28,13 +30,7 @@ def snapshots():
 
 
 def shown(qtbot, snapshot, size=(900, 520)) -> DiagramView:
-    view = DiagramView()
-    qtbot.addWidget(view)
-    view.resize(*size)
-    view.show()
-    qtbot.waitExposed(view)
-    view.show_snapshot(snapshot)
-    return view
+    return gui_helpers.shown(qtbot, DiagramView, snapshot, size)
 
 
 def image(view) -> np.ndarray:
