@@ -10,25 +10,17 @@ no TeX needed.
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from rnnviz.gui.view import cell_formula
+from rnnviz.gui.view import math_html as _math
+from rnnviz.gui.view_help import with_help_button
 from rnnviz.training.equations import Line, StepEquations, step_equations
 
 __all__ = ["EquationsView", "line_html"]
-
-_SUB_BRACED = re.compile(r"_\{([^}]*)\}")
-_SUB = re.compile(r"_([A-Za-z0-9]+)")
-
-
-def _math(text: str) -> str:
-    """Escaped ``text`` with its subscripts set: "W_hf h_{t−1}" → W<sub>hf</sub> h<sub>t−1</sub>."""
-    text = html.escape(text)
-    text = _SUB_BRACED.sub(r"<sub>\1</sub>", text)
-    return _SUB.sub(r"<sub>\1</sub>", text)
 
 
 def _number(value: float) -> str:
@@ -72,6 +64,11 @@ class EquationsView(QWidget):
     )
     cursor_moved = Signal(int)
 
+    @property
+    def formula(self) -> str:
+        """The equations of the shown run's cell (before the first run: every cell's)."""
+        return cell_formula(None if self.snapshot is None else self.snapshot.layout.cell)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.snapshot = None
@@ -89,7 +86,7 @@ class EquationsView(QWidget):
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.heading)
+        layout.addLayout(with_help_button(self.heading, self))
         layout.addWidget(self.body, 1)
 
     @Slot(object)

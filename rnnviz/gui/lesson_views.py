@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from rnnviz.gui.panels.style import style_plot
+from rnnviz.gui.view_help import with_help_button
 from rnnviz.training.demos.alphabet import prompts_report
 from rnnviz.training.inference import SnapshotModel
 
@@ -44,6 +45,10 @@ class AlphabetView(QWidget):
         "next input. Green letters are right, red ones wrong: to start at F or to go "
         "backwards it must know where in the sequence it is, not just which letter came last."
     )
+    formula = (
+        "p(x_{t+1} | x_1 … x_t) = softmax(W_hy h_t + b_y)\n"
+        "x_{t+1} = the most probable letter, fed back in as the next input"
+    )
 
     ROWS = (
         ("forward", "Say it forward, from A"),
@@ -56,16 +61,11 @@ class AlphabetView(QWidget):
         self._model = SnapshotModel()
         self._key = None
         layout = QGridLayout(self)
-        layout.addWidget(
-            _label(
-                "<b>Sequential memory</b>: what the network says next, letter "
-                "by letter (green: right, red: wrong)"
-            ),
-            0,
-            0,
-            1,
-            2,
+        heading = _label(
+            "<b>Sequential memory</b>: what the network says next, letter "
+            "by letter (green: right, red: wrong)"
         )
+        layout.addLayout(with_help_button(heading, self), 0, 0, 1, 2)
         self.rows: dict[str, QLabel] = {}
         for r, (key, title) in enumerate(self.ROWS, start=1):
             layout.addWidget(_label(title), 2 * r - 1, 0, 1, 2)
@@ -122,6 +122,10 @@ class RecallView(QWidget):
         "network's probabilities for each symbol at the question mark; the green bar is the "
         "right one. The longer the gap, the harder it is to carry the symbol across it."
     )
+    formula = (
+        "p(symbol | x_1 … x_T) = softmax(W_hy h_T + b_y)  at the ? (step T)\n"
+        "h_T must still hold x_1: h_t = f(x_t, h_{t−1}) carries it through every step between"
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,11 +144,10 @@ class RecallView(QWidget):
         self.plot.setYRange(0, 1)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=_OTHER_BAR)
         self.plot.addItem(self.bars)
-        layout.addWidget(
-            _label(
-                "<b>Long-range memory</b>: remember the first symbol until the <b>?</b> asks for it"
-            )
+        heading = _label(
+            "<b>Long-range memory</b>: remember the first symbol until the <b>?</b> asks for it"
         )
+        layout.addLayout(with_help_button(heading, self))
         layout.addWidget(self.sequence)
         layout.addWidget(self.answer)
         layout.addWidget(self.plot, 1)

@@ -93,6 +93,10 @@ class BallView(Panel):
         "how often this one ball's direction was guessed right. Drag in the box to throw a "
         "ball of your own."
     )
+    formula = (
+        "ŷ_t = W_hy h_t + b_y  (the guessed position, from the hidden state h_t)\n"
+        "L = (1/T) Σ_t ‖ŷ_t − p_{t+1}‖²  (mean squared error against where the ball went)"
+    )
 
     #: The user released a thrown ball (its predictions are in ``thrown``).
     ball_thrown = Signal()

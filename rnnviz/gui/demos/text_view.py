@@ -76,6 +76,7 @@ class TextView(QWidget):
         "guesses for what you type, the scorer compares how probable two sentences are, and "
         "the samples are text the network writes by itself at a temperature."
     )
+    formula = "p(x_{t+1} | x_1 … x_t) = softmax(W_hy h_t + b_y)\nL = −(1/T) Σ_t log p(x_{t+1})"
 
     cursor_moved = Signal(int)
     #: The user picked a unit with the spin box here.

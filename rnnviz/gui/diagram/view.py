@@ -121,6 +121,7 @@ class DiagramView(QWidget):
         "the gates' mean values from 0 to 1. A bidirectional layer's second row runs right to "
         "left. Formula: h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh)."
     )
+    formula = "h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)\ny_t = W_hy h_t + b_y, same W each t"
 
     cursor_moved = Signal(int)
 

@@ -57,6 +57,7 @@ from rnnviz.gui.panels.style import (  # noqa: F401  (importable from here)
     style_plot,
     title_row_height,
 )
+from rnnviz.gui.view_help import with_help_button
 
 __all__ = [
     "BACKGROUND",
@@ -222,9 +223,11 @@ class Panel(QWidget):
 
     cursor_moved = Signal(int)
 
-    #: The view's short key and its "what am I looking at" text (``rnnviz.gui.view``).
+    #: The view's short key, its "what am I looking at" text and the formula of what it
+    #: draws (``rnnviz.gui.view``; each panel states its own formula).
     name = "panel"
     about = "A live view of the training run."
+    formula = ""
 
     #: The read-out line's text when nothing is hovered.
     hint = HOVER_HINT
@@ -269,7 +272,8 @@ class Panel(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.controls)
         layout.addWidget(self._stack, 1)
-        layout.addWidget(self.hover_label)
+        # the "?" at the read-out line's end: in a row of its own, it covers none of the plots
+        layout.addLayout(with_help_button(self.hover_label, self))
 
     # ---------------------------------------------------------------- layer·direction
 

@@ -77,6 +77,7 @@ class LossPanel(Panel):
         "baselines, simple guesses that need no network (chance, counting letter pairs …): "
         "the network has learned something once its curve beats them."
     )
+    formula = "L = −(1/T) Σ_t log p(y_t)  or  (1/T) Σ_t ‖ŷ_t − y_t‖²\nbaselines: L of guesses"
     hint = "Hover over a curve for its values"
 
     def __init__(self, parent=None) -> None:

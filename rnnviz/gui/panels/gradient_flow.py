@@ -92,6 +92,7 @@ class GradientFlowPanel(Panel):
         "multiplied by W_hhᵀ and the tanh slopes, so over many steps it shrinks by about ρ "
         "per step, faster where tanh saturates (set it with the recurrent scale)."
     )
+    formula = "‖∂L/∂h_t‖ = ‖∂L/∂h_T · Π_{k=t+1…T} ∂h_k/∂h_{k−1}‖\n∂h_k/∂h_{k−1} = diag(φ′) W_hh"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

@@ -40,6 +40,7 @@ from rnnviz.gui.panels.style import (
     set_title,
     style_plot,
 )
+from rnnviz.gui.view import cell_formula
 
 __all__ = ["GatePanel", "HeatMap", "HiddenStatePanel"]
 
@@ -317,6 +318,11 @@ class _HeatMapPanel(Panel):
         raise NotImplementedError
 
 
+def _cell_of(snapshot) -> str | None:
+    """The cell of ``snapshot``'s run ("lstm", …), None before the first snapshot."""
+    return None if snapshot is None else snapshot.layout.cell
+
+
 class HiddenStatePanel(_HeatMapPanel):
     """Hidden states h_t of the example, unrolled: one heat map time × unit per layer and
     direction, on the fixed levels of h.
@@ -333,6 +339,11 @@ class HiddenStatePanel(_HeatMapPanel):
         "negative, white near zero. A unit that stays one colour over many steps is holding "
         "on to something; one that flips with the input is reacting to it."
     )
+
+    @property
+    def formula(self) -> str:
+        """h_t's equation for the shown run's cell (before the first run: every cell's)."""
+        return cell_formula(_cell_of(self.snapshot), ("h_t",))
 
     def _rebuild(self, snapshot, steps: int, units: int) -> None:
         self._clear()
@@ -373,6 +384,16 @@ class GatePanel(_HeatMapPanel):
         "to write, the output gate how much to show. For an LSTM the last map is the cell "
         "state c, the memory itself."
     )
+
+    @property
+    def formula(self) -> str:
+        """The gates' (and the LSTM cell state's) equations for the shown run's cell; before
+        the first run, the LSTM's and the GRU's."""
+        cell = _cell_of(self.snapshot)
+        if cell is not None and cell.startswith("rnn"):
+            return "A plain RNN has no gates: " + cell_formula(cell)
+        gates = ("i_t", "f_t", "g_t", "o_t", "c_t", "r_t", "z_t", "n_t")
+        return cell_formula(cell, gates)
 
     #: each map has its own colour bar, labelled with its gate's letter
     titles_optional = True
