@@ -144,3 +144,18 @@ def test_the_bar_fits_a_view_at_its_least_size(qtbot, snapshots):
         < player.play_button.width()
     )
     player.stop()
+
+
+def test_the_pass_tells_where_it_is(qtbot, snapshots):
+    view = shown(qtbot, snapshots["rnn_tanh"][0])
+    with qtbot.waitSignal(view.bptt_moved, timeout=1000) as moved:
+        view.player.step()
+    assert moved.args == [FORWARD, 0]
+    view.player.run.advance(T)
+    with qtbot.waitSignal(view.bptt_moved, timeout=1000) as moved:
+        view.player.step()
+    assert moved.args == [BACKWARD, T - 2]
+    with qtbot.waitSignal(view.bptt_moved, timeout=1000) as moved:
+        view.player.stop()
+    assert moved.args == [IDLE, 0]
+    assert "BPTT" in view.about and "‖∂L/∂h_t‖" in view.about

@@ -104,7 +104,9 @@ class DiagramCanvas(QWidget):
 class DiagramView(QWidget):
     """The network as the slides draw it: folded (the loop) or unrolled (one box per step).
 
-    Signals: ``cursor_moved(int)`` (a box was clicked, or ←/→/Home/End pressed).
+    Signals: ``cursor_moved(int)`` (a box was clicked, or ←/→/Home/End pressed, or the BPTT
+    pass moved to another step), ``bptt_moved(str, int)`` (the pass's phase, "forward",
+    "backward", "done" or "idle", and its time step: for a view that explains that step).
     Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_layer(int)`` (its row's label
     is bold), ``set_unrolled(bool, animate=True)``.
     """
@@ -119,11 +121,16 @@ class DiagramView(QWidget):
         "hidden state, one cell per unit (red positive, blue negative; a ReLU's 0 … 1 on "
         "viridis); an LSTM's green track and upper strip is its cell state c, and the bars are "
         "the gates' mean values from 0 to 1. A bidirectional layer's second row runs right to "
-        "left. Formula: h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh)."
+        "left. BPTT ▶ plays one update slowed down: the forward pass lights the steps left to "
+        "right, then the gradient flows back right to left, each arrow as wide and bright as "
+        "‖∂L/∂h_t‖ on a log scale (an LSTM's c track with ‖∂L/∂c_t‖), the bars under the "
+        "boxes the same for the whole sequence: a vanilla RNN's shrink step by step. "
+        "Formula: h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh)."
     )
     formula = "h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)\ny_t = W_hy h_t + b_y, same W each t"
 
     cursor_moved = Signal(int)
+    bptt_moved = Signal(str, int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -147,6 +154,9 @@ class DiagramView(QWidget):
         self.canvas = DiagramCanvas(self)
         self.player = BpttPlayer(lambda: None if self.snapshot is None else self.snapshot.seq_len)
         self.player.moved.connect(self.canvas.update)
+        self.player.moved.connect(
+            lambda: self.bptt_moved.emit(self.player.run.phase, self.player.run.step)
+        )
         self.player.step_reached.connect(self._follow_pass)
         self.player.ended.connect(self._pass_ended)
         self.player.play_button.clicked.connect(self._unroll_for_pass)
