@@ -265,7 +265,8 @@ def _values(p: QPainter, b, readings: Readings, levels, gate_levels, strips: Str
         if strip is not None:
             image = strips.image(readings, b.entry, kind, levels[kind], b.grid)
             if image is not None:
-                p.drawImage(_qrect(strip), image, source)
+                # its own image, not a source rectangle: an SVG painter ignores the latter
+                p.drawImage(_qrect(strip), image.copy(source.toRect()))
     if not b.bars:
         return
     p.setPen(Qt.PenStyle.NoPen)
