@@ -197,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="train headless, then draw the window (or one view) to a picture file",
         description=(
             "Train headless, then draw the window or one view offscreen to a picture file "
-            "(PNG, JPEG, ...: the format follows the file's extension). One JSON line goes to "
-            "stdout."
+            "(PNG, JPEG, ..., or SVG: the format follows the file's extension). One JSON line "
+            "goes to stdout."
         ),
     )
     render.add_argument(
@@ -221,13 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_file_name,
         required=True,
         metavar="FILE",
-        help="the picture to write; its extension picks the format: .png, .jpg, .bmp, .webp, ...",
+        help="the picture to write; its extension picks the format: .png, .jpg, .bmp, .webp, "
+        "..., or .svg (a vector picture; heat maps are embedded in it as images)",
     )
     render.add_argument(
         "--panel",
         default="window",
         metavar="NAME",
-        help="what to draw: window, demo, hidden, gates, gradient or loss (default: window)",
+        help="what to draw: window, demo, hidden, gates, gradient, loss, diagram (the network "
+        "unrolled, the steps around the middle time step) or equations (the cell's equations "
+        "with their values at the middle time step, unit 0 of layer 1) (default: window)",
     )
     render.add_argument(
         "--animate",

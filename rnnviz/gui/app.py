@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, qFormatLogMessage, qInstallMessageHandler
-from PySide6.QtGui import QGuiApplication, QIcon, QImageWriter
+from PySide6.QtCore import QSize, QTimer, qFormatLogMessage, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
@@ -39,7 +39,7 @@ __all__ = [
 BENCHMARK_WINDOW = (2560, 1440)
 
 #: what ``render --panel`` can draw
-PANELS = ("window", "demo", "hidden", "gates", "gradient", "loss")
+PANELS = ("window", "demo", "hidden", "gates", "gradient", "loss", "diagram", "equations")
 
 #: How many times ``render`` lays a picture out again when views it brought into sight need
 #: more room (once is the rule; the grid can bring three views into sight at once).
@@ -68,9 +68,10 @@ def make_app(offscreen_if_headless: bool = False) -> QApplication:
 
 def image_formats() -> tuple[str, ...]:
     """The file extensions ``render`` can write (the format follows the extension), PNG and
-    JPEG first."""
-    formats = {bytes(f).decode().lower() for f in QImageWriter.supportedImageFormats()}
-    return tuple(sorted(formats, key=lambda f: (f not in ("png", "jpg"), f != "png", f)))
+    JPEG first, SVG last (``rnnviz.gui.picture_files``)."""
+    from rnnviz.gui.picture_files import picture_formats
+
+    return picture_formats()
 
 
 @contextmanager
@@ -206,6 +207,7 @@ def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
     """Draw ``snapshot`` as ``render`` says, unless ``quitter`` noted a signal meanwhile."""
     from rnnviz.gui.controller import Controller
     from rnnviz.gui.main_window import DEMO_TABS, MainWindow
+    from rnnviz.gui.picture_files import save_picture
 
     window = MainWindow(controller=Controller())
     window.resize(*size)
@@ -230,7 +232,11 @@ def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
         "gates": window.gate_panel,
         "gradient": window.gradient_panel,
         "loss": window.loss_panel,
+        "diagram": window.diagram_view,
+        "equations": window.equations_view,
     }[panel]
+    if panel == "diagram":
+        window.diagram_view.set_unrolled(True, animate=False)  # the steps around the cursor
     if widget in window.panels:
         window.panel_area.bring_into_view(widget)  # a small window shows the views in tabs
     window.show_snapshot(snapshot)
@@ -260,14 +266,7 @@ def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
         draw()
         app.processEvents()
     drawn = _lay_out_at(app, widget, QSize(*size), draw)
-    image = widget.grab().toImage()
-    if image.size() != QSize(*size):  # drawn larger (or on a screen of denser pixels)
-        image = image.scaled(
-            QSize(*size),
-            Qt.AspectRatioMode.IgnoreAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-    ok = quitter.signum is not None or image.save(out)
+    ok = quitter.signum is not None or save_picture(widget, out, QSize(*size))
     if panel != "window":
         widget.close()
         widget.deleteLater()

@@ -92,7 +92,8 @@ def explain(view: object) -> str:
     parts = [f"<p>{html.escape(about)}</p>"] if about else []
     if formula:
         rows = "<br>".join(math_html(row) for row in formula.split("\n"))
-        parts.append(f"<p style='margin-left:12px'><i>{rows}</i></p>")
+        # an equation is never broken across lines: the text around it wraps instead
+        parts.append(f"<p style='margin-left:12px; white-space:pre'><i>{rows}</i></p>")
     return "".join(parts)
 
 

@@ -26,6 +26,9 @@ __all__ = ["HELP_SHOWN_MS", "ViewHelpButton", "add_help_button", "with_help_butt
 #: How long a click keeps the text up (a tooltip shown by hovering goes as the mouse leaves).
 HELP_SHOWN_MS = 60_000
 
+#: The "?"'s size in points: the panels' read-out text's (``rnnviz.gui.panels.style.TEXT_PT``).
+HELP_PT = 13
+
 #: The floating button's distance from the view's corner, in pixels.
 CORNER_MARGIN = 2
 
@@ -52,15 +55,17 @@ class ViewHelpButton(QToolButton):
         self.setCursor(Qt.CursorShape.WhatsThisCursor)
         self.setAccessibleName("What am I looking at?")
         self.setStyleSheet(
-            "QToolButton { font-weight: bold; color: #1f4e99; border: 1px solid #9fb3d1;"
-            " border-radius: 8px; padding: 0px 5px; background: rgba(255, 255, 255, 200); }"
+            f"QToolButton {{ font-weight: bold; font-size: {HELP_PT}pt; color: #1f4e99;"
+            " border: 1px solid #9fb3d1; border-radius: 9px; padding: 0px 6px;"
+            " background: rgba(255, 255, 255, 200); }"
         )
         self.clicked.connect(self.show_help)
 
     def help_text(self) -> str:
         """What the tooltip shows: the view's ``about`` and ``formula`` as rich text."""
         view = self._explained()
-        return "" if view is None else explain(view)
+        text = "" if view is None else explain(view)
+        return f"<div style='font-size:{HELP_PT}pt'>{text}</div>" if text else ""
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:  # made now: the formula can follow the run
