@@ -30,6 +30,7 @@ from rnnviz.gui.panels.style import (
     OKABE_ITO,
     TEXT_PT,
     color_bar,
+    font,
     set_title,
     style_plot,
 )
@@ -87,10 +88,10 @@ class GradientFlowPanel(Panel):
         "run, one row per training iteration; black means no gradient arrives. For an LSTM "
         "the dotted curve is ‖∂L/∂c_t‖, the gradient along the cell state c: "
         "c_(t−1) = f_t ⊙ c_t carries it back through the forget gates, where h's can dip. "
-        "For a vanilla RNN the title gives ρ(W_hh), the spectral radius (largest |eigenvalue|) "
-        "of the shown layer's recurrent weights: back through each step the gradient is "
-        "multiplied by W_hhᵀ and the tanh slopes, so over many steps it shrinks by about ρ "
-        "per step, faster where tanh saturates (set it with the recurrent scale)."
+        "For a vanilla RNN the top-left corner gives ρ(W_hh), the spectral radius (largest "
+        "|eigenvalue|) of the shown layer's recurrent weights: back through each step the "
+        "gradient is multiplied by W_hhᵀ and the tanh slopes, so over many steps it shrinks "
+        "by about ρ per step, faster where tanh saturates (set it with the recurrent scale)."
     )
     formula = "‖∂L/∂h_t‖ = ‖∂L/∂h_T · Π_{k=t+1…T} ∂h_k/∂h_{k−1}‖\n∂h_k/∂h_{k−1} = diag(φ′) W_hh"
 
@@ -135,6 +136,19 @@ class GradientFlowPanel(Panel):
         )
         self.cursor_line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.curve_plot.addItem(self.cursor_line, ignoreBounds=True)
+        # ρ(W_hh) in the plot's top-left corner, where a vanishing gradient's curve is low; in
+        # the view box's own pixels, so it stays put as the range changes and takes no room
+        # from the layout (in the title it widened the view past a 1280 × 720 window)
+        self.spectral_label = pg.TextItem(
+            color=FOREGROUND, fill=pg.mkBrush(255, 255, 255, 210), anchor=(0, 0)
+        )
+        self.spectral_label.setFont(font(TEXT_PT))
+        self.spectral_label.setZValue(20)
+        self.spectral_label.setParentItem(self.curve_view)
+        self.spectral_label.setPos(6, 4)
+        self.spectral_label.setVisible(False)
+        self._spectral_texts: tuple[str, ...] = ()  # longest first: the longest that fits
+        self.curve_view.sigResized.connect(self._fit_spectral_label)
 
         # --- bottom: the history heat map
         self.history_view = TimeViewBox(self._on_pointer, self._on_hover)
@@ -177,12 +191,26 @@ class GradientFlowPanel(Panel):
         """ρ(W_hh) beside the curves (vanilla RNN, H ≤ 128; ``rnnviz.training.spectral``)."""
         k = self.layer()
         self.spectral_radius = rho = self._spectral.of(snapshot, k)
-        title = "gradient per step"
-        if rho is not None:
-            which = f" ({snapshot.layout.labels[k]})" if snapshot.layout.count > 1 else ""
-            title += f"   ·   spectral radius ρ(W_hh){which} = {rho:.2f}"
-        if self.curve_plot.titleLabel.text != title:
-            set_title(self.curve_plot, title)
+        self.spectral_label.setVisible(rho is not None)
+        if rho is None:
+            return
+        which = f" ({snapshot.layout.labels[k]})" if snapshot.layout.count > 1 else ""
+        value = f"ρ(W_hh){which} = {rho:.2f}"
+        self._spectral_texts = (f"spectral radius {value}", value, f"ρ = {rho:.2f}")
+        self._fit_spectral_label()
+
+    def _fit_spectral_label(self, *_) -> None:
+        """The longest of the read-out's texts that fits the plot's width, never clipped."""
+        if not self._spectral_texts:
+            return
+        metrics = pg.QtGui.QFontMetricsF(self.spectral_label.textItem.font())
+        room = self.curve_view.width() - 24  # its position and margins
+        text = next(
+            (t for t in self._spectral_texts if metrics.horizontalAdvance(t) <= room),
+            self._spectral_texts[-1],
+        )
+        if self.spectral_label.toPlainText() != text:
+            self.spectral_label.setText(text)
 
     # ---------------------------------------------------------------- drawing
 
