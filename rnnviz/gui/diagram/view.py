@@ -12,7 +12,7 @@ started on stays drawn until the pass ends or is stopped, and the time cursor fo
 from __future__ import annotations
 
 from PySide6.QtCore import QEasingCurve, QSize, Qt, QVariantAnimation, Signal, Slot
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QPaintEngine, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from rnnviz.gui.diagram.bptt import IDLE
@@ -60,7 +60,10 @@ class DiagramCanvas(QWidget):
             p.setFont(font(TEXT_PT))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY)
             return
-        p.drawPixmap(0, 0, self.backdrop(d))
+        if p.paintEngine().type() == QPaintEngine.Type.SVG:  # a vector picture: no pixmap
+            paint_backdrop(p, d, self.labels())
+        else:
+            p.drawPixmap(0, 0, self.backdrop(d))
         layout = self.view.snapshot.layout
         paint_boxes(p, d, self.view.readings(d), layout, self.labels(), self.strips)
         run = self.view.player.run
