@@ -89,7 +89,7 @@ def explain(view: object) -> str:
     line, subscripts set). Empty for an object with neither."""
     about = str(getattr(view, "about", "") or "").strip()
     formula = str(getattr(view, "formula", "") or "").strip()
-    parts = [f"<p>{html.escape(about)}</p>"] if about else []
+    parts = [f"<p>{html.escape(about, quote=False)}</p>"] if about else []
     if formula:
         rows = "<br>".join(math_html(row) for row in formula.split("\n"))
         # an equation is never broken across lines: the text around it wraps instead
