@@ -24,6 +24,16 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 ``dc_norms``            (L·D, T)           ‖∂L/∂c_t‖ for the example, the LSTM's cell-state
                                            path ((0, T) for RNN and GRU)
 ``dh_norm_history``     (N, L·D, T)        the same for the training batches, over iterations
+``dh``                  L·D × (T, H)       ∂L/∂h_t of the example per unit: all that reaches
+                                           h_t, from its output and from step t + 1 (NaN when
+                                           the backward pass overflowed; empty when not made)
+``dc``                  L·D × (T, H)       ∂L/∂c_t likewise, the LSTM's (empty for RNN, GRU)
+``dy``                  (T, O)             ∂L/∂y_t, the loss's gradient at the readout's outputs
+                                           y_t = W_hy h_t + b_y ((0, 0) when not made).
+                                           With ``dh`` and ``dc`` what the backward equations
+                                           (``rnnviz.training.backward_equations``) need: at
+                                           most L·D·T·H·(1 + [LSTM]) + T·O float32, no more than
+                                           ``hidden`` and ``cell_states`` take again
 ``predictions``         {name: array}      what the demo view draws (positions, top chars…)
 ``diverged``            str                "" or why training stopped and what to do
 ``steps_per_second``    float              training speed over the last second or so
@@ -156,6 +166,9 @@ class Snapshot:
     steps_per_second: float
     num_parameters: int
     weights: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
+    dh: tuple[np.ndarray, ...] = ()
+    dc: tuple[np.ndarray, ...] = ()
+    dy: np.ndarray = field(default_factory=lambda: frozen_array(np.zeros((0, 0))))
 
     @property
     def baselines(self) -> dict[str, float]:

@@ -383,10 +383,17 @@ class Trainer:
         dh_norms = np.full((len(cache.trace), ex.seq_len), np.nan)
         cell_rows = len(cache.trace) if cache.trace.directions[0].c is not None else 0
         dc_norms = np.full((cell_rows, ex.seq_len), np.nan)  # (L·D, T), or (0, T)
+        # the example's own gradients, per unit, for the backward equations (NaN: none)
+        nan = np.full((ex.seq_len, self.config.model.hidden_size), np.nan)  # (T, H)
+        dh, dc = [nan] * len(cache.trace), [nan] * cell_rows  # L·D × (T, H), cell_rows × (T, H)
+        dy = np.full(doutputs.shape[::2], np.nan)  # (T, O)
         if dy_ok and np.all(np.isfinite(self.model.readout.params["weight"])):
             try:
                 _, rnn_grads = self.model.backward(doutputs, cache)
                 dh_norms, dc_norms = rnn_grads.dh_norms, rnn_grads.dc_norms
+                dh = [g[:, 0] for g in rnn_grads.dh]  # (T, H) each: the example is B = 1
+                dc = [g[:, 0] for g in rnn_grads.dc]  # (T, H) each
+                dy = doutputs[:, 0]  # (T, O)
             except NonFiniteGradientError:  # finite weights so large the gradient overflows
                 pass
         trace = cache.trace
@@ -425,4 +432,7 @@ class Trainer:
             weights=MappingProxyType(
                 {k: frozen_array(v, v.dtype) for k, v in self.model.params.items()}
             ),
+            dh=tuple(frozen_array(g) for g in dh),
+            dc=tuple(frozen_array(g) for g in dc),
+            dy=frozen_array(dy),
         )
