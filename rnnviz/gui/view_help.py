@@ -7,9 +7,10 @@ cursor) and the text is made when it is shown, so that a view whose formula foll
 its run shows the current one.
 
 A view with a line that has room for it at its end (the panels' read-out line, a heading)
-puts the button there (``with_help_button``), where it covers nothing; any other view gets it
-floating in its top-right corner with ``add_help_button(view)``, which keeps it there as the
-view is resized (and gives a view one button however often it is called).
+puts the button there (``with_help_button``), where it covers nothing. ``add_help_button(view)``
+gives any other view one (once, however often it is called): at the end of the row its layout
+begins with (a header, a tool bar), or else floating in its top-right corner, kept there as the
+view is resized.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import weakref
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Slot
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QToolTip, QWidget
 
 from rnnviz.gui.view import explain
 
@@ -102,15 +103,31 @@ def place_in_corner(button: ViewHelpButton) -> None:
 
 
 def add_help_button(view: QWidget) -> ViewHelpButton:
-    """``view``'s "?" button: the one it has, else a new one floating in its top-right corner."""
+    """``view``'s "?" button: the one it has; else a new one at the end of the view's top row
+    (where its layout begins with a row: a header, a tool bar), covering nothing; else a new
+    one floating in its top-right corner."""
     existing = view.findChild(ViewHelpButton)
     if existing is not None:
         return existing
     button = ViewHelpButton(view)
+    row = _top_row(view)
+    if row is not None:
+        row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return button
     view.installEventFilter(_CornerKeeper(button))
     place_in_corner(button)
     button.show()
     return button
+
+
+def _top_row(view: QWidget) -> QBoxLayout | None:
+    """The left-to-right row ``view``'s layout begins with, if it does."""
+    layout = view.layout()
+    first = layout.itemAt(0) if layout is not None and layout.count() else None
+    row = first.layout() if first is not None else None
+    if isinstance(row, QBoxLayout) and row.direction() == QBoxLayout.Direction.LeftToRight:
+        return row
+    return None
 
 
 def with_help_button(line: QWidget, view: QWidget) -> QHBoxLayout:

@@ -6,6 +6,8 @@ from gui_helpers import settle, shown
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from rnnviz.gui.demos.text_view import TextView
+from rnnviz.gui.diagram import DiagramView
 from rnnviz.gui.equations_view import EquationsView
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.panels.heatmaps import GatePanel, HiddenStatePanel
@@ -129,3 +131,20 @@ def test_a_floating_help_button_keeps_to_its_corner_and_is_made_once(qtbot):
     assert button.geometry().right() < view.width() and button.geometry().right() > 650
     assert button.geometry().top() < 10
     assert "y = x" in button.help_text()
+
+
+def test_a_view_with_a_top_row_gets_the_button_at_its_end(qtbot):
+    view = shown(qtbot, TextView, size=(900, 600))
+    button = add_help_button(view)
+    settle()
+    assert button.parentWidget() is view and button.isVisible()
+    at = button.geometry()
+    opener = view.open_button.geometry()
+    assert at.left() > opener.right()  # after "Open text file…", not over it
+    assert at.top() < opener.bottom()  # on the header's line
+    diagram = shown(qtbot, DiagramView, snapshot_of("lstm"), size=(900, 500))
+    button = add_help_button(diagram)
+    settle()
+    assert button.geometry().bottom() < diagram.canvas.geometry().top()  # in the tool bar
+    assert "c_t = f_t ⊙ c_{t−1}" not in button.help_text()  # the diagram's own formula
+    assert "W<sub>hh</sub>" in button.help_text()
