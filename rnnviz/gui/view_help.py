@@ -57,7 +57,7 @@ class ViewHelpButton(QToolButton):
         self.setAccessibleName("What am I looking at?")
         self.setStyleSheet(
             f"QToolButton {{ font-weight: bold; font-size: {HELP_PT}pt; color: #1f4e99;"
-            " border: 1px solid #9fb3d1; border-radius: 9px; padding: 0px 6px;"
+            " border: 1px solid #9fb3d1; border-radius: 9px; padding: 0px 4px;"
             " background: rgba(255, 255, 255, 200); }"
         )
         self.clicked.connect(self.show_help)
@@ -134,7 +134,7 @@ def with_help_button(line: QWidget, view: QWidget) -> QHBoxLayout:
     """A row of ``line`` (a heading, a read-out line: it takes the width) and ``view``'s "?"
     at its end, for the view to add to its layout."""
     row = QHBoxLayout()
-    row.setContentsMargins(0, 0, 4, 0)
+    row.setContentsMargins(0, 0, 2, 0)
     row.addWidget(line, 1)
     row.addWidget(ViewHelpButton(view), 0, Qt.AlignmentFlag.AlignTop)
     return row

@@ -177,7 +177,7 @@ class TimeViewBox(pg.ViewBox):
 
 # ------------------------------------------------------------------------------------ panel
 
-HOVER_HINT = "Hover for values · click or Shift+←/→ moves the time"
+HOVER_HINT = "Hover for values · click or Shift+←/→ sets the time"
 
 
 class ReadoutLabel(QLabel):
