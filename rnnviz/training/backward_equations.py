@@ -9,8 +9,8 @@ vanilla RNN    ∂L/∂h_t = ∂L_t/∂h_t + W_hhᵀ ∂L/∂a_{t+1} ;  ∂L/∂
                (tanh: 1 − h_t², ReLU: [h_t > 0]) ;  ∂L/∂W_hh += ∂L/∂a_t h_{t−1}ᵀ, whose
                entry (j, j), unit j's own loop, is shown
 LSTM           ∂L/∂h_t = ∂L_t/∂h_t + W_hhᵀ ∂L/∂a_{t+1}   (a = the four gates' pre-activations)
-               ∂L/∂c_t = ∂L/∂h_t ⊙ o_t ⊙ (1 − tanh²(c_t)) + ∂L/∂c_{t+1} ⊙ f_{t+1}
-               ∂L/∂a_o = ∂L/∂h_t ⊙ tanh(c_t) ⊙ o_t(1 − o_t)
+               ∂L/∂c_t = ∂L/∂h_t ⊙ o_t ⊙ (1 − tanh²c_t) + ∂L/∂c_{t+1} ⊙ f_{t+1}
+               ∂L/∂a_o = ∂L/∂h_t ⊙ tanh c_t ⊙ o_t(1 − o_t)
                ∂L/∂a_i = ∂L/∂c_t ⊙ g_t ⊙ i_t(1 − i_t) ;  ∂L/∂a_g = ∂L/∂c_t ⊙ i_t ⊙ (1 − g_t²)
                ∂L/∂a_f = ∂L/∂c_t ⊙ c_{t−1} ⊙ f_t(1 − f_t)
 GRU            ∂L/∂h_t = ∂L_t/∂h_t + z_{t+1} ⊙ ∂L/∂h_{t+1} + W_hhᵀ ∂L/∂a_{t+1}
@@ -207,7 +207,7 @@ def _cell_lines(k: _Entry, t: int, j: int, after, from_output: float, recurrent:
             Line("∂L/∂a_t", f"∂L/∂h_t ⊙ {slope}", (Term("∂L/∂h_t", dh), Term("h_t", h)), da),
             Line(
                 "∂L/∂W_hh[j,j] +=",
-                "∂L/∂a_t h_{t−1}",
+                "∂L/∂a_t · h_{t−1}",
                 (Term("∂L/∂a_t", da), Term("h_{t−1}", h_prev)),
                 da * h_prev,
             ),
@@ -219,6 +219,11 @@ def _cell_lines(k: _Entry, t: int, j: int, after, from_output: float, recurrent:
     return _gru_lines(k, t, j, line)
 
 
+def _gate_lines(rows) -> list[Line]:
+    """A line ∂L/∂a_{k,t} = formula for each (gate k, formula, its terms, value) of ``rows``."""
+    return [Line(f"∂L/∂a_{{{k},t}}", formula, terms, value) for k, formula, terms, value in rows]
+
+
 def _lstm_lines(k: _Entry, t: int, j: int, after, dh_line: Line) -> list[Line]:
     dh = dh_line.value
     i, f, g, o = (float(k.gate(name, t)[j]) for name in "ifgo")
@@ -227,67 +232,46 @@ def _lstm_lines(k: _Entry, t: int, j: int, after, dh_line: Line) -> list[Line]:
     f_next = 0.0 if after is None else float(k.gate("f", after)[j])
     tanh_c = float(np.tanh(c))
     dc = dh * o * (1.0 - tanh_c**2) + dc_next * f_next
-    Dh, Dc, F_next = Term("∂L/∂h_t", dh), Term("∂L/∂c_t", dc), Term("f_{t+1}", f_next)
-    return [
-        dh_line,
-        Line(
-            "∂L/∂c_t",
-            "∂L/∂h_t ⊙ o_t ⊙ (1 − tanh²(c_t)) + ∂L/∂c_{t+1} ⊙ f_{t+1}",
-            (Dh, Term("o_t", o), Term("c_t", c), Term("∂L/∂c_{t+1}", dc_next), F_next),
-            dc,
-        ),
-        Line(
-            "∂L/∂a_{o,t}",
-            "∂L/∂h_t ⊙ tanh(c_t) ⊙ o_t(1 − o_t)",
-            (Dh, Term("c_t", c), Term("o_t", o)),
-            dh * tanh_c * o * (1.0 - o),
-        ),
-        Line(
-            "∂L/∂a_{i,t}",
-            "∂L/∂c_t ⊙ g_t ⊙ i_t(1 − i_t)",
-            (Dc, Term("g_t", g), Term("i_t", i)),
-            dc * g * i * (1.0 - i),
-        ),
-        Line(
-            "∂L/∂a_{f,t}",
+    Dh, Dc, C = Term("∂L/∂h_t", dh), Term("∂L/∂c_t", dc), Term("c_t", c)
+    I, F, G, O = (Term(f"{name}_t", v) for name, v in zip("ifgo", (i, f, g, o), strict=True))
+    dc_terms = (Dh, O, C, Term("∂L/∂c_{t+1}", dc_next), Term("f_{t+1}", f_next))
+    dc_line = Line(
+        "∂L/∂c_t", "∂L/∂h_t ⊙ o_t ⊙ (1 − tanh²c_t) + ∂L/∂c_{t+1} ⊙ f_{t+1}", dc_terms, dc
+    )
+    gates = (
+        ("o", "∂L/∂h_t ⊙ tanh c_t ⊙ o_t(1 − o_t)", (Dh, C, O), dh * tanh_c * o * (1.0 - o)),
+        ("i", "∂L/∂c_t ⊙ g_t ⊙ i_t(1 − i_t)", (Dc, G, I), dc * g * i * (1.0 - i)),
+        (
+            "f",
             "∂L/∂c_t ⊙ c_{t−1} ⊙ f_t(1 − f_t)",
-            (Dc, Term("c_{t−1}", c_prev), Term("f_t", f)),
+            (Dc, Term("c_{t−1}", c_prev), F),
             dc * c_prev * f * (1.0 - f),
         ),
-        Line(
-            "∂L/∂a_{g,t}",
-            "∂L/∂c_t ⊙ i_t ⊙ (1 − g_t²)",
-            (Dc, Term("i_t", i), Term("g_t", g)),
-            dc * i * (1.0 - g * g),
-        ),
-    ]
+        ("g", "∂L/∂c_t ⊙ i_t ⊙ (1 − g_t²)", (Dc, I, G), dc * i * (1.0 - g * g)),
+    )
+    return [dh_line, dc_line, *_gate_lines(gates)]
 
 
 def _gru_lines(k: _Entry, t: int, j: int, dh_line: Line) -> list[Line]:
     dh = dh_line.value
     r, z, n = (float(k.gate(name, t)[j]) for name in "rzn")
     h_prev = float(k.h(k.step(t, -1))[j])
-    hn = float(k.hn(t)[j])
+    hn = float(k.hn(t)[j])  # W_hn h_{t−1} + b_hn
     da_n = dh * (1.0 - z) * (1.0 - n * n)
-    Dh = Term("∂L/∂h_t", dh)
-    return [
-        dh_line,
-        Line(
-            "∂L/∂a_{n,t}",
-            "∂L/∂h_t ⊙ (1 − z_t) ⊙ (1 − n_t²)",
-            (Dh, Term("z_t", z), Term("n_t", n)),
-            da_n,
-        ),
-        Line(
-            "∂L/∂a_{z,t}",
+    Dh, Z, N = Term("∂L/∂h_t", dh), Term("z_t", z), Term("n_t", n)
+    gates = (
+        ("n", "∂L/∂h_t ⊙ (1 − z_t) ⊙ (1 − n_t²)", (Dh, Z, N), da_n),
+        (
+            "z",
             "∂L/∂h_t ⊙ (h_{t−1} − n_t) ⊙ z_t(1 − z_t)",
-            (Dh, Term("h_{t−1}", h_prev), Term("n_t", n), Term("z_t", z)),
+            (Dh, Term("h_{t−1}", h_prev), N, Z),
             dh * (h_prev - n) * z * (1.0 - z),
         ),
-        Line(
-            "∂L/∂a_{r,t}",
+        (
+            "r",
             "∂L/∂a_{n,t} ⊙ (W_hn h_{t−1} + b_hn) ⊙ r_t(1 − r_t)",
-            (Term("∂L/∂a_{n,t}", da_n), Term("W_hn h_{t−1} + b_hn", hn), Term("r_t", r)),
+            (Term("∂L/∂a_{n,t}", da_n), Term("(W_hn h_{t−1} + b_hn)", hn), Term("r_t", r)),
             da_n * hn * r * (1.0 - r),
         ),
-    ]
+    )
+    return [dh_line, *_gate_lines(gates)]

@@ -18,15 +18,10 @@ SHAPES = ((1, False), (2, True))  # one layer; two stacked bidirectional layers
 
 @pytest.fixture(scope="module", params=[(c, *s) for c in CELLS for s in SHAPES], ids=str)
 def trained(request):
-    cell, layers, bidirectional = request.param
+    names = ("model.cell", "model.num_layers", "model.bidirectional")
+    settings = dict(zip(names, request.param, strict=True))
     config = TrainConfig(task="alphabet").with_settings(
-        {
-            "model.cell": cell,
-            "model.num_layers": layers,
-            "model.bidirectional": bidirectional,
-            "model.hidden_size": 5,
-            "batch_size": 4,
-        }
+        {**settings, "model.hidden_size": 5, "batch_size": 4}
     )
     trainer = Trainer(config)
     for _ in range(5):  # trained a little: no gradient is still at its initial value by chance
