@@ -70,7 +70,7 @@ def line_html(line: Line, number=_number) -> str:
     name = _math(line.name)
     equals = "" if line.name.endswith("+=") else "="
     return (
-        f"<tr><td align='right'><b>{name}</b></td><td>{equals}</td>"
+        f"<tr><td align='right' style='white-space:nowrap'><b>{name}</b></td><td>{equals}</td>"
         f"<td>{_math(line.formula)}</td></tr>"
         f"<tr><td></td><td>{equals}</td><td style='color:#1f4e99'>{numbers_html} "
         f"= <b>{number(line.value)}</b></td></tr>"
