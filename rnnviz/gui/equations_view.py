@@ -78,7 +78,7 @@ def line_html(line: Line, number=_number) -> str:
 
 
 #: The equations' type size in points, and the least it shrinks to in a small view.
-BODY_PT, MIN_BODY_PT = 15, 10
+BODY_PT, MIN_BODY_PT = 15, 8
 
 
 class EquationsView(QWidget):
@@ -121,6 +121,7 @@ class EquationsView(QWidget):
         self._fitted_for: tuple | None = None  # what the body's font size was fitted to
         self.equations: StepEquations | None = None
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
         self.heading = QLabel()
         self.body = QLabel("Waiting for the first training snapshot…")
         for label, points in ((self.heading, 15), (self.body, BODY_PT)):
@@ -196,15 +197,16 @@ class EquationsView(QWidget):
             f" · iteration {s.iteration}"
         )
         rows = "".join(line_html(line) for line in self.equations.lines)
-        self._set_body(f"<table cellspacing='4'>{rows}</table>")
+        self._set_body(f"<table cellspacing='2'>{rows}</table>")
 
     def _set_body(self, text: str) -> None:
         self.body.setText(text)
         self._fit()
 
     def _fit(self) -> None:
-        """The body's font as large as fits the view, from 15 down to 10 points: an LSTM's six
-        equations, written twice, are cut off in a small panel at 15. Laying the table out
+        """The body's font as large as fits the view, from 15 down to 8 points (the heading's
+        too): an LSTM's six equations, written twice, are cut off in a small panel at 15, and
+        under the diagram on a 1280 × 720 projector they have about 200 pixels. Laying the table out
         takes about 2 ms a size, so it is fitted once per size of the view and kind of
         equations (forward or backward, which cell), with room to spare for longer numbers."""
         width, height = self.body.width(), self.body.height()
@@ -225,6 +227,9 @@ class EquationsView(QWidget):
         points = BODY_PT
         while not fits(points) and points > MIN_BODY_PT:
             points -= 1
+        heading = self.heading.font()
+        heading.setPointSize(points)
+        self.heading.setFont(heading)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -249,4 +254,4 @@ class EquationsView(QWidget):
             f"{html.escape(self.equations.label)}{after}"
         )
         rows = "".join(line_html(line, gradient_number) for line in self.equations.lines)
-        self._set_body(f"<table cellspacing='4'>{rows}</table>")
+        self._set_body(f"<table cellspacing='2'>{rows}</table>")

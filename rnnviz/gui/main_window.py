@@ -32,15 +32,15 @@ from rnnviz.gui.controller import Controller
 from rnnviz.gui.controls import ControlPanel
 from rnnviz.gui.demos.ball_view import BallView
 from rnnviz.gui.demos.text_view import TextView
-from rnnviz.gui.diagram import DiagramView
-from rnnviz.gui.equations_view import EquationsView
 from rnnviz.gui.file_commands import FileCommands
 from rnnviz.gui.lesson_bar import LessonBar
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
+from rnnviz.gui.network_page import NetworkPage
 from rnnviz.gui.panel_area import PanelArea
 from rnnviz.gui.panels import GatePanel, GradientFlowPanel, HiddenStatePanel, LossPanel
 from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL, RedrawScheduler
 from rnnviz.gui.view_choice import LayerSelector, ViewChoice
+from rnnviz.gui.view_help import add_help_button
 from rnnviz.gui.window_menus import WindowMenus
 from rnnviz.gui.window_size import place_on_screen
 from rnnviz.training.presets import Preset, list_presets, load_preset
@@ -96,14 +96,17 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.gradient_panel = GradientFlowPanel()
         self.loss_panel = LossPanel()
         self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
-        # the network drawn and one step of it written out: each a tab of its own
-        self.diagram_view = DiagramView()
-        self.equations_view = EquationsView()
-        self.pages = (self.diagram_view, self.equations_view)
+        # the network drawn over one step of it written out: a tab of their own
+        self.network_page = NetworkPage()
+        self.diagram_view = self.network_page.diagram
+        self.equations_view = self.network_page.equations
+        self.pages = self.network_page.views
         #: the view a lesson's "view" field names (``rnnviz.training.presets.VIEWS``)
         self._views_by_name = {view.name: view for view in (*self.panels, *self.pages)}
         #: every view, on the one interface of ``rnnviz.gui.view``
         self.views = (*self.panels, *self.pages, *self.demo_views)
+        for view in self.views:
+            add_help_button(view)  # "?": what the view shows and its formula
         self.layer_selector = LayerSelector()
         self.redraw = RedrawScheduler(
             self.views,
@@ -114,7 +117,7 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.panel_area = PanelArea(
             self.panels,
             ("Hidden states", "Gates", "Gradient flow", "Loss"),
-            ((self.diagram_view, "Network"), (self.equations_view, "Equations")),
+            ((self.network_page, "Network"),),
         )
         self.panel_area.view_shown.connect(self.draw_now)  # a tab brought a view into sight
         self._refitter.timeout.connect(self.panel_area.refit)
@@ -185,6 +188,8 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
             panel.unit_selected.connect(self.hidden_panel.set_unit)
             panel.unit_selected.connect(self.gate_panel.set_unit)
             panel.unit_selected.connect(self.equations_view.set_unit)
+        # the BPTT pass on the diagram: its backward steps written out, as they are passed
+        self.diagram_view.bptt_moved.connect(self.equations_view.set_pass)
 
     # ------------------------------------------------------------------ commands
 

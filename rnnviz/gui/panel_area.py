@@ -1,13 +1,13 @@
 """The views beside the demo: the four plots in a 2 × 2 grid where there is room, tabs where
-there is not, and the pages that always have a tab of their own (the network diagram, its
+there is not, and the pages that always have a tab of their own (the network diagram over its
 equations).
 
 On a projector's 1280 × 720 a quarter of the area is too small for a heat map with its axes and
 colour bar (pyqtgraph would clip the plots), so when the grid would give a view less than it
 needs (its minimum size, or ``GRID_MIN``), the area shows one view at a time, full size, in
-tabs. A page (``pages``) is a tab in both arrangements: beside the grid's "All views" tab, or
-after the four views' tabs. A hidden tab is not drawn until it is shown (the window draws only
-visible views).
+tabs. A page (``pages``: a widget holding the views in its ``views``) is a tab in both
+arrangements: beside the grid's "All views" tab, or after the four views' tabs. A hidden tab
+is not drawn until it is shown (the window draws only visible views).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class PanelArea(QWidget):
     panels, titles
         The views that share the grid, and their tabs' titles.
     pages
-        (widget, title) of the views that always have a tab of their own.
+        (page, title) of the pages that always have a tab of their own; a page holds the views
+        in its ``views``.
     """
 
     view_shown = Signal()
@@ -91,8 +92,11 @@ class PanelArea(QWidget):
         self.view_shown.emit()
 
     def _tab_of(self, view: QWidget) -> QWidget:
-        """The tab that holds ``view``: the grid's for a panel while the grid shows."""
-        return self._grid_page if view in self.panels and not self.tabbed else view
+        """The tab that holds ``view``: the grid's for a panel while the grid shows, its page
+        for a view on a page."""
+        if view in self.panels:
+            return view if self.tabbed else self._grid_page
+        return next((page for page, _ in self.pages if view in page.views), view)
 
     def _on_tab_changed(self, index: int) -> None:
         if self._arranging:
@@ -111,15 +115,20 @@ class PanelArea(QWidget):
         self._tabs.setCurrentWidget(self._tab_of(panel))
 
     def shown_panels(self) -> list[QWidget]:
-        """The views in sight: all four in the grid, the current one in tabs, or a page."""
+        """The views in sight: all four in the grid, the current one in tabs, or a page's."""
         current = self._tabs.currentWidget()
-        return list(self.panels) if current is self._grid_page else [current]
+        if current is self._grid_page:
+            return list(self.panels)
+        return list(getattr(current, "views", [current]))
 
     def title_of(self, panel: QWidget) -> str:
-        """The title of ``panel`` (its tab's text)."""
+        """The title of ``panel`` (its tab's text; a view on a page as its page names it)."""
         if panel in self.panels:
             return self.titles[self.panels.index(panel)]
-        return next(title for page, title in self.pages if page is panel)
+        for page, title in self.pages:
+            if panel is page or panel in page.views:
+                return getattr(page, "view_titles", {}).get(panel, title)
+        raise ValueError(f"{panel!r} is not in this area")
 
     def grid_needs(self) -> QSize:
         """The room the 2 × 2 grid needs: every view at least its minimum and ``GRID_MIN``, and

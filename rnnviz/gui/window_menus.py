@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
+from rnnviz.gui.view import explain
 from rnnviz.training.presets import list_presets
 
 __all__ = ["SPEEDS", "WindowMenus"]
@@ -177,15 +178,13 @@ class WindowMenus:
     # ------------------------------------------------------------------ help
 
     def about_shown_views(self) -> str:
-        """ "What am I looking at": the demo tab's and the shown panels' own words."""
+        """ "What am I looking at": the demo tab's and the shown views' own words and formulas."""
         shown = [self.tabs.currentWidget(), *self.panel_area.shown_panels()]
         parts = []
         for view in shown:
-            about = getattr(view, "about", "")
-            if about:
-                parts.append(
-                    f"<p><b>{html.escape(self._view_title(view))}</b>: {html.escape(about)}</p>"
-                )
+            explained = explain(view)
+            if explained:
+                parts.append(f"<h4>{html.escape(self._view_title(view))}</h4>{explained}")
         return "".join(parts)
 
     def _view_title(self, view) -> str:

@@ -1,6 +1,6 @@
-"""The network diagram and its equations in the window: a tab each, beside the grid of views
-or after the views' tabs, fed like every other view (snapshots, the time cursor, the layer and
-the unit clicked in a heat map)."""
+"""The network diagram over its equations in the window: the Network tab, beside the grid of
+views or after the views' tabs, its two views fed like every other view (snapshots, the time
+cursor, the layer, the unit clicked in a heat map, the BPTT pass)."""
 
 import pytest
 from gui_helpers import settle
@@ -20,20 +20,19 @@ def start_lesson(window, qtbot, preset: str):
     return window.controller.latest
 
 
-def test_the_network_and_the_equations_have_a_tab_beside_the_grid_and_after_the_views(
-    window, qtbot
-):
+def test_the_network_has_a_tab_beside_the_grid_and_after_the_views(window, qtbot):
     window.resize(2560, 1400)
     qtbot.waitUntil(lambda: not window.panel_area.tabbed, timeout=2_000)
-    assert tab_titles(window) == [GRID_TITLE, "Network", "Equations"]
+    assert tab_titles(window) == [GRID_TITLE, "Network"]
     assert all(p.isVisible() for p in window.panels)  # the grid's tab shows all four
     window.panel_area.bring_into_view(window.diagram_view)
     qtbot.waitUntil(window.diagram_view.isVisible, timeout=2_000)
     assert not any(p.isVisible() for p in window.panels)
-    assert window.panel_area.shown_panels() == [window.diagram_view]
+    assert window.panel_area.shown_panels() == [window.diagram_view, window.equations_view]
+    assert window.equations_view.isVisible()  # the step written out under the diagram
     window.resize(1280, 720)  # a projector: one view at a time; the diagram stays in front
     qtbot.waitUntil(lambda: window.panel_area.tabbed, timeout=2_000)
-    titles = ["Hidden states", "Gates", "Gradient flow", "Loss", "Network", "Equations"]
+    titles = ["Hidden states", "Gates", "Gradient flow", "Loss", "Network"]
     assert tab_titles(window) == titles
     assert window.diagram_view.isVisible()
     window.panel_area.bring_into_view(window.loss_panel)
@@ -69,7 +68,7 @@ def test_the_network_tab_shows_the_run_at_the_cursor_and_the_layer(window, qtbot
 
 
 @pytest.mark.parametrize("preset", ["lstm_gates", "gru_gates", "vanishing_gradient"])
-def test_the_equations_tab_writes_out_the_step_and_unit_chosen_elsewhere(window, qtbot, preset):
+def test_the_equations_write_out_the_step_and_unit_chosen_elsewhere(window, qtbot, preset):
     window.resize(1280, 720)
     snapshot = start_lesson(window, qtbot, preset)
     equations = window.equations_view
@@ -105,7 +104,8 @@ def test_a_lesson_about_the_network_puts_its_tab_in_front(window, qtbot, monkeyp
     start_lesson(window, qtbot, "alphabet")
     shown = window.view_named(view)
     qtbot.waitUntil(shown.isVisible, timeout=2_000)
-    assert window.panel_area.shown_panels() == [shown]
+    assert shown in window.panel_area.shown_panels()
+    assert window.panel_area._tabs.currentWidget() is window.network_page
 
 
 def test_what_am_i_looking_at_explains_the_tab_shown(window, qtbot):
@@ -113,7 +113,29 @@ def test_what_am_i_looking_at_explains_the_tab_shown(window, qtbot):
     window.panel_area.bring_into_view(window.equations_view)
     qtbot.waitUntil(window.equations_view.isVisible, timeout=2_000)
     text = window.about_shown_views()
-    assert "Equations" in text and window.hidden_panel.about[:40] not in text
+    assert "<h4>Equations</h4>" in text and "<h4>Network</h4>" in text
+    assert "W_hh" in text or "W<sub>hh</sub>" in text  # the formulas too
+    assert "<h4>Hidden states</h4>" not in text
+
+
+def test_stepping_the_bptt_pass_writes_out_the_backward_step_in_the_equations(window, qtbot):
+    window.resize(1800, 1000)
+    start_lesson(window, qtbot, "bptt")
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        window.controller.step()  # a snapshot with gradients
+    player, equations = window.diagram_view.player, window.equations_view
     window.panel_area.bring_into_view(window.diagram_view)
-    qtbot.waitUntil(window.diagram_view.isVisible, timeout=2_000)
-    assert "Network" in window.about_shown_views()
+    qtbot.waitUntil(lambda: window.diagram_view.snapshot is not None, timeout=5_000)
+    steps = window.controller.latest.seq_len
+    for _ in range(steps + 2):  # through the forward pass into the backward one
+        player.step()
+        if player.run.phase == "backward":
+            break
+    assert player.run.phase == "backward"
+    assert equations.phase == "backward" and equations.pass_t == player.run.step
+    assert equations.equations is not None, equations.body.text()
+    names = " ".join(line.name for line in equations.equations.lines)
+    assert "∂L" in names, names  # the chain rule's lines, not the forward equations
+    player.stop()
+    assert equations.phase != "backward"
+    assert "∂L" not in " ".join(line.name for line in equations.equations.lines)

@@ -98,13 +98,15 @@ def test_every_lesson_and_comparison_fits_a_projector(window, qtbot, preset, var
             window.panel_area.bring_into_view(panel)
             settle()
             assert_nothing_clipped(window)
-        for page in window.pages:  # the network and its equations, a tab each
-            window.panel_area.bring_into_view(page)
-            settle()
-            assert window.size() == INSIDE
-            assert page.isVisible()
-            assert page.height() >= page.minimumSizeHint().height()
-            assert page.width() >= page.minimumSizeHint().width()
+        page = window.network_page  # the diagram over its equations
+        window.panel_area.bring_into_view(page)
+        settle()
+        assert window.size() == INSIDE
+        assert page.isVisible()
+        assert page.height() >= page.minimumSizeHint().height()
+        assert page.width() >= page.minimumSizeHint().width()
+        diagram = window.diagram_view
+        assert diagram.height() >= diagram.minimumSizeHint().height()
 
 
 def test_the_gate_maps_drop_their_titles_rather_than_force_the_height(window, qtbot):

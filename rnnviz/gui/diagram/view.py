@@ -127,8 +127,7 @@ class DiagramView(QWidget):
         "left. BPTT ▶ plays one update slowed down: the forward pass lights the steps left to "
         "right, then the gradient flows back right to left, each arrow as wide and bright as "
         "‖∂L/∂h_t‖ on a log scale (an LSTM's c track with ‖∂L/∂c_t‖), the bars under the "
-        "boxes the same for the whole sequence: a vanilla RNN's shrink step by step. "
-        "Formula: h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh)."
+        "boxes the same for the whole sequence: a vanilla RNN's shrink step by step."
     )
     formula = "h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)\ny_t = W_hy h_t + b_y, same W each t"
 
