@@ -324,7 +324,7 @@ def seconds_since_launch() -> float | None:
         return None
 
 
-def run_benchmark(preset: str, seconds: float) -> dict:
+def run_benchmark(preset: str, seconds: float, view: str | None = None) -> dict:
     """Train flat out with every view live for ``seconds``, then measure the same trainer
     headless, and return the figures (event-loop latency, redraws/s, steps/s).
 
@@ -333,18 +333,21 @@ def run_benchmark(preset: str, seconds: float) -> dict:
     ``first_draw_max_stall_ms``. Headless speed is measured before and after the window (a
     fresh trainer of the same preset, no snapshots) and averaged.
 
+    ``view`` (a name of ``presets.VIEWS``, e.g. "diagram") is brought to the front as a lesson's
+    view is; by default the lesson's own.
+
     SIGINT, SIGTERM or SIGHUP ends it early, through the window's normal shutdown, with
     SystemExit (128 + the signal's number) and no figures.
     """
     make_app()
     with offscreen_notices_silenced(), quit_on_signals() as quitter:
-        result = _benchmark(preset, seconds, quitter)
+        result = _benchmark(preset, seconds, quitter, view)
     if quitter.signum is not None:
         raise SystemExit(quitter.exit_code)
     return result
 
 
-def _benchmark(preset: str, seconds: float, quitter) -> dict:
+def _benchmark(preset: str, seconds: float, quitter, view: str | None = None) -> dict:
     from rnnviz.gui.main_window import MainWindow
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
@@ -411,6 +414,8 @@ def _benchmark(preset: str, seconds: float, quitter) -> dict:
     window.controller.snapshot_ready.connect(drawn)
     clock["started"] = time.perf_counter()
     window.start(preset, play=True)
+    if view is not None:
+        window.panel_area.bring_into_view(window.view_named(view))
     timer.start()
     if quitter.signum is None:  # (one that came before the window is reported once it runs)
         app.exec()
