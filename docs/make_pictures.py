@@ -25,6 +25,10 @@ PICTURES = [
     ("window_projector.png", "lstm_gates", 300, "1280x720", "window", ""),
     ("gradient_rnn.png", "vanishing_gradient", 1500, "900x600", "gradient", "model.cell=rnn_tanh"),
     ("gradient_lstm.png", "vanishing_gradient", 1500, "900x600", "gradient", ""),
+    ("window_bptt.png", "bptt", 1500, "1280x720", "window", ""),
+    ("diagram_lstm.png", "lstm_gates", 300, "1000x460", "diagram", ""),
+    ("equations_lstm.png", "lstm_gates", 300, "760x460", "equations", ""),
+    ("bptt_rnn.gif", "bptt", 1500, "900x400", "diagram", ""),
 ]
 
 
@@ -40,6 +44,8 @@ def render_command(
     """The `rnnviz render` command line that draws one row of PICTURES to ``out``."""
     command = [*rnnviz_command(), "render", "--preset", preset, "--steps", str(steps)]
     command += ["--size", size, "--panel", panel, "--out", str(out)]
+    if out.suffix == ".gif":
+        command.append("--animate")  # one forward and BPTT pass, as the diagram plays it
     for setting in settings.split():
         command += ["--set", setting]
     return command
