@@ -83,19 +83,13 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self._refitter.setInterval(0)
 
         # views
-        self.ball_view = BallView()
-        self.text_view = TextView()
-        self.alphabet_view = AlphabetView()
-        self.recall_view = RecallView()
-        self.demo_views = (self.ball_view, self.text_view, self.alphabet_view, self.recall_view)
+        self.demo_views = (BallView(), TextView(), AlphabetView(), RecallView())
+        self.ball_view, self.text_view, self.alphabet_view, self.recall_view = self.demo_views
         self.tabs = QTabWidget()
         for (title, _, _), view in zip(DEMO_TABS, self.demo_views, strict=True):
             self.tabs.addTab(view, title)
-        self.hidden_panel = HiddenStatePanel()
-        self.gate_panel = GatePanel()
-        self.gradient_panel = GradientFlowPanel()
-        self.loss_panel = LossPanel()
-        self.panels = (self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel)
+        self.panels = (HiddenStatePanel(), GatePanel(), GradientFlowPanel(), LossPanel())
+        self.hidden_panel, self.gate_panel, self.gradient_panel, self.loss_panel = self.panels
         # the network drawn over one step of it written out: a tab of their own
         self.network_page = NetworkPage()
         self.diagram_view = self.network_page.diagram
