@@ -11,8 +11,9 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
+from rnnviz.gui.explanation_box import ExplanationBox
 from rnnviz.gui.view import explain
 from rnnviz.training.presets import list_presets
 
@@ -194,9 +195,7 @@ class WindowMenus:
 
     def explain_views(self) -> None:
         """Help → What am I looking at? (F1): the shown views' explanations, in a box."""
-        box = QMessageBox(QMessageBox.Icon.Information, "What am I looking at?", "", parent=self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(self.about_shown_views() or "Nothing is shown yet.")
+        box = ExplanationBox(self.about_shown_views() or "Nothing is shown yet.", self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.about_box = box

@@ -139,3 +139,23 @@ def test_stepping_the_bptt_pass_writes_out_the_backward_step_in_the_equations(wi
     player.stop()
     assert equations.phase != "backward"
     assert "∂L" not in " ".join(line.name for line in equations.equations.lines)
+
+
+def test_the_explanations_of_the_network_tab_fit_a_projector_and_scroll(window, qtbot):
+    window.resize(1280, 720)
+    start_lesson(window, qtbot, "lstm_gates")
+    window.panel_area.bring_into_view(window.network_page)
+    qtbot.waitUntil(window.equations_view.isVisible, timeout=2_000)
+    window.explain_views()
+    box = window.about_box
+    qtbot.waitUntil(box.isVisible, timeout=2_000)
+    screen = window.screen().availableGeometry()
+    assert box.height() <= screen.height()  # its OK button within reach
+    text = box.text()
+    for title in ("Long-range memory", "Network", "Equations"):
+        assert title in text
+    bar = box.browser.verticalScrollBar()
+    if bar.maximum() > 0:  # taller than the box: the text scrolls rather than being cut
+        assert bar.isVisible()
+    box.accept()
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=2_000)
