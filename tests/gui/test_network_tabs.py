@@ -125,8 +125,10 @@ def test_stepping_the_bptt_pass_writes_out_the_backward_step_in_the_equations(wi
         window.controller.step()  # a snapshot with gradients
     player, equations = window.diagram_view.player, window.equations_view
     window.panel_area.bring_into_view(window.diagram_view)
-    qtbot.waitUntil(lambda: window.diagram_view.snapshot is not None, timeout=5_000)
-    steps = window.controller.latest.seq_len
+    latest = window.controller.latest
+    for view in window.network_page.views:  # both drawn the stepped snapshot
+        qtbot.waitUntil(lambda v=view: v.snapshot is latest, timeout=5_000)
+    steps = latest.seq_len
     for _ in range(steps + 2):  # through the forward pass into the backward one
         player.step()
         if player.run.phase == "backward":
