@@ -21,8 +21,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The window trains in a child process; most tests use the in-process training thread instead,
 # which starts at once and lets them look at the trainer. The process has tests of its own
-# (tests/gui/test_training_process.py, tests/training/test_remote.py) and is what the
-# end-to-end test under Xvfb runs.
+# (tests/training/test_remote.py; tests/gui/test_controller.py runs on both backends) and is
+# what the end-to-end test under Xvfb runs.
 os.environ.setdefault("RNNVIZ_TRAINING", "thread")
 
 #: How long a test's leftover threads get to finish on their own before the test fails.
