@@ -66,10 +66,9 @@ def run_render(args: argparse.Namespace) -> int:
     settings = parse_settings(args.settings)
     try:
         with_settings(preset.config, settings)  # a bad setting is refused before training
-        if args.animate:
-            result = render(preset_name, steps, args.out, args.panel, size, settings, animate=True)
-        else:
-            result = render(preset_name, steps, args.out, args.panel, size, settings)
+        result = render(
+            preset_name, steps, args.out, args.panel, size, settings, animate=args.animate
+        )
     except (OSError, ConfigError) as error:
         raise UsageError(str(error)) from None
     except SignalReceived as stop:  # noted while Qt painted; the picture was not written

@@ -94,11 +94,11 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.network_page = NetworkPage()
         self.diagram_view = self.network_page.diagram
         self.equations_view = self.network_page.equations
-        self.pages = self.network_page.views
+        pages = self.network_page.views
         #: the view a lesson's "view" field names (``rnnviz.training.presets.VIEWS``)
-        self._views_by_name = {view.name: view for view in (*self.panels, *self.pages)}
+        self._views_by_name = {view.name: view for view in (*self.panels, *pages)}
         #: every view, on the one interface of ``rnnviz.gui.view``
-        self.views = (*self.panels, *self.pages, *self.demo_views)
+        self.views = (*self.panels, *pages, *self.demo_views)
         for view in self.views:
             add_help_button(view)  # "?": what the view shows and its formula
         self.layer_selector = LayerSelector()
