@@ -156,7 +156,8 @@ def lstm_backward(
     ``LSTMCache``, and the cell state's: ``dc_last`` (B, H), the gradient with respect to c_T
     (None: zero), and dc0 (B, H) after dh0. The weights' gradients have 4H rows.
     ``dC``, if given, a (T, H, B) array of the cache's dtype, receives the total gradient
-    reaching each c_t (∂L/∂c_t, feature-major, processing order): the cell-state path.
+    reaching each c_t (∂L/∂c_t, feature-major, processing order): the cell-state path
+    (without it, a buffer of that shape is made and dropped).
     """
     x, Hs, Cs, gates, tanh_c = cache.x, cache.H, cache.C, cache.gates, cache.tanh_c
     T, B, I = x.shape
@@ -167,7 +168,7 @@ def lstm_backward(
     dh_next = np.zeros((H, B), dtype) if dh_last is None else np.array(dh_last.T, dtype)  # (H, B)
     dc_next = np.zeros((H, B), dtype) if dc_last is None else np.array(dc_last.T, dtype)  # (H, B)
     if dC is None:
-        dC = np.empty((1, H, B), dtype)  # (1, H, B) one step's scratch, reused
+        dC = np.empty((T, H, B), dtype)  # (T, H, B) ∂L/∂c_t, kept by no one
     elif dC.shape != (T, H, B) or dC.dtype != dtype:
         raise ValueError(f"dC must be a {dtype} array shaped {(T, H, B)}, got {dC.shape}")
     dact = np.empty((4 * H, B), dtype)  # (4H, B) σ' or tanh' of each gate
@@ -180,7 +181,7 @@ def lstm_backward(
         a = gates[t]  # (4H, B)
         i, f, g, o = a.reshape(4, H, B)  # (H, B) each
         dh = dH[t]  # (H, B)
-        dc = dC[t if len(dC) == T else 0]  # (H, B) gradient reaching c_t
+        dc = dC[t]  # (H, B) gradient reaching c_t
         if dy_fm is None:
             dh[...] = dh_next
         else:

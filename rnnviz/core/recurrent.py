@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from rnnviz.core.checks import check_keys, saved_array
-from rnnviz.core.trace import Cache, DirectionTrace, Gradients, Trace
+from rnnviz.core.trace import Cache, DirectionTrace, Gradients, Trace, step_norms
 
 if TYPE_CHECKING:
     from rnnviz.core.layers import CellSpec
@@ -394,15 +394,8 @@ class RecurrentLayer:
         # PyTorch's parameter order, whatever order backward visited them in
         ordered = Gradients((name, grads[name]) for name in self.params)
         ordered.dh = tuple(dh_list)  # type: ignore[arg-type]
-        ordered.dh_norms = _step_norms(dh_list, T, self.dtype)  # (L·D, T)
+        ordered.dh_norms = step_norms(dh_list, T, self.dtype)  # (L·D, T)
         ordered.dc = tuple(dC for dC in dc_list if dC is not None)
-        ordered.dc_norms = _step_norms(ordered.dc, T, self.dtype)  # (L·D, T), or (0, T)
         dx = None if d_out is None else np.ascontiguousarray(d_out)  # (T, B, I)
         dstate: State = (dh0, dc0) if dc0 is not None else dh0
         return ordered, dx, dstate
-
-
-def _step_norms(gradients, T: int, dtype: np.dtype) -> np.ndarray:
-    """‖g_t‖ over batch and units of each of ``gradients`` ((T, B, H) each): (len, T)."""
-    squares = [np.square(g, dtype=np.float64).sum(axis=(1, 2)) for g in gradients]  # (T,) each
-    return np.sqrt(np.stack(squares) if squares else np.zeros((0, T))).astype(dtype)

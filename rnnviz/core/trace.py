@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from rnnviz.core.gru import GRUCache
 from rnnviz.core.lstm import LSTMCache
 from rnnviz.core.vanilla import RNNCache
 
-__all__ = ["Cache", "DirectionTrace", "Gradients", "Trace"]
+__all__ = ["Cache", "DirectionTrace", "Gradients", "Trace", "step_norms"]
 
 Cache = RNNCache | LSTMCache | GRUCache
 
@@ -157,14 +158,24 @@ class Gradients(dict):
         (T, B, H), natural time order; empty for cells without a cell state.
     dc_norms : ndarray, (L·D, T), or (0, T) without a cell state
         ‖∂L/∂c_t‖, the norm over batch and units of ``dc``: the path that carries the
-        LSTM's gradient back.
+        LSTM's gradient back. Computed when first read (only snapshots read it, not every
+        update).
     """
 
     dh: tuple[np.ndarray, ...]
     dh_norms: np.ndarray
     dc: tuple[np.ndarray, ...]
-    dc_norms: np.ndarray
+
+    @cached_property
+    def dc_norms(self) -> np.ndarray:
+        return step_norms(self.dc, self.dh_norms.shape[1], self.dh_norms.dtype)  # (L·D, T)
 
     def norms(self) -> dict[str, float]:
         """The L2 norm of every parameter's gradient."""
         return {name: float(np.linalg.norm(g)) for name, g in self.items()}
+
+
+def step_norms(gradients, T: int, dtype: np.dtype) -> np.ndarray:
+    """‖g_t‖ over batch and units of each of ``gradients`` ((T, B, H) each): (len, T)."""
+    squares = [np.square(g, dtype=np.float64).sum(axis=(1, 2)) for g in gradients]  # (T,) each
+    return np.sqrt(np.stack(squares) if squares else np.zeros((0, T))).astype(dtype)
