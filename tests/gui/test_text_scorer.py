@@ -113,11 +113,37 @@ def test_the_ngram_table_sizes_stand_beside_the_parameter_count(scorer_of):
     assert [t.name for t in snapshot.task.ngram_tables] == ["bigram", "trigram", "4-gram"]
 
 
+def test_a_refresh_with_the_same_run_and_sentences_does_not_search_the_text_again(
+    scorer_of, monkeypatch
+):
+    import rnnviz.gui.demos.text_scorer as text_scorer
+
+    scorer = scorer_of(classroom_snapshot())
+    searched = []
+    monkeypatch.setattr(
+        text_scorer, "found_in", lambda text, s: searched.append(s) or text_scorer_found(text, s)
+    )
+    scorer.refresh()
+    scorer.refresh()
+    assert searched == []  # the text may be megabytes: read once per run and sentences
+    type_into(scorer, "the cat", "a dog")
+    assert {"a dog", "the cat"} <= set(searched)  # new sentences are looked for
+    assert "“a dog” is" in scorer.seen_label.text()  # the note is of the new sentences
+
+
+def text_scorer_found(text, sentence):
+    from rnnviz.training.demos.text import found_in
+
+    return found_in(text, sentence)
+
+
 def test_counts_read_as_people_read_them():
     assert count(729) == "729"
     assert count(25_563) == "25,563"
     assert count(531_441) == "531,441"
     assert count(256**4) == "4.3 × 10⁹"  # a 4-gram table of a file's 256 characters
+    assert count(9_960_000) == "1.0 × 10⁷"  # rounded up, the power carried
+    assert count(27**5) == "1.4 × 10⁷"
     assert NGramTable("4-gram", 4, 10, 256**4).possible == 4_294_967_296
 
 

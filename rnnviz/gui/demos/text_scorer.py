@@ -74,6 +74,8 @@ class SentenceScorer(QWidget):
         self._run = run
         self.scores: list[float | None] = [None, None]
         self.sentences = ["", ""]  # as scored: in the network's characters
+        self._seen_key: tuple | None = None  # (run id, sentences) the "seen" note is of
+        self._sizes_run: int | None = None  # the run the sizes table is of
         self.surprise: list[np.ndarray | None] = [None, None]  # bits per character
         explanation = label("closer to 0 = more probable", TEXT_PT - 1, color=MUTED)
         explanation.setToolTip(
@@ -177,10 +179,17 @@ class SentenceScorer(QWidget):
         self._set_pair_button()
         notes = [self._score(k, model) for k in range(2)]
         self._show_verdict()
-        self.seen_label.setText(self._seen_note())
-        self.seen_label.setVisible(bool(self.seen_label.text()))
-        self.sizes_label.setText(sizes_html(self._run.snapshot))
-        self.sizes_label.setVisible(bool(self.sizes_label.text()))
+        # both read only the run's text and tables, not its weights: worked out again only
+        # for a new run or new sentences (the training text may be megabytes long)
+        seen_key = (self._run.snapshot.run_id, tuple(self.sentences))
+        if seen_key != self._seen_key:
+            self._seen_key = seen_key
+            self.seen_label.setText(self._seen_note())
+            self.seen_label.setVisible(bool(self.seen_label.text()))
+        if self._run.snapshot.run_id != self._sizes_run:
+            self._sizes_run = self._run.snapshot.run_id
+            self.sizes_label.setText(sizes_html(self._run.snapshot))
+            self.sizes_label.setVisible(bool(self.sizes_label.text()))
         notes.append(self._run.language_note())
         self.note.setText(" ".join(n for n in notes if n))
 

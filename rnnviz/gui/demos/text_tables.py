@@ -15,10 +15,9 @@ from PySide6.QtCore import Qt
 
 from rnnviz.gui.demos._text_widgets import MUTED, label
 from rnnviz.gui.panels._common import TEXT_PT
+from rnnviz.gui.panels.axes import decade_text
 
 __all__ = ["count", "sizes_html", "table_sizes_label"]
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def count(n: float) -> str:
@@ -26,7 +25,10 @@ def count(n: float) -> str:
     if n < 1e6:
         return f"{n:,.0f}"
     exponent = math.floor(math.log10(n))
-    return f"{n / 10**exponent:.1f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+    mantissa = float(f"{n / 10**exponent:.1f}")
+    if mantissa >= 10.0:  # 9.96 × 10⁶ rounds up to 1.0 × 10⁷, not "10.0 × 10⁶"
+        mantissa, exponent = 1.0, exponent + 1
+    return f"{mantissa:.1f} × {decade_text(exponent)}"
 
 
 def sizes_html(snapshot) -> str:
