@@ -54,7 +54,7 @@ import numpy as np
 
 from rnnviz.tasks.facts import TaskFacts
 
-__all__ = ["Layout", "Snapshot", "TaskFacts", "frozen_array", "frozen_mapping"]
+__all__ = ["Layout", "Snapshot", "TaskFacts", "cell_state_norms", "frozen_array", "frozen_mapping"]
 
 _ARROWS = ("→", "←")
 
@@ -183,6 +183,13 @@ class Snapshot:
         # pickled to cross from the training process to the window's: mapping proxies cannot
         # be pickled, and unpickled arrays are writable, so both are undone and redone
         return _rebuild_snapshot, ({f.name: _thaw(getattr(self, f.name)) for f in fields(self)},)
+
+
+def cell_state_norms(snapshot) -> np.ndarray | None:
+    """‖∂L/∂c_t‖ of ``snapshot`` laid out as its ``dh_norms`` ((L·D, T)), or None for a cell
+    without a cell state (or a stand-in snapshot without the field)."""
+    dc = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
+    return dc if dc.shape == np.shape(snapshot.dh_norms) else None
 
 
 def _thaw(value: Any) -> Any:

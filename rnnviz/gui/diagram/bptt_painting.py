@@ -26,6 +26,7 @@ from rnnviz.gui.diagram.geometry import CELL_STATE_COLOR, Diagram
 from rnnviz.gui.diagram.painting import CURSOR_COLOR, Labels
 from rnnviz.gui.panels.axes import decade_text
 from rnnviz.gui.panels.style import INFERNO_LUT
+from rnnviz.training.snapshot import cell_state_norms
 
 __all__ = ["gradient_color", "gradient_width", "paint_bptt"]
 
@@ -65,19 +66,15 @@ def paint_bptt(
     D = layout.directions
     if phase == FORWARD:
         _forward(p, d, run, boxes, D, labels)
-    else:
-        scale = _scale(snapshot)
+    dc = cell_state_norms(snapshot)
+    scale = GradientScale.of(snapshot.dh_norms, *(() if dc is None else (dc,)))  # once a frame
+    if phase != FORWARD:
         for k in range(layout.count):
             row = sorted((b for b in boxes if b.entry == k), key=lambda b: b.t)
             _backward_row(p, run, row, k % D == 1, snapshot, k, scale, labels)
         k = min(max(selected, 0), layout.count - 1)
         _sequence_bars(p, d, run, snapshot, k, k % D == 1, scale, labels)
-    _captions(p, d, run, snapshot, labels, selected)
-    p.setOpacity(1.0)
-
-
-def _scale(snapshot) -> GradientScale:
-    return GradientScale.of(snapshot.dh_norms, getattr(snapshot, "dc_norms", np.zeros(0)))
+    _captions(p, d, run, snapshot, labels, selected, scale)
 
 
 def _column_texts(d: Diagram, t: int) -> dict[str, object]:
@@ -155,9 +152,9 @@ def _backward_row(
 ) -> None:
     """The gradient along one layer·direction's row of boxes (sorted by t)."""
     dh = np.asarray(snapshot.dh_norms)
-    dc = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
+    dc = cell_state_norms(snapshot)
     tracks = [("h", dh)]
-    if dc.shape == dh.shape and row and row[0].c_strip is not None:
+    if dc is not None and row and row[0].c_strip is not None:
         tracks.append(("c", dc))
     # as wide as the box leaves room for: the h and c arrows of one box must not run together
     widest = WIDTH_TO if not row else row[0].rect.h * 0.22
@@ -209,8 +206,8 @@ def _sequence_bars(
         left, right = 12.0, d.width - 12.0
     pitch = (right - left) / T
     dh = np.asarray(snapshot.dh_norms)[k]
-    dc = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
-    dc = dc[k] if dc.shape == np.shape(snapshot.dh_norms) else None
+    dc = cell_state_norms(snapshot)
+    dc = None if dc is None else dc[k]
     p.setPen(QColor("#444444"))
     title = "‖∂L/∂hₜ‖ at every step of the sequence" + (
         " (green: ‖∂L/∂cₜ‖)" if dc is not None else ""
@@ -266,7 +263,9 @@ def _line_arrow(p: QPainter, a, b, color: QColor, width: float) -> None:
     )
 
 
-def _captions(p: QPainter, d: Diagram, run: BpttPass, snapshot, labels: Labels, k: int) -> None:
+def _captions(
+    p: QPainter, d: Diagram, run: BpttPass, snapshot, labels: Labels, k: int, scale
+) -> None:
     """The captions' two lines: what the pass is doing, and (backward) the scale."""
     lines = sorted(
         (t for t in d.parts.texts if t.kind == "caption" and t.alpha > 0.5), key=lambda t: t.y
@@ -282,8 +281,8 @@ def _captions(p: QPainter, d: Diagram, run: BpttPass, snapshot, labels: Labels, 
     if run.phase == BACKWARD:
         k = min(max(k, 0), snapshot.layout.count - 1)
         status += f" · ‖∂L/∂hₜ‖ = {_norm(snapshot.dh_norms[k, run.step])}"
-        dc = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
-        if dc.shape == np.shape(snapshot.dh_norms):
+        dc = cell_state_norms(snapshot)
+        if dc is not None:
             status += f" · ‖∂L/∂cₜ‖ = {_norm(dc[k, run.step])}"
     room = d.width - 8
     if d.text.measure(status) > room:  # a narrow view: the step, without the figures
@@ -297,7 +296,6 @@ def _captions(p: QPainter, d: Diagram, run: BpttPass, snapshot, labels: Labels, 
         p.setPen(QColor("#444444"))
         labels.draw(p, text, d.width / 2, second)
         return
-    scale = _scale(snapshot)
     low, high = decade_text(round(scale.low)), decade_text(round(scale.high))
     text = f"arrow width and colour: gradient norm, log scale {low}"
     ramp_w = min(160.0, d.width * 0.2)

@@ -34,6 +34,7 @@ from rnnviz.gui.panels.style import (
     set_title,
     style_plot,
 )
+from rnnviz.training.snapshot import cell_state_norms
 from rnnviz.training.spectral import SpectralRadius
 
 __all__ = ["FLOOR", "GradientFlowPanel", "history_levels"]
@@ -259,8 +260,8 @@ class GradientFlowPanel(Panel):
         if norms.ndim != 2 or norms.shape[1] == 0:
             self.show_message("This snapshot holds no gradient norms.")
             return
-        cells = np.asarray(getattr(snapshot, "dc_norms", np.zeros((0, 0))))
-        cell_state = cells.shape == norms.shape  # an LSTM's ‖∂L/∂c_t‖, laid out as h's
+        cells = cell_state_norms(snapshot)
+        cell_state = cells is not None  # an LSTM's ‖∂L/∂c_t‖, laid out as h's
         if cell_state:
             norms = np.concatenate([norms, cells])  # (2·L·D, T): h's rows, then c's
         self._raw = norms
