@@ -20,7 +20,6 @@ import weakref
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Slot
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QToolButton, QToolTip, QWidget
 
-from rnnviz.gui.panels.style import TEXT_PT
 from rnnviz.gui.view import explain
 
 __all__ = ["HELP_SHOWN_MS", "ViewHelpButton", "add_help_button", "with_help_button"]
@@ -28,8 +27,9 @@ __all__ = ["HELP_SHOWN_MS", "ViewHelpButton", "add_help_button", "with_help_butt
 #: How long a click keeps the text up (a tooltip shown by hovering goes as the mouse leaves).
 HELP_SHOWN_MS = 60_000
 
-#: The "?"'s size in points: a point under the panels' read-out text, small in a corner.
-HELP_PT = TEXT_PT - 1
+#: The "?"'s size in points: a point under the panels' read-out text (``panels.style.TEXT_PT``,
+#: not imported: the panels import this module), small in a corner.
+HELP_PT = 13
 
 #: The floating button's distance from the view's corner, in pixels.
 CORNER_MARGIN = 2

@@ -148,3 +148,16 @@ def test_a_view_with_a_top_row_gets_the_button_at_its_end(qtbot):
     assert button.geometry().bottom() < diagram.canvas.geometry().top()  # in the tool bar
     assert "c_t = f_t ⊙ c_{t−1}" not in button.help_text()  # the diagram's own formula
     assert "W<sub>hh</sub>" in button.help_text()
+
+
+def test_the_help_mark_is_a_point_under_the_read_out_text_and_imports_alone():
+    import subprocess
+    import sys
+
+    from rnnviz.gui.panels.style import TEXT_PT
+    from rnnviz.gui.view_help import HELP_PT
+
+    assert HELP_PT == TEXT_PT - 1
+    for module in ("rnnviz.gui.view_help", "rnnviz.gui.equations_view"):  # no import cycle
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True)
+        assert done.returncode == 0, done.stderr.decode()[-300:]
