@@ -34,9 +34,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnviz.training.equations import Line, StepEquations, Term
+from rnnviz.training.equations import Line, StepEquations, Term, check_step, weight_name
 
 __all__ = ["backward_equations"]
+
+#: The weights of one layer·direction the backward equations read.
+_READ = ("weight_ih", "weight_hh", "bias_hh")
 
 
 def _sigmoid_grad(s: np.ndarray) -> np.ndarray:
@@ -53,10 +56,9 @@ class _Entry:
         self.layer, direction = divmod(entry, layout.directions)
         self.reverse = direction == 1
         self.cell = layout.cell
-        tail = f"_l{self.layer}" + ("_reverse" if self.reverse else "")
-        w = snapshot.weights
-        self.W_ih, self.W_hh = w[f"rnn.weight_ih{tail}"], w[f"rnn.weight_hh{tail}"]  # (G·H, ·)
-        self.b_hh = w[f"rnn.bias_hh{tail}"]  # (G·H,)
+        w = {n: snapshot.weights[weight_name(n, self.layer, self.reverse)] for n in _READ}
+        self.W_ih, self.W_hh = w["weight_ih"], w["weight_hh"]  # (G·H, I), (G·H, H)
+        self.b_hh = w["bias_hh"]  # (G·H,)
 
     def step(self, t: int, by: int) -> int | None:
         """The step ``by`` steps after ``t`` in this direction (−1: before), or None outside."""
@@ -166,14 +168,9 @@ def backward_equations(snapshot, entry: int, t: int, unit: int) -> StepEquations
         When the snapshot has no weights or gradients, or an index is out of range.
     """
     layout = snapshot.layout
-    T, H = snapshot.seq_len, layout.hidden_size
-    if not snapshot.weights:
-        raise ValueError("this snapshot carries no weights")
-    if len(snapshot.dh) != layout.count or snapshot.dy.shape[:1] != (T,):
+    check_step(snapshot, entry, t, unit)
+    if len(snapshot.dh) != layout.count or snapshot.dy.shape[:1] != (snapshot.seq_len,):
         raise ValueError("this snapshot carries no gradients of its example")
-    for name, value, size in (("entry", entry, layout.count), ("t", t, T), ("unit", unit, H)):
-        if not 0 <= value < size:
-            raise ValueError(f"{name} must be in 0 … {size - 1}, got {value}")
     k = _Entry(snapshot, entry)
     j = unit
     after = k.step(t, 1)  # t + 1 in this direction, None at its last step

@@ -25,7 +25,7 @@ import numpy as np
 
 from rnnviz.core import reference
 
-__all__ = ["Line", "StepEquations", "Term", "step_equations"]
+__all__ = ["Line", "StepEquations", "Term", "check_step", "step_equations", "weight_name"]
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,29 @@ class StepEquations:
 _SUFFIX = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
+def weight_name(kind: str, layer: int, backward: bool) -> str:
+    """The snapshot's name of one layer·direction's ``kind`` ("weight_ih", "weight_hh",
+    "bias_ih", "bias_hh"), PyTorch's: "rnn.weight_hh_l0", "rnn.bias_ih_l1_reverse"."""
+    return f"rnn.{kind}_l{layer}" + ("_reverse" if backward else "")
+
+
+def check_step(snapshot, entry: int, t: int, unit: int) -> None:
+    """Raise a ValueError unless ``snapshot`` carries weights and ``entry``, ``t`` and
+    ``unit`` are within its layer·directions, steps and units."""
+    layout = snapshot.layout
+    if not snapshot.weights:
+        raise ValueError("this snapshot carries no weights")
+    sizes = (("entry", entry, layout.count), ("t", t, snapshot.seq_len))
+    for name, value, size in (*sizes, ("unit", unit, layout.hidden_size)):
+        if not 0 <= value < size:
+            raise ValueError(f"{name} must be in 0 … {size - 1}, got {value}")
+
+
 def _weights(snapshot, layer: int, backward: bool) -> tuple[np.ndarray, ...]:
     """W_ih, W_hh, b_ih, b_hh of one layer·direction, float64."""
-    tail = f"_l{layer}" + ("_reverse" if backward else "")
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    return tuple(np.asarray(snapshot.weights[f"rnn.{n}{tail}"], dtype=np.float64) for n in names)
+    w = snapshot.weights
+    return tuple(np.asarray(w[weight_name(n, layer, backward)], dtype=np.float64) for n in names)
 
 
 def _layer_input(snapshot, layer: int, t: int) -> np.ndarray:
@@ -122,13 +140,9 @@ def step_equations(snapshot, entry: int, t: int, unit: int) -> StepEquations:
     ValueError
         When the snapshot has no weights or an index is out of range.
     """
+    check_step(snapshot, entry, t, unit)
     layout = snapshot.layout
     T, H = snapshot.seq_len, layout.hidden_size
-    if not snapshot.weights:
-        raise ValueError("this snapshot carries no weights")
-    for name, value, size in (("entry", entry, layout.count), ("t", t, T), ("unit", unit, H)):
-        if not 0 <= value < size:
-            raise ValueError(f"{name} must be in 0 … {size - 1}, got {value}")
     layer, direction = divmod(entry, layout.directions)
     backward = direction == 1
     W_ih, W_hh, b_ih, b_hh = _weights(snapshot, layer, backward)

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rnnviz.training.equations import weight_name
+
 __all__ = ["MAX_HIDDEN", "SpectralRadius", "recurrent_weight_name", "spectral_radius"]
 
 #: Above this H, eigenvalues take too long to compute on the window's thread at every snapshot.
@@ -35,7 +37,7 @@ def recurrent_weight_name(layout, entry: int) -> str | None:
     if layout.gates or layout.hidden_size > MAX_HIDDEN or not 0 <= entry < layout.count:
         return None
     layer, direction = divmod(entry, layout.directions)
-    return f"rnn.weight_hh_l{layer}{'_reverse' if direction else ''}"
+    return weight_name("weight_hh", layer, direction == 1)
 
 
 def spectral_radius(W_hh: np.ndarray) -> float:
