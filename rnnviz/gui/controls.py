@@ -124,6 +124,10 @@ class ControlPanel(QWidget):
         self._updating = False
         self.widgets: dict[str, QWidget] = {}
         self.rows: dict[str, Setting] = {}
+        #: the settings a focused lesson hides (``hide_settings``)
+        self.hidden_settings: frozenset[str] = frozenset()
+        self._config: TrainConfig | None = None
+        self._groups: list[tuple[QGroupBox, QFormLayout, list[str]]] = []
         layout = QVBoxLayout(self)
         for title, names in SIDEBAR:
             rows = [find_setting(name) for name in names]
@@ -138,6 +142,7 @@ class ControlPanel(QWidget):
             group = QGroupBox(title + (" (live)" if all_live else ""))
             group.setLayout(form)
             layout.addWidget(group)
+            self._groups.append((group, form, list(names)))
         self.bidirectional.setText("both directions")
         self.task_form = form  # the last group: the task's own settings
         self.task_box = group
@@ -166,23 +171,31 @@ class ControlPanel(QWidget):
 
     # ---------------------------------------------------------------- showing a config
 
+    def hide_settings(self, names) -> None:
+        """Hide the settings ``names`` (dotted; a focused lesson's ``hide``), showing again
+        any hidden before that ``names`` leaves out."""
+        self.hidden_settings = frozenset(names)
+        if self._config is not None:
+            self.show_config(self._config)
+
     @Slot(object)
     def show_config(self, config: TrainConfig) -> None:
-        """Set every widget from ``config`` without emitting; hide task fields it lacks."""
+        """Set every widget from ``config`` without emitting; hide the fields it lacks and
+        those a focused lesson hides."""
+        self._config = config
         self._updating = True
         try:
             own = settings_for(config.task)
-            task_rows = dict(SIDEBAR)["Task"]
             for name, box in self.widgets.items():
                 present = name in own and (name != "temperature" or config.task.value == "text")
-                if name in task_rows:
-                    self.task_form.setRowVisible(box, present)
                 if present:
                     self._show(box, setting_value(config, name))
-            # a task with nothing to set (the alphabet) shows no empty box
-            self.task_box.setVisible(
-                any(self.task_form.isRowVisible(self.widgets[name]) for name in task_rows)
-            )
+                for _, form, names in self._groups:
+                    if name in names:
+                        form.setRowVisible(box, present and name not in self.hidden_settings)
+            # a group with nothing left to set (the alphabet's task) shows no empty box
+            for group, form, names in self._groups:
+                group.setVisible(any(form.isRowVisible(self.widgets[n]) for n in names))
         finally:
             self._updating = False
 

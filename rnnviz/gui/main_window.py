@@ -34,6 +34,7 @@ from rnnviz.gui.demos.ball_view import BallView
 from rnnviz.gui.demos.text_view import TextView
 from rnnviz.gui.file_commands import FileCommands
 from rnnviz.gui.lesson_bar import LessonBar
+from rnnviz.gui.lesson_focus import focus_lesson
 from rnnviz.gui.lesson_views import AlphabetView, RecallView
 from rnnviz.gui.network_page import NetworkPage
 from rnnviz.gui.panel_area import PanelArea
@@ -261,6 +262,7 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         of the lesson's task changed otherwise, no button pressed)."""
         self._variant = variant
         self.lesson_bar.show_lesson(lesson, variant)
+        focus_lesson(self, lesson, self.focus_action.isChecked())
         self._show_lesson_bar(self.lesson_bar_action.isChecked())
         self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}")
 

@@ -8,6 +8,9 @@ needs (its minimum size, or ``GRID_MIN``), the area shows one view at a time, fu
 tabs. A page (``pages``: a widget holding the views in its ``views``) is a tab in both
 arrangements: beside the grid's "All views" tab, or after the four views' tabs. A hidden tab
 is not drawn until it is shown (the window draws only visible views).
+
+A focused lesson (``focus``) shows only some of the views and pages, and may ask for tabs: two
+views then share the grid side by side, one fills it.
 """
 
 from __future__ import annotations
@@ -67,7 +70,27 @@ class PanelArea(QWidget):
         self.tabbed = True  # so that the first _arrange(False) moves them into the grid
         self._front = panels[0]  # the tab to show when the views go into tabs
         self._arranging = False
+        #: what a focused lesson shows (all of them unless ``focus`` said otherwise)
+        self.shown = (*panels, *(page for page, _ in pages))
+        self._tabs_only = False
         self._arrange(False)
+
+    def focus(self, shown: tuple[QWidget, ...] | None = None, tabs: bool = False) -> None:
+        """Show only ``shown`` (views of the grid, pages or views on a page: its page; None:
+        all of them), in tabs when ``tabs``, else in the grid where it fits."""
+        everything = (*self.panels, *(page for page, _ in self.pages))
+        owners = {self._owner(view) for view in shown or ()}  # a page's view: its page
+        shown = tuple(w for w in everything if w in owners) or everything
+        if shown == self.shown and tabs == self._tabs_only:
+            return
+        self.shown, self._tabs_only = shown, tabs
+        if self._owner(self._front) not in shown:
+            self._front = shown[0]
+        self.tabbed = None  # arranged again, whichever way
+        self.refit()
+
+    def _grid_panels(self) -> list[QWidget]:
+        return [panel for panel in self.panels if panel in self.shown]
 
     def _arrange(self, tabbed: bool) -> None:
         if tabbed == self.tabbed:
@@ -77,19 +100,25 @@ class PanelArea(QWidget):
         self._tabs.clear()
         for panel in self.panels:
             panel.setParent(None)
+        panels = self._grid_panels()
         if tabbed:
-            for panel, title in zip(self.panels, self.titles, strict=True):
-                self._tabs.addTab(panel, title)
-        else:
-            for k, panel in enumerate(self.panels):
+            for panel in panels:
+                self._tabs.addTab(panel, self.titles[self.panels.index(panel)])
+        elif panels:
+            for k, panel in enumerate(panels):
                 self._grid.addWidget(panel, k // 2, k % 2)
                 panel.show()
             self._tabs.addTab(self._grid_page, GRID_TITLE)
-        for page, title in self.pages:
-            self._tabs.addTab(page, title)
+        for page, title in self.pages:  # a page left out stays hidden in the stack
+            if page in self.shown:
+                self._tabs.addTab(page, title)
         self._tabs.setCurrentWidget(self._tab_of(self._front))
         self._arranging = False
         self.view_shown.emit()
+
+    def _owner(self, view: QWidget) -> QWidget:
+        """``view`` itself for a view of the grid (or a page), else the page that holds it."""
+        return next((page for page, _ in self.pages if view in page.views), view)
 
     def _tab_of(self, view: QWidget) -> QWidget:
         """The tab that holds ``view``: the grid's for a panel while the grid shows, its page
@@ -105,12 +134,14 @@ class PanelArea(QWidget):
         if shown is not None and shown is not self._grid_page:
             self._front = shown
         elif shown is self._grid_page and self._front not in self.panels:
-            self._front = self.panels[0]
+            self._front = self._grid_panels()[0]
         self.view_shown.emit()
 
     def bring_into_view(self, panel: QWidget) -> None:
         """Make ``panel`` (a view or a page) the shown tab, now or when the views next go into
         tabs."""
+        if self._owner(panel) not in self.shown:
+            return  # a view the focused lesson leaves out
         self._front = panel
         self._tabs.setCurrentWidget(self._tab_of(panel))
 
@@ -118,7 +149,7 @@ class PanelArea(QWidget):
         """The views in sight: all four in the grid, the current one in tabs, or a page's."""
         current = self._tabs.currentWidget()
         if current is self._grid_page:
-            return list(self.panels)
+            return self._grid_panels()
         return list(getattr(current, "views", [current]))
 
     def title_of(self, panel: QWidget) -> str:
@@ -133,15 +164,20 @@ class PanelArea(QWidget):
     def grid_needs(self) -> QSize:
         """The room the 2 × 2 grid needs: every view at least its minimum and ``GRID_MIN``, and
         the tab bar above it where there are pages beside it."""
-        sizes = [p.minimumSizeHint().expandedTo(GRID_MIN) for p in self.panels]
+        sizes = [p.minimumSizeHint().expandedTo(GRID_MIN) for p in self._grid_panels()]
         spacing = max(self._grid.spacing(), 0)
-        columns = [max(s.width() for s in sizes[c::2]) for c in (0, 1)]
-        rows = [max(s.height() for s in sizes[r : r + 2]) for r in (0, 2)]
-        grid = QSize(sum(columns) + spacing, sum(rows) + spacing)
-        return grid + self._tab_room if self.pages else grid
+        columns = [max(s.width() for s in sizes[c::2]) for c in (0, 1) if sizes[c::2]]
+        rows = [max(s.height() for s in sizes[r : r + 2]) for r in range(0, len(sizes), 2)]
+        grid = QSize(sum(columns) + spacing * (len(columns) - 1), sum(rows))
+        grid += QSize(0, spacing * max(len(rows) - 1, 0))
+        shown_pages = any(page in self.shown for page, _ in self.pages)
+        return grid + self._tab_room if shown_pages else grid
 
     def refit(self) -> None:
         """Grid or tabs, for the present size and the views' present minimums."""
+        if self._tabs_only or not self._grid_panels():
+            self._arrange(True)
+            return
         need = self.grid_needs()
         margin = HYSTERESIS if self.tabbed else 0
         fits = self.width() >= need.width() + margin and self.height() >= need.height() + margin

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from rnnviz.gui.explanation_box import ExplanationBox
+from rnnviz.gui.lesson_focus import focus_action, focus_lesson
 from rnnviz.gui.view import explain
 from rnnviz.training.presets import list_presets
 
@@ -139,6 +140,9 @@ class WindowMenus:
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.sidebar_action)
         view_menu.addAction(self.lesson_bar_action)
+        self.focus_action = focus_action(self)
+        self.focus_action.toggled.connect(lambda on: focus_lesson(self, self.lesson, on))
+        view_menu.addAction(self.focus_action)
         # window-wide, so the keys work wherever the focus is; a text field the user types
         # in keeps its own arrow keys (Qt lets a focused editor claim them first). → alone is
         # one update (Training → Step), as a presenter's clicker sends it

@@ -9,7 +9,11 @@ A preset file holds
     goal          {"metric": name, "at_least": x} or {"metric": name, "at_most": x}, or
                   {"metric": "loss", "below_baseline": name}: what "it worked" means
     compare       optional runs to show beside it: [{"label": …, "set": {dotted settings}}]
-    hide          optional controls a focused lesson hides (dotted setting names)
+    hide          optional settings a focused lesson hides from the sidebar (dotted names)
+    views         optional views a focused lesson shows, of ``VIEWS`` (the others are left
+                  out while the window's View → Focused lessons is on)
+    layout        optional "grid" (the views side by side where they fit: the default) or
+                  "tabs" (one view at a time, each full size)
     view          optional view the lesson is about, brought to the front when the views are
                   shown one at a time: one of ``VIEWS``
     demo          optional part of the demo the lesson is about, opened with it: one of
@@ -34,6 +38,7 @@ from rnnviz.training.settings import settings_for
 
 __all__ = [
     "DEMO_PARTS",
+    "LAYOUTS",
     "VIEWS",
     "Goal",
     "Preset",
@@ -45,6 +50,8 @@ __all__ = [
 
 #: The views a lesson can be about (its "view" field).
 VIEWS = ("hidden", "gates", "gradient", "loss", "diagram", "equations")
+#: How a focused lesson lays its views out (its "layout" field).
+LAYOUTS = ("grid", "tabs")
 #: The parts of a demo a lesson can open (its "demo" field).
 DEMO_PARTS = ("keyboard", "scorer", "samples")
 
@@ -80,6 +87,8 @@ class Preset:
     goal: Goal
     compare: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     hide: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
+    layout: str = "grid"
     view: str | None = None
     demo: str | None = None
     path: Path | None = field(default=None, compare=False)
@@ -137,7 +146,7 @@ def load_preset(name: str) -> Preset:
         raise PresetError(f"preset {stem}: cannot read {path.name}: {error}") from None
     where = f"preset {stem}"
     expected = {"title", "explanation", "config", "steps", "goal"}
-    optional = {"compare", "hide", "view", "demo"}
+    optional = {"compare", "hide", "views", "layout", "view", "demo"}
     missing = expected - set(raw)
     if missing:
         raise PresetError(f"{where}: missing {sorted(missing)[0]!r}")
@@ -167,9 +176,21 @@ def load_preset(name: str) -> Preset:
             f"{where}: hide names {unknown[0]!r}, which is not a setting of the "
             f"{config.task.value} task"
         )
+    views = raw.get("views", [])
+    if (
+        not isinstance(views, list)
+        or not all(isinstance(name, str) and name in VIEWS for name in views)
+        or len(set(views)) != len(views)
+    ):
+        raise PresetError(f"{where}: views must list different views of {', '.join(VIEWS)}")
+    layout = raw.get("layout", "grid")
+    if layout not in LAYOUTS:
+        raise PresetError(f"{where}: layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     view = raw.get("view")
     if view is not None and view not in VIEWS:
         raise PresetError(f"{where}: view must be one of {', '.join(VIEWS)}, not {view!r}")
+    if view is not None and views and view not in views:
+        raise PresetError(f"{where}: view {view!r} is not one of its views")
     demo = raw.get("demo")
     if demo is not None and demo not in DEMO_PARTS:
         raise PresetError(f"{where}: demo must be one of {', '.join(DEMO_PARTS)}, not {demo!r}")
@@ -185,6 +206,8 @@ def load_preset(name: str) -> Preset:
         goal=_parse_goal(raw["goal"], where),
         compare=compare,
         hide=tuple(hide),
+        views=tuple(views),
+        layout=layout,
         view=view,
         demo=demo,
         path=path,

@@ -89,6 +89,7 @@ LESSONS = [preset.name for preset in list_presets()]
 )
 def test_every_lesson_after_any_other_shows_its_own_curves_at_once(window, qtbot, order):
     window.resize(2560, 1440)  # every view in sight: each one draws every new run
+    window.focus_action.setChecked(False)  # every lesson with every view
     loss = window.loss_panel
     with qtbot.captureExceptions() as exceptions:
         for name in order:

@@ -338,6 +338,7 @@ def test_crowded_views_go_to_tabs_rather_than_squash_their_plots(window, qtbot, 
     # LSTM: five gate maps; deep bidirectional: four hidden-state maps, three metric plots.
     # Wide enough for the grid, not high enough for those maps in a quarter of it.
     window.resize(2560, 1000)
+    window.focus_action.setChecked(False)  # all four views, not the lesson's focus
     with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
         window.start(lesson)
     qtbot.waitUntil(lambda: not window.drawing, timeout=5_000)

@@ -15,6 +15,7 @@ def tab_titles(window) -> list[str]:
 
 
 def start_lesson(window, qtbot, preset: str):
+    window.focus_action.setChecked(False)  # every view and page, as the Network tab is tested
     with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
         window.start(preset, play=False)
     return window.controller.latest

@@ -50,6 +50,15 @@ def test_every_preset_loads_with_two_lines_for_the_lecturer():
     assert load_preset("vanishing_gradient").view == "gradient"  # the lesson is about it
     for name in ("rnn_loop", "forward_propagation", "bptt"):  # the slides that draw the net
         assert load_preset(name).view == "diagram", name
+    focused = [p for p in presets if p.views]
+    assert len(focused) >= 6  # the lecture's tour: most lessons show what they are about
+    for preset in focused:
+        assert preset.view is None or preset.view in preset.views, preset.name
+        assert preset.layout in ("grid", "tabs")
+    assert set(load_preset("bptt").views) >= {"diagram", "gradient"}
+    # the W_hh scale is the vanishing-gradient lessons' knob: hidden where it says nothing
+    assert "model.recurrent_scale" in load_preset("lstm_gates").hide
+    assert "model.recurrent_scale" not in load_preset("bptt").hide
 
 
 @pytest.mark.parametrize(
@@ -59,6 +68,11 @@ def test_every_preset_loads_with_two_lines_for_the_lecturer():
         ({"demo": "keys"}, "demo must be one of keyboard, scorer, samples"),
         ({"colour": "red"}, "unknown field 'colour'"),
         ({"steps": 0}, "steps must be a whole number"),
+        ({"views": ["gradient", "lost"]}, "views must list different views of hidden, "),
+        ({"views": ["loss", "loss"]}, "views must list different views"),
+        ({"views": "loss"}, "views must list different views"),
+        ({"views": ["loss"]}, "view 'gradient' is not one of its views"),
+        ({"layout": "row"}, "layout must be one of grid, tabs, not 'row'"),
     ],
 )
 def test_a_broken_preset_file_says_what_is_wrong(tmp_path, monkeypatch, change, message):
