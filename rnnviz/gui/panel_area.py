@@ -108,7 +108,8 @@ class PanelArea(QWidget):
             for k, panel in enumerate(panels):
                 self._grid.addWidget(panel, k // 2, k % 2)
                 panel.show()
-            self._tabs.addTab(self._grid_page, GRID_TITLE)
+            one = self.titles[self.panels.index(panels[0])]  # a focused lesson's one view
+            self._tabs.addTab(self._grid_page, GRID_TITLE if len(panels) > 1 else one)
         for page, title in self.pages:  # a page left out stays hidden in the stack
             if page in self.shown:
                 self._tabs.addTab(page, title)

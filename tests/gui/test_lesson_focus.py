@@ -55,7 +55,7 @@ def test_the_vanishing_gradient_lesson_shows_its_two_views_side_by_side(window, 
 def test_the_bptt_lesson_shows_the_network_and_the_gradient(window, qtbot):
     start_lesson(window, qtbot, "bptt")
     area = window.panel_area
-    assert tab_titles(window) == [GRID_TITLE, "Network"]
+    assert tab_titles(window) == ["Gradient flow", "Network"]  # one view: named, not "All"
     assert area.shown_panels() == [window.diagram_view, window.equations_view]  # in front
     area.bring_into_view(window.gradient_panel)
     qtbot.waitUntil(window.gradient_panel.isVisible, timeout=2_000)
