@@ -6,6 +6,7 @@
     rnnviz info                                      versions and resource folder, as JSON
     rnnviz [--preset NAME] [--autostart]             open the window
     rnnviz render --preset NAME --steps N --out F.png [--panel NAME] [--size WxH]
+    rnnviz sweep --cells rnn,lstm,gru --delays 5,10,20,40 [--steps N] [--out F.png]
     rnnviz --preset NAME --benchmark SECONDS         measure the live window, print JSON
 
 Every --preset defaults to the lesson the window opens on. What goes to stdout is strict JSON
@@ -40,6 +41,7 @@ from rnnviz.cli.checks import check_preset
 from rnnviz.cli.messages import UsageError, end_progress_line, print_json, say
 from rnnviz.cli.render_command import run_render
 from rnnviz.cli.signals import STOP_SIGNALS, Interrupted, raise_interrupted, signal_word
+from rnnviz.cli.sweep_command import run_sweep_command
 from rnnviz.cli.train_command import run_train
 from rnnviz.resources import presets_dir, resources_root
 
@@ -145,6 +147,8 @@ def _run(args: argparse.Namespace) -> int:
             return run_train(args)
         if args.command == "render":
             return run_render(args)
+        if args.command == "sweep":
+            return run_sweep_command(args)
         return _launch_window(args)
     except UsageError as error:
         end_progress_line()

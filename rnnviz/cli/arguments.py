@@ -253,4 +253,46 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="change a setting of the lesson, as for `rnnviz train` (repeatable)",
     )
+    _add_sweep(commands)
     return parser
+
+
+def _add_sweep(commands) -> None:
+    """``rnnviz sweep``: its defaults are ``rnnviz.training.sweep``'s (checked there too)."""
+    sweep = commands.add_parser(
+        "sweep",
+        help="accuracy against the delay of the recall task, one line per cell, as JSON",
+        description=(
+            "Train each cell on the vanishing-gradient lesson's recall task at each delay N and "
+            "measure how often it recalls the symbol N steps back. Progress goes to stderr; one "
+            "JSON line goes to stdout."
+        ),
+    )
+    sweep.add_argument(
+        "--cells",
+        default="rnn,lstm,gru",
+        metavar="LIST",
+        help="the cells, e.g. rnn,lstm,gru (rnn is the tanh RNN; default: these three)",
+    )
+    sweep.add_argument(
+        "--delays",
+        default="5,10,20,40",
+        metavar="LIST",
+        help="the delays N, in steps between the symbol and the cue (default: 5,10,20,40)",
+    )
+    sweep.add_argument(
+        "--steps",
+        type=_steps,
+        default=None,
+        metavar="N",
+        help="updates per cell and delay (default: the sweep's own, given in the JSON line)",
+    )
+    sweep.add_argument("--seed", default="0", metavar="S", help="seeds every run (default: 0)")
+    sweep.add_argument(
+        "--out",
+        type=_file_name,
+        default=None,
+        metavar="FILE",
+        help="also draw the plot to this picture; its extension picks the format (.png, .svg, …)",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")

@@ -19,6 +19,7 @@ __all__ = [
     "one_line",
     "print_json",
     "progress",
+    "progress_line",
     "say",
 ]
 
@@ -70,11 +71,16 @@ _progress_line_open = False
 
 def progress(done: int, total: int, loss: float, width: int = 30) -> None:
     """The progress bar of ``rnnviz train``, redrawn in place on stderr."""
+    # .4g: a diverging loss of 1e30 stays one short number, not 31 digits
+    progress_line(done, total, f"loss {loss:.4g}", width)
+
+
+def progress_line(done: int, total: int, note: str, width: int = 30) -> None:
+    """A progress bar with ``note`` after it (``rnnviz sweep``: the run that finished)."""
     global _progress_line_open
     filled = int(width * done / max(total, 1))
     bar = "#" * filled + "-" * (width - filled)
-    # .4g: a diverging loss of 1e30 stays one short number, not 31 digits
-    print(f"\r[{bar}] {done}/{total}  loss {loss:.4g}", end="", file=sys.stderr, flush=True)
+    print(f"\r[{bar}] {done}/{total}  {note}", end="", file=sys.stderr, flush=True)
     _progress_line_open = True
 
 

@@ -1,0 +1,49 @@
+"""The plot of a finished delay sweep, drawn offscreen to a picture file (``rnnviz sweep --out``),
+in the format of the file's extension (``rnnviz.gui.picture_files``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize
+
+from rnnviz.gui.app import make_app, offscreen_notices_silenced
+from rnnviz.gui.picture_files import save_picture
+from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
+from rnnviz.gui.sweep.plot import SweepPlot
+from rnnviz.training.sweep import SweepPlan
+
+__all__ = ["save_sweep_picture"]
+
+
+def save_sweep_picture(
+    plan: SweepPlan, table: Sequence[Sequence[float]], out: str, size: tuple[int, int]
+) -> None:
+    """Draw ``plan``'s accuracies ``table`` (rows: cells, columns: delays) to ``out``, exactly
+    ``size`` pixels.
+
+    Raises
+    ------
+    OSError
+        The file could not be written.
+    SignalReceived
+        A quit signal came while Qt painted; nothing was written.
+    """
+    app = make_app(offscreen_if_headless=True)
+    with offscreen_notices_silenced(), quit_on_signals() as quitter:
+        plot = SweepPlot()
+        plot.start(plan.cells, plan.delays, plan.chance, SweepPlot.default_title(plan.steps))
+        plot.fill(table)
+        plot.setFixedSize(*size)
+        plot.show()
+        app.processEvents()
+        ok = quitter.signum is not None or save_picture(plot, out, QSize(*size))
+        plot.close()
+        # deleted while the application is alive: pyqtgraph's items outliving their scene at
+        # interpreter exit can crash the process
+        plot.deleteLater()
+        app.processEvents()
+    if quitter.signum is not None:
+        raise SignalReceived(quitter.signum)
+    if not ok:
+        raise OSError(f"could not write {out}")
