@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import wait
 
@@ -34,7 +35,7 @@ import numpy as np
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.trainer import Trainer
 
-__all__ = ["SweepWorkerError", "run_jobs", "train_point"]
+__all__ = ["SweepWorkerError", "live_workers", "run_jobs", "train_point"]
 
 #: Held-out sequences at the full gap each point is scored on (2 × 128: an accuracy's standard
 #: error at most 0.03; at chance, 1/16, about 0.015).
@@ -43,6 +44,15 @@ EVAL_BATCH = 128
 CHECK_EVERY = 10
 #: How long (seconds) the parent waits for a result before asking ``keep_going`` again.
 POLL_SECONDS = 0.1
+
+
+#: Every worker started in this process (weakly held), to find ones left running.
+_made: weakref.WeakSet[_Worker] = weakref.WeakSet()
+
+
+def live_workers() -> list[int]:
+    """The process ids of the sweep's workers started here that are still running."""
+    return [w.process.pid for w in list(_made) if w.process.poll() is None]
 
 
 class SweepWorkerError(RuntimeError):
@@ -78,7 +88,7 @@ def train_point(
 class _Worker:
     """One worker process and the job it has (``job``: its index, None when idle)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pool: list[_Worker]) -> None:
         # the worker imports this very copy of rnnviz, wherever it came from
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = {
@@ -86,14 +96,19 @@ class _Worker:
             "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))),
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rnnviz.training.sweep_workers"],
+            [sys.executable, "-m", "rnnviz.training.sweep_workers", str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
             process_group=0,  # out of the terminal's foreground group: no Ctrl+C
         )
+        # A signal (Ctrl+C) may still end this process before the worker is in the pool, which
+        # ends it: while Popen waits for it to start, or just after. Such a worker ends on its
+        # own: it is told this process's id and stops when its parent is another.
+        pool.append(self)
         self.job: int | None = None
+        _made.add(self)
 
     def give(self, job: int, config: TrainConfig, steps: int) -> None:
         line = json.dumps({"job": job, "config": config.to_json(), "steps": steps})
@@ -161,7 +176,7 @@ def run_jobs(
     pool: list[_Worker] = []
     try:
         for _ in range(max(1, min(workers, len(jobs)))):
-            pool.append(_Worker())
+            _Worker(pool)
         for worker in pool:
             worker.give(waiting[-1], *jobs[waiting.pop()])
         while any(worker.job is not None for worker in pool):
@@ -192,6 +207,8 @@ def serve(jobs, answers, parent: int) -> None:
         return os.getppid() == parent
 
     for line in jobs:
+        if not parent_alive():
+            return
         start = time.perf_counter()
         job = None
         try:
@@ -216,4 +233,4 @@ def serve(jobs, answers, parent: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.stdin, sys.stdout, os.getppid())
+    serve(sys.stdin, sys.stdout, int(sys.argv[1]))

@@ -57,7 +57,8 @@ class SweepPlot(pg.PlotWidget):
         self.chance_line = pg.InfiniteLine(
             angle=0, pen=pg.mkPen(FOREGROUND, width=2.5, style=Qt.PenStyle.DashLine)
         )
-        self.chance_label = pg.TextItem(color=FOREGROUND, anchor=(1, 1))
+        # at the left end, where short delays have every cell far above chance
+        self.chance_label = pg.TextItem(color=FOREGROUND, anchor=(0, 1))
         self.chance_label.setFont(font(TEXT_PT + 2))
         self.curves: list[pg.PlotDataItem] = []
         self._x = np.zeros(0)
@@ -98,7 +99,7 @@ class SweepPlot(pg.PlotWidget):
             plot.addItem(self.chance_line, ignoreBounds=True)
             plot.addItem(self.chance_label, ignoreBounds=True)
         self.chance_label.setText(f"chance 1/{round(1 / chance)}" if chance > 0 else "chance")
-        self.chance_label.setPos(high + margin * 0.9, chance)
+        self.chance_label.setPos(low - margin * 0.9, chance)
         plot.setTitle(title or None, color=FOREGROUND, size=f"{LABEL_PT}pt")
 
     def add_point(self, cell_index: int, delay_index: int, accuracy: float) -> None:
