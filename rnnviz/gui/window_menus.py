@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 
 from rnnviz.gui.explanation_box import ExplanationBox
 from rnnviz.gui.lesson_focus import focus_action, focus_lesson
+from rnnviz.gui.sweep.window import open_sweep_window
 from rnnviz.gui.view import explain
 from rnnviz.training.presets import list_presets
 
@@ -125,6 +126,9 @@ class WindowMenus:
             "Previous lesson", lambda: self.open_next_lesson(-1), "PgUp"
         )
         lessons.addActions([self.next_lesson_action, self.previous_lesson_action])
+        lessons.addSeparator()
+        self.sweep_action = self._action("Delay sweep…", lambda: open_sweep_window(self))
+        lessons.addAction(self.sweep_action)
         training_menu = menu.addMenu("&Training")
         training_menu.addActions(list(self.training_actions))
         training_menu.addAction(self.recover_action)
