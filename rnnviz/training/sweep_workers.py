@@ -148,12 +148,8 @@ class _Worker:
             except OSError:
                 pass
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.kill()  # its run is abandoned: nothing of it is worth a clean exit
+        self.process.wait()
 
 
 def run_jobs(
