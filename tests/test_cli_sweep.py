@@ -64,6 +64,16 @@ def test_out_writes_the_plot(tmp_path, capsys):
     assert (image.width(), image.height()) == SWEEP_PICTURE_SIZE
 
 
+def test_out_writes_an_svg(tmp_path, capsys):
+    out = tmp_path / "sweep.svg"
+    assert cli.main([*QUICK, "--out", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    svg = out.read_text(encoding="utf-8")
+    width, height = SWEEP_PICTURE_SIZE
+    assert f'<svg width="{width}" height="{height}"' in svg and "LSTM" not in svg
+    assert "GRU" in svg and "chance 1/16" in svg
+
+
 @pytest.mark.parametrize(
     "extra",
     [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rnnviz.gui.app import make_app, offscreen_notices_silenced
 from rnnviz.gui.picture_files import save_picture
@@ -31,17 +32,22 @@ def save_sweep_picture(
     """
     app = make_app(offscreen_if_headless=True)
     with offscreen_notices_silenced(), quit_on_signals() as quitter:
-        plot = SweepPlot()
+        # in a plain widget: an SVG is painted through QWidget.render, which a pyqtgraph view
+        # (a QGraphicsView) overrides with another signature
+        picture = QWidget()
+        plot = SweepPlot(picture)
+        QVBoxLayout(picture).setContentsMargins(0, 0, 0, 0)
+        picture.layout().addWidget(plot)
         plot.start(plan.cells, plan.delays, plan.chance, SweepPlot.default_title(plan.steps))
         plot.fill(table)
-        plot.setFixedSize(*size)
-        plot.show()
+        picture.setFixedSize(*size)
+        picture.show()
         app.processEvents()
-        ok = quitter.signum is not None or save_picture(plot, out, QSize(*size))
-        plot.close()
+        ok = quitter.signum is not None or save_picture(picture, out, QSize(*size))
+        picture.close()
         # deleted while the application is alive: pyqtgraph's items outliving their scene at
         # interpreter exit can crash the process
-        plot.deleteLater()
+        picture.deleteLater()
         app.processEvents()
     if quitter.signum is not None:
         raise SignalReceived(quitter.signum)

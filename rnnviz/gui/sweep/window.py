@@ -136,7 +136,10 @@ class SweepWindow(QWidget):
         self.stop_button.setEnabled(False)
         self.status = QLabel("Press Start to train every cell at every delay.")
         self.plot = SweepPlot()
-        self.plot.start(defaults, DEFAULT_DELAYS, 1 / 16, SweepPlot.default_title(DEFAULT_STEPS))
+        shown = SweepPlan(defaults, DEFAULT_DELAYS)
+        self.plot.start(
+            defaults, DEFAULT_DELAYS, shown.chance, SweepPlot.default_title(shown.steps)
+        )
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Cells:"))
