@@ -31,7 +31,13 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     """`rnnviz sweep`: its exit status (0; a bad input raises UsageError)."""
     from rnnviz.training.cell_list import cell_label, parse_cells
     from rnnviz.training.config import ConfigError
-    from rnnviz.training.sweep import DEFAULT_STEPS, SweepPlan, parse_delays, run_sweep
+    from rnnviz.training.sweep import (
+        DEFAULT_STEPS,
+        MAX_SWEEP_STEPS,
+        SweepPlan,
+        parse_delays,
+        run_sweep,
+    )
     from rnnviz.training.sweep_workers import SweepWorkerError
 
     try:
@@ -46,6 +52,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     if not _SEED.fullmatch(seed_text) or int(seed_text) >= 2**32:
         raise UsageError(f"--seed takes a whole number from 0 to {2**32 - 1}, got {args.seed!r}")
     steps = DEFAULT_STEPS if args.steps is None else args.steps
+    if steps > MAX_SWEEP_STEPS:
+        raise UsageError(f"--steps takes 0 to {MAX_SWEEP_STEPS:,} updates per point, got {steps:,}")
     try:
         plan = SweepPlan(cells, delays, steps, int(seed_text))
         plan.check()

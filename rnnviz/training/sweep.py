@@ -6,9 +6,10 @@ sequences whose gap is the full N (the lesson's own figure, ``accuracy_full_gap`
 RNN falls to chance (1/K) as N grows; LSTM and GRU hold. No Qt::
 
     plan = SweepPlan(parse_cells("rnn,lstm,gru"), (5, 10, 20, 40), steps=1500)
+    points = []
     for point in run_sweep(plan):         # one (cell, delay) at a time, as each run finishes
-        ...                               # point.cell, point.delay, point.accuracy
-    table = accuracy_table(plan, points)  # {cell: [accuracy at each delay]}
+        points.append(point)              # point.cell, point.delay, point.accuracy
+    table = accuracy_table(plan, points)  # a row per cell: its accuracy at each delay
 
 Each point is a run of its own (``sweep_config``): the lesson's settings with ``task.delay`` =
 N and ``seq_len`` = N + 2 (the preset's fit: one step for the symbol, one for the cue), the gaps
@@ -54,7 +55,11 @@ SWEEP_PRESET = "vanishing_gradient"
 #: What the sweep compares when nothing else is asked for.
 DEFAULT_CELLS = "rnn,lstm,gru"
 DEFAULT_DELAYS = (5, 10, 20, 40)
-#: Updates per point by default (measured: see sweep_workers' docstring for the figures).
+#: Updates per point by default. Measured with the default cells and delays (seeds 0, 1, 2; the
+#: accuracy at N = 5, 10, 20, 40): the RNN [1, 1, .50, .08], [1, 1, .50, .06], [1, .63, .18,
+#: .20]; LSTM and GRU 1.0 at every delay; 14–16 s on two cores. With 1,000 the LSTM was not
+#: yet sure at N = 40 (0.87 with seed 0); with 2,000 or more the RNN began to learn it (0.12 to
+#: 0.26).
 DEFAULT_STEPS = 1500
 #: The most delays in one sweep: each is a run per cell, and the picture has room for no more.
 MAX_DELAYS = 12
