@@ -7,9 +7,10 @@ import pytest
 from gui_helpers import shown
 from PySide6.QtWidgets import QMessageBox
 
+from rnnviz.gui.sweep import window as sweep_window_module
 from rnnviz.gui.sweep.window import SweepWindow, running_sweeps
 from rnnviz.training.settings import Cell
-from rnnviz.training.sweep_workers import live_workers
+from rnnviz.training.sweep_workers import SweepWorkerError, live_workers
 
 
 def choose(window: SweepWindow, cells, delays: str, steps: int) -> None:
@@ -89,3 +90,20 @@ def test_the_lessons_menu_opens_one_sweep_window(qtbot, window):
     window.sweep_action.trigger()
     assert window.findChildren(SweepWindow) == opened
     opened[0].close()
+
+
+def test_a_failed_worker_is_a_message_box_and_the_points_stay(qtbot, sweep_window, monkeypatch):
+    real = sweep_window_module.run_sweep
+
+    def failing(plan, workers, keep_going):
+        yield next(real(plan, 0, keep_going))
+        raise SweepWorkerError("a sweep worker process ended unexpectedly (exit code -9)")
+
+    monkeypatch.setattr(sweep_window_module, "run_sweep", failing)
+    choose(sweep_window, (Cell.RNN_TANH,), "3,2", 2)
+    sweep_window.start_button.click()
+    qtbot.waitUntil(lambda: nothing_running(sweep_window), timeout=10_000)
+    box = sweep_window.error_box
+    assert box is not None and box.isVisible() and "exit code -9" in box.text()
+    assert sweep_window.plot.points_in() == 1 and sweep_window.start_button.isEnabled()
+    box.close()

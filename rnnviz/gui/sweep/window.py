@@ -213,9 +213,10 @@ class SweepWindow(QWidget):
             return  # a sweep stopped before this one started
         self.plot.add_point(point.cell_index, point.delay_index, point.accuracy)
         self._done += 1
+        score = "diverged" if point.diverged else f"accuracy {point.accuracy:.2f}"
         self.status.setText(
             f"{self._done} of {self._total()} runs done ({self._seconds()}); last: "
-            f"{cell_label(point.cell)} at N = {point.delay}, accuracy {point.accuracy:.2f}"
+            f"{cell_label(point.cell)} at N = {point.delay}, {score}"
         )
 
     @Slot()
