@@ -61,7 +61,6 @@ learning rate 0.01, 32 sequences per batch, 3000 updates, a few seconds each on 
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import ClassVar
 
 import numpy as np
@@ -144,10 +143,9 @@ class BallTask(Task):
 
     def facts(self) -> BallFacts:
         """The task's facts, with the mode, sectors, arena and throws the ball view needs."""
-        base = super().facts()
         cfg = self.config
-        return BallFacts(
-            **{f.name: getattr(base, f.name) for f in fields(base)},
+        return self.facts_with(
+            BallFacts,
             mode=str(cfg.mode.value),
             directions=cfg.directions,
             gap=cfg.gap,

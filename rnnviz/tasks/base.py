@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import ClassVar
+from dataclasses import dataclass, field, fields
+from typing import ClassVar, TypeVar
 
 import numpy as np
 
 from rnnviz.core.losses import mean_squared_error, softmax_cross_entropy
 from rnnviz.tasks.facts import Baseline, TaskFacts
+
+#: A task's own facts: a subclass of TaskFacts.
+FactsT = TypeVar("FactsT", bound=TaskFacts)
 
 __all__ = ["Batch", "Task"]
 
@@ -151,6 +154,12 @@ class Task(ABC):
             baselines=self.baseline_records(),
             metric_labels=tuple(self.metric_labels().items()),
         )
+
+    def facts_with(self, kind: type[FactsT], **more) -> FactsT:
+        """This task's common facts (``Task.facts``) as a ``kind``, a TaskFacts subclass, with
+        the fields only it has set from ``more``."""
+        base = Task.facts(self)
+        return kind(**{f.name: getattr(base, f.name) for f in fields(base)}, **more)
 
     def baseline_records(self) -> tuple[Baseline, ...]:
         """``baselines()`` with, for each, the figure it is drawn against and its help."""

@@ -58,7 +58,7 @@ Arrays, time-major as everywhere:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -280,9 +280,8 @@ class RecallTask(Task):
         return {"accuracy_long": f"accuracy, gaps > {self.config.delay / 2:g} steps"}
 
     def facts(self) -> RecallFacts:
-        base = super().facts()
-        return RecallFacts(
-            **{f.name: getattr(base, f.name) for f in fields(base)},
+        return self.facts_with(
+            RecallFacts,
             delay=self.config.delay,
             num_symbols=self.config.symbols,
         )

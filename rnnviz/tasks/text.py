@@ -25,7 +25,6 @@ temperature, a sentence's probability) is in ``rnnviz.tasks.language_model``.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
 from collections.abc import Iterator, Mapping
@@ -383,15 +382,14 @@ class TextTask(Task):
         """The task's facts, with the sizes of the ``NGRAM_TABLES`` of the training text and
         its ``text_digest`` (computed once: the 4-gram table is counted for it)."""
         if self._facts is None:
-            base = super().facts()
             tables = tuple(
                 NGramTable(
                     name, order, self.ngram(order).entries, self.ngram(order).possible_entries
                 )
                 for order, name in NGRAM_TABLES
             )
-            self._facts = TextFacts(
-                **{f.name: getattr(base, f.name) for f in dataclasses.fields(base)},
+            self._facts = self.facts_with(
+                TextFacts,
                 ngram_tables=tables,
                 train_digest=text_digest(self.train_text),
             )
