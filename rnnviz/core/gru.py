@@ -35,6 +35,7 @@ import numpy as np
 
 from rnnviz.core.activations import sigmoid, sigmoid_grad, tanh, tanh_grad
 from rnnviz.core.linear import projection_grads
+from rnnviz.core.workspace import Workspace
 
 __all__ = ["GATES", "GRUCache", "gru_backward", "gru_forward"]
 
@@ -75,27 +76,32 @@ def gru_forward(
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
+    workspace: Workspace | None = None,
 ) -> GRUCache:
     """Run the GRU over ``x`` in the order given.
 
     The arguments are ``rnnviz.core.vanilla.rnn_forward``'s, with the rows of the r, z and n
     gates stacked in the weights: W_ih (3H, I), W_hh (3H, H), b_ih and b_hh (3H,). The hidden
-    states are ``cache.H[1:]``, (T, B, H).
+    states are ``cache.H[1:]``, (T, B, H). ``workspace`` keeps the arrays for the next pass
+    (``rnnviz.core.workspace``).
     """
+    ws = Workspace(keep=False) if workspace is None else workspace
     T, B, I = x.shape
     H = W_hh.shape[1]
     dtype = x.dtype
     # the input projection W_ih x_t + b_ih of every step in one matmul; r and z also take b_hh
     # here, while b_hn stays inside the reset gate's product
-    gates = (x.reshape(T * B, I) @ W_ih.T).reshape(T, B, 3 * H)  # (T, B, 3H)
+    gates = ws.empty("gates", (T, B, 3 * H), dtype)  # (T, B, 3H)
+    np.matmul(x.reshape(T * B, I), W_ih.T, out=gates.reshape(T * B, 3 * H))
     gates += b_ih
     gates[:, :, : 2 * H] += b_hh[: 2 * H]
     b_hn = b_hh[2 * H :]  # (H,)
-    Hs = np.empty((T + 1, B, H), dtype)  # (T+1, B, H)
-    hn = np.empty((T, B, H), dtype)  # (T, B, H) W_hn h_{t−1} + b_hn
+    Hs = ws.empty("H", (T + 1, B, H), dtype)  # (T+1, B, H)
+    hn = ws.empty("hn", (T, B, H), dtype)  # (T, B, H) W_hn h_{t−1} + b_hn
     Hs[0] = h0
-    hW = np.empty((B, 3 * H), dtype)  # (B, 3H) W_hh h_{t−1}
-    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, 3H), contiguous for a faster matmul
+    hW = ws.empty("hW", (B, 3 * H), dtype)  # (B, 3H) W_hh h_{t−1}
+    W_hh_T = ws.empty("W_hh_T", (H, 3 * H), dtype)  # (H, 3H), contiguous for a faster matmul
+    W_hh_T[...] = W_hh.T
     for t in range(T):
         h_prev, h = Hs[t], Hs[t + 1]  # (B, H) each
         a = gates[t]  # (B, 3H) pre-activations, then activations
@@ -119,12 +125,15 @@ def gru_backward(
     dh_last: np.ndarray | None,
     cache: GRUCache,
     need_dx: bool = True,
+    workspace: Workspace | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Back-propagate through time.
 
     The arguments and results are ``rnnviz.core.vanilla.rnn_backward``'s, for a ``GRUCache``;
-    the weights' gradients have 3H rows, like the weights.
+    the weights' gradients have 3H rows, like the weights. ``workspace`` as for
+    ``gru_forward``.
     """
+    ws = Workspace(keep=False) if workspace is None else workspace
     x, Hs, gates, hn, W_hh = cache.x, cache.H, cache.gates, cache.hn, cache.W_hh
     T, B, I = x.shape
     H = Hs.shape[2]
@@ -133,15 +142,19 @@ def gru_backward(
     h_prev = Hs[:-1]  # (T, B, H)
 
     # the factors that do not depend on the recurrence, for all steps at once
-    dn_fac = (1 - z) * tanh_grad(n)  # (T, B, H) ∂n̂/∂h_t
-    dz_fac = (h_prev - n) * sigmoid_grad(z)  # (T, B, H) ∂ẑ/∂h_t
-    dr_fac = hn * sigmoid_grad(r)  # (T, B, H) ∂r̂/∂n̂
+    scratch = ws.empty("scratch", (T, B, H), dtype)  # (T, B, H)
+    dn_fac = tanh_grad(n, out=ws.empty("dn_fac", (T, B, H), dtype))  # (T, B, H) ∂n̂/∂h_t
+    dn_fac *= np.subtract(1, z, out=scratch)  # (1 − z) ⊙ (1 − n²)
+    dz_fac = np.subtract(h_prev, n, out=ws.empty("dz_fac", (T, B, H), dtype))  # (T, B, H) ∂ẑ/∂h_t
+    dz_fac *= sigmoid_grad(z, out=scratch)  # (h_{t−1} − n) ⊙ z (1 − z)
+    dr_fac = sigmoid_grad(r, out=ws.empty("dr_fac", (T, B, H), dtype))  # (T, B, H) ∂r̂/∂n̂
+    dr_fac *= hn  # (W_hn h_{t−1} + b_hn) ⊙ r (1 − r)
 
-    dGh = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_hh h_{t−1} + b_hh
-    dGx = np.empty((T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_ih x_t + b_ih
-    dH = np.empty((T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
+    dGh = ws.empty("dGh", (T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_hh h_{t−1} + b_hh
+    dGx = ws.empty("dGx", (T, B, 3 * H), dtype)  # (T, B, 3H) gradient of W_ih x_t + b_ih
+    dH = ws.empty("dH", (T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
     dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
-    direct = np.empty((B, H), dtype)  # (B, H) dh_t ⊙ z_t
+    direct = ws.empty("direct", (B, H), dtype)  # (B, H) dh_t ⊙ z_t
     for t in range(T - 1, -1, -1):
         dh = dH[t]  # (B, H)
         if dy is None:
@@ -167,6 +180,7 @@ def gru_backward(
         dGh.reshape(T * B, 3 * H),
         h_prev.reshape(T * B, H),
         cache.W_ih if need_dx else None,
+        ws,
     )
     dx = None if dx is None else dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next, grads, dH

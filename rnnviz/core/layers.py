@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
 from rnnviz.core import gru, lstm, vanilla
 from rnnviz.core.recurrent import RecurrentLayer
 
@@ -62,11 +60,11 @@ class RNN(RecurrentLayer):
     def spec(self) -> CellSpec:
         return CELLS[f"rnn_{self.nonlinearity}"]
 
-    def _cell_forward(self, x, h0, c0, weights):
-        return vanilla.rnn_forward(x, h0, *weights, nonlinearity=self.nonlinearity)
+    def _cell_forward(self, x, h0, c0, weights, workspace):
+        return vanilla.rnn_forward(x, h0, *weights, self.nonlinearity, workspace)
 
-    def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx):
-        dx, dh0, grads, dH = vanilla.rnn_backward(dy, dh_last, cache, need_dx)
+    def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx, workspace):
+        dx, dh0, grads, dH = vanilla.rnn_backward(dy, dh_last, cache, need_dx, workspace)
         return dx, dh0, None, grads, dH, None
 
 
@@ -82,12 +80,15 @@ class LSTM(RecurrentLayer):
     def spec(self) -> CellSpec:
         return CELLS["lstm"]
 
-    def _cell_forward(self, x, h0, c0, weights):
-        return lstm.lstm_forward(x, h0, c0, *weights)
+    def _cell_forward(self, x, h0, c0, weights, workspace):
+        return lstm.lstm_forward(x, h0, c0, *weights, workspace)
 
-    def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx):
-        dC = np.empty(cache.tanh_c.shape, cache.tanh_c.dtype)  # (T, H, B) ∂L/∂c_t
-        dx, dh0, dc0, grads, dH = lstm.lstm_backward(dy, dh_last, dc_last, cache, need_dx, dC)
+    def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx, workspace):
+        # (T, H, B) ∂L/∂c_t, kept in the gradients
+        dC = workspace.empty("dC", cache.tanh_c.shape, cache.tanh_c.dtype)
+        dx, dh0, dc0, grads, dH = lstm.lstm_backward(
+            dy, dh_last, dc_last, cache, need_dx, dC, workspace
+        )
         return dx, dh0, dc0, grads, dH, dC.transpose(0, 2, 1)
 
 
@@ -102,11 +103,11 @@ class GRU(RecurrentLayer):
     def spec(self) -> CellSpec:
         return CELLS["gru"]
 
-    def _cell_forward(self, x, h0, c0, weights):
-        return gru.gru_forward(x, h0, *weights)
+    def _cell_forward(self, x, h0, c0, weights, workspace):
+        return gru.gru_forward(x, h0, *weights, workspace)
 
-    def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx):
-        dx, dh0, grads, dH = gru.gru_backward(dy, dh_last, cache, need_dx)
+    def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx, workspace):
+        dx, dh0, grads, dH = gru.gru_backward(dy, dh_last, cache, need_dx, workspace)
         return dx, dh0, None, grads, dH, None
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rnnviz.core.checks import check_keys, saved_array
+from rnnviz.core.workspace import Workspace
 
 __all__ = ["Linear", "LinearCache", "affine_grads", "projection_grads"]
 
@@ -214,7 +215,11 @@ class Linear:
 
 
 def affine_grads(
-    dy: np.ndarray, x: np.ndarray, W: np.ndarray | None = None
+    dy: np.ndarray,
+    x: np.ndarray,
+    W: np.ndarray | None = None,
+    workspace: Workspace | None = None,
+    prefix: str = "",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The gradients of ``y = x Wᵀ + b`` summed over P positions, in one matrix product.
 
@@ -226,6 +231,9 @@ def affine_grads(
         The input at every position.
     W : ndarray, (O, I), optional
         The weight; without it there is no input gradient.
+    workspace : Workspace, optional
+        Where the results are kept for the next pass (``rnnviz.core.workspace``), under names
+        starting with ``prefix``.
 
     Returns
     -------
@@ -236,14 +244,23 @@ def affine_grads(
     dx : ndarray, (P, I), or None
         dy W, when ``W`` is given.
     """
-    dW = dy.T @ x  # (O, I)
-    db = dy.sum(axis=0)  # (O,)
-    dx = None if W is None else dy @ W  # (P, I)
+    ws = Workspace(keep=False) if workspace is None else workspace
+    (P, O), I = dy.shape, x.shape[1]
+    dW = np.matmul(dy.T, x, out=ws.empty(prefix + "dW", (O, I), dy.dtype))  # (O, I)
+    db = np.sum(dy, axis=0, out=ws.empty(prefix + "db", (O,), dy.dtype))  # (O,)
+    dx = None
+    if W is not None:
+        dx = np.matmul(dy, W, out=ws.empty(prefix + "dx", (P, I), dy.dtype))  # (P, I)
     return dW, db, dx
 
 
 def projection_grads(
-    dGx: np.ndarray, x: np.ndarray, dGh: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray | None
+    dGx: np.ndarray,
+    x: np.ndarray,
+    dGh: np.ndarray,
+    h_prev: np.ndarray,
+    W_ih: np.ndarray | None,
+    workspace: Workspace | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
     """The gradients of a cell's two projections over every step at once, after its loop.
 
@@ -261,6 +278,8 @@ def projection_grads(
         The states h_{t−1}.
     W_ih : ndarray, (G·H, I), or None
         For the input gradient; None skips it (a first layer's input is data).
+    workspace : Workspace, optional
+        Where the results are kept for the next pass (``rnnviz.core.workspace``).
 
     Returns
     -------
@@ -268,9 +287,13 @@ def projection_grads(
         ``W_ih`` (G·H, I), ``W_hh`` (G·H, H), ``b_ih`` (G·H,), ``b_hh`` (G·H,).
     dx : ndarray, (T·B, I), or None
     """
-    dW_ih, db_ih, dx = affine_grads(dGx, x, W_ih)
+    dW_ih, db_ih, dx = affine_grads(dGx, x, W_ih, workspace, "ih_")
     if dGh is dGx:
-        dW_hh, db_hh = dGh.T @ h_prev, db_ih.copy()  # (G·H, H), (G·H,)
+        ws = Workspace(keep=False) if workspace is None else workspace
+        dW_hh = np.matmul(
+            dGh.T, h_prev, out=ws.empty("hh_dW", (dGh.shape[1], h_prev.shape[1]), dGh.dtype)
+        )  # (G·H, H)
+        db_hh = db_ih.copy()  # (G·H,)
     else:
-        dW_hh, db_hh, _ = affine_grads(dGh, h_prev)
+        dW_hh, db_hh, _ = affine_grads(dGh, h_prev, None, workspace, "hh_")
     return {"W_ih": dW_ih, "W_hh": dW_hh, "b_ih": db_ih, "b_hh": db_hh}, dx

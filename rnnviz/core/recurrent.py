@@ -27,6 +27,7 @@ import numpy as np
 
 from rnnviz.core.checks import check_keys, saved_array
 from rnnviz.core.trace import Cache, DirectionTrace, Gradients, Trace, step_norms
+from rnnviz.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from rnnviz.core.layers import CellSpec
@@ -94,6 +95,8 @@ class RecurrentLayer:
         self.dtype = dtype
         self.seed = seed
         self.params: dict[str, np.ndarray] = {}
+        # per layer and direction, the arrays of the last pass, reused when no one holds them
+        self._workspaces = [Workspace() for _ in range(self.num_layers * self.num_directions)]
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(self.hidden_size)
         for name, shape in self.parameter_shapes().items():
@@ -233,9 +236,11 @@ class RecurrentLayer:
         h0: np.ndarray,
         c0: np.ndarray | None,
         weights: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        workspace: Workspace,
     ) -> Cache:
         """One direction of one layer over ``x`` (T, B, I) in processing order, from the states
-        h0 and c0 (B, H) (c0 None but for the LSTM) with weights (W_ih, W_hh, b_ih, b_hh)."""
+        h0 and c0 (B, H) (c0 None but for the LSTM) with weights (W_ih, W_hh, b_ih, b_hh),
+        its arrays taken from ``workspace``."""
         raise NotImplementedError
 
     def _cell_backward(
@@ -245,6 +250,7 @@ class RecurrentLayer:
         dc_last: np.ndarray | None,
         cache: Cache,
         need_dx: bool,
+        workspace: Workspace,
     ) -> tuple[
         np.ndarray | None,
         np.ndarray,
@@ -291,7 +297,8 @@ class RecurrentLayer:
                 j = k * D + d
                 xin = layer_in if d == 0 else np.ascontiguousarray(layer_in[::-1])
                 c0 = None if c0_all is None else c0_all[j]
-                cache = self._cell_forward(xin, h0_all[j], c0, self._weights(k, d))
+                weights = self._weights(k, d)
+                cache = self._cell_forward(xin, h0_all[j], c0, weights, self._workspaces[j])
                 dtrace = DirectionTrace(self.cell, d == 1, cache, self.gate_names)
                 directions.append(dtrace)
                 outs.append(dtrace.h)
@@ -372,7 +379,7 @@ class RecurrentLayer:
                 dh_last = None if dh_all is None else dh_all[j]
                 dc_last = None if dc_all is None else dc_all[j]
                 dx_d, dh0_j, dc0_j, g, dH, dC = self._cell_backward(
-                    dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0
+                    dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0, self._workspaces[j]
                 )
                 suffix = "_reverse" if d == 1 else ""
                 grads[f"weight_ih_l{k}{suffix}"] = g["W_ih"]

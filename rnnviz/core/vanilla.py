@@ -31,6 +31,7 @@ import numpy as np
 
 from rnnviz.core.activations import NONLINEARITIES
 from rnnviz.core.linear import projection_grads
+from rnnviz.core.workspace import Workspace
 
 __all__ = [
     "GATES",
@@ -81,6 +82,7 @@ def rnn_forward(
     b_ih: np.ndarray,
     b_hh: np.ndarray,
     nonlinearity: str = "tanh",
+    workspace: Workspace | None = None,
 ) -> RNNCache:
     """Run the vanilla RNN over ``x`` in the order given.
 
@@ -92,6 +94,9 @@ def rnn_forward(
     W_hh : ndarray, (H, H)
     b_ih, b_hh : ndarray, (H,)
     nonlinearity : {"tanh", "relu"}
+    workspace : Workspace, optional
+        Keeps the arrays for the next pass (``rnnviz.core.workspace``); without it they are
+        new.
 
     Returns
     -------
@@ -100,16 +105,18 @@ def rnn_forward(
     """
     check_nonlinearity(nonlinearity)
     phi, _ = NONLINEARITIES[nonlinearity]
+    ws = Workspace(keep=False) if workspace is None else workspace
     T, B, I = x.shape
     H = W_hh.shape[1]
-    Hs = np.empty((T + 1, B, H), x.dtype)  # (T+1, B, H)
+    Hs = ws.empty("H", (T + 1, B, H), x.dtype)  # (T+1, B, H)
     Hs[0] = h0
     # the input projection W_ih x_t + b_ih + b_hh of every step in one matmul, written straight
     # into the outputs; the loop adds W_hh h_{t−1} and applies φ
     np.matmul(x.reshape(T * B, I), W_ih.T, out=Hs[1:].reshape(T * B, H))
     Hs[1:] += b_ih + b_hh
-    W_hh_T = np.ascontiguousarray(W_hh.T)  # (H, H), contiguous for a faster matmul
-    hW = np.empty((B, H), x.dtype)  # (B, H) W_hh h_{t−1}
+    W_hh_T = ws.empty("W_hh_T", (H, H), x.dtype)  # (H, H), contiguous for a faster matmul
+    W_hh_T[...] = W_hh.T
+    hW = ws.empty("hW", (B, H), x.dtype)  # (B, H) W_hh h_{t−1}
     for t in range(T):
         h_prev, h = Hs[t], Hs[t + 1]  # (B, H) each
         np.matmul(h_prev, W_hh_T, out=hW)
@@ -123,6 +130,7 @@ def rnn_backward(
     dh_last: np.ndarray | None,
     cache: RNNCache,
     need_dx: bool = True,
+    workspace: Workspace | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Back-propagate through time.
 
@@ -135,6 +143,8 @@ def rnn_backward(
     cache : RNNCache
     need_dx : bool
         Compute the input gradient (skipped for a first layer whose input is data).
+    workspace : Workspace, optional
+        As for ``rnn_forward``.
 
     Returns
     -------
@@ -149,11 +159,12 @@ def rnn_backward(
     T, B, I = x.shape
     H = Hs.shape[2]
     dtype = x.dtype
+    ws = Workspace(keep=False) if workspace is None else workspace
     _, phi_grad = NONLINEARITIES[cache.nonlinearity]
-    dphi = phi_grad(Hs[1:])  # (T, B, H) φ'(a_t), from h_t
+    dphi = phi_grad(Hs[1:], out=ws.empty("dphi", (T, B, H), dtype))  # (T, B, H) φ'(a_t)
 
-    dA = np.empty((T, B, H), dtype)  # (T, B, H) gradient of the pre-activations a_t
-    dH = np.empty((T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
+    dA = ws.empty("dA", (T, B, H), dtype)  # (T, B, H) gradient of the pre-activations a_t
+    dH = ws.empty("dH", (T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
     dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
     for t in range(T - 1, -1, -1):
         dh, da = dH[t], dA[t]  # (B, H) each
@@ -167,6 +178,6 @@ def rnn_backward(
     # the weight gradients of every step at once; both projections see the same dA
     dA2 = dA.reshape(T * B, H)  # (T·B, H)
     x2, h_prev = x.reshape(T * B, I), Hs[:-1].reshape(T * B, H)  # (T·B, I), (T·B, H)
-    grads, dx = projection_grads(dA2, x2, dA2, h_prev, cache.W_ih if need_dx else None)
+    grads, dx = projection_grads(dA2, x2, dA2, h_prev, cache.W_ih if need_dx else None, ws)
     dx = None if dx is None else dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next, grads, dH
