@@ -181,7 +181,7 @@ def lstm_backward(
     H = Hs.shape[1]
     K = Z.shape[1]
     dtype = x.dtype
-    dA = ws.empty("dA", (4 * H, T, B), dtype)  # (4H, T, B) gradient of the pre-activations
+    dA = ws.empty("dA", (T, 4 * H, B), dtype)  # (T, 4H, B) gradient of the pre-activations
     dH = ws.empty("dH", (T, H, B), dtype)  # (T, H, B) total gradient reaching h_t
     dh_next = np.zeros((H, B), dtype) if dh_last is None else np.array(dh_last.T, dtype)  # (H, B)
     dc_next = np.zeros((H, B), dtype) if dc_last is None else np.array(dc_last.T, dtype)  # (H, B)
@@ -189,42 +189,48 @@ def lstm_backward(
         dC = ws.empty("dC", (T, H, B), dtype)  # (T, H, B) ∂L/∂c_t, kept by no one
     elif dC.shape != (T, H, B) or dC.dtype != dtype:
         raise ValueError(f"dC must be a {dtype} array shaped {(T, H, B)}, got {dC.shape}")
-    da = ws.empty("da", (4 * H, B), dtype)  # (4H, B) one step's gradient of the activations
-    dact = ws.empty("dact", (4 * H, B), dtype)  # (4H, B) σ' or tanh' of each gate
     W_hh_T = ws.empty("W_hh_T", (H, 4 * H), dtype)  # (H, 4H), contiguous for a faster matmul
     W_hh_T[...] = cache.W_hh.T
-    dy_fm = None if dy is None else dy.transpose(0, 2, 1)  # (T, H, B), a view
-    # per-step arrays are small enough to stay in cache, which makes the loop cheaper than
-    # precomputing the same factors over all steps at once
-    di, df, dg, do = da.reshape(4, H, B)  # (H, B) each
+    if dy is not None:
+        dy_fm = ws.empty("dy", (T, H, B), dtype)  # (T, H, B) dy feature-major
+        dy_fm[...] = dy.transpose(0, 2, 1)
+
+    # the factors that do not depend on the recurrence, for all steps at once (whole-sequence
+    # operations cost half as much per number as per-step ones, call overhead included):
+    # da_t = [dc_t, dc_t, dc_t, dh_t] ⊙ Q_t and the part of dc_t that comes from dh_t
+    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
+    Q = ws.empty("Q", (T, 4 * H, B), dtype)  # (T, 4H, B) ∂a_t/∂c_t for i, f, g; ∂a_t/∂h_t for o
+    Q_i, Q_f, Q_g, Q_o = (Q[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
+    sigmoid_grad(gates[:, : 2 * H], out=Q[:, : 2 * H])  # σ'(i), σ'(f)
+    Q_i *= g  # ∂c/∂i ⊙ σ'(i) = g ⊙ σ'(i)
+    Q_f *= Cs[:-1]  # c_{t−1} ⊙ σ'(f)
+    tanh_grad(g, out=Q_g)
+    Q_g *= i  # i ⊙ tanh'(g)
+    sigmoid_grad(o, out=Q_o)
+    Q_o *= tanh_c  # tanh c_t ⊙ σ'(o)
+    F = tanh_grad(tanh_c, out=ws.empty("F", (T, H, B), dtype))  # (T, H, B)
+    F *= o  # ∂c_t's share of dh_t: o ⊙ (1 − tanh² c_t)
+
     for t in range(T - 1, -1, -1):
-        h, c_prev = Hs[t + 1], Cs[t]  # (H, B) each
-        a = gates[t]  # (4H, B)
-        i, f, g, o = a.reshape(4, H, B)  # (H, B) each
         dh = dH[t]  # (H, B)
         dc = dC[t]  # (H, B) gradient reaching c_t
-        if dy_fm is None:
+        if dy is None:
             dh[...] = dh_next
         else:
             np.add(dy_fm[t], dh_next, out=dh)
-        # dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh² c_t), using o ⊙ tanh c_t = h_t
-        np.multiply(h, tanh_c[t], out=dc)
-        np.subtract(o, dc, out=dc)
-        dc *= dh
-        dc += dc_next
-        np.multiply(dc, g, out=di)
-        np.multiply(dc, c_prev, out=df)
-        np.multiply(dc, i, out=dg)
-        np.multiply(dh, tanh_c[t], out=do)
-        sigmoid_grad(a, out=dact)  # σ' for every row; g's rows are mended next
-        tanh_grad(g, out=dact[2 * H : 3 * H])
-        da_t = dA[:, t]  # (4H, B)
-        np.multiply(da, dact, out=da_t)  # through the activations, to the pre-activations
-        np.multiply(dc, f, out=dc_next)  # dc_{t−1}
-        np.matmul(W_hh_T, da_t, out=dh_next)  # dh_{t−1} from this step
+        np.multiply(dh, F[t], out=dc)
+        dc += dc_next  # dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh² c_t)
+        da = dA[t]  # (4H, B)
+        # [di, df, dg] = dc_t ⊙ [g σ'(i), c_{t−1} σ'(f), i tanh'(g)] and do = dh_t tanh c_t σ'(o)
+        np.multiply(Q[t, : 3 * H].reshape(3, H, B), dc, out=da[: 3 * H].reshape(3, H, B))
+        np.multiply(Q_o[t], dh, out=da[3 * H :])
+        np.multiply(dc, f[t], out=dc_next)  # dc_{t−1}
+        np.matmul(W_hh_T, da, out=dh_next)  # dh_{t−1} from this step
 
     # the weight gradients of every step at once: dW = Σ_t da_t z_tᵀ = dA (4H, T·B) z (T·B, K)
-    dA2 = dA.reshape(4 * H, T * B)  # (4H, T·B)
+    dA2 = ws.empty("dA2", (4 * H, T, B), dtype)  # (4H, T, B)
+    dA2[...] = dA.transpose(1, 0, 2)
+    dA2 = dA2.reshape(4 * H, T * B)  # (4H, T·B)
     Zb = ws.empty("Zb", (T, B, K), dtype)  # (T, B, H+I+1) z_t batch-major
     Zb[...] = Z[:T].transpose(0, 2, 1)
     dW = np.matmul(dA2, Zb.reshape(T * B, K), out=ws.empty("dW", (4 * H, K), dtype))  # (4H, K)
