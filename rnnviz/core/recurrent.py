@@ -187,7 +187,7 @@ class RecurrentLayer:
         if I != self.input_size:
             raise ValueError(f"x has {I} features per step, this layer expects {self.input_size}")
         x = x.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(x)):
+        if not np.isfinite(x).all():
             raise ValueError("x holds NaN or infinite values")
         return x
 
@@ -202,7 +202,7 @@ class RecurrentLayer:
                 "(layers × directions, batch, hidden size)"
             )
         s = s.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(s)):
+        if not np.isfinite(s).all():
             raise ValueError(f"{name} holds NaN or infinite values")
         return s
 
@@ -304,9 +304,9 @@ class RecurrentLayer:
                 outs.append(dtrace.h)
             layer_in = outs[0] if D == 1 else np.concatenate(outs, axis=2)  # (T, B, D·H)
         y = np.ascontiguousarray(layer_in)  # (T, B, D·H)
-        h_n = np.stack([dt.h_last for dt in directions])  # (L·D, B, H)
+        h_n = np.array([dt.h_last for dt in directions])  # (L·D, B, H)
         if self.has_cell_state:
-            c_n = np.stack([dt.c_last for dt in directions])  # (L·D, B, H)
+            c_n = np.array([dt.c_last for dt in directions])  # (L·D, B, H)
             state: State = (h_n, c_n)
         else:
             state = h_n
@@ -355,7 +355,7 @@ class RecurrentLayer:
             if dy.shape != (T, B, D * H):
                 raise ValueError(f"dy has shape {dy.shape}, expected {(T, B, D * H)} like y")
             dy = dy.astype(self.dtype, copy=False)
-            if not np.all(np.isfinite(dy)):
+            if not np.isfinite(dy).all():
                 raise ValueError("dy holds NaN or infinite values")
         if dh_n is None:
             dh_all, dc_all = None, None

@@ -19,8 +19,14 @@ steps at once: dW_hh = Σ_t da_tᵀ h_{t−1}, dW_ih = Σ_t da_tᵀ x_t, db = Σ
 Layout: batch-major, (B, H) per step, as the equations read with row vectors. The LSTM's
 feature-major layout (``rnnviz.core.lstm``) made this cell's recurrent product only 2–8 % faster
 at batch 32 and no faster at batch 1 (measured on 2 cores, H = 128 and 100), about what the copy
-back into the (T, B, H) the readout reads costs. ``rnnviz.core.reference`` is the same cell
-written one step at a time, the oracle this one is tested against.
+back into the (T, B, H) the readout reads costs.
+
+Two calls per step: each step's row z_t = [h_{t−1}, x_t, 1] (B, H+I+1) times the joined
+weights [W_hh | W_ih | b_ih + b_hh]ᵀ gives a_t, bias included, and φ writes h_t straight into
+the next step's row; after the loop one matmul, dA ᵀ Z, gives every weight gradient. At batch 1
+(the min-char-rnn setting) a step is then two calls of about a microsecond each.
+``rnnviz.core.reference`` is the same cell written one step at a time, the oracle this one is
+tested against.
 """
 
 from __future__ import annotations
@@ -30,7 +36,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.core.activations import NONLINEARITIES
-from rnnviz.core.linear import projection_grads
 from rnnviz.core.workspace import Workspace
 
 __all__ = [
@@ -53,8 +58,10 @@ class RNNCache:
     Attributes
     ----------
     x : ndarray, (T, B, I)
+    Z : ndarray, (T + 1, B, H + I + 1)
+        ``Z[t]`` is z_t = [h_{t−1}, x_t, 1], step t's operand; ``Z[T]`` holds h_T first.
     H : ndarray, (T + 1, B, H)
-        ``H[0]`` is h0, ``H[t + 1]`` is h_t.
+        ``H[0]`` is h0, ``H[t + 1]`` is h_t (a view of Z's first H columns).
     nonlinearity : str
         "tanh" or "relu".
     W_ih, W_hh : ndarray
@@ -62,6 +69,7 @@ class RNNCache:
     """
 
     x: np.ndarray
+    Z: np.ndarray
     H: np.ndarray
     nonlinearity: str
     W_ih: np.ndarray
@@ -104,25 +112,30 @@ def rnn_forward(
         The hidden states are ``cache.H[1:]``, (T, B, H).
     """
     check_nonlinearity(nonlinearity)
-    phi, _ = NONLINEARITIES[nonlinearity]
+    phi = np.tanh if nonlinearity == "tanh" else NONLINEARITIES[nonlinearity][0]
     ws = Workspace(keep=False) if workspace is None else workspace
     T, B, I = x.shape
     H = W_hh.shape[1]
-    Hs = ws.empty("H", (T + 1, B, H), x.dtype)  # (T+1, B, H)
-    Hs[0] = h0
-    # the input projection W_ih x_t + b_ih + b_hh of every step in one matmul, written straight
-    # into the outputs; the loop adds W_hh h_{t−1} and applies φ
-    np.matmul(x.reshape(T * B, I), W_ih.T, out=Hs[1:].reshape(T * B, H))
-    Hs[1:] += b_ih + b_hh
-    W_hh_T = ws.empty("W_hh_T", (H, H), x.dtype)  # (H, H), contiguous for a faster matmul
-    W_hh_T[...] = W_hh.T
-    hW = ws.empty("hW", (B, H), x.dtype)  # (B, H) W_hh h_{t−1}
-    for t in range(T):
-        h_prev, h = Hs[t], Hs[t + 1]  # (B, H) each
-        np.matmul(h_prev, W_hh_T, out=hW)
-        h += hW
-        phi(h, out=h)
-    return RNNCache(x=x, H=Hs, nonlinearity=nonlinearity, W_ih=W_ih, W_hh=W_hh)
+    K = H + I + 1
+    dtype = x.dtype
+    # a_t = z_t Wᵀ with z_t = [h_{t−1}, x_t, 1] and W = [W_hh | W_ih | b_ih + b_hh]
+    W_T = ws.empty("W_T", (K, H), dtype)  # (H+I+1, H)
+    W_T[:H] = W_hh.T
+    W_T[H : H + I] = W_ih.T
+    np.add(b_ih, b_hh, out=W_T[H + I])
+    Z = ws.empty("Z", (T + 1, B, K), dtype)  # (T+1, B, H+I+1) z_t per step
+    Z[0, :, :H] = h0
+    Z[:T, :, H : H + I] = x
+    Z[:, :, H + I] = 1
+    Z[T, :, H:] = 0  # z_{T+1} is never used; only its h_T columns are read
+    Hs = Z[:, :, :H]  # (T+1, B, H) h_t, a view
+    a = ws.empty("a", (B, H), dtype)  # (B, H) one step's pre-activation
+    # np.dot rather than np.matmul: the same BLAS product with a third less call overhead,
+    # which is most of a step's time at batch 1 (the min-char-rnn setting)
+    for z, h in zip(Z[:-1], Hs[1:], strict=True):  # (B, H+I+1), (B, H)
+        np.dot(z, W_T, out=a)  # a_t = W_hh h_{t−1} + W_ih x_t + b
+        phi(a, out=h)  # h_t = φ(a_t)
+    return RNNCache(x=x, Z=Z, H=Hs, nonlinearity=nonlinearity, W_ih=W_ih, W_hh=W_hh)
 
 
 def rnn_backward(
@@ -155,9 +168,10 @@ def rnn_backward(
     dh_total : ndarray, (T, B, H)
         The total gradient that reached each h_t.
     """
-    x, Hs, W_hh = cache.x, cache.H, cache.W_hh
+    x, Z, Hs, W_hh = cache.x, cache.Z, cache.H, cache.W_hh
     T, B, I = x.shape
     H = Hs.shape[2]
+    K = Z.shape[2]
     dtype = x.dtype
     ws = Workspace(keep=False) if workspace is None else workspace
     _, phi_grad = NONLINEARITIES[cache.nonlinearity]
@@ -166,18 +180,24 @@ def rnn_backward(
     dA = ws.empty("dA", (T, B, H), dtype)  # (T, B, H) gradient of the pre-activations a_t
     dH = ws.empty("dH", (T, B, H), dtype)  # (T, B, H) total gradient reaching h_t
     dh_next = np.zeros((B, H), dtype) if dh_last is None else np.array(dh_last, dtype)  # (B, H)
-    for t in range(T - 1, -1, -1):
-        dh, da = dH[t], dA[t]  # (B, H) each
-        if dy is None:
-            dh[...] = dh_next
-        else:
-            np.add(dy[t], dh_next, out=dh)
-        np.multiply(dh, dphi[t], out=da)
-        np.matmul(da, W_hh, out=dh_next)  # dh_{t−1} from this step
+    if dy is None:
+        dy = ws.zeros("dy", (T, B, H), dtype)  # (T, B, H) no gradient from the outputs
+    # the steps from the last, each (B, H); iterating is cheaper than indexing at batch 1
+    for dh, da, dy_t, dphi_t in zip(dH[::-1], dA[::-1], dy[::-1], dphi[::-1], strict=True):
+        np.add(dy_t, dh_next, out=dh)  # dh_t: from the output and from step t+1
+        np.multiply(dh, dphi_t, out=da)
+        np.dot(da, W_hh, out=dh_next)  # dh_{t−1} from this step
 
-    # the weight gradients of every step at once; both projections see the same dA
+    # the weight gradients of every step at once: dW = Σ_t da_tᵀ z_t, (H, H+I+1)
     dA2 = dA.reshape(T * B, H)  # (T·B, H)
-    x2, h_prev = x.reshape(T * B, I), Hs[:-1].reshape(T * B, H)  # (T·B, I), (T·B, H)
-    grads, dx = projection_grads(dA2, x2, dA2, h_prev, cache.W_ih if need_dx else None, ws)
-    dx = None if dx is None else dx.reshape(T, B, I)  # (T, B, I)
+    dW = np.matmul(dA2.T, Z[:T].reshape(T * B, K), out=ws.empty("dW", (H, K), dtype))
+    grads = {
+        "W_ih": np.ascontiguousarray(dW[:, H : H + I]),  # (H, I)
+        "W_hh": np.ascontiguousarray(dW[:, :H]),  # (H, H)
+        "b_ih": dW[:, H + I].copy(),  # (H,)
+        "b_hh": dW[:, H + I].copy(),  # (H,)
+    }
+    dx = None
+    if need_dx:
+        dx = np.dot(dA2, cache.W_ih).reshape(T, B, I)  # (T, B, I)
     return dx, dh_next, grads, dH
