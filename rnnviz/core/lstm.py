@@ -75,7 +75,8 @@ class LSTMCache:
     C : ndarray, (T + 1, H, B)
         ``C[0]`` is c0ᵀ, ``C[t + 1]`` is c_tᵀ.
     gates : ndarray, (T, 4H, B)
-        Gate activations i, f, g, o stacked by rows.
+        Gate activations stacked by rows in the order ``gate_order``: i, f, o, g, the three
+        sigmoid gates first so that one multiply-add over 3H rows turns their tanh into σ.
     tanh_c : ndarray, (T, H, B)
         tanh(c_t)ᵀ.
     W_ih, W_hh : ndarray
@@ -90,11 +91,17 @@ class LSTMCache:
     tanh_c: np.ndarray
     W_ih: np.ndarray
     W_hh: np.ndarray
+    #: The gates in the order of the rows of ``gates`` (the weights' order is i, f, g, o).
+    gate_order: tuple[str, ...] = ("i", "f", "o", "g")
 
 
-def _sigmoid_rows(H: int) -> tuple[slice, slice]:
-    """The rows of the sigmoid gates among i, f, g, o: i and f together, then o."""
-    return slice(0, 2 * H), slice(3 * H, 4 * H)
+def _swap_g_o(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``a`` (4H, …) with its last two row blocks swapped, i, f, g, o ↔ i, f, o, g, into out."""
+    H = a.shape[0] // 4
+    out[: 2 * H] = a[: 2 * H]
+    out[2 * H : 3 * H] = a[3 * H :]
+    out[3 * H :] = a[2 * H : 3 * H]
+    return out
 
 
 def lstm_forward(
@@ -119,22 +126,23 @@ def lstm_forward(
     H = W_hh.shape[1]
     K = H + I + 1
     dtype = x.dtype
-    # a_t = W z_t with W = [W_hh | W_ih | b_ih + b_hh] and z_t = [h_{t−1}; x_t; 1]
-    W = ws.empty("W", (4 * H, K), dtype)  # (4H, H+I+1)
-    W[:, :H] = W_hh
-    W[:, H : H + I] = W_ih
-    np.add(b_ih, b_hh, out=W[:, H + I])
+    # a_t = W z_t with W = [W_hh | W_ih | b_ih + b_hh] and z_t = [h_{t−1}; x_t; 1], its rows
+    # in the order i, f, o, g
+    W_ifgo = ws.empty("W_ifgo", (4 * H, K), dtype)  # (4H, H+I+1) rows i, f, g, o
+    W_ifgo[:, :H] = W_hh
+    W_ifgo[:, H : H + I] = W_ih
+    np.add(b_ih, b_hh, out=W_ifgo[:, H + I])
+    W = _swap_g_o(W_ifgo, ws.empty("W", (4 * H, K), dtype))  # (4H, H+I+1) rows i, f, o, g
     # σ(a) = ½ tanh(½ a) + ½: with the rows of the sigmoid gates i, f, o halved, one tanh over
-    # all four gates and a multiply-add on those rows give every activation
-    for rows in _sigmoid_rows(H):
-        W[rows] *= 0.5
+    # all four gates and a multiply-add on those 3H rows give every activation
+    W[: 3 * H] *= 0.5
     Z = ws.empty("Z", (T + 1, K, B), dtype)  # (T+1, H+I+1, B) z_t per step
     Z[0, :H] = h0.T
     Z[:T, H : H + I] = x.transpose(0, 2, 1)
     Z[:, H + I] = 1
     Z[T, H:] = 0  # z_{T+1} is never used; only its h_T rows are read
     Hs = Z[:, :H]  # (T+1, H, B) h_t, a view
-    gates = ws.empty("gates", (T, 4 * H, B), dtype)  # (T, 4H, B) i, f, g, o stacked by rows
+    gates = ws.empty("gates", (T, 4 * H, B), dtype)  # (T, 4H, B) i, f, o, g stacked by rows
     Cs = ws.empty("C", (T + 1, H, B), dtype)  # (T+1, H, B)
     tanh_c = ws.empty("tanh_c", (T, H, B), dtype)  # (T, H, B)
     Cs[0] = c0.T
@@ -143,11 +151,10 @@ def lstm_forward(
         a = gates[t]  # (4H, B) pre-activations, then activations
         np.matmul(W, Z[t], out=a)  # a_t = W_hh h_{t−1} + W_ih x_t + b (σ rows halved)
         tanh(a, out=a)
-        for rows in _sigmoid_rows(H):
-            s = a[rows]  # (2H or H, B)
-            s *= 0.5
-            s += 0.5  # σ = ½ tanh(½ a) + ½
-        i, f, g, o = a.reshape(4, H, B)  # (H, B) each
+        s = a[: 3 * H]  # (3H, B) i, f, o
+        s *= 0.5
+        s += 0.5  # σ = ½ tanh(½ a) + ½
+        i, f, o, g = a.reshape(4, H, B)  # (H, B) each
         c = Cs[t + 1]  # (H, B)
         np.multiply(f, Cs[t], out=c)
         np.multiply(i, g, out=ig)
@@ -189,25 +196,26 @@ def lstm_backward(
         dC = ws.empty("dC", (T, H, B), dtype)  # (T, H, B) ∂L/∂c_t, kept by no one
     elif dC.shape != (T, H, B) or dC.dtype != dtype:
         raise ValueError(f"dC must be a {dtype} array shaped {(T, H, B)}, got {dC.shape}")
+    # W_hh with its rows in the gates' order i, f, o, g, transposed: (H, 4H), contiguous
+    W_hh_ifog = _swap_g_o(cache.W_hh, ws.empty("W_hh_ifog", (4 * H, H), dtype))  # (4H, H)
     W_hh_T = ws.empty("W_hh_T", (H, 4 * H), dtype)  # (H, 4H), contiguous for a faster matmul
-    W_hh_T[...] = cache.W_hh.T
+    W_hh_T[...] = W_hh_ifog.T
     if dy is not None:
         dy_fm = ws.empty("dy", (T, H, B), dtype)  # (T, H, B) dy feature-major
         dy_fm[...] = dy.transpose(0, 2, 1)
 
     # the factors that do not depend on the recurrence, for all steps at once (whole-sequence
     # operations cost half as much per number as per-step ones, call overhead included):
-    # da_t = [dc_t, dc_t, dc_t, dh_t] ⊙ Q_t and the part of dc_t that comes from dh_t
-    i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
+    # da_t = [dc_t, dc_t, dh_t, dc_t] ⊙ Q_t and the part of dc_t that comes from dh_t
+    i, f, o, g = (gates[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
     Q = ws.empty("Q", (T, 4 * H, B), dtype)  # (T, 4H, B) ∂a_t/∂c_t for i, f, g; ∂a_t/∂h_t for o
-    Q_i, Q_f, Q_g, Q_o = (Q[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
-    sigmoid_grad(gates[:, : 2 * H], out=Q[:, : 2 * H])  # σ'(i), σ'(f)
+    Q_i, Q_f, Q_o, Q_g = (Q[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
+    sigmoid_grad(gates[:, : 3 * H], out=Q[:, : 3 * H])  # σ'(i), σ'(f), σ'(o)
     Q_i *= g  # ∂c/∂i ⊙ σ'(i) = g ⊙ σ'(i)
     Q_f *= Cs[:-1]  # c_{t−1} ⊙ σ'(f)
+    Q_o *= tanh_c  # tanh c_t ⊙ σ'(o)
     tanh_grad(g, out=Q_g)
     Q_g *= i  # i ⊙ tanh'(g)
-    sigmoid_grad(o, out=Q_o)
-    Q_o *= tanh_c  # tanh c_t ⊙ σ'(o)
     F = tanh_grad(tanh_c, out=ws.empty("F", (T, H, B), dtype))  # (T, H, B)
     F *= o  # ∂c_t's share of dh_t: o ⊙ (1 − tanh² c_t)
 
@@ -220,10 +228,11 @@ def lstm_backward(
             np.add(dy_fm[t], dh_next, out=dh)
         np.multiply(dh, F[t], out=dc)
         dc += dc_next  # dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh² c_t)
-        da = dA[t]  # (4H, B)
-        # [di, df, dg] = dc_t ⊙ [g σ'(i), c_{t−1} σ'(f), i tanh'(g)] and do = dh_t tanh c_t σ'(o)
-        np.multiply(Q[t, : 3 * H].reshape(3, H, B), dc, out=da[: 3 * H].reshape(3, H, B))
-        np.multiply(Q_o[t], dh, out=da[3 * H :])
+        da = dA[t]  # (4H, B) rows i, f, o, g
+        # [di, df] = dc_t ⊙ [g σ'(i), c_{t−1} σ'(f)], do = dh_t tanh c_t σ'(o), dg = dc_t i tanh'(g)
+        np.multiply(Q[t, : 2 * H].reshape(2, H, B), dc, out=da[: 2 * H].reshape(2, H, B))
+        np.multiply(Q_o[t], dh, out=da[2 * H : 3 * H])
+        np.multiply(Q_g[t], dc, out=da[3 * H :])
         np.multiply(dc, f[t], out=dc_next)  # dc_{t−1}
         np.matmul(W_hh_T, da, out=dh_next)  # dh_{t−1} from this step
 
@@ -233,7 +242,8 @@ def lstm_backward(
     dA2 = dA2.reshape(4 * H, T * B)  # (4H, T·B)
     Zb = ws.empty("Zb", (T, B, K), dtype)  # (T, B, H+I+1) z_t batch-major
     Zb[...] = Z[:T].transpose(0, 2, 1)
-    dW = np.matmul(dA2, Zb.reshape(T * B, K), out=ws.empty("dW", (4 * H, K), dtype))  # (4H, K)
+    dW_ifog = np.matmul(dA2, Zb.reshape(T * B, K), out=ws.empty("dW_ifog", (4 * H, K), dtype))
+    dW = _swap_g_o(dW_ifog, ws.empty("dW", (4 * H, K), dtype))  # (4H, K) rows i, f, g, o
     grads = {
         "W_ih": np.ascontiguousarray(dW[:, H : H + I]),  # (4H, I)
         "W_hh": np.ascontiguousarray(dW[:, :H]),  # (4H, H)
@@ -242,5 +252,7 @@ def lstm_backward(
     }
     dx = None
     if need_dx:
-        dx = np.matmul(dA2.T, cache.W_ih).reshape(T, B, I)  # (T, B, I)
+        W_ih_ifog = _swap_g_o(cache.W_ih, ws.empty("W_ih_ifog", (4 * H, I), dtype))  # (4H, I)
+        dx = np.matmul(dA2.T, W_ih_ifog, out=ws.empty("dx", (T * B, I), dtype))  # (T·B, I)
+        dx = dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next.T, dc_next.T, grads, dH.transpose(0, 2, 1)

@@ -110,7 +110,10 @@ class DirectionTrace:
             return {}
         H = self.hidden_size
         a = self._batch_major(self._natural(self.cache.gates))  # (T, B, G·H)
-        return {name: a[:, :, k * H : (k + 1) * H] for k, name in enumerate(self.gate_names)}
+        # the cache's rows may be in an order of its own (the LSTM's: i, f, o, g)
+        order = getattr(self.cache, "gate_order", self.gate_names)
+        rows = {name: k * H for k, name in enumerate(order)}
+        return {name: a[:, :, rows[name] : rows[name] + H] for name in self.gate_names}
 
 
 @dataclass(frozen=True)

@@ -199,5 +199,6 @@ def rnn_backward(
     }
     dx = None
     if need_dx:
-        dx = np.dot(dA2, cache.W_ih).reshape(T, B, I)  # (T, B, I)
+        dx = np.dot(dA2, cache.W_ih, out=ws.empty("dx", (T * B, I), dtype))  # (T·B, I)
+        dx = dx.reshape(T, B, I)  # (T, B, I)
     return dx, dh_next, grads, dH
