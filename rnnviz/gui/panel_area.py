@@ -56,6 +56,7 @@ class PanelArea(QWidget):
         self.panels = panels
         self.titles = titles
         self.pages = pages
+        self._holder = QWidget()  # the views a focused lesson leaves out, and those moving
         self._grid_page = QWidget()
         self._grid = QGridLayout(self._grid_page)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -98,8 +99,8 @@ class PanelArea(QWidget):
         self.tabbed = tabbed
         self._arranging = True
         self._tabs.clear()
-        for panel in self.panels:
-            panel.setParent(None)
+        for panel in self.panels:  # kept in a hidden holder, never a window of their own
+            panel.setParent(self._holder)
         panels = self._grid_panels()
         if tabbed:
             for panel in panels:

@@ -84,9 +84,18 @@ def test_a_lesson_can_ask_for_one_view_at_a_time(window, qtbot, tmp_path, monkey
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_every_focused_lesson_fits_without_clipping(window, qtbot, size):
     window.resize(*size)
-    for lesson in ("vanishing_gradient", "lstm_gates", "rnn_loop"):
+    for lesson in ("vanishing_gradient", "lstm_gates", "rnn_loop", "gru_gates"):
         start_lesson(window, qtbot, lesson)
+        run = window.controller.run_id
         assert window.size().toTuple() == size
         for view in window.panel_area.shown_panels():
             assert view.width() >= view.minimumSizeHint().width(), (lesson, view.name)
             assert view.height() >= view.minimumSizeHint().height(), (lesson, view.name)
+            plots = getattr(view, "view", None)  # a panel's pyqtgraph view
+            if plots is None or not hasattr(plots, "ci"):
+                continue
+            qtbot.waitUntil(lambda v=view, r=run: getattr(v.snapshot, "run_id", None) == r)
+            settle()
+            laid_out = plots.ci.geometry()  # the maps and plots, as laid out in the view
+            assert laid_out.height() <= plots.height() + 1, (lesson, view.name, "cut off")
+            assert laid_out.width() <= plots.width() + 1, (lesson, view.name, "cut off")

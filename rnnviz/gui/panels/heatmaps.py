@@ -186,6 +186,10 @@ class _HeatMapPanel(Panel):
             if m.shown_title != text:
                 m.shown_title = text
                 m.show_title(text)
+        # the layout may have been given a geometry while the titles it measured with were
+        # shown (Qt keeps a widget at least its minimum): fit it to the view again, or the maps
+        # overflow the view until its next resize (seen after a focused lesson moved the panel)
+        self.view.ci.setGeometry(self.view.range)
 
     def _measuring_size(self, measuring: bool) -> None:
         # Once a run the view measures itself (Panel.show_plots): with no titles where they
