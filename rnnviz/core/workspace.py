@@ -37,29 +37,23 @@ class Workspace:
         self._arrays: dict[str, np.ndarray] = {}
         self._alone = self._count_alone() if keep else 0
 
-    def _references(self, name: str) -> int:
-        a = self._arrays[name]
-        return sys.getrefcount(a)
-
     def _count_alone(self) -> int:
+        # the references to an array held by the workspace alone, counted exactly as ``empty``
+        # counts them (a local name and the call's argument included)
         self._arrays["_probe"] = np.empty(1)
-        alone = self._references("_probe")
-        del self._arrays["_probe"]
+        a = self._arrays.get("_probe")
+        alone = sys.getrefcount(a)
+        del a, self._arrays["_probe"]
         return alone
 
     def empty(self, name: str, shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
         """An array of ``shape`` and ``dtype`` with undefined contents, kept under ``name``."""
         if not self.keep:
             return np.empty(shape, dtype)
-        # no local name may hold the array while its references are counted
-        if (
-            name not in self._arrays
-            or self._references(name) > self._alone
-            or self._arrays[name].shape != tuple(shape)
-            or self._arrays[name].dtype != dtype
-        ):
-            self._arrays[name] = np.empty(shape, dtype)
-        return self._arrays[name]
+        a = self._arrays.get(name)
+        if a is None or sys.getrefcount(a) > self._alone or a.shape != shape or a.dtype != dtype:
+            a = self._arrays[name] = np.empty(shape, dtype)
+        return a
 
     def zeros(self, name: str, shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
         """Like ``empty``, filled with zeros."""
