@@ -29,10 +29,11 @@ def fits(size: QSize, room: QSize = INSIDE) -> bool:
 
 
 def show_every_view(window, qtbot) -> None:
-    """Bring each view to the front in turn (in tabs a hidden view is not drawn) until each has
-    drawn the run, so that each has sized itself to the model."""
+    """Bring each view the lesson shows to the front in turn (in tabs a hidden view is not
+    drawn) until each has drawn the run, so that each has sized itself to the model."""
     run = window.controller.run_id
-    for panel in (*window.panels, window.panels[0]):
+    panels = [p for p in window.panels if p in window.panel_area.shown]  # a focused lesson's
+    for panel in (*panels, panels[0]):
         window.panel_area.bring_into_view(panel)
         qtbot.waitUntil(panel.isVisible, timeout=2_000)
         qtbot.waitUntil(lambda p=panel: getattr(p.snapshot, "run_id", None) == run, timeout=5_000)
@@ -76,6 +77,7 @@ def window(qtbot):
 @pytest.mark.slow
 @pytest.mark.parametrize(("preset", "variant"), RUNS)
 def test_every_lesson_and_comparison_fits_a_projector(window, qtbot, preset, variant):
+    window.focus_action.setChecked(False)  # every view (test_lesson_focus: the lesson's own)
     with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
         window.start(preset, play=False)
     if variant:
