@@ -20,7 +20,9 @@ BLAS through threadpoolctl, PyTorch through ``torch.set_num_threads``, and both 
 usual environment variables) and times ``--repeats`` calls after ``--warmups``. The JSON gives,
 per case, side and mode, the median of the round medians, every round's median, the pooled
 quartiles, minimum and maximum; the ratio rnnviz / other is taken within each round (below 1:
-rnnviz is faster). The machine (cores, CPU, NumPy's SIMD, the BLAS) and the load average before
+rnnviz is faster), its median over the rounds is "median", and "best_rounds" divides each
+side's fastest round median (other processes only ever add time, so on a shared machine this
+one moves least). The machine (cores, CPU, NumPy's SIMD, the BLAS) and the load average before
 and after are recorded.
 
 PyTorch is not a dependency of rnnviz: install it in a separate environment and name its
@@ -319,9 +321,11 @@ def main() -> None:
                     float(np.median(a) / np.median(b))
                     for a, b in zip(by_side["rnnviz"][mode], rounds, strict=True)
                 ]
+                best = min(map(np.median, by_side["rnnviz"][mode])) / min(map(np.median, rounds))
                 ratios[mode] = {
                     "median": round(float(np.median(per_round)), 3),
                     "rounds": [round(v, 3) for v in per_round],
+                    "best_rounds": round(float(best), 3),
                 }
             row[f"ratio_to_{other}"] = ratios
         cases[name] = row
