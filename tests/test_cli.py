@@ -141,7 +141,12 @@ def test_the_window_opens_on_the_default_lesson(monkeypatch):
     monkeypatch.setattr(rnnviz.gui.app, "run_window", lambda *args: calls.append(args) or 0)
     assert cli.main([]) == 0
     assert cli.main(["--preset", "alphabet", "--autostart"]) == 0
-    assert calls == [(cli.DEFAULT_PRESET, False), ("alphabet", True)]
+    assert cli.main(["--present"]) == 0
+    assert calls == [
+        (cli.DEFAULT_PRESET, False, False),
+        ("alphabet", True, False),
+        (cli.DEFAULT_PRESET, False, True),  # in presentation mode
+    ]
     assert cli.DEFAULT_PRESET == "moving_ball"
 
 

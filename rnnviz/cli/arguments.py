@@ -11,6 +11,7 @@ import re
 
 import rnnviz
 from rnnviz.cli.messages import one_line
+from rnnviz.gui import THEMES
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -122,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"open the window on this lesson (default: {DEFAULT_PRESET}; see `rnnviz presets`)",
     )
     parser.add_argument("--autostart", action="store_true", help="start training at once")
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="open in presentation mode: full screen, settings hidden, larger type (F11)",
+    )
     parser.add_argument(
         "--benchmark",
         type=_seconds,
@@ -237,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --panel diagram and a .gif --out: an animated GIF of one update, the forward "
         "pass and then the gradient flowing back through time (BPTT)",
+    )
+    render.add_argument(
+        "--theme",
+        choices=THEMES,
+        default=THEMES[0],
+        metavar="|".join(THEMES),
+        help="projector: the window in presentation mode, settings hidden, larger type "
+        "(default: default)",
     )
     render.add_argument(
         "--size",

@@ -67,7 +67,14 @@ def run_render(args: argparse.Namespace) -> int:
     try:
         with_settings(preset.config, settings)  # a bad setting is refused before training
         result = render(
-            preset_name, steps, args.out, args.panel, size, settings, animate=args.animate
+            preset_name,
+            steps,
+            args.out,
+            args.panel,
+            size,
+            settings,
+            animate=args.animate,
+            theme=args.theme,
         )
     except (OSError, ConfigError) as error:
         raise UsageError(str(error)) from None

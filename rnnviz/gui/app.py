@@ -22,6 +22,7 @@ from PySide6.QtCore import QSize, QTimer, qFormatLogMessage, qInstallMessageHand
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
+from rnnviz.gui import THEMES
 from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
 from rnnviz.resources import resource_path
 
@@ -107,8 +108,9 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_window(preset: str | None = None, autostart: bool = False) -> int:
-    """Open the window on ``preset`` (default: the moving ball) and run until it is closed.
+def run_window(preset: str | None = None, autostart: bool = False, present: bool = False) -> int:
+    """Open the window on ``preset`` (default: the moving ball) and run until it is closed;
+    ``present``: in presentation mode (``rnnviz.gui.presenting``).
 
     SIGINT (Ctrl+C), SIGTERM and SIGHUP close it as its close button does
     (``rnnviz.gui.quit_signals``) and the exit status is then 128 + the signal's number (130,
@@ -123,6 +125,7 @@ def run_window(preset: str | None = None, autostart: bool = False) -> int:
         window.show()
         freeze_startup_objects()
         window.start(preset or "moving_ball", play=autostart)
+        window.presentation.set_on(present)
         code = app.exec()
         # delete the widgets while the application is alive: left to interpreter exit,
         # pyqtgraph's items can outlive their scene and crash the process on the way out
@@ -148,6 +151,7 @@ def render(
     size: tuple[int, int] = (1800, 1000),
     settings: dict[str, str] | None = None,
     animate: bool = False,
+    theme: str = "default",
 ) -> dict:
     """Train ``steps`` updates headless (the preset changed by dotted ``settings``), draw the
     window (or one panel) and save it to ``out``, in the format its extension names (PNG,
@@ -157,7 +161,10 @@ def render(
     smallest sizes), it is drawn at the smallest size of the same proportions it fits and
     scaled down; the result's ``drawn_at`` says at what size (else it equals ``size``).
     ``animate``: an animated GIF of one forward + BPTT pass instead (``animation_gif``).
+    ``theme`` "projector": the window in presentation mode (``rnnviz.gui.THEMES``).
     """
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}; choose one of {', '.join(THEMES)}")
     if animate:
         if panel != "diagram" or Path(out).suffix.lower() != ".gif":
             raise ValueError("animate draws the diagram panel to a .gif file")
@@ -167,7 +174,7 @@ def render(
     if not animate and Path(out).suffix.lower().lstrip(".") not in image_formats():
         raise ValueError(f"{out}: the extension names no picture format Qt can write")
     with offscreen_notices_silenced():
-        return _render(app, preset, steps, out, panel, size, settings, animate)
+        return _render(app, preset, steps, out, panel, size, settings, animate, theme)
 
 
 def _render(
@@ -179,6 +186,7 @@ def _render(
     size: tuple[int, int],
     settings: dict[str, str] | None,
     animate: bool = False,
+    theme: str = "default",
 ) -> dict:
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
@@ -197,13 +205,13 @@ def _render(
 
             result = write_bptt_gif(app, snapshot, out, size, quitter)
         else:
-            result = _draw(app, lesson, config, snapshot, out, panel, size, quitter)
+            result = _draw(app, lesson, config, snapshot, out, panel, size, quitter, theme)
     if quitter.signum is not None:
         raise SignalReceived(quitter.signum)
     return result
 
 
-def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
+def _draw(app, lesson, config, snapshot, out, panel, size, quitter, theme="default") -> dict:
     """Draw ``snapshot`` as ``render`` says, unless ``quitter`` noted a signal meanwhile."""
     from rnnviz.gui.controller import Controller
     from rnnviz.gui.main_window import DEMO_TABS, MainWindow
@@ -223,6 +231,7 @@ def _draw(app, lesson, config, snapshot, out, panel, size, quitter) -> dict:
         window.text_view.set_section(lesson.demo)
     if lesson.view is not None:
         window.panel_area.bring_into_view(window.view_named(lesson.view))
+    window.presentation.set_on(theme == "projector", full_screen=False)
     window.show()
     app.processEvents()
     widget = {

@@ -16,7 +16,7 @@ views then share the grid side by side, one fills it.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QGridLayout, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QTabBar, QTabWidget, QVBoxLayout, QWidget
 
 __all__ = ["GRID_MIN", "GRID_TITLE", "PanelArea"]
 
@@ -138,6 +138,10 @@ class PanelArea(QWidget):
         elif shown is self._grid_page and self._front not in self.panels:
             self._front = self._grid_panels()[0]
         self.view_shown.emit()
+
+    def tab_bar(self) -> QTabBar:
+        """The bar of the area's tabs (its type grows in presentation mode)."""
+        return self._tabs.tabBar()
 
     def bring_into_view(self, panel: QWidget) -> None:
         """Make ``panel`` (a view or a page) the shown tab, now or when the views next go into
