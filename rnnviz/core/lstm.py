@@ -205,10 +205,11 @@ def lstm_backward(
         dy_fm[...] = dy.transpose(0, 2, 1)
 
     # the factors that do not depend on the recurrence, for all steps at once (whole-sequence
-    # operations cost half as much per number as per-step ones, call overhead included):
-    # da_t = [dc_t, dc_t, dh_t, dc_t] ⊙ Q_t and the part of dc_t that comes from dh_t
+    # operations cost half as much per number as per-step ones, call overhead included), made
+    # where the loop then multiplies them in place, so that they take no memory of their own:
+    # da_t = [dc_t, dc_t, dh_t, dc_t] ⊙ Q_t in dA, and dc_t's share of dh_t, F_t, in dC
     i, f, o, g = (gates[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
-    Q = ws.empty("Q", (T, 4 * H, B), dtype)  # (T, 4H, B) ∂a_t/∂c_t for i, f, g; ∂a_t/∂h_t for o
+    Q = dA  # (T, 4H, B) ∂a_t/∂c_t for i, f, g; ∂a_t/∂h_t for o
     Q_i, Q_f, Q_o, Q_g = (Q[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
     sigmoid_grad(gates[:, : 3 * H], out=Q[:, : 3 * H])  # σ'(i), σ'(f), σ'(o)
     Q_i *= g  # ∂c/∂i ⊙ σ'(i) = g ⊙ σ'(i)
@@ -216,23 +217,23 @@ def lstm_backward(
     Q_o *= tanh_c  # tanh c_t ⊙ σ'(o)
     tanh_grad(g, out=Q_g)
     Q_g *= i  # i ⊙ tanh'(g)
-    F = tanh_grad(tanh_c, out=ws.empty("F", (T, H, B), dtype))  # (T, H, B)
+    F = tanh_grad(tanh_c, out=dC)  # (T, H, B)
     F *= o  # ∂c_t's share of dh_t: o ⊙ (1 − tanh² c_t)
 
     for t in range(T - 1, -1, -1):
         dh = dH[t]  # (H, B)
-        dc = dC[t]  # (H, B) gradient reaching c_t
         if dy is None:
             dh[...] = dh_next
         else:
             np.add(dy_fm[t], dh_next, out=dh)
-        np.multiply(dh, F[t], out=dc)
+        dc = dC[t]  # (H, B) F_t, then the gradient reaching c_t
+        dc *= dh
         dc += dc_next  # dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh² c_t)
-        da = dA[t]  # (4H, B) rows i, f, o, g
+        da = dA[t]  # (4H, B) Q_t, then the gradient of the pre-activations, rows i, f, o, g
         # [di, df] = dc_t ⊙ [g σ'(i), c_{t−1} σ'(f)], do = dh_t tanh c_t σ'(o), dg = dc_t i tanh'(g)
-        np.multiply(Q[t, : 2 * H].reshape(2, H, B), dc, out=da[: 2 * H].reshape(2, H, B))
-        np.multiply(Q_o[t], dh, out=da[2 * H : 3 * H])
-        np.multiply(Q_g[t], dc, out=da[3 * H :])
+        da[: 2 * H].reshape(2, H, B)[...] *= dc
+        da[2 * H : 3 * H] *= dh
+        da[3 * H :] *= dc
         np.multiply(dc, f[t], out=dc_next)  # dc_{t−1}
         np.matmul(W_hh_T, da, out=dh_next)  # dh_{t−1} from this step
 

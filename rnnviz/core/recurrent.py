@@ -98,8 +98,10 @@ class RecurrentLayer:
         self.dtype = dtype
         self.seed = seed
         self.params: dict[str, np.ndarray] = {}
-        # per layer and direction, the arrays of the last pass, reused when no one holds them
-        self._workspaces = [Workspace() for _ in range(self.num_layers * self.num_directions)]
+        # the arrays of the last pass, reused when no one holds them; one for every layer and
+        # direction, which run one after another, so that it keeps one set of work arrays
+        # (the largest), as many as a pass without it has alive at once
+        self._workspace = Workspace()
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(self.hidden_size)
         for name, shape in self.parameter_shapes().items():
@@ -301,7 +303,7 @@ class RecurrentLayer:
                 xin = layer_in if d == 0 else np.ascontiguousarray(layer_in[::-1])
                 c0 = None if c0_all is None else c0_all[j]
                 weights = self._weights(k, d)
-                cache = self._cell_forward(xin, h0_all[j], c0, weights, self._workspaces[j])
+                cache = self._cell_forward(xin, h0_all[j], c0, weights, self._workspace)
                 dtrace = DirectionTrace(self.cell, d == 1, cache, self.gate_names)
                 directions.append(dtrace)
                 outs.append(dtrace.h)
@@ -382,7 +384,7 @@ class RecurrentLayer:
                 dh_last = None if dh_all is None else dh_all[j]
                 dc_last = None if dc_all is None else dc_all[j]
                 dx_d, dh0_j, dc0_j, g, dH, dC = self._cell_backward(
-                    dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0, self._workspaces[j]
+                    dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0, self._workspace
                 )
                 suffix = "_reverse" if d == 1 else ""
                 grads[f"weight_ih_l{k}{suffix}"] = g["W_ih"]
