@@ -17,7 +17,8 @@ G gates (RNN 1, GRU 3, LSTM 4), I inputs, O outputs, T steps and B sequences:
                  S buffers (SGD and Adagrad 1, Adam and RMSprop 2)
     forward      T·B·(I + O + L·D·C·H + copies): the batch, the readout's outputs, every
                  layer-direction's cache (C = 7 for the LSTM: four gates, h, c, tanh c; 5 for
-                 the GRU: three gates, h, W_hn·h; 1 for the RNN: h) and the copies a
+                 the GRU: three gates, h, W_hn·h; 1 for the RNN: h; the RNN and the LSTM
+                 also keep each step's input beside h, I_k + 1 more) and the copies a
                  bidirectional layer makes of its input (reversed) and output (joined)
     backward     T·B·(O + 2·D·H + W·H + I_k + L·D·H): the gradients of the outputs and of y,
                  the work of one layer-direction (W = 5 LSTM, 7 GRU, 2 RNN) and the gradient
@@ -27,9 +28,10 @@ G gates (RNN 1, GRU 3, LSTM 4), I inputs, O outputs, T steps and B sequences:
 An update holds two forward passes (the trainer keeps the last one for the views while the next
 one runs), a backward pass and the scores; the evaluation at the end of ``rnnviz train``
 (``Trainer.evaluate``: batches of max(B, 32) sequences, or the text's validation text) holds
-the last update's forward pass and two of its own. The larger of the two counts, with the
-histories (the gradient norms keep ``history`` rows of L·D·T numbers, and a snapshot copies
-them) and a quarter more for NumPy's short-lived temporaries.
+the last update's forward pass, the work arrays the layer keeps from its backward pass (for
+speed: ``rnnviz.core.workspace``) and two forward passes of its own. The larger of the two
+counts, with the histories (the gradient norms keep ``history`` rows of L·D·T numbers, and a
+snapshot copies them) and a quarter more for NumPy's short-lived temporaries.
 
 Measured with ``tracemalloc`` (tests/training/test_budget.py: each cell, stacked and
 bidirectional layers, every task), the estimate lies between 1 and 1.5 times the real peak.
@@ -156,6 +158,8 @@ def estimate_memory(
 
     # per step and sequence, in float32 numbers
     cache = L * D * _CACHE_UNITS[cell] * H
+    if cell != "gru":  # the RNN and the LSTM keep z_t = [h_{t−1}; x_t; 1], their step's operand
+        cache += sum(D * (I_k + 1) for I_k in inputs)
     # a bidirectional layer copies its input reversed and its two outputs side by side; the
     # LSTM's (T, H, B) states are copied once into the (T, B, H) the readout reads
     copies = sum((D - 1) * (I_k + D * H) for I_k in inputs) + (H if cell == "lstm" else 0)
@@ -171,7 +175,8 @@ def estimate_memory(
     evaluated = T * max(B, _EVALUATION_BATCH)
     if config.task is TaskName.TEXT:
         evaluated = min(evaluated, TextTask.MAX_VALIDATION_CHARS)
-    evaluation = T * B * forward + evaluated * (2 * forward + forward_work + O + scores)
+    # the layer keeps its last backward pass's work arrays for the next (rnnviz.core.workspace)
+    evaluation = T * B * (forward + work) + evaluated * (2 * forward + forward_work + O + scores)
     passes = max(update, evaluation) * _FLOAT
 
     rows = config.history
