@@ -182,15 +182,20 @@ def step_norms(gradients, T: int, dtype: np.dtype) -> np.ndarray:
     """‖g_t‖ over batch and units of each of ``gradients`` ((T, B, H) each): (len, T).
 
     One batched dot product per array, in its own dtype (a tenth of the time of squaring into
-    a float64 copy); where a float32 square overflows, that array is summed again in float64.
+    a float64 copy); where a float32 sum of squares overflows or may have underflowed (a
+    vanishing gradient), that array is summed again in float64.
     """
     norms = np.zeros((len(gradients), T), dtype)  # (len, T)
+    small = np.finfo(dtype).tiny / np.finfo(dtype).eps  # squares above it lost no digits
     for row, g in zip(norms, gradients, strict=True):
         if g.strides[1] < g.strides[2]:
             g = g.transpose(0, 2, 1)  # feature-major (LSTM): the sum does not mind the order
         flat = g.reshape(T, -1)  # (T, B·H), a view when each step's block is contiguous
-        squares = np.matmul(flat[:, None, :], flat[:, :, None])[:, 0, 0]  # (T,)
-        if not squares.max() < np.inf:  # an overflow (or a NaN, which fails any comparison)
+        with np.errstate(over="ignore", under="ignore"):  # both are caught just below
+            squares = np.matmul(flat[:, None, :], flat[:, :, None])[:, 0, 0]  # (T,)
+        # an overflow, a NaN (which fails any comparison) or a sum so small that its squares
+        # may have underflowed (vanishing gradients): summed again in float64
+        if not (squares.max() < np.inf and squares.min() >= small):
             squares = np.square(flat, dtype=np.float64).sum(axis=1)  # (T,)
         row[...] = np.sqrt(squares)
     return norms

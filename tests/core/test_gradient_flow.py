@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core import GRU, LSTM, RNN
+from rnnviz.core.trace import step_norms
 
 T, B, H, I = 30, 4, 16, 3
 
@@ -73,3 +74,14 @@ def test_gradient_flow_of_a_gru_lies_between():
     norms = gradient_norms_from_last_step(gru).dh_norms[0]
     assert np.all(np.isfinite(norms)) and np.all(norms > 0)
     assert norms[0] < norms[-1]  # it still fades with distance at initialisation
+
+
+def test_step_norms_of_float32_gradients_survive_underflow_and_overflow():
+    # float32 squares of 1e-25 underflow and of 1e25 overflow: the norms are summed in float64
+    # then, so a vanishing gradient still has a finite, positive, exact norm
+    T, B, H = 3, 2, 4
+    for scale in (1e-25, 1.0, 1e25):
+        g = np.full((T, B, H), scale, np.float32)  # (T, B, H)
+        norms = step_norms([g, g.transpose(0, 2, 1).copy().transpose(0, 2, 1)], T, np.float32)
+        expected = np.float32(scale) * np.sqrt(np.float32(B * H))
+        np.testing.assert_allclose(norms, np.full((2, T), expected), rtol=1e-6)
