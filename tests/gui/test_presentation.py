@@ -36,7 +36,8 @@ def test_f11_enters_presentation_mode_and_esc_leaves_it_as_it_was(window, qtbot)
     assert not window.sidebar.isVisible()  # the settings are not the lecture
     assert title.font().pointSizeF() == points * PRESENT_SCALE
     assert window.panel_area.tab_bar().font().pointSizeF() == tab_points * PRESENT_SCALE
-    assert f"{round(14 * PRESENT_SCALE)}pt" in window.lesson_bar.styleSheet()  # the buttons
+    style = window.lesson_bar.styleSheet()
+    assert f"{round(14 * PRESENT_SCALE)}pt" in style and "#eef3f8" in style  # bar kept
     leave = next(a for a in window.actions() if a.text() == "Leave presentation mode")
     assert leave.isEnabled() and leave.shortcut().toString() == "Esc"
     leave.trigger()
@@ -104,3 +105,32 @@ def test_present_and_theme_on_the_command_line(tmp_path, capsys):
     assert main([*argv, "--out", str(plain)]) == 0
     # the projector picture has no settings sidebar: its left edge is the demo, not the form
     assert QImage(str(plain)) != image
+
+
+def test_clicker_keys_work_with_the_focus_in_a_combo_box(window, qtbot):
+    start(window, qtbot)
+    window.presentation.set_on(True)
+    settle()
+    combo = window.speed  # the toolbar's combo box stays in presentation mode
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus, timeout=2_000)
+    index, lesson = combo.currentIndex(), window.lesson.name
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        qtbot.keyClick(combo, Qt.Key.Key_PageDown)  # a clicker's "next"
+    assert window.lesson.name != lesson
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        qtbot.keyClick(combo, Qt.Key.Key_PageUp)  # and "previous"
+    assert window.lesson.name == lesson
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=10_000):
+        qtbot.keyClick(combo, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.controller.latest.iteration == 1, timeout=10_000)
+    assert combo.currentIndex() == index and window.presentation.on
+
+
+def test_render_theme_projector_has_a_light_background(tmp_path):
+    out = tmp_path / "projector.png"
+    argv = ["render", "--preset", "moving_ball", "--steps", "2", "--size", "1280x720"]
+    assert main([*argv, "--theme", "projector", "--out", str(out)]) == 0
+    image = QImage(str(out))
+    for x, y in ((2, image.height() - 2), (image.width() - 2, image.height() // 2)):
+        assert image.pixelColor(x, y).lightnessF() > 0.8
