@@ -3,11 +3,11 @@ mode, ``rnnviz --present``; ``rnnviz render --theme projector`` draws it).
 
 The views are already drawn for a projector (dark on white, 13–15 pt type, thick lines,
 colour-blind-safe colours: ``rnnviz.gui.panels.style``). Presentation mode adds what a room
-needs around them: the whole screen, the settings sidebar hidden (a lesson's settings are not
-the lecture), the lesson's title and explanation and the tabs' names in larger type, and state
-changes as a large banner (``rnnviz.gui.state_banner``). The keys a presenter's clicker sends
-work as everywhere: Space plays or pauses, → one update, R resets, PageDown / PageUp the next /
-previous lesson; Esc or F11 leaves.
+needs around them: the whole screen, the settings sidebar and the menu bar hidden (a lesson's
+settings are not the lecture), the lesson's title and explanation and the tabs' names in
+larger type, and state changes as a large banner (``rnnviz.gui.state_banner``). The keys a
+presenter's clicker sends work as everywhere: Space plays or pauses, → one update, R resets,
+PageDown / PageUp the next / previous lesson; Esc or F11 leaves.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Presentation(QObject):
                 "sidebar": w.sidebar_action.isChecked(),
                 "fonts": [(widget, widget.font()) for widget in widgets],
                 "buttons": w.lesson_bar.styleSheet(),
+                "menus": w.menuBar().isVisible(),
             }
             for widget in widgets:
                 bigger = widget.font()
@@ -74,6 +75,9 @@ class Presentation(QObject):
             points = round(TEXT_PT * PRESENT_SCALE)
             w.lesson_bar.setStyleSheet(f"QPushButton {{ font-size: {points}pt; }}")
             w.show_sidebar(False)
+            # the menus' room goes to the views (every action is the window's own: its keys
+            # still work, F11 / Esc bring the menus back); the toolbar stays (play, speed)
+            w.menuBar().setVisible(False)
             if full_screen:
                 w.setWindowState(w.windowState() | Qt.WindowState.WindowFullScreen)
         else:
@@ -82,6 +86,7 @@ class Presentation(QObject):
                 widget.setFont(old)
             w.lesson_bar.setStyleSheet(before.get("buttons", ""))
             w.show_sidebar(before.get("sidebar", True))
+            w.menuBar().setVisible(before.get("menus", True))
             w.setWindowState(before.get("state", Qt.WindowState.WindowNoState))
         self.on = on
         w.lesson_bar.updateGeometry()

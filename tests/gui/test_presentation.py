@@ -134,3 +134,26 @@ def test_render_theme_projector_has_a_light_background(tmp_path):
     image = QImage(str(out))
     for x, y in ((2, image.height() - 2), (image.width() - 2, image.height() // 2)):
         assert image.pixelColor(x, y).lightnessF() > 0.8
+
+
+def test_nothing_is_clipped_in_presentation_mode_at_1280_by_720(window, qtbot):
+    from test_projector_fit import PROJECTOR, assert_nothing_clipped, show_every_view
+
+    start(window, qtbot, "moving_ball")
+    window.presentation.set_on(True, full_screen=False)  # offscreen: the screen's size is not
+    window.resize(PROJECTOR)  # a projector's, so the window is given its size
+    settle()
+    assert not window.menuBar().isVisible()
+    show_every_view(window, qtbot)
+    assert window.size() == PROJECTOR  # not pushed larger by the larger type
+    for panel in window.panels:
+        window.panel_area.bring_into_view(panel)
+        settle()
+        assert_nothing_clipped(window)
+    page = window.network_page
+    window.panel_area.bring_into_view(page)
+    settle()
+    assert page.height() >= page.minimumSizeHint().height()
+    assert page.width() >= page.minimumSizeHint().width()
+    window.presentation.set_on(False)
+    assert window.menuBar().isVisible()
