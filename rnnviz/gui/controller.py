@@ -100,6 +100,8 @@ class Controller(QObject):
     #: ``(handle, event)`` (an ``rnnviz.training.protocol`` event).
     run_snapshot = Signal(object, object)
     run_reported = Signal(object, object)
+    #: Compare mode began or ended: the runs side by side (the main one first), () after.
+    compare_changed = Signal(object)
 
     def __init__(
         self,
@@ -120,6 +122,7 @@ class Controller(QObject):
         self._keys = itertools.count(1)
         self._runs: list[RunHandle] = []
         self._main = self._new_run(self._backend)
+        self._compared: list[RunHandle] = []  # compare mode's runs, the main one first
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
@@ -164,6 +167,42 @@ class Controller(QObject):
         self._runs.remove(handle)
         handle.deleteLater()
         return True
+
+    # ------------------------------------------------------------------ compare mode
+
+    @property
+    def compared(self) -> tuple[RunHandle, ...]:
+        """The runs side by side in compare mode, the main one first; () with one run."""
+        return tuple(self._compared)
+
+    def compare(self, configs, *, play: bool = False) -> bool:
+        """Compare mode: the runs of ``configs`` (2 or 3 TrainConfigs: the same task and
+        seed, another cell each) side by side, the main run on the first, each in a training
+        process (or thread) of its own; play, pause, step, reset and rewind then act on them
+        all. False (and ``failed``) if the first is refused."""
+        configs = [resolve_config(c) for c in configs]
+        if not 2 <= len(configs) <= 3:
+            raise ValueError(f"compare mode shows 2 or 3 runs, not {len(configs)}")
+        self.end_compare()
+        if not self._main.start(configs[0], play=play):
+            return False
+        self._compared = [self._main] + [self.add_run(c, play=play) for c in configs[1:]]
+        self.compare_changed.emit(self.compared)
+        return True
+
+    def end_compare(self) -> None:
+        """Back to one run, the main one: the others stop and go."""
+        if not self._compared:
+            return
+        others, self._compared = self._compared[1:], []
+        for handle in others:
+            if not self.remove_run(handle):
+                handle.stop(0)  # busy in a long update: it goes when the window closes
+        self.compare_changed.emit(())
+
+    def _all(self) -> list[RunHandle]:
+        """The runs the training commands act on: all compared ones, else the main one."""
+        return self._compared or [self._main]
 
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop every run's training thread: stop flag, quit, wait up to ``timeout_ms`` each.
@@ -228,34 +267,45 @@ class Controller(QObject):
     def start(self, config: TrainConfig | Preset | str, *, play: bool = False) -> bool:
         """Start a run of ``config`` (a TrainConfig, a Preset or a preset's name), replacing
         any current run; starts the training thread if needed. False (and ``failed``) if the
-        preset or config is not valid."""
+        preset or config is not valid. Ends compare mode."""
+        self.end_compare()
         return self._main.start(config, play=play)
 
     def reset(self, config: TrainConfig | None = None) -> bool:
-        """A new run of ``config`` (default: the current configuration, from its seed)."""
+        """A new run of ``config`` (default: the current configuration, from its seed); in
+        compare mode every run starts again on its own configuration."""
+        for other in self._all()[1:]:
+            other.reset()
         return self._main.reset(config)
 
     def play(self) -> None:
-        self._main.play()
+        for run in self._all():
+            run.play()
 
     def pause(self) -> None:
-        self._main.pause()
+        for run in self._all():
+            run.pause()
 
     def toggle(self) -> None:
-        """Play if not training, else pause (the space bar)."""
-        self._main.toggle()
+        """Play if not training, else pause (the space bar); compared runs follow the main."""
+        if self._main.state == "training":
+            self.pause()
+        else:
+            self.play()
 
     def step(self) -> None:
-        """Pause, then exactly one update and one snapshot."""
-        self._main.step()
+        """Pause, then exactly one update and one snapshot (of every compared run)."""
+        for run in self._all():
+            run.step()
 
     def set_live(self, settings: Mapping[str, Any] | None = None, /, **dotted: Any) -> bool:
         """See ``RunHandle.set_live``: False (and ``failed``) for an unknown or invalid one."""
         return self._main.set_live(settings, **dotted)
 
     def rewind(self) -> None:
-        """The same run again: same seed, same initial weights."""
-        self._main.rewind()
+        """The same run again: same seed, same initial weights (every compared run)."""
+        for run in self._all():
+            run.rewind()
 
     def reseed(self, seed: int | None = None) -> bool:
         """A new run from ``seed`` (default: the current seed + 1)."""
@@ -276,7 +326,8 @@ class Controller(QObject):
 
     def open(self, path: str | Path) -> None:
         """Open a session (paused); ``session_opened`` and ``run_reset`` follow, or ``failed``
-        with the current run carrying on as it was."""
+        with the current run carrying on as it was. Ends compare mode."""
+        self.end_compare()
         self._main.open(path)
 
     def import_weights(self, path: str | Path) -> None:

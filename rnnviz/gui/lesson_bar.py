@@ -34,9 +34,12 @@ class LessonBar(QFrame):
     variant_chosen(int)
         The user pressed a comparison button: 0 is the lesson as it is, k ≥ 1 its k-th
         ``compare`` run.
+    side_by_side_toggled(bool)
+        The user pressed "Side by side": compare mode on (the lesson's runs in columns) or off.
     """
 
     variant_chosen = Signal(int)
+    side_by_side_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,12 +69,23 @@ class LessonBar(QFrame):
         self._buttons.idClicked.connect(self._on_clicked)
         self._button_row = QHBoxLayout()
         self._button_row.setSpacing(6)
+        self.side_by_side = QPushButton("Side by side")
+        self.side_by_side.setFont(font(TEXT_PT))
+        self.side_by_side.setCheckable(True)
+        self.side_by_side.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space stays play/pause
+        self.side_by_side.setToolTip(
+            "Compare mode: the lesson's runs side by side, each training at once on the same "
+            "data and seed; press again for one run"
+        )
+        self.side_by_side.toggled.connect(self.side_by_side_toggled)
+        self.side_by_side.setVisible(False)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.title, 1)
         top.addWidget(self.compare_label)
         top.addLayout(self._button_row)
+        top.addWidget(self.side_by_side)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 3, 10, 4)
         layout.setSpacing(0)
@@ -112,6 +126,7 @@ class LessonBar(QFrame):
                 self._button_row.addWidget(button)
             self._check(variant)
         self.compare_label.setVisible(bool(preset.compare))
+        self.side_by_side.setVisible(bool(preset.compare))
 
     def _check(self, variant: int | None) -> None:
         if variant is None:  # an exclusive group keeps one checked unless told otherwise

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel
 
+from rnnviz.gui.compare_mode import install_compare
 from rnnviz.gui.explanation_box import ExplanationBox
 from rnnviz.gui.lesson_focus import focus_action, focus_lesson
 from rnnviz.gui.presenting import install_presentation
@@ -149,6 +150,7 @@ class WindowMenus:
         self.focus_action.toggled.connect(lambda on: focus_lesson(self, self.lesson, on))
         view_menu.addAction(self.focus_action)
         install_presentation(self, view_menu)  # F11: full screen, settings hidden, banner
+        install_compare(self, view_menu)  # the lesson's runs side by side
         # window-wide, so the keys work wherever the focus is; a text field the user types
         # in keeps its own arrow keys (Qt lets a focused editor claim them first). → alone is
         # one update (Training → Step), as a presenter's clicker sends it

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 __all__ = [
     "BACKGROUND",
+    "CELL_COLORS",
     "CIVIDIS_LUT",
     "DIVERGING_LUT",
     "FOREGROUND",
@@ -43,6 +44,10 @@ CURVE_WIDTH = 3
 
 #: Okabe & Ito's colour-blind-safe palette (without its yellow, too pale on white).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000")
+
+#: Each cell's colour wherever cells are drawn side by side (compare mode, the delay sweep):
+#: the same cell, the same colour (Okabe–Ito: vermillion, blue, bluish green, reddish purple).
+CELL_COLORS = {"rnn_tanh": "#D55E00", "lstm": "#0072B2", "gru": "#009E73", "rnn_relu": "#CC79A7"}
 
 #: The colour maps by what they show: values of one sign, of both signs, the gradient's size.
 SEQUENTIAL, DIVERGING, HEAT = "viridis", "CET-D1", "inferno"

@@ -1,0 +1,107 @@
+"""Compare mode in the window: the lesson's runs side by side (``ComparePage``), started from the
+lesson bar's "Side by side", View → Side by side, or ``rnnviz --compare rnn,lstm,gru``.
+
+While comparing, the compare page takes the place of the demo and the views; the training
+keys act on every run (``Controller.compare``). Leaving keeps the main run, the lesson's own
+(or the first cell named), with its views as they were.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+
+from rnnviz.gui.compare_page import ComparePage
+from rnnviz.training.cell_list import cell_label
+
+__all__ = ["MAX_COMPARED", "install_compare"]
+
+#: The most runs side by side: three columns fit a projector, and two cores share them.
+MAX_COMPARED = 3
+
+
+def lesson_configs(lesson) -> list:
+    """The lesson's own config and its comparisons', at most ``MAX_COMPARED``."""
+    return [lesson.config, *(c for _, c in lesson.compare_configs())][:MAX_COMPARED]
+
+
+def cell_configs(lesson, cells) -> list:
+    """The lesson's config with each of ``cells`` (``rnnviz.training.settings.Cell``)."""
+    return [lesson.config.with_settings({"model.cell": cell.value}) for cell in cells]
+
+
+def install_compare(window, menu) -> ComparePage:
+    """Give ``window`` compare mode: ``window.compare_page``, ``window.compare_action`` (View
+    menu), ``window.compare_lesson()`` and ``window.compare_cells(cells)``."""
+    page = ComparePage()
+    page.hide()
+    window.splitter.addWidget(page)
+    window.compare_page = page
+    controller, bar = window.controller, window.lesson_bar
+    action = QAction("Side by side", window)
+    action.setCheckable(True)
+    action.setToolTip("The lesson's runs side by side, training at once (compare mode)")
+    menu.addAction(action)
+    window.compare_action = action
+
+    def set_checked(on: bool) -> None:
+        for switch in (action, bar.side_by_side):
+            switch.blockSignals(True)
+            switch.setChecked(on)
+            switch.blockSignals(False)
+
+    def start(configs) -> None:
+        def go() -> None:
+            if not controller.compare(configs, play=controller.state == "training"):
+                set_checked(False)
+
+        names = ", ".join(cell_label(c.model.cell) for c in configs)
+        window.ask_to_discard(f"{names} side by side replace it.", go, lambda: set_checked(False))
+
+    def compare_lesson() -> None:
+        if window.lesson is not None and window.lesson.compare:
+            start(lesson_configs(window.lesson))
+        else:
+            set_checked(False)
+            window.show_error("This lesson compares no runs: open one with comparison buttons.")
+
+    def compare_cells(cells) -> None:
+        lesson = window.lesson
+        if lesson is not None:
+            start(cell_configs(lesson, cells))
+
+    def toggled(on: bool) -> None:
+        if on:
+            compare_lesson()
+        else:
+            controller.end_compare()
+
+    sidebar_before = [True]
+
+    def changed(runs) -> None:
+        comparing = bool(runs)
+        if comparing == page.isVisible():  # one compare after another: new columns only
+            if comparing:
+                page.set_runs([(h, h.config.model.cell.value) for h in runs])
+            return
+        if comparing:
+            page.set_runs([(h, h.config.model.cell.value) for h in runs])
+            # the settings are one run's, and the columns need the room
+            sidebar_before[0] = window.sidebar_action.isChecked()
+            window.show_sidebar(False)
+        else:
+            window.show_sidebar(sidebar_before[0])
+        window.tabs.setVisible(not comparing)
+        window.panel_area.setVisible(not comparing)
+        page.setVisible(comparing)
+        set_checked(comparing)
+
+    def on_snapshot(handle, snapshot) -> None:
+        if handle in controller.compared:
+            page.show_run(handle, snapshot, handle.state)
+
+    action.toggled.connect(toggled)
+    bar.side_by_side_toggled.connect(toggled)
+    controller.compare_changed.connect(changed)
+    controller.run_snapshot.connect(on_snapshot)
+    window.compare_lesson, window.compare_cells = compare_lesson, compare_cells
+    return page

@@ -1,0 +1,248 @@
+"""Compare mode's page: two or three runs of one lesson, each with another cell, side by side.
+
+On top, the runs' loss curves overlaid on one plot and their gradient flow ‖∂L/∂h_t‖ overlaid
+on a log axis, each in one fixed range (a curve arriving never rescales the others); under
+them one column per run: its cell, state, updates per second and the task's first metric, and
+its hidden states or gates (the window's own heat-map views, one per run). One time cursor:
+moving it in any column moves it in all and in the gradient plot. Each cell keeps its colour
+(``style.CELL_COLORS``) in every plot and heading.
+
+The page draws the newest snapshot of each run at most ``FRAME_MS`` apart, and only while it
+is shown.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnviz.gui.panels.heatmaps import GatePanel, HiddenStatePanel
+from rnnviz.gui.panels.style import (
+    BACKGROUND,
+    CELL_COLORS,
+    CURVE_WIDTH,
+    TEXT_PT,
+    font,
+    style_plot,
+)
+from rnnviz.training.cell_list import cell_label
+
+__all__ = ["FRAME_MS", "GRADIENT_RANGE", "ComparePage", "RunColumn"]
+
+#: The page's redraw interval (about 30 a second).
+FRAME_MS = 33
+#: The gradient plot's fixed decades, log₁₀ ‖∂L/∂h_t‖: a vanilla RNN's first steps fall to
+#: 10⁻¹⁰ and below on the vanishing-gradient lesson, an LSTM's stay within a few decades.
+GRADIENT_RANGE = (-12.0, 1.0)
+#: The least height of the loss and gradient plots, in pixels: their axes and a curve.
+PLOT_MIN_HEIGHT = 170
+#: The least a norm is drawn at on the log axis (an exact zero would have no logarithm).
+FLOOR = 10.0 ** (GRADIENT_RANGE[0] - 1)
+
+
+class RunColumn(QWidget):
+    """One run's column: a heading and its hidden states or gates."""
+
+    def __init__(self, cell: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cell = cell
+        self.color = CELL_COLORS.get(cell, "#000000")
+        self.heading = QLabel()
+        self.heading.setFont(font(TEXT_PT))
+        self.heading.setWordWrap(True)
+        self.hidden = HiddenStatePanel()
+        self.gates = GatePanel()
+        self.maps = QStackedWidget()
+        self.maps.addWidget(self.hidden)
+        self.maps.addWidget(self.gates)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.heading)
+        column.addWidget(self.maps, 1)
+        self.snapshot = None
+        self.show_heading("waiting for its first update")
+
+    @property
+    def views(self) -> tuple[QWidget, QWidget]:
+        return (self.hidden, self.gates)
+
+    def show_heading(self, status: str) -> None:
+        name = html.escape(cell_label(self.cell))
+        self.heading.setText(
+            f"<span style='color:{self.color}'>■</span> <b>{name}</b> · {html.escape(status)}"
+        )
+
+    def show_snapshot(self, snapshot, state: str) -> None:
+        self.snapshot = snapshot
+        metric = next(iter(snapshot.metrics.items()), None)
+        parts = [state, f"{snapshot.steps_per_second:.0f} updates/s"]
+        if metric is not None and math.isfinite(metric[1]):
+            parts.append(f"{snapshot.task.label(metric[0])} {metric[1]:.2f}")
+        if snapshot.diverged:
+            parts.append("diverged")
+        self.show_heading(" · ".join(parts))
+        self.maps.currentWidget().show_snapshot(snapshot)
+
+
+class ComparePage(QWidget):
+    """The compare page (see the module docstring); a page of the panel area.
+
+    ``set_runs(keys_and_cells)`` lays out one column per run; ``show_run(key, snapshot,
+    state)`` hands it a run's newest snapshot; ``cursor_moved(t)`` when the user moves the
+    shared time cursor.
+    """
+
+    cursor_moved = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.views: tuple[QWidget, ...] = ()  # a page of the panel area: no views of its own
+        self.columns: dict[object, RunColumn] = {}
+        self._curves: dict[object, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self._dirty: dict[object, tuple[object, str]] = {}
+        self._loss_top = 0.0
+        self._t = 0
+        self.loss_plot = pg.PlotWidget(background=BACKGROUND)
+        style_plot(self.loss_plot.getPlotItem(), "training iteration", "loss", "loss")
+        self.loss_plot.getPlotItem().addLegend(offset=(-10, 10))
+        self.gradient_plot = pg.PlotWidget(background=BACKGROUND)
+        gradient = self.gradient_plot.getPlotItem()
+        style_plot(gradient, "time step t", "‖∂L/∂hₜ‖", "gradient per step (log)")
+        gradient.setLogMode(y=True)
+        gradient.setYRange(*GRADIENT_RANGE, padding=0)
+        gradient.getViewBox().setMouseEnabled(x=False, y=False)
+        self.loss_plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
+        self.cursor_line = pg.InfiniteLine(
+            pos=0, angle=90, movable=True, pen=pg.mkPen("k", width=2)
+        )
+        self.cursor_line.sigPositionChanged.connect(self._on_line_moved)
+        gradient.addItem(self.cursor_line)
+        for plot in (self.loss_plot, self.gradient_plot):
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
+        plots = QHBoxLayout()
+        plots.addWidget(self.loss_plot, 1)
+        plots.addWidget(self.gradient_plot, 1)
+        self.choice = QButtonGroup(self)
+        switch = QHBoxLayout()
+        for k, text in enumerate(("Hidden states", "Gates")):
+            button = QRadioButton(text)
+            button.setFont(font(TEXT_PT))
+            button.setChecked(k == 0)
+            self.choice.addButton(button, k)
+            switch.addWidget(button)
+        switch.addStretch(1)
+        self.choice.idClicked.connect(self.show_maps)
+        self._grid = QGridLayout()
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        page = QVBoxLayout(self)
+        page.addLayout(plots, 1)
+        page.addLayout(switch)
+        page.addLayout(self._grid, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._draw)
+
+    # ------------------------------------------------------------------ runs
+
+    def set_runs(self, runs: list[tuple[object, str]]) -> None:
+        """One column per (key, cell) of ``runs``, in that order, replacing any before."""
+        for column in self.columns.values():
+            self._grid.removeWidget(column)
+            column.deleteLater()
+        for loss, gradient in self._curves.values():
+            self.loss_plot.removeItem(loss)
+            self.gradient_plot.removeItem(gradient)
+        self.loss_plot.getPlotItem().legend.clear()
+        self.columns, self._curves, self._dirty = {}, {}, {}
+        self._loss_top = 0.0
+        for k, (key, cell) in enumerate(runs):
+            column = RunColumn(cell)
+            for view in column.views:
+                view.cursor_moved.connect(self.set_cursor)
+            column.gates.setVisible(False)
+            self._grid.addWidget(column, 0, k)
+            self.columns[key] = column
+            pen = pg.mkPen(column.color, width=CURVE_WIDTH)
+            loss = self.loss_plot.plot([], [], pen=pen, name=cell_label(cell))
+            gradient = self.gradient_plot.plot([], [], pen=pen)
+            self._curves[key] = (loss, gradient)
+        self.show_maps(self.choice.checkedId())
+        self._timer.start()
+
+    @Slot(object, object, str)
+    def show_run(self, key, snapshot, state: str) -> None:
+        """Keep ``snapshot`` as run ``key``'s newest, to be drawn on the next frame."""
+        if key in self.columns:
+            self._dirty[key] = (snapshot, state)
+
+    @Slot(int)
+    def show_maps(self, index: int) -> None:
+        """0: every column's hidden states; 1: its gates."""
+        for column in self.columns.values():
+            column.maps.setCurrentIndex(index)
+            if column.snapshot is not None:
+                column.maps.currentWidget().show_snapshot(column.snapshot)
+                column.maps.currentWidget().set_cursor(self._t)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _draw(self) -> None:
+        if not self.isVisible() or not self._dirty:
+            return
+        dirty, self._dirty = self._dirty, {}
+        for key, (snapshot, state) in dirty.items():
+            column = self.columns[key]
+            column.show_snapshot(snapshot, state)
+            column.maps.currentWidget().set_cursor(min(self._t, snapshot.seq_len - 1))
+            loss, gradient = self._curves[key]
+            iterations = np.asarray(snapshot.history_iterations, np.float64)
+            losses = np.asarray(snapshot.loss_history, np.float64)
+            loss.setData(iterations, losses)
+            norms = np.asarray(snapshot.dh_norms, np.float64)
+            if norms.ndim == 2 and norms.shape[1]:
+                gradient.setData(np.arange(norms.shape[1]), np.maximum(norms[0], FLOOR))
+            self._fit_loss_range(losses)
+
+    def _fit_loss_range(self, losses: np.ndarray) -> None:
+        """0 to a little above the highest loss yet: fixed, growing only when a run's loss
+        goes above it (never with each new point)."""
+        finite = losses[np.isfinite(losses)]
+        if finite.size and finite.max() > self._loss_top:
+            self._loss_top = float(finite.max()) * 1.1
+            self.loss_plot.setYRange(0.0, self._loss_top, padding=0)
+
+    # ------------------------------------------------------------------ the time cursor
+
+    @Slot(int)
+    def set_cursor(self, t: int) -> None:
+        """Move the shared time cursor to step ``t`` in every column and the gradient plot."""
+        self._t = int(t)
+        for column in self.columns.values():
+            column.maps.currentWidget().set_cursor(self._t)
+        if round(self.cursor_line.value()) != self._t:
+            self.cursor_line.blockSignals(True)
+            self.cursor_line.setValue(self._t)
+            self.cursor_line.blockSignals(False)
+        self.cursor_moved.emit(self._t)
+
+    def _on_line_moved(self) -> None:
+        t = max(0, round(self.cursor_line.value()))
+        if t != self._t:
+            self.set_cursor(t)
+
+    def cursor(self) -> int:
+        return self._t
