@@ -15,6 +15,7 @@ from rnnviz import cli
 from rnnviz.cli.arguments import build_parser
 from rnnviz.cli.messages import print_json
 from rnnviz.resources import resources_root
+from rnnviz.training.settings import Cell
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -142,10 +143,13 @@ def test_the_window_opens_on_the_default_lesson(monkeypatch):
     assert cli.main([]) == 0
     assert cli.main(["--preset", "alphabet", "--autostart"]) == 0
     assert cli.main(["--present"]) == 0
+    assert cli.main(["--preset", "vanishing_gradient", "--compare", "rnn,lstm,gru"]) == 0
+    cells = (Cell.RNN_TANH, Cell.LSTM, Cell.GRU)  # rnn means the tanh RNN
     assert calls == [
-        (cli.DEFAULT_PRESET, False, False),
-        ("alphabet", True, False),
-        (cli.DEFAULT_PRESET, False, True),  # in presentation mode
+        (cli.DEFAULT_PRESET, False, False, None),
+        ("alphabet", True, False, None),
+        (cli.DEFAULT_PRESET, False, True, None),  # in presentation mode
+        ("vanishing_gradient", False, False, cells),  # in compare mode
     ]
     assert cli.DEFAULT_PRESET == "moving_ball"
 

@@ -90,7 +90,8 @@ def _launch_window(args: argparse.Namespace) -> int:
         return 0
     from rnnviz.gui.app import run_window
 
-    return run_window(args.window_preset or DEFAULT_PRESET, args.autostart, args.present)
+    preset = args.window_preset or DEFAULT_PRESET
+    return run_window(preset, args.autostart, args.present, args.compare)
 
 
 def _exit_code(code: object) -> int:

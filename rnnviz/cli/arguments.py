@@ -75,6 +75,19 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _cells(text: str) -> tuple:
+    """2 or 3 cells, as ``rnnviz.training.cell_list.parse_cells`` reads them."""
+    from rnnviz.training.cell_list import parse_cells
+
+    try:
+        cells = parse_cells(text, at_most=3)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if len(cells) < 2:
+        raise argparse.ArgumentTypeError(f"compare at least two cells, e.g. rnn,lstm; got {text!r}")
+    return cells
+
+
 def _preset_name(text: str) -> str:
     """``--preset``: a lesson's name (checked against the lessons later); never empty."""
     if not text.strip():
@@ -123,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"open the window on this lesson (default: {DEFAULT_PRESET}; see `rnnviz presets`)",
     )
     parser.add_argument("--autostart", action="store_true", help="start training at once")
+    parser.add_argument(
+        "--compare",
+        type=_cells,
+        default=None,
+        metavar="CELLS",
+        help="open in compare mode: the lesson with each of these cells side by side, e.g. "
+        "rnn,lstm,gru (2 or 3 of rnn, rnn_tanh, rnn_relu, lstm, gru; rnn means rnn_tanh)",
+    )
     parser.add_argument(
         "--present",
         action="store_true",

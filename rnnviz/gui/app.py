@@ -108,15 +108,19 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_window(preset: str | None = None, autostart: bool = False, present: bool = False) -> int:
+def run_window(
+    preset: str | None = None, autostart: bool = False, present: bool = False, compare=None
+) -> int:
     """Open the window on ``preset`` (default: the moving ball) and run until it is closed;
-    ``present``: in presentation mode (``rnnviz.gui.presenting``).
+    ``present``: in presentation mode (``rnnviz.gui.presenting``); ``compare``: 2 or 3 cells
+    side by side on the lesson (``rnnviz.gui.compare_mode``).
 
     SIGINT (Ctrl+C), SIGTERM and SIGHUP close it as its close button does
     (``rnnviz.gui.quit_signals``) and the exit status is then 128 + the signal's number (130,
     143, 129); else ``app.exec()``'s.
     """
     from rnnviz.gui.main_window import MainWindow
+    from rnnviz.training.presets import load_preset
 
     app = make_app()
     with offscreen_notices_silenced(), quit_on_signals() as quitter:
@@ -125,6 +129,8 @@ def run_window(preset: str | None = None, autostart: bool = False, present: bool
         window.show()
         freeze_startup_objects()
         window.start(preset or "moving_ball", play=autostart)
+        if compare:
+            window.compare_cells(compare, load_preset(preset or "moving_ball"))
         window.presentation.set_on(present)
         code = app.exec()
         # delete the widgets while the application is alive: left to interpreter exit,

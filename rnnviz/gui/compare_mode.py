@@ -49,8 +49,10 @@ def install_compare(window, menu) -> ComparePage:
             switch.setChecked(on)
             switch.blockSignals(False)
 
-    def start(configs) -> None:
+    def start(configs, lesson) -> None:
         def go() -> None:
+            # the lesson stays named in the bar once the first run has begun
+            window._expect_lesson(configs[0], lesson, 0 if configs[0] == lesson.config else None)
             if not controller.compare(configs, play=controller.state == "training"):
                 set_checked(False)
 
@@ -59,15 +61,16 @@ def install_compare(window, menu) -> ComparePage:
 
     def compare_lesson() -> None:
         if window.lesson is not None and window.lesson.compare:
-            start(lesson_configs(window.lesson))
+            start(lesson_configs(window.lesson), window.lesson)
         else:
             set_checked(False)
             window.show_error("This lesson compares no runs: open one with comparison buttons.")
 
-    def compare_cells(cells) -> None:
-        lesson = window.lesson
+    def compare_cells(cells, lesson=None) -> None:
+        """``cells`` (2 or 3) side by side on ``lesson`` (default: the open one)."""
+        lesson = lesson or window.lesson
         if lesson is not None:
-            start(cell_configs(lesson, cells))
+            start(cell_configs(lesson, cells), lesson)
 
     def toggled(on: bool) -> None:
         if on:

@@ -1,0 +1,144 @@
+"""Compare mode (issue 13): the lesson's runs side by side, each training at once in its own
+process (a thread in tests), with the loss and gradient curves overlaid and one column each."""
+
+import numpy as np
+from gui_helpers import settle
+
+from rnnviz.gui.panels.style import CELL_COLORS
+from rnnviz.training.settings import Cell
+
+SMALL = {"model.hidden_size": "8", "batch_size": "4"}
+
+
+def open_lesson(window, qtbot, preset="vanishing_gradient"):
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        window.start(preset, play=False)
+    settle()
+
+
+def side_by_side(window, qtbot, count=3):
+    with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
+        window.lesson_bar.side_by_side.click()
+    qtbot.waitUntil(lambda: all(h.config is not None for h in window.controller.compared))
+    assert len(window.controller.compared) == count
+    return window.controller.compared
+
+
+def step_all(window, qtbot, runs, to=1):
+    seen = {}
+
+    def note(handle, snapshot):
+        seen[handle] = snapshot.iteration
+
+    window.controller.run_snapshot.connect(note)
+    window.step_action.trigger()  # → : one update of every run
+    qtbot.waitUntil(lambda: all(seen.get(h) == to for h in runs), timeout=20_000)
+    window.controller.run_snapshot.disconnect(note)
+
+
+def test_side_by_side_runs_the_lesson_and_its_comparisons_at_once(window, qtbot):
+    open_lesson(window, qtbot)
+    assert window.lesson_bar.side_by_side.isVisible()
+    runs = side_by_side(window, qtbot)
+    cells = [h.config.model.cell for h in runs]
+    assert cells == [Cell.LSTM, Cell.RNN_TANH, Cell.GRU]  # the lesson's own first
+    assert runs[0] is window.controller.main
+    first = runs[0].config
+    for handle in runs[1:]:  # the same task, data and seed: only the cell differs
+        assert handle.config.with_settings({"model.cell": first.model.cell.value}) == first
+    page = window.compare_page
+    assert page.isVisible() and not window.panel_area.isVisible()
+    assert not window.tabs.isVisible() and not window.sidebar.isVisible()
+    assert list(page.columns) == list(runs)
+    assert [c.color for c in page.columns.values()] == [
+        CELL_COLORS["lstm"],
+        CELL_COLORS["rnn_tanh"],
+        CELL_COLORS["gru"],
+    ]
+    assert window.lesson_bar.side_by_side.isChecked() and window.compare_action.isChecked()
+    assert window.lesson is not None and window.lesson.name == "vanishing_gradient"
+
+
+def test_every_run_trains_and_the_curves_are_overlaid_in_one_range(window, qtbot):
+    open_lesson(window, qtbot)
+    runs = side_by_side(window, qtbot)
+    step_all(window, qtbot, runs)
+    page = window.compare_page
+    qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    for handle in runs:
+        loss, gradient = page._curves[handle]
+        assert len(loss.getData()[0]) >= 1
+        x, y = gradient.getData()
+        assert len(x) == handle.config.seq_len and np.all(np.isfinite(y))
+        assert "updates/s" in page.columns[handle].heading.text()
+    top = page.loss_plot.getPlotItem().viewRange()[1]
+    assert top[0] == 0.0 and top[1] >= max(
+        float(np.nanmax(page.columns[h].snapshot.loss_history)) for h in runs
+    )
+    step_all(window, qtbot, runs, to=2)  # another update: the range does not jump
+    settle()
+    assert page.loss_plot.getPlotItem().viewRange()[1] == top or top[1] < page._loss_top
+
+
+def test_one_time_cursor_moves_every_column(window, qtbot):
+    open_lesson(window, qtbot)
+    runs = side_by_side(window, qtbot)
+    step_all(window, qtbot, runs)
+    page = window.compare_page
+    qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    first = page.columns[runs[0]].hidden
+    first.cursor_moved.emit(7)  # the user clicks step 7 in the first column
+    assert all(c.hidden.cursor() == 7 for c in page.columns.values())
+    assert round(page.cursor_line.value()) == 7
+    page.choice.button(1).click()  # the gates instead, the cursor kept
+    assert all(c.maps.currentWidget() is c.gates for c in page.columns.values())
+    assert all(c.gates.cursor() == 7 for c in page.columns.values())
+
+
+def test_back_to_one_run_keeps_the_lesson_s_run_and_stops_the_others(window, qtbot):
+    open_lesson(window, qtbot)
+    runs = side_by_side(window, qtbot)
+    with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
+        window.lesson_bar.side_by_side.click()
+    assert window.controller.compared == ()
+    assert window.controller.runs == (runs[0],)
+    assert not any(h.running for h in runs[1:])
+    assert not window.compare_page.isVisible() and window.panel_area.isVisible()
+    assert window.sidebar.isVisible()  # the settings back
+
+
+def test_opening_another_lesson_ends_compare_mode(window, qtbot):
+    open_lesson(window, qtbot)
+    side_by_side(window, qtbot)
+    open_lesson(window, qtbot, "alphabet")
+    assert window.controller.compared == () and len(window.controller.runs) == 1
+    assert not window.compare_page.isVisible()
+
+
+def test_cells_named_on_the_command_line_are_compared(window, qtbot):
+    open_lesson(window, qtbot)
+    with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
+        window.compare_cells((Cell.RNN_TANH, Cell.GRU))
+    runs = window.controller.compared
+    assert [h.config.model.cell for h in runs] == [Cell.RNN_TANH, Cell.GRU]
+    qtbot.waitUntil(lambda: window.lesson is not None)
+    assert window.lesson.name == "vanishing_gradient"  # still the lesson, no button pressed
+
+
+def test_a_lesson_without_comparisons_says_so(window, qtbot, monkeypatch):
+    open_lesson(window, qtbot, "alphabet")
+    errors = []
+    monkeypatch.setattr(window, "show_error", errors.append)
+    assert not window.lesson_bar.side_by_side.isVisible()
+    window.compare_action.trigger()
+    assert errors and "compares no runs" in errors[0]
+    assert window.controller.compared == () and not window.compare_action.isChecked()
+
+
+def test_closing_the_window_stops_every_compared_run(window, qtbot):
+    open_lesson(window, qtbot)
+    runs = side_by_side(window, qtbot)
+    window.controller.play()
+    qtbot.waitUntil(lambda: all(h.state == "training" for h in runs), timeout=10_000)
+    window.close()
+    qtbot.waitUntil(lambda: not any(h.running for h in runs), timeout=10_000)
