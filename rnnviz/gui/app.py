@@ -130,7 +130,7 @@ def run_window(
         freeze_startup_objects()
         window.start(preset or "moving_ball", play=autostart)
         if compare:
-            window.compare_cells(compare, load_preset(preset or "moving_ball"))
+            window.compare_cells(compare, load_preset(preset or "moving_ball"), autostart)
         window.presentation.set_on(present)
         code = app.exec()
         # delete the widgets while the application is alive: left to interpreter exit,

@@ -49,11 +49,12 @@ def install_compare(window, menu) -> ComparePage:
             switch.setChecked(on)
             switch.blockSignals(False)
 
-    def start(configs, lesson) -> None:
+    def start(configs, lesson, play=None) -> None:
         def go() -> None:
+            playing = controller.state == "training" if play is None else play
             # the lesson stays named in the bar once the first run has begun
             window._expect_lesson(configs[0], lesson, 0 if configs[0] == lesson.config else None)
-            if not controller.compare(configs, play=controller.state == "training"):
+            if not controller.compare(configs, play=playing):
                 set_checked(False)
 
         names = ", ".join(cell_label(c.model.cell) for c in configs)
@@ -66,11 +67,12 @@ def install_compare(window, menu) -> ComparePage:
             set_checked(False)
             window.show_error("This lesson compares no runs: open one with comparison buttons.")
 
-    def compare_cells(cells, lesson=None) -> None:
-        """``cells`` (2 or 3) side by side on ``lesson`` (default: the open one)."""
+    def compare_cells(cells, lesson=None, play=None) -> None:
+        """``cells`` (2 or 3) side by side on ``lesson`` (default: the open one), training
+        if ``play`` (default: if the run was)."""
         lesson = lesson or window.lesson
         if lesson is not None:
-            start(cell_configs(lesson, cells), lesson)
+            start(cell_configs(lesson, cells), lesson, play)
 
     def toggled(on: bool) -> None:
         if on:

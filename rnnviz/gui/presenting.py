@@ -73,7 +73,8 @@ class Presentation(QObject):
                 widget.setFont(bigger)
             # the comparison buttons are made anew for each lesson: a style sheet reaches them
             points = round(TEXT_PT * PRESENT_SCALE)
-            w.lesson_bar.setStyleSheet(f"QPushButton {{ font-size: {points}pt; }}")
+            bigger = f"QPushButton {{ font-size: {points}pt; }}"
+            w.lesson_bar.setStyleSheet(self._before["buttons"] + bigger)
             w.show_sidebar(False)
             # the menus' room goes to the views (every action is the window's own: its keys
             # still work, F11 / Esc bring the menus back); the toolbar stays (play, speed)
