@@ -83,6 +83,14 @@ def _info() -> dict[str, object]:
 def _launch_window(args: argparse.Namespace) -> int:
     """Open the live window (or measure it with --benchmark)."""
     check_preset(args.window_preset)
+    if args.benchmark is not None and args.compare:  # the window in compare mode
+        from rnnviz.gui.app import BENCHMARK_WINDOW
+        from rnnviz.gui.compare_benchmark import run_compare_benchmark
+
+        preset = args.window_preset or "vanishing_gradient"
+        result = run_compare_benchmark(preset, args.benchmark, args.compare, BENCHMARK_WINDOW)
+        print_json(result)
+        return 0
     if args.benchmark is not None:  # a finite number of seconds in range (arguments._seconds)
         from rnnviz.gui.app import run_benchmark
 

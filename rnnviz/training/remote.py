@@ -149,8 +149,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=0.1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="rnnviz training: %(message)s")
+    _yield_to_the_window()
     serve(Connection(args.fd), args.rate or None, args.budget)
     return 0
+
+
+#: How much lower the training process's CPU priority is than the window's (``os.nice``).
+NICENESS = 5
+
+
+def _yield_to_the_window() -> None:
+    """Lower this process's priority: when runs and the window want more CPU than there is
+    (three compared runs on two cores), the window's event loop goes first and training takes
+    the rest; with CPU to spare it changes nothing."""
+    try:
+        os.nice(NICENESS)
+    except (AttributeError, OSError):  # no nice (Windows), or not allowed: as it was
+        pass
 
 
 class TrainingProcess:

@@ -3,6 +3,7 @@ clean, and a lost process is reported."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
 from types import MappingProxyType
@@ -24,7 +25,7 @@ from rnnviz.training.protocol import (
     Step,
     Stop,
 )
-from rnnviz.training.remote import TrainingProcess, live_processes
+from rnnviz.training.remote import NICENESS, TrainingProcess, live_processes
 from rnnviz.training.trainer import Trainer
 
 WAIT = 30.0  # seconds: a generous bound, never a sleep
@@ -123,3 +124,13 @@ def test_a_lost_process_is_reported_as_an_error(remote):
     assert not reader.is_alive()
     assert recorder.states[-1] == ERROR
     assert "ended unexpectedly" in recorder.failures[-1]
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities here")
+def test_the_training_process_yields_the_cpu_to_the_window(remote):
+    # three compared runs on two cores: the window's event loop must go first
+    process, recorder, _ = remote
+    process.send(Reset(small_config(), run_id=1, reason="started"))
+    recorder.wait_for(lambda: recorder.snapshots)
+    child = os.getpriority(os.PRIO_PROCESS, process.process.pid)
+    assert child >= os.getpriority(os.PRIO_PROCESS, 0) + NICENESS or child == 19
