@@ -29,6 +29,12 @@ PICTURES = [
     ("diagram_lstm.png", "lstm_gates", 300, "1000x460", "diagram", ""),
     ("equations_lstm.png", "lstm_gates", 300, "760x460", "equations", ""),
     ("bptt_rnn.gif", "bptt", 1500, "900x400", "diagram", ""),
+    ("presentation.png", "vanishing_gradient", 300, "1280x720", "window", "--theme=projector"),
+]
+#: Pictures drawn by a command of their own: file, command line after `rnnviz` or `python`.
+COMMANDS = [
+    ("sweep.png", ["rnnviz", "sweep"]),  # the default delay sweep, about 15 s
+    ("compare.png", ["python", str(HERE / "compare_picture.py")]),  # the live window
 ]
 
 
@@ -46,8 +52,8 @@ def render_command(
     command += ["--size", size, "--panel", panel, "--out", str(out)]
     if out.suffix == ".gif":
         command.append("--animate")  # one forward and BPTT pass, as the diagram plays it
-    for setting in settings.split():
-        command += ["--set", setting]
+    for setting in settings.split():  # an option as it is, else a setting
+        command += [setting] if setting.startswith("--") else ["--set", setting]
     return command
 
 
@@ -66,6 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, preset, steps, size, panel, settings in PICTURES:
         out = out_dir / name
         command = render_command(out, preset, steps, size, panel, settings)
+        done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+        if done.returncode != 0 or not out.is_file():
+            print(f"make_pictures: {' '.join(command)} failed", file=sys.stderr)
+            return 1
+        print(out, flush=True)
+    for name, (program, *args) in COMMANDS:
+        out = out_dir / name
+        head = rnnviz_command() if program == "rnnviz" else [sys.executable]
+        command = [*head, *args, *(["--out", str(out)] if program == "rnnviz" else [str(out)])]
         done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
         if done.returncode != 0 or not out.is_file():
             print(f"make_pictures: {' '.join(command)} failed", file=sys.stderr)
