@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.gui.controls import CELLS
 from rnnviz.gui.panels._common import FOREGROUND, TEXT_PT, font
-from rnnviz.training.presets import Preset
+from rnnviz.training.presets import Preset, list_presets
 
 __all__ = ["LessonBar"]
 
@@ -54,6 +54,10 @@ class LessonBar(QFrame):
             "QPushButton:checked { background: #0072B2; color: white; border: 1px solid #005a8c;"
             " border-radius: 3px; padding: 1px 8px; }"
         )
+        #: "Lesson 8 of 12": where the lesson stands in the lecture's tour (PageDown: the next)
+        self.place = QLabel()
+        self.place.setFont(font(TEXT_PT))
+        self.place.setToolTip("The lessons follow the lecture: PageDown opens the next one")
         self.title = QLabel()
         self.title.setFont(font(TEXT_PT + 2, bold=True))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -82,6 +86,7 @@ class LessonBar(QFrame):
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.place)
         top.addWidget(self.title, 1)
         top.addWidget(self.compare_label)
         top.addLayout(self._button_row)
@@ -113,6 +118,10 @@ class LessonBar(QFrame):
         if preset is None:
             return
         self.title.setText(preset.title)
+        names = [lesson.name for lesson in list_presets()]
+        known = preset.name in names
+        self.place.setText(f"{names.index(preset.name) + 1}/{len(names)} ·" if known else "")
+        self.place.setVisible(known)
         self.explanation.setText("  ".join(preset.explanation))
         labels = [_own_label(preset)] + [label for label, _ in preset.compare]
         if preset.compare:

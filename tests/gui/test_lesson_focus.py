@@ -99,3 +99,11 @@ def test_every_focused_lesson_fits_without_clipping(window, qtbot, size):
             laid_out = plots.ci.geometry()  # the maps and plots, as laid out in the view
             assert laid_out.height() <= plots.height() + 1, (lesson, view.name, "cut off")
             assert laid_out.width() <= plots.width() + 1, (lesson, view.name, "cut off")
+
+
+def test_the_lesson_bar_says_where_the_lesson_stands_in_the_tour(window, qtbot):
+    start_lesson(window, qtbot, "vanishing_gradient")
+    assert window.lesson_bar.place.text() == "8/12 ·" and window.lesson_bar.place.isVisible()
+    window.open_next_lesson(1)  # PageDown
+    qtbot.waitUntil(lambda: window.lesson_bar.place.text() == "9/12 ·")
+    assert window.lesson.name == "lstm_gates"
