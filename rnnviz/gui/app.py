@@ -390,6 +390,7 @@ def _benchmark(preset: str, seconds: float, quitter, view: str | None = None) ->
     # every view in sight and drawn, as the benchmark promises: a window with room for the
     # 2 × 2 grid even for the LSTM's five gate maps (at 1800 × 1000 they go into tabs, and a
     # view in a hidden tab is not drawn)
+    window.focus_action.setChecked(False)  # every view, not only a focused lesson's
     window.resize(*BENCHMARK_WINDOW)
     window.show()
     app.processEvents()

@@ -44,6 +44,7 @@ class LessonBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preset: Preset | None = None
+        self.place = ""
         self.setObjectName("lesson-bar")
         self.setStyleSheet(
             "QFrame#lesson-bar { background: #eef3f8; border-bottom: 1px solid #c8d3de; }"
@@ -54,10 +55,6 @@ class LessonBar(QFrame):
             "QPushButton:checked { background: #0072B2; color: white; border: 1px solid #005a8c;"
             " border-radius: 3px; padding: 1px 8px; }"
         )
-        #: "Lesson 8 of 12": where the lesson stands in the lecture's tour (PageDown: the next)
-        self.place = QLabel()
-        self.place.setFont(font(TEXT_PT))
-        self.place.setToolTip("The lessons follow the lecture: PageDown opens the next one")
         self.title = QLabel()
         self.title.setFont(font(TEXT_PT + 2, bold=True))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -66,8 +63,6 @@ class LessonBar(QFrame):
         self.explanation.setFont(font(TEXT_PT))
         self.explanation.setTextFormat(Qt.TextFormat.PlainText)
         self.explanation.setWordWrap(True)
-        self.compare_label = QLabel("Compare:")
-        self.compare_label.setFont(font(TEXT_PT))
         self._buttons = QButtonGroup(self)
         self._buttons.setExclusive(True)
         self._buttons.idClicked.connect(self._on_clicked)
@@ -86,9 +81,7 @@ class LessonBar(QFrame):
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.place)
         top.addWidget(self.title, 1)
-        top.addWidget(self.compare_label)
         top.addLayout(self._button_row)
         top.addWidget(self.side_by_side)
         layout = QVBoxLayout(self)
@@ -119,9 +112,10 @@ class LessonBar(QFrame):
             return
         self.title.setText(preset.title)
         names = [lesson.name for lesson in list_presets()]
-        known = preset.name in names
-        self.place.setText(f"{names.index(preset.name) + 1}/{len(names)} ·" if known else "")
-        self.place.setVisible(known)
+        #: "lesson 8 of 12": where it stands in the lecture's tour (PageDown: the next one)
+        self.place = (
+            f"lesson {names.index(preset.name) + 1} of {len(names)}" if preset.name in names else ""
+        )
         self.explanation.setText("  ".join(preset.explanation))
         labels = [_own_label(preset)] + [label for label, _ in preset.compare]
         if preset.compare:
@@ -134,7 +128,6 @@ class LessonBar(QFrame):
                 self._buttons.addButton(button, k)
                 self._button_row.addWidget(button)
             self._check(variant)
-        self.compare_label.setVisible(bool(preset.compare))
         self.side_by_side.setVisible(bool(preset.compare))
 
     def _check(self, variant: int | None) -> None:

@@ -264,7 +264,10 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.lesson_bar.show_lesson(lesson, variant)
         focus_lesson(self, lesson, self.focus_action.isChecked())
         self._show_lesson_bar(self.lesson_bar_action.isChecked())
-        self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}")
+        place = (
+            f" ({self.lesson_bar.place})" if lesson is not None and self.lesson_bar.place else ""
+        )
+        self.setWindowTitle(TITLE if lesson is None else f"rnnviz: {lesson.title}{place}")
 
     @Slot(str)
     def _on_session_opened(self, path: str) -> None:

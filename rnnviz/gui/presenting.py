@@ -47,7 +47,6 @@ class Presentation(QObject):
         return [
             bar.title,
             bar.explanation,
-            bar.compare_label,
             w.tabs.tabBar(),
             w.panel_area.tab_bar(),
         ]
