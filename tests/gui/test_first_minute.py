@@ -365,7 +365,9 @@ def test_the_menus_name_the_keys(window):
 # ---------------------------------------------------------------------------- 6. divergence
 
 
-DIVERGES = {"model.cell": "rnn_tanh", "optim.kind": "sgd", "optim.lr": "100", "optim.clip": "none"}
+# diverges within about 20 updates; a tenth of its learning rate trains 600 without diverging
+# (at 100 → 10 the rewound run diverged again near update 120: a race with the test's checks)
+DIVERGES = {"model.cell": "rnn_tanh", "optim.kind": "sgd", "optim.lr": "30", "optim.clip": "none"}
 
 
 def diverge(window, qtbot) -> None:
@@ -379,12 +381,12 @@ def diverge(window, qtbot) -> None:
 def test_one_click_rewinds_with_a_smaller_learning_rate_and_trains(window, qtbot):
     diverge(window, qtbot)
     action = window.recover_action
-    assert action.isVisible() and action.text() == "Rewind with learning rate 10"
+    assert action.isVisible() and action.text() == "Rewind with learning rate 3"
     assert "rewind" in action.toolTip()
     with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT) as blocker:
         action.trigger()
-    assert blocker.args[0].startswith("rewound with learning rate 10")
-    assert window.controller.config.optim.lr == pytest.approx(10.0)
+    assert blocker.args[0].startswith("rewound with learning rate 3")
+    assert window.controller.config.optim.lr == pytest.approx(3.0)
     qtbot.waitUntil(lambda: window.controller.latest.iteration >= 30, timeout=WAIT)
     assert window.controller.state == "training" and not window.recover_action.isVisible()
     window.controller.pause()
@@ -394,7 +396,7 @@ def test_one_click_rewinds_with_a_smaller_learning_rate_and_trains(window, qtbot
 def test_lowering_the_learning_rate_after_a_divergence_trains_again(window, qtbot):
     diverge(window, qtbot)
     with qtbot.waitSignal(window.controller.run_reset, timeout=WAIT) as blocker:
-        window.controls.lr.setValue(10.0)
+        window.controls.lr.setValue(3.0)
     assert "rewound" in blocker.args[0]
     qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=WAIT)
     window.play_action.trigger()
