@@ -30,11 +30,11 @@ PICTURES = [
     ("equations_lstm.png", "lstm_gates", 300, "760x460", "equations", ""),
     ("bptt_rnn.gif", "bptt", 1500, "900x400", "diagram", ""),
     ("presentation.png", "vanishing_gradient", 300, "1280x720", "window", "--theme=projector"),
+    ("compare.png", "vanishing_gradient", 1500, "1280x720", "window", "--compare=rnn,lstm,gru"),
 ]
 #: Pictures drawn by a command of their own: file, command line after `rnnviz` or `python`.
 COMMANDS = [
     ("sweep.png", ["rnnviz", "sweep"]),  # the default delay sweep, about 15 s
-    ("compare.png", ["python", str(HERE / "compare_picture.py")]),  # the live window
 ]
 
 

@@ -266,6 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
         "pass and then the gradient flowing back through time (BPTT)",
     )
     render.add_argument(
+        "--compare",
+        type=_cells,
+        default=None,
+        metavar="CELLS",
+        help="draw compare mode instead: the lesson trained with each of these cells (2 or 3, "
+        "e.g. rnn,lstm,gru), side by side",
+    )
+    render.add_argument(
         "--theme",
         choices=THEMES,
         default=THEMES[0],

@@ -66,6 +66,13 @@ def run_render(args: argparse.Namespace) -> int:
     settings = parse_settings(args.settings)
     try:
         with_settings(preset.config, settings)  # a bad setting is refused before training
+        if args.compare:
+            if args.animate or args.panel != "window":
+                raise UsageError("--compare draws the compare page: no --panel or --animate")
+            from rnnviz.gui.compare_render import render_compare
+
+            print_json(render_compare(preset_name, steps, args.out, args.compare, size, settings))
+            return 0
         result = render(
             preset_name,
             steps,

@@ -142,3 +142,25 @@ def test_closing_the_window_stops_every_compared_run(window, qtbot):
     qtbot.waitUntil(lambda: all(h.state == "training" for h in runs), timeout=10_000)
     window.close()
     qtbot.waitUntil(lambda: not any(h.running for h in runs), timeout=10_000)
+
+
+def test_render_draws_compare_mode_and_refuses_a_panel_with_it(tmp_path, capsys):
+    import json
+
+    from PySide6.QtGui import QImage
+
+    from rnnviz.cli import main
+
+    out = tmp_path / "compare.png"
+    argv = ["render", "--preset", "vanishing_gradient", "--steps", "3", "--size", "1280x720"]
+    assert (
+        main([*argv, "--compare", "rnn,gru", "--set", "model.hidden_size=8", "--out", str(out)])
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["compare"] == ["rnn_tanh", "gru"] and set(result["loss"]) == {"rnn_tanh", "gru"}
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 720)
+    assert main([*argv, "--compare", "rnn,gru", "--panel", "gates", "--out", str(out)]) == 2
+    assert "--compare draws the compare page" in capsys.readouterr().err
+    assert main([*argv, "--compare", "rnn", "--out", str(out)]) == 2
