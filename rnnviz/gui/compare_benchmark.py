@@ -45,10 +45,11 @@ def run_compare_benchmark(preset: str, seconds: float, cells, size: tuple[int, i
         original = page._draw  # counted around, drawn as in the window
 
         def draw_and_count() -> None:
-            dirty = dict(page._dirty) if page.isVisible() else {}
+            waiting = dict(page._dirty) if page.isVisible() else {}
             original()
-            for handle, (snapshot, _state) in dirty.items():
-                column_drawn(handle, snapshot)
+            for handle, (snapshot, state) in waiting.items():
+                if page._dirty.get(handle) != (snapshot, state):  # drawn this turn
+                    column_drawn(handle, snapshot)
 
         page._timer.timeout.disconnect()
         page._timer.timeout.connect(draw_and_count)

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import html
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QRadioButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,11 +46,13 @@ from rnnviz.training.cell_list import cell_label
 
 __all__ = ["FRAME_MS", "GRADIENT_RANGE", "ComparePage", "RunColumn"]
 
-#: The page's redraw interval (about 30 a second).
+#: How far apart a run's redraws are, at least, in milliseconds (about 30 a second).
 FRAME_MS = 33
 #: The gradient plot's fixed decades, log₁₀ ‖∂L/∂h_t‖: a vanilla RNN's first steps fall to
 #: 10⁻¹⁰ and below on the vanishing-gradient lesson, an LSTM's stay within a few decades.
 GRADIENT_RANGE = (-12.0, 1.0)
+#: How often a column's heading (state, updates/s, accuracy) is written again, in seconds.
+HEADING_S = 0.5
 #: The least height of the loss and gradient plots, in pixels: their axes and a curve.
 PLOT_MIN_HEIGHT = 170
 #: The least a norm is drawn at on the log axis (an exact zero would have no logarithm).
@@ -64,6 +69,11 @@ class RunColumn(QWidget):
         self.heading = QLabel()
         self.heading.setFont(font(TEXT_PT))
         self.heading.setWordWrap(True)
+        # its text changes with every snapshot: a height of two lines, fixed, so that a
+        # change never lays the window out again (measured: 10–20 ms a time with three runs)
+        self.heading.setFixedHeight(2 * QFontMetrics(self.heading.font()).lineSpacing() + 4)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._headed_at = -math.inf
         self.hidden = HiddenStatePanel()
         self.gates = GatePanel()
         self.maps = QStackedWidget()
@@ -88,6 +98,11 @@ class RunColumn(QWidget):
 
     def show_snapshot(self, snapshot, state: str) -> None:
         self.snapshot = snapshot
+        self.maps.currentWidget().show_snapshot(snapshot)
+        now = time.monotonic()
+        if now - self._headed_at < HEADING_S and not snapshot.diverged:
+            return  # figures read at most twice a second
+        self._headed_at = now
         metric = next(iter(snapshot.metrics.items()), None)
         parts = [state, f"{snapshot.steps_per_second:.0f} updates/s"]
         if metric is not None and math.isfinite(metric[1]):
@@ -95,7 +110,6 @@ class RunColumn(QWidget):
         if snapshot.diverged:
             parts.append("diverged")
         self.show_heading(" · ".join(parts))
-        self.maps.currentWidget().show_snapshot(snapshot)
 
 
 class ComparePage(QWidget):
@@ -181,12 +195,15 @@ class ComparePage(QWidget):
             gradient = self.gradient_plot.plot([], [], pen=pen)
             self._curves[key] = (loss, gradient)
         self.show_maps(self.choice.checkedId())
+        # each run drawn about FRAME_MS apart, one run a tick
+        self._timer.setInterval(max(5, FRAME_MS // max(1, len(runs))))
         self._timer.start()
 
     @Slot(object, object, str)
     def show_run(self, key, snapshot, state: str) -> None:
         """Keep ``snapshot`` as run ``key``'s newest, to be drawn on the next frame."""
         if key in self.columns:
+            self._dirty.pop(key, None)  # to the back of the queue: the others go first
             self._dirty[key] = (snapshot, state)
 
     @Slot(int)
@@ -200,10 +217,16 @@ class ComparePage(QWidget):
 
     # ------------------------------------------------------------------ drawing
 
-    def _draw(self) -> None:
+    def _draw(self, every: bool = False) -> None:
+        """Draw the run that has waited longest for it (``every``: all that wait): one run a
+        turn of the event loop, so that three runs never hold it up for one long frame."""
         if not self.isVisible() or not self._dirty:
             return
-        dirty, self._dirty = self._dirty, {}
+        if every:
+            dirty, self._dirty = self._dirty, {}
+        else:
+            key = next(iter(self._dirty))
+            dirty = {key: self._dirty.pop(key)}
         for key, (snapshot, state) in dirty.items():
             column = self.columns[key]
             column.show_snapshot(snapshot, state)

@@ -44,7 +44,7 @@ def render_compare(preset: str, steps: int, out: str, cells, size, settings=None
         def draw() -> None:
             for k, (_, snapshot) in enumerate(snapshots):
                 page.show_run(k, snapshot, f"{snapshot.iteration:,} updates")
-            page._draw()
+            page._draw(every=True)
             page.set_cursor(snapshots[0][1].seq_len // 2)
 
         drawn = _lay_out_at(app, page, QSize(*size), draw)
