@@ -88,7 +88,9 @@ def test_the_format_follows_the_extension_and_the_json_is_strict(qtbot, tmp_path
 
 def test_the_default_lesson_is_drawn_without_a_preset(tmp_path, capsys, monkeypatch):
     calls = []
-    monkeypatch.setattr(rnnviz.gui.app, "render", lambda *args, **_options: calls.append(args) or {})
+    monkeypatch.setattr(
+        rnnviz.gui.app, "render", lambda *args, **_options: calls.append(args) or {}
+    )
     assert main(["render", "--out", str(tmp_path / "x.png")]) == 0
     assert calls == [("moving_ball", 3000, str(tmp_path / "x.png"), "window", (1800, 1000), {})]
 
