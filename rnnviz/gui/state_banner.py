@@ -4,7 +4,7 @@ the back row reads, for a few seconds, and goes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from rnnviz.gui.panels.style import font
@@ -35,7 +35,9 @@ class StateBanner(QLabel):
         self._timer.setSingleShot(True)
         self._timer.setInterval(BANNER_MS)
         self._timer.timeout.connect(self.hide)
-        host.installEventFilter(self)  # follows the host's size
+        # placed when it is shown, for its few seconds: an event filter on the host to follow
+        # its size crashed the process when a window was deleted (a Python filter called on a
+        # half-destroyed object)
 
     def announce(self, text: str, kind: str = "good") -> None:
         """Show ``text`` (``kind`` "good" or "bad") for ``BANNER_MS``."""
@@ -56,11 +58,6 @@ class StateBanner(QLabel):
         width = max(width, 100)
         height = self.heightForWidth(width)
         self.setGeometry((host.width() - width) // 2, host.height() // 6, width, height)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.isVisible():
-            self._place()
-        return False
 
 
 class GoalWatch:
