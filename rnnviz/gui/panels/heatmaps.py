@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontMetrics, QFontMetricsF
 
 from rnnviz.core.layers import GATE_DESCRIPTIONS
@@ -173,6 +173,7 @@ class _HeatMapPanel(Panel):
         high_enough = not self._measuring and (
             self._titled_height is None or self.view.height() >= self._titled_height
         )
+        retitled = False
         for m in self.maps:
             full, short, _ = m.titles
             if not self.titles_optional and self._measuring:
@@ -186,9 +187,16 @@ class _HeatMapPanel(Panel):
             if m.shown_title != text:
                 m.shown_title = text
                 m.show_title(text)
-        # the layout may have been given a geometry while the titles it measured with were
-        # shown (Qt keeps a widget at least its minimum): fit it to the view again, or the maps
-        # overflow the view until its next resize (seen after a focused lesson moved the panel)
+                retitled = True
+        if retitled:
+            # the layout may have been given its geometry while the titles it measured with
+            # were shown (Qt keeps a widget at least its minimum): fitted to the view again, or
+            # the maps overflow it until its next resize (seen after a focused lesson moved the
+            # panel). Later, not inside the resize: this panel may be on its way out, and the
+            # timer goes with it
+            QTimer.singleShot(0, self, self._fit_layout)
+
+    def _fit_layout(self) -> None:
         self.view.ci.setGeometry(self.view.range)
 
     def _measuring_size(self, measuring: bool) -> None:
