@@ -56,7 +56,11 @@ class PanelArea(QWidget):
         self.panels = panels
         self.titles = titles
         self.pages = pages
-        self._holder = QWidget()  # the views a focused lesson leaves out, and those moving
+        # the views a focused lesson leaves out, and those moving: a hidden child, so that they
+        # are deleted with the area (parentless, they outlived the window and were deleted
+        # whenever Python collected them, which crashed the process)
+        self._holder = QWidget(self)
+        self._holder.hide()
         self._grid_page = QWidget()
         self._grid = QGridLayout(self._grid_page)
         self._grid.setContentsMargins(0, 0, 0, 0)
