@@ -19,6 +19,7 @@ from rnnviz.gui.lesson_focus import focus_action, focus_lesson
 from rnnviz.gui.presenting import install_presentation
 from rnnviz.gui.sweep.window import open_sweep_window
 from rnnviz.gui.view import explain
+from rnnviz.gui.window_export import install_export
 from rnnviz.training.presets import list_presets
 
 __all__ = ["SPEEDS", "WindowMenus"]
@@ -110,6 +111,8 @@ class WindowMenus:
         files.addAction(self._action("Save session…", self.save_session, "Ctrl+S"))
         files.addAction(self._action("Import PyTorch weights (.npz)…", self.import_weights))
         files.addAction(self._action("Open text file…", self.open_text_file))
+        files.addSeparator()
+        install_export(self, files)  # Export view / all views / training GIF
         files.addSeparator()
         files.addAction(self._action("Quit", self.close, "Ctrl+Q"))
         lessons = menu.addMenu("&Lessons")
