@@ -1,6 +1,22 @@
 """Fixtures the GUI tests share (their helpers are in ``gui_helpers``)."""
 
+import gc
+
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _widgets_collected_at_teardown():
+    """After each test (and after pytest-qt closed its widgets), collect what Python still
+    holds in reference cycles (a window and the closures connected to its signals) now, with
+    no Qt call in progress. Left to Python's collector, a whole window was deleted at a random
+    moment of a later test, inside one of its Qt calls, and crashed the process."""
+    yield
+    gc.collect()
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
