@@ -176,6 +176,9 @@ class ComparePage(QWidget):
         """One column per (key, cell) of ``runs``, in that order, replacing any before."""
         for column in self.columns.values():
             self._grid.removeWidget(column)
+            for view in column.views:  # no Python filter called while the column is deleted
+                view.view.removeEventFilter(view)
+            column.hide()
             column.deleteLater()
         for loss, gradient in self._curves.values():
             self.loss_plot.removeItem(loss)

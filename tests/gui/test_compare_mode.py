@@ -164,3 +164,18 @@ def test_render_draws_compare_mode_and_refuses_a_panel_with_it(tmp_path, capsys)
     assert main([*argv, "--compare", "rnn,gru", "--panel", "gates", "--out", str(out)]) == 2
     assert "--compare draws the compare page" in capsys.readouterr().err
     assert main([*argv, "--compare", "rnn", "--out", str(out)]) == 2
+
+
+def test_comparing_again_builds_new_columns_and_drops_the_old(window, qtbot):
+    import gc
+
+    open_lesson(window, qtbot)
+    first = side_by_side(window, qtbot)
+    with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
+        window.lesson_bar.side_by_side.click()  # back to one run
+    second = side_by_side(window, qtbot)
+    assert len(window.compare_page.columns) == 3 and set(second).isdisjoint(first[1:])
+    step_all(window, qtbot, second)
+    gc.collect()
+    settle()
+    assert all(c.isVisible() for c in window.compare_page.columns.values())
