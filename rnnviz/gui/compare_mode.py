@@ -84,12 +84,11 @@ def install_compare(window, menu) -> ComparePage:
 
     def changed(runs) -> None:
         comparing = bool(runs)
-        if comparing == page.isVisible():  # one compare after another: new columns only
-            if comparing:
-                page.set_runs([(h, h.config.model.cell.value) for h in runs])
-            return
         if comparing:
             page.set_runs([(h, h.config.model.cell.value) for h in runs])
+        if comparing != page.isHidden():  # already the page (or not) it should be
+            return
+        if comparing:
             # the settings are one run's, and the columns need the room
             sidebar_before[0] = window.sidebar_action.isChecked()
             window.show_sidebar(False)

@@ -21,7 +21,7 @@ def render_compare(preset: str, steps: int, out: str, cells, size, settings=None
         offscreen_notices_silenced,
     )
     from rnnviz.gui.compare_page import ComparePage
-    from rnnviz.gui.picture_files import save_picture
+    from rnnviz.gui.picture_files import save_and_dispose
     from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
@@ -48,10 +48,7 @@ def render_compare(preset: str, steps: int, out: str, cells, size, settings=None
             page.set_cursor(snapshots[0][1].seq_len // 2)
 
         drawn = _lay_out_at(app, page, QSize(*size), draw)
-        ok = quitter.signum is not None or save_picture(page, out, QSize(*size))
-        page.close()
-        page.deleteLater()
-        app.processEvents()
+        ok = save_and_dispose(app, page, out, QSize(*size), quitter)
     if quitter.signum is not None:
         raise SignalReceived(quitter.signum)
     if not ok:

@@ -78,3 +78,14 @@ def save_picture(widget: QWidget, out: str, size: QSize) -> bool:
             Qt.TransformationMode.SmoothTransformation,
         )
     return image.save(out)
+
+
+def save_and_dispose(app, widget: QWidget, out: str, size: QSize, quitter) -> bool:
+    """``save_picture`` unless ``quitter`` noted a quit signal meanwhile, then close ``widget``
+    and delete it while the application is alive (pyqtgraph's items outliving their scene at
+    interpreter exit can crash the process). False if the file could not be written."""
+    ok = quitter.signum is not None or save_picture(widget, out, size)
+    widget.close()
+    widget.deleteLater()
+    app.processEvents()
+    return ok

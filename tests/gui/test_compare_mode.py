@@ -59,12 +59,18 @@ def test_side_by_side_runs_the_lesson_and_its_comparisons_at_once(window, qtbot)
     assert window.lesson is not None and window.lesson.name == "vanishing_gradient"
 
 
-def test_every_run_trains_and_the_curves_are_overlaid_in_one_range(window, qtbot):
+def compared_after_one_update(window, qtbot):
+    """The lesson's three runs side by side, each updated once and drawn: (runs, page)."""
     open_lesson(window, qtbot)
     runs = side_by_side(window, qtbot)
     step_all(window, qtbot, runs)
     page = window.compare_page
     qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    return runs, page
+
+
+def test_every_run_trains_and_the_curves_are_overlaid_in_one_range(window, qtbot):
+    runs, page = compared_after_one_update(window, qtbot)
     for handle in runs:
         loss, gradient = page._curves[handle]
         assert len(loss.getData()[0]) >= 1
@@ -81,11 +87,7 @@ def test_every_run_trains_and_the_curves_are_overlaid_in_one_range(window, qtbot
 
 
 def test_one_time_cursor_moves_every_column(window, qtbot):
-    open_lesson(window, qtbot)
-    runs = side_by_side(window, qtbot)
-    step_all(window, qtbot, runs)
-    page = window.compare_page
-    qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    runs, page = compared_after_one_update(window, qtbot)
     first = page.columns[runs[0]].hidden
     first.cursor_moved.emit(7)  # the user clicks step 7 in the first column
     assert all(c.hidden.cursor() == 7 for c in page.columns.values())

@@ -9,7 +9,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rnnviz.gui.app import make_app, offscreen_notices_silenced
-from rnnviz.gui.picture_files import save_picture
+from rnnviz.gui.picture_files import save_and_dispose
 from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
 from rnnviz.gui.sweep.plot import SweepPlot
 from rnnviz.training.sweep import SweepPlan
@@ -43,12 +43,7 @@ def save_sweep_picture(
         picture.setFixedSize(*size)
         picture.show()
         app.processEvents()
-        ok = quitter.signum is not None or save_picture(picture, out, QSize(*size))
-        picture.close()
-        # deleted while the application is alive: pyqtgraph's items outliving their scene at
-        # interpreter exit can crash the process
-        picture.deleteLater()
-        app.processEvents()
+        ok = save_and_dispose(app, picture, out, QSize(*size), quitter)
     if quitter.signum is not None:
         raise SignalReceived(quitter.signum)
     if not ok:
