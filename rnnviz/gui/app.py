@@ -12,13 +12,11 @@ import json
 import math
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QSize, QTimer, qFormatLogMessage, qInstallMessageHandler
+from PySide6.QtCore import QSize, qFormatLogMessage, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -339,9 +337,11 @@ def seconds_since_launch() -> float | None:
         return None
 
 
-def run_benchmark(preset: str, seconds: float, view: str | None = None) -> dict:
+def run_benchmark(
+    preset: str, seconds: float, view: str | None = None, size=BENCHMARK_WINDOW
+) -> dict:
     """Train flat out with every view live for ``seconds``, then measure the same trainer
-    headless, and return the figures (event-loop latency, redraws/s, steps/s).
+    headless, and return the figures (event-loop latency, each view's redraws/s, steps/s).
 
     The clock starts once every visible view has drawn the run's first snapshot: building the
     views for a new model shape is a one-off cost, reported apart as ``first_draw_s`` and
@@ -349,131 +349,21 @@ def run_benchmark(preset: str, seconds: float, view: str | None = None) -> dict:
     fresh trainer of the same preset, no snapshots) and averaged.
 
     ``view`` (a name of ``presets.VIEWS``, e.g. "diagram") is brought to the front as a lesson's
-    view is; by default the lesson's own.
+    view is; by default the lesson's own. ``size``: the window's (width, height), by default
+    one with room for every view in the grid; None: the size it opens at on this screen.
+    (``rnnviz.gui.window_benchmark`` measures.)
 
     SIGINT, SIGTERM or SIGHUP ends it early, through the window's normal shutdown, with
     SystemExit (128 + the signal's number) and no figures.
     """
+    from rnnviz.gui.window_benchmark import run_window_benchmark
+
     make_app()
     with offscreen_notices_silenced(), quit_on_signals() as quitter:
-        result = _benchmark(preset, seconds, quitter, view)
+        result = run_window_benchmark(preset, seconds, quitter, view, size)
     if quitter.signum is not None:
         raise SystemExit(quitter.exit_code)
     return result
-
-
-def _benchmark(preset: str, seconds: float, quitter, view: str | None = None) -> dict:
-    from rnnviz.gui.main_window import MainWindow
-    from rnnviz.training.presets import load_preset
-    from rnnviz.training.trainer import Trainer
-
-    def headless(duration: float) -> float:
-        """Steps per second of a fresh trainer of the preset, with no window and no snapshots."""
-        trainer = Trainer(load_preset(preset).config)
-        for _ in range(20):
-            trainer.step()
-        start = time.perf_counter()
-        n = 0
-        while time.perf_counter() - start < duration and quitter.signum is None:
-            trainer.step()
-            n += 1
-        return n / (time.perf_counter() - start)
-
-    age = seconds_since_launch()
-    # before and after the window, as the machine's speed drifts (±10 % seen on one run)
-    headless_before = headless(min(seconds, 5.0) / 2)
-    launched = time.perf_counter()
-    app = make_app()
-    window = MainWindow()
-    quitter.watch()
-    quitter.received.connect(lambda _signum: _close_and_quit(app, window))
-    # every view in sight and drawn, as the benchmark promises: a window with room for the
-    # 2 × 2 grid even for the LSTM's five gate maps (at 1800 × 1000 they go into tabs, and a
-    # view in a hidden tab is not drawn)
-    window.focus_action.setChecked(False)  # every view, not only a focused lesson's
-    window.resize(*BENCHMARK_WINDOW)
-    window.show()
-    app.processEvents()
-    visible_after = time.perf_counter() - launched
-    freeze_startup_objects()
-    if age is not None:
-        visible_after += age  # the start-up and imports before this function was called
-    interval_ms = 5
-    lateness: list[float] = []
-    start_stalls: list[float] = []
-    draws: list[tuple[float, int]] = []
-    clock = {"last": time.perf_counter(), "measuring_since": None, "started": 0.0}
-
-    def tick() -> None:
-        now = time.perf_counter()
-        late = max(0.0, (now - clock["last"]) * 1e3 - interval_ms)
-        clock["last"] = now
-        if clock["measuring_since"] is not None:
-            if now - clock["measuring_since"] <= seconds:  # not the closing itself
-                lateness.append(late)
-            return
-        start_stalls.append(late)
-        if window.run_shown:
-            clock["measuring_since"] = now
-            clock["views"] = [v.name for v in window.views if v.isVisible()]
-            QTimer.singleShot(int(seconds * 1000) + 50, window.close)
-            QTimer.singleShot(int(seconds * 1000) + 50, app.quit)
-
-    def drawn(snapshot) -> None:
-        since = clock["measuring_since"]
-        if since is not None and time.perf_counter() - since <= seconds:
-            draws.append((time.perf_counter(), snapshot.iteration))
-
-    timer = QTimer()
-    timer.setInterval(interval_ms)
-    timer.timeout.connect(tick)
-    window.controller.snapshot_ready.connect(drawn)
-    clock["started"] = time.perf_counter()
-    window.start(preset, play=True)
-    if view is not None:
-        window.panel_area.bring_into_view(window.view_named(view))
-    timer.start()
-    if quitter.signum is None:  # (one that came before the window is reported once it runs)
-        app.exec()
-    timer.stop()
-    if quitter.signum is not None:
-        window.close()
-        # (a signal heard while the window was being shown closed it before the run began:
-        # then close() does nothing, and the run must be stopped here)
-        window.controller.shutdown()
-        return {}
-    first_draw = (clock["measuring_since"] or time.perf_counter()) - clock["started"]
-    if len(draws) >= 2:
-        span = draws[-1][0] - draws[0][0]
-        window_steps = (draws[-1][1] - draws[0][1]) / span if span > 0 else 0.0
-        redraws = (len(draws) - 1) / span if span > 0 else 0.0
-    else:
-        window_steps = redraws = 0.0
-    headless_after = headless(min(seconds, 5.0) / 2)
-    headless_rate = (headless_before + headless_after) / 2
-    late = np.array(lateness or [0.0])
-    return {
-        "preset": preset,
-        "seconds": seconds,
-        "training": window.controller.backend,
-        # from the process's start (imports included; the headless measurement left out)
-        "window_visible_after_s": round(visible_after, 3),
-        "first_draw_s": round(first_draw, 3),
-        "first_draw_max_stall_ms": round(max(start_stalls or [0.0]), 1),
-        "event_loop_latency_ms": {
-            "p50": round(float(np.percentile(late, 50)), 2),
-            "p99": round(float(np.percentile(late, 99)), 2),
-            "max": round(float(late.max()), 2),
-        },
-        "window_size": list(BENCHMARK_WINDOW),
-        "views_in_sight": len(clock.get("views", [])),
-        "views_shown": clock.get("views", []),
-        "redraws_per_second": round(redraws, 1),
-        "training_steps_per_second": round(window_steps, 1),
-        "headless_steps_per_second": round(headless_rate, 1),
-        "headless_before_and_after": [round(headless_before, 1), round(headless_after, 1)],
-        "window_over_headless": round(window_steps / headless_rate, 3) if headless_rate else None,
-    }
 
 
 def print_json(result: dict) -> None:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QTimer
+
+from rnnviz.gui.window_benchmark import LatenessProbe, lateness_summary, rate_per_second
 
 __all__ = ["run_compare_benchmark"]
 
-#: The timer whose lateness is the event loop's, in milliseconds.
-TICK_MS = 5
 
-
-def run_compare_benchmark(preset: str, seconds: float, cells, size: tuple[int, int]) -> dict:
-    """Measure the window of ``preset`` comparing ``cells`` for ``seconds`` at ``size``."""
+def run_compare_benchmark(preset: str, seconds: float, cells, size=None) -> dict:
+    """Measure the window of ``preset`` comparing ``cells`` for ``seconds`` at ``size``
+    (width, height; None: the size the window opens at on this screen)."""
     from rnnviz.gui.app import _close_and_quit, make_app, offscreen_notices_silenced
     from rnnviz.gui.main_window import MainWindow
     from rnnviz.gui.quit_signals import quit_on_signals
@@ -31,15 +30,14 @@ def run_compare_benchmark(preset: str, seconds: float, cells, size: tuple[int, i
         window = MainWindow()
         quitter.watch()
         quitter.received.connect(lambda _signum: _close_and_quit(app, window))
-        window.resize(*size)
+        if size is not None:
+            window.resize(*size)
         window.show()
         page = window.compare_page
         draws: dict[object, list[tuple[float, int]]] = {}
-        lateness: list[float] = []
-        clock = {"last": time.perf_counter(), "since": None}
 
         def column_drawn(handle, snapshot) -> None:
-            if clock["since"] is not None:
+            if probe.measuring():
                 draws.setdefault(handle, []).append((time.perf_counter(), snapshot.iteration))
 
         original = page._draw  # counted around, drawn as in the window
@@ -54,51 +52,40 @@ def run_compare_benchmark(preset: str, seconds: float, cells, size: tuple[int, i
         page._timer.timeout.disconnect()
         page._timer.timeout.connect(draw_and_count)
 
-        def tick() -> None:
-            now = time.perf_counter()
-            late = max(0.0, (now - clock["last"]) * 1e3 - TICK_MS)
-            clock["last"] = now
-            if clock["since"] is not None:
-                if now - clock["since"] <= seconds:
-                    lateness.append(late)
-                return
+        def begin() -> None:
             if page.columns and all(c.snapshot is not None for c in page.columns.values()):
-                clock["since"] = now
+                probe.measure(seconds)
                 QTimer.singleShot(int(seconds * 1000) + 50, window.close)
                 QTimer.singleShot(int(seconds * 1000) + 50, app.quit)
 
-        timer = QTimer()
-        timer.setInterval(TICK_MS)
-        timer.timeout.connect(tick)
+        probe = LatenessProbe(begin, window)
         lesson = load_preset(preset)
         window.start(preset, play=False)
         window.compare_cells(cells, lesson, True)
-        timer.start()
+        probe.start()
         if quitter.signum is None:
             app.exec()
-        timer.stop()
+        probe.stop()
         window.close()
         window.controller.shutdown()
     if quitter.signum is not None:
         raise SystemExit(quitter.exit_code)
-    late = np.array(lateness or [0.0])
     runs = {}
     for handle, seen in draws.items():
         span = seen[-1][0] - seen[0][0] if len(seen) > 1 else 0.0
         runs[handle.config.model.cell.value] = {
-            "redraws_per_second": round((len(seen) - 1) / span, 1) if span > 0 else 0.0,
+            "redraws_per_second": round(rate_per_second([t for t, _ in seen]), 1),
             "updates_per_second": round((seen[-1][1] - seen[0][1]) / span, 1) if span else 0.0,
         }
     return {
         "preset": preset,
         "seconds": seconds,
         "compare": [cell.value for cell in cells],
-        "window_size": list(size),
+        "window_size": [window.width(), window.height()],
         "training": window.controller.backend,
-        "event_loop_latency_ms": {
-            "p50": round(float(np.percentile(late, 50)), 2),
-            "p99": round(float(np.percentile(late, 99)), 2),
-            "max": round(float(late.max()), 2),
-        },
+        "event_loop_latency_ms": lateness_summary(probe.lateness),
         "runs": runs,
+        "min_redraws_per_second": min(
+            (r["redraws_per_second"] for r in runs.values()), default=0.0
+        ),
     }
