@@ -334,7 +334,8 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
             self.layer_selector.show_labels(self.choice.labels, self.choice.layer)
             if moved:
                 self.set_layer(self.choice.layer)
-        self.redraw.post(snapshot)
+        if self.scrubber.offer(snapshot):  # not while the user looks back at an older one
+            self.redraw.post(snapshot)
         status = self.status_labels
         status["iteration"].setText(f"iteration {snapshot.iteration}")
         # before the first update there is no loss yet (the snapshot says NaN)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 
 from rnnviz.gui.compare_mode import install_compare
 from rnnviz.gui.explanation_box import ExplanationBox
+from rnnviz.gui.history_scrubber import install_history_scrubber
 from rnnviz.gui.lesson_focus import focus_action, focus_lesson
 from rnnviz.gui.presenting import install_presentation
 from rnnviz.gui.sweep.window import open_sweep_window
@@ -104,6 +105,7 @@ class WindowMenus:
         self.addAction(self.sidebar_action)
         toolbar.addSeparator()
         toolbar.addAction(self.sidebar_action)
+        install_history_scrubber(self, toolbar)  # drag back through the run's iterations
 
         menu = self.menuBar()
         files = menu.addMenu("&File")

@@ -99,9 +99,12 @@ def test_one_time_cursor_moves_every_column(window, qtbot):
 
 def test_back_to_one_run_keeps_the_lesson_s_run_and_stops_the_others(window, qtbot):
     open_lesson(window, qtbot)
+    assert window.scrubber.isVisible()
     runs = side_by_side(window, qtbot)
+    qtbot.waitUntil(lambda: not window.scrubber.isVisible())  # the columns are all live
     with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
         window.lesson_bar.side_by_side.click()
+    qtbot.waitUntil(window.scrubber.isVisible)
     assert window.controller.compared == ()
     assert window.controller.runs == (runs[0],)
     assert not any(h.running for h in runs[1:])
