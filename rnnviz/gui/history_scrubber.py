@@ -52,6 +52,10 @@ class HistoryScrubber(QWidget):
         self.live_button = QPushButton("Live")
         self.live_button.setCheckable(True)  # pressed in: the views are live
         self.live_button.setToolTip("Back to the newest snapshot: every view live again")
+        # like the toolbar's own buttons, never the keyboard's focus: Space, arrows, Home and
+        # End keep their meaning for the window wherever the mouse has just been
+        for widget in (self.slider, self.live_button):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 0, 6, 0)
         row.addWidget(QLabel("History"))
