@@ -34,6 +34,12 @@ def _label(text: str = "", font: QFont = _BIG) -> QLabel:
     return label
 
 
+# Okabe–Ito blue and vermillion, told apart with any colour vision (red and green are not),
+# and a wrong letter underlined as well, for a washed-out projector
+_RIGHT = "color:#0072B2"
+_WRONG = "color:#D55E00; text-decoration:underline"
+
+
 class AlphabetView(QWidget):
     """The slide's three prompts: the alphabet from A, from F, and backwards from Z."""
 
@@ -42,7 +48,7 @@ class AlphabetView(QWidget):
     about = (
         "The network has learned to say the alphabet. Here it is given a first letter and "
         "continues on its own, one letter at a time, each letter it says fed back in as the "
-        "next input. Green letters are right, red ones wrong: to start at F or to go "
+        "next input. Blue letters are right, underlined orange ones wrong: to start at F or to go "
         "backwards it must know where in the sequence it is, not just which letter came last."
     )
     formula = (
@@ -63,7 +69,7 @@ class AlphabetView(QWidget):
         layout = QGridLayout(self)
         heading = _label(
             "<b>Sequential memory</b>: what the network says next, letter "
-            "by letter (green: right, red: wrong)"
+            "by letter (blue: right, <u>orange</u>: wrong)"
         )
         layout.addLayout(with_help_button(heading, self), 0, 0, 1, 2)
         self.rows: dict[str, QLabel] = {}
@@ -90,11 +96,12 @@ class AlphabetView(QWidget):
 
     @staticmethod
     def _colour(row: dict) -> str:
-        expected, said = row["expected"], row["continuation"]
         letters = []
-        for k, letter in enumerate(said):
-            ok = k < len(expected) and letter == expected[k]
-            letters.append(f"<span style='color:{'#1a9850' if ok else '#d73027'}'>{letter}</span>")
+        for k, letter in enumerate(row["continuation"]):
+            # right in a row from the prompt, as the score counts them: a letter that happens
+            # to match after the network lost its place is not right
+            ok = k < row["correct"]
+            letters.append(f"<span style='{_RIGHT if ok else _WRONG}'>{letter}</span>")
         score = f"{row['correct']}/{row['possible']} right"
         return f"{row['prompt']} → {''.join(letters)} &nbsp; <small>({score})</small>"
 

@@ -70,6 +70,19 @@ def test_alphabet_view_shows_the_models_continuations(show):
         text = view.rows[key].text()
         assert text.startswith(f"{row['prompt']} →")
         assert f"{row['correct']}/{row['possible']} right" in text
+        # right and wrong told apart without red against green, and wrong ones underlined
+        right = row["correct"]  # right in a row, as the score counts them
+        assert text.count("color:#0072B2") == right
+        assert text.count("color:#D55E00; text-decoration:underline") == (
+            len(row["continuation"]) - right
+        )
+
+
+def test_a_letter_that_matches_after_a_wrong_one_is_not_right():
+    row = {"prompt": "Z", "expected": "YXWV", "continuation": "UVWX", "correct": 0}
+    text = AlphabetView._colour({**row, "possible": 4})
+    assert "color:#0072B2" not in text  # the W matches by chance: the network is lost
+    assert text.count("text-decoration:underline") == 4
 
 
 def test_recall_view_shows_the_probabilities_at_the_cue(show):
