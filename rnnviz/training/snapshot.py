@@ -40,11 +40,16 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 ``weights``             {name: array}      a copy of every parameter, so that the window can run
                                            its own model (keyboard, sampler, a thrown ball)
                                            without touching the trainer's arrays
+``made_at``             float              ``time.monotonic()`` when it was made: one clock for
+                                           every process of the machine, so the window can
+                                           tell how long the snapshot took to reach it (NaN
+                                           when not known)
 ======================  ==================  ====================================================
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
@@ -169,6 +174,7 @@ class Snapshot:
     dh: tuple[np.ndarray, ...] = ()
     dc: tuple[np.ndarray, ...] = ()
     dy: np.ndarray = field(default_factory=lambda: frozen_array(np.zeros((0, 0))))
+    made_at: float = math.nan
 
     @property
     def baselines(self) -> dict[str, float]:

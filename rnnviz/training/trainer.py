@@ -435,4 +435,5 @@ class Trainer:
             dh=tuple(frozen_array(g) for g in dh),
             dc=tuple(frozen_array(g) for g in dc),
             dy=frozen_array(dy),
+            made_at=time.monotonic(),  # last: once everything above is copied
         )
