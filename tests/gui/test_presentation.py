@@ -157,3 +157,25 @@ def test_nothing_is_clipped_in_presentation_mode_at_1280_by_720(window, qtbot):
     assert page.width() >= page.minimumSizeHint().width()
     window.presentation.set_on(False)
     assert window.menuBar().isVisible()
+
+
+def test_leaving_presentation_mode_the_window_needs_no_more_room_than_before(window, qtbot):
+    """Presenting, the wide gradient-flow panel set its legend in two columns; its least
+    width, measured so, once kept the window wider than a 1280-pixel screen after Esc."""
+    from test_projector_fit import PROJECTOR
+
+    window.resize(PROJECTOR)
+    start(window, qtbot)  # an LSTM: two legend entries, ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖
+    window.draw_now()
+    settle()
+    least = window.minimumSizeHint().width()
+    window.presentation.set_on(True, full_screen=False)
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        window.reset()  # a new run measures its room while presenting
+    qtbot.waitUntil(lambda: window.run_shown, timeout=10_000)
+    window.draw_now()
+    settle()
+    assert window.gradient_panel.legend.columnCount == 2  # the room it has is used
+    window.presentation.set_on(False)
+    settle()
+    assert window.minimumSizeHint().width() <= least

@@ -183,6 +183,16 @@ class GradientFlowPanel(Panel):
     def _fit_legend(self) -> None:
         fit_columns(self.legend, self.width() - 60)
 
+    def _measuring_size(self, measuring: bool) -> None:
+        # the least room is asked with the legend in one column: measured with as many
+        # columns as a wide window fitted, the panel could never be narrowed again (leaving
+        # presentation mode, the settings back, the window grew past a 1280-pixel screen)
+        if measuring:
+            if self.legend.columnCount != 1:
+                self.legend.setColumnCount(1)
+        else:
+            self._fit_legend()
+
     def _layer_changed(self) -> None:
         self._show_history(self.snapshot)
         self._show_spectral_radius(self.snapshot)
