@@ -7,10 +7,13 @@ plot where they are in tabs, a page (Network) as a whole; in compare mode, the r
 All views is the window below the toolbar and above the status bar: the lesson bar, the settings
 if shown, the demo and the views.
 
-While training, the view in front is grabbed every ``FRAME_INTERVAL_MS`` (at most
+File → Record training GIF (off until asked: each grab paints the view in front once more, 20 ms
+at a time, which held the event loop up twice a second while nobody was recording): while it
+is on and training runs, the view in front is grabbed every ``FRAME_INTERVAL_MS`` (at most
 ``MAX_FRAMES`` frames, each at most ``FRAME_BOX`` pixels at one byte a pixel: at most 58 MB).
 When full, every other frame is dropped and frames are taken half as often, so the GIF always
-spans the run from its start. A new run, or another view in front, starts a new recording.
+spans the recording from its start. A new run, or another view in front, starts a new
+recording; turning it off keeps the frames for Export training GIF.
 
 Files are written to a temporary file in the same folder and then moved into place, so that a
 failed write leaves no half file; a folder, a device or a pipe is refused before it is opened.
@@ -103,7 +106,8 @@ def write_atomically(out: str, write: Callable[[str], bool]) -> None:
 
 
 class TrainingRecorder(QObject):
-    """Grabs the view in front while training: ``frames`` (palette images, all one size)."""
+    """Grabs the view in front while training, once ``set_recording(True)``: ``frames``
+    (palette images, all one size)."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -116,7 +120,6 @@ class TrainingRecorder(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
-        self.timer.start()
         # the palette is made on the next turn of the event loop: grab and palette together
         # held one turn for ~25 ms
         self._keeper = QTimer(self)
@@ -124,6 +127,18 @@ class TrainingRecorder(QObject):
         self._keeper.setInterval(0)
         self._keeper.timeout.connect(self._keep)
         window.controller.run_reset.connect(self.clear)
+
+    @property
+    def recording(self) -> bool:
+        return self.timer.isActive()
+
+    def set_recording(self, on: bool) -> None:
+        """Start a new recording (``on``) or stop, keeping the frames to export."""
+        if on and not self.timer.isActive():
+            self.clear()
+            self.timer.start()
+        elif not on:
+            self.timer.stop()
 
     def clear(self, *_args) -> None:
         """Start a new recording."""
@@ -197,13 +212,24 @@ class WindowExport(QObject):
             "Ctrl+Shift+E",
             "The lesson bar, the demo and the views as one PNG or SVG picture",
         )
+        window.record_gif_action = window._action(
+            "Record training GIF",
+            self.recorder.set_recording,
+            tip="While on, the view in front is recorded as it trains, for Export training GIF",
+        )
+        window.record_gif_action.setCheckable(True)
         window.export_gif_action = window._action(
             "Export training GIF…",
             self.export_gif,
-            tip="The view in front while it trained, as an animated GIF",
+            tip="The view in front as it trained while recording, as an animated GIF",
         )
         menu.addActions(
-            [window.export_view_action, window.export_all_action, window.export_gif_action]
+            [
+                window.export_view_action,
+                window.export_all_action,
+                window.record_gif_action,
+                window.export_gif_action,
+            ]
         )
 
     def _name(self, what: str, extension: str) -> str:
@@ -251,7 +277,8 @@ class WindowExport(QObject):
         """File → Export training GIF…: the recorded frames of the view in front."""
         if len(self.recorder.frames) < 2:
             self._window.show_error(
-                "Train a little first: the GIF is made of the view in front as it trains "
+                "Nothing recorded yet: turn on File → Record training GIF and train a little "
+                "first. The GIF is made of the view in front as it trains "
                 f"(a frame every {FRAME_INTERVAL_MS / 1000:g} s)."
             )
             return

@@ -76,14 +76,33 @@ def test_bad_paths_are_one_message_and_no_file(window, save_to, tmp_path, monkey
     assert not any(folder.iterdir())
 
 
-def test_gif_needs_training_then_has_frames(window, qtbot, save_to, tmp_path, monkeypatch):
+def test_nothing_is_grabbed_while_training_until_recording_is_asked_for(window, qtbot):
+    recorder = window.window_export.recorder
+    grabbed = []
+    recorder.timer.setInterval(20)
+    recorder.timer.timeout.connect(lambda: grabbed.append(len(recorder.frames)))
+    window.start("moving_ball", play=True)
+    qtbot.waitUntil(lambda: window.redraw._newest is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.redraw._newest.iteration >= 30, timeout=20_000)
+    # not one tick of the grabbing timer while nobody asked for a recording
+    assert not recorder.recording and grabbed == [] and recorder.frames == []
+    assert not window.record_gif_action.isChecked()
+    window.record_gif_action.trigger()
+    assert recorder.recording
+    qtbot.waitUntil(lambda: len(recorder.frames) >= 2, timeout=20_000)
+    window.record_gif_action.trigger()  # off: the frames are kept for the export
+    assert not recorder.recording and len(recorder.frames) >= 2
+
+
+def test_gif_needs_recording_then_has_frames(window, qtbot, save_to, tmp_path, monkeypatch):
     said = _errors(window, monkeypatch)
     save_to[0] = str(tmp_path / "t.gif")
     window.export_gif_action.trigger()
-    assert len(said) == 1 and "Train a little first" in said[0]
+    assert len(said) == 1 and "Record training GIF" in said[0]
     assert not (tmp_path / "t.gif").exists()
     recorder = window.window_export.recorder
     recorder.timer.setInterval(50)
+    window.record_gif_action.trigger()
     window.start("moving_ball", play=True)
     qtbot.waitUntil(lambda: len(recorder.frames) >= 3, timeout=20_000)
     window.controller.pause()
