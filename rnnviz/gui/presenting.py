@@ -124,7 +124,7 @@ def install_presentation(window, menu) -> Presentation:
     def on_snapshot(snapshot) -> None:
         own = window.lesson if getattr(window, "_variant", 0) == 0 else None
         if watch.reached(own, snapshot):
-            banner.announce(f"Goal reached: {own.goal.describe()}", "good")
+            banner.announce(f"Goal reached: {own.goal.describe(snapshot.task.label)}", "good")
 
     def on_state(state: str) -> None:
         if state == "diverged":

@@ -392,6 +392,13 @@ class AlphabetTask(Task):
     def symbols(self) -> tuple[str, ...]:
         return tuple(ALPHABET)
 
+    def metric_labels(self) -> dict[str, str]:
+        return {
+            "forward_correct": "letters right from A",
+            "from_F_correct": "letters right from F",
+            "backward_correct": "letters right backwards from Z",
+        }
+
     def baselines(self) -> dict[str, float]:
         """``{"chance": 1/26}``: the accuracy of guessing a letter."""
         return {"chance": 1.0 / len(ALPHABET)}

@@ -277,7 +277,10 @@ class RecallTask(Task):
         return tuple(self.token_names())
 
     def metric_labels(self) -> dict[str, str]:
-        return {"accuracy_long": f"accuracy, gaps > {self.config.delay / 2:g} steps"}
+        return {
+            "accuracy_long": f"accuracy, gaps > {self.config.delay / 2:g} steps",
+            "accuracy_full_gap": f"recall accuracy {self.config.delay} steps back",
+        }
 
     def facts(self) -> RecallFacts:
         return self.facts_with(

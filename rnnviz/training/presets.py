@@ -27,7 +27,7 @@ value out of its row's range, is a PresetError that says which.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,12 +69,16 @@ class Goal:
     at_most: float | None = None
     below_baseline: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, words: Callable[[str], str] | None = None) -> str:
+        """The goal as a sentence's end: "gap_error ≤ 0.04", or with ``words`` (a task's
+        ``TaskFacts.label``) "gap error ≤ 0.04"."""
+        name = words(self.metric) if words is not None else self.metric
         if self.at_least is not None:
-            return f"{self.metric} ≥ {self.at_least:g}"
+            return f"{name} ≥ {self.at_least:g}"
         if self.at_most is not None:
-            return f"{self.metric} ≤ {self.at_most:g}"
-        return f"{self.metric} below the {self.below_baseline} baseline"
+            return f"{name} ≤ {self.at_most:g}"
+        baseline = words(self.below_baseline) if words is not None else self.below_baseline
+        return f"{name} below the {baseline} baseline"
 
 
 @dataclass(frozen=True)

@@ -259,3 +259,11 @@ def test_the_lstm_learned_to_keep_its_gradient(recall_runs):
     after = gradient_ratio(runs["lstm"])
     assert before < 1e-6
     assert after > 1e3 * before
+
+
+def test_every_lesson_s_goal_reads_in_its_task_s_words():
+    for lesson in list_presets():
+        words = Trainer(lesson.config).task.facts().label
+        sentence = lesson.goal.describe(words)
+        assert "_" not in sentence, (lesson.name, sentence)
+        assert sentence != lesson.goal.describe() or "_" not in lesson.goal.metric
