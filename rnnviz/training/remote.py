@@ -35,13 +35,13 @@ if __name__ == "__main__":  # before the slow imports below, which a Ctrl+C woul
 import argparse
 import logging
 import os
+import queue
 import socket
 import subprocess
 import sys
 import threading
 import weakref
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import Any
 
 from .loop import TrainingLoop
@@ -55,7 +55,7 @@ from .protocol import (
     StateChanged,
     Stop,
 )
-from .wire import decode, encode, is_snapshot
+from .wire import FrameSocket, decode, encode, is_snapshot
 
 __all__ = ["TrainingProcess", "live_processes", "serve"]
 
@@ -88,24 +88,48 @@ def _decoded(frame: bytes, expected: type[Command | Event], sender: str) -> Any:
 # ---------------------------------------------------------------------------- the child's side
 
 
-def _sender(conn: Connection) -> Callable[[Event], None]:
-    """The child's reporter: sends each event to the window (from the loop's thread only)."""
+class _Sender:
+    """The child's reporter: the loop hands it each event and goes on; a thread of its own
+    encodes the events and sends them to the window, in the order given.
 
-    def send(event: Event) -> None:
-        try:
-            conn.send_bytes(encode(event))
-        except (OSError, ValueError):  # the window is gone; the reader thread stops the loop
-            pass
+    So the trainer never waits for the socket: a large snapshot (7.5 MB for an LSTM with hidden
+    512 and 200 steps) is not taken until the window's reader has read it, and with the
+    window's threads busy that took long enough to cut training to a fifth of its speed
+    (measured). At most one snapshot waits here: the loop makes the next after the ``Ack``.
+    """
 
-    return send
+    def __init__(self, conn: FrameSocket) -> None:
+        self._conn = conn
+        self._events: queue.SimpleQueue[Event | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._send_all, name="events", daemon=True)
+        self._thread.start()
+
+    def __call__(self, event: Event) -> None:
+        self._events.put(event)
+
+    def _send_all(self) -> None:
+        while (event := self._events.get()) is not None:
+            try:
+                self._conn.send_bytes(encode(event))
+            except (OSError, ValueError):  # the window is gone; the reader stops the loop
+                pass
+            except Exception as error:  # a bug of ours: said in one line, the next goes on
+                log.error("could not send %s to the window: %s", event.kind, error)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Send what is waiting (for at most ``timeout`` seconds), then stop the thread."""
+        self._events.put(None)
+        self._thread.join(timeout)
 
 
-def _read_commands(conn: Connection, loop: TrainingLoop) -> None:
+def _read_commands(conn: FrameSocket, loop: TrainingLoop) -> None:
     """The child's reader thread: hand each command to the loop (which only queues it)."""
     while True:
         try:
             frame = conn.recv_bytes()
-        except (EOFError, OSError):  # the window closed its end: stop training
+        except (EOFError, OSError, ProtocolError) as error:  # the window closed its end
+            if isinstance(error, ProtocolError):
+                log.error("the window's socket is unreadable: %s", error)
             loop.send(Stop())
             return
         command = _decoded(frame, Command, "the window")
@@ -116,10 +140,11 @@ def _read_commands(conn: Connection, loop: TrainingLoop) -> None:
             return
 
 
-def serve(conn: Connection, max_snapshot_rate: float | None, snapshot_budget: float) -> None:
+def serve(conn: FrameSocket, max_snapshot_rate: float | None, snapshot_budget: float) -> None:
     """The child process's body: run a TrainingLoop on the commands that arrive on ``conn``."""
+    sender = _Sender(conn)
     loop = TrainingLoop(
-        _sender(conn),
+        sender,
         max_snapshot_rate=max_snapshot_rate,
         snapshot_budget=snapshot_budget,
         acknowledged=True,
@@ -131,6 +156,7 @@ def serve(conn: Connection, max_snapshot_rate: float | None, snapshot_budget: fl
     try:
         loop.run()
     finally:
+        sender.close()
         conn.close()
 
 
@@ -150,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="rnnviz training: %(message)s")
     _yield_to_the_window()
-    serve(Connection(args.fd), args.rate or None, args.budget)
+    serve(FrameSocket(socket.socket(fileno=args.fd)), args.rate or None, args.budget)
     return 0
 
 
@@ -212,7 +238,7 @@ class TrainingProcess:
             raise
         finally:
             theirs.close()  # the child's copy is the only one left: its exit means EOF here
-        self._conn = Connection(ours.detach())
+        self._conn = FrameSocket(ours)
         _made.add(self)
 
     # ------------------------------------------------------------------ commands (any thread)
@@ -247,6 +273,9 @@ class TrainingProcess:
             try:
                 frame = self._conn.recv_bytes()
             except (EOFError, OSError):
+                break
+            except ProtocolError as error:  # out of step with the child: it is ended below
+                log.error("the training process's socket is unreadable: %s", error)
                 break
             if is_snapshot(frame):  # it has crossed (readable or not): the child may go on
                 self.send(Ack())
