@@ -65,7 +65,12 @@ def compared_after_one_update(window, qtbot):
     runs = side_by_side(window, qtbot)
     step_all(window, qtbot, runs)
     page = window.compare_page
-    qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    # (each column may still show the run's first snapshot, of no update, for a turn or two)
+    qtbot.waitUntil(
+        lambda: all(
+            c.snapshot is not None and c.snapshot.iteration >= 1 for c in page.columns.values()
+        )
+    )
     return runs, page
 
 
@@ -84,6 +89,27 @@ def test_every_run_trains_and_the_curves_are_overlaid_in_one_range(window, qtbot
     step_all(window, qtbot, runs, to=2)  # another update: the range does not jump
     settle()
     assert page.loss_plot.getPlotItem().viewRange()[1] == top or top[1] < page._loss_top
+
+
+def test_the_shared_plots_take_every_run_s_curves_at_most_once_a_frame(window, qtbot, monkeypatch):
+    import rnnviz.gui.compare_page as compare_page
+
+    runs, page = compared_after_one_update(window, qtbot)
+    settle()
+    now = [page._plotted_at]
+    monkeypatch.setattr(compare_page.time, "monotonic", lambda: now[0])
+    set_data = []
+    for handle in runs:
+        for curve in page._curves[handle]:
+            monkeypatch.setattr(curve, "setData", lambda *a, h=handle, **k: set_data.append(h))
+    for handle in runs:  # each run's newest snapshot again: one column drawn a turn
+        page.show_run(handle, page.columns[handle].snapshot, "paused")
+    for _ in runs:
+        page._draw()
+    assert not page._dirty and set_data == []  # the columns drawn, the plots not yet
+    now[0] += compare_page.FRAME_MS / 1000
+    page._draw()
+    assert sorted(map(id, set_data)) == sorted(map(id, [h for h in runs for _ in range(2)]))
 
 
 def test_one_time_cursor_moves_every_column(window, qtbot):
