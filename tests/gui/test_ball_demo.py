@@ -378,3 +378,13 @@ def test_no_throw_before_the_snapshot_has_weights(show, qtbot):
     with qtbot.waitSignal(view.ball_thrown, timeout=1000):
         view._on_drag(QPointF(0.3, 0.3), QPointF(0.55, 0.45), True)
     assert view.thrown is not None and view.back_button.isEnabled()
+
+
+def test_a_snapshot_that_moves_the_zoomed_range_draws_the_frame_once(show, monkeypatch):
+    """A new throw moves "Zoom in"'s range, which draws the frame in it: not drawn again."""
+    view = show(snapshot(), zoom=True)
+    drawn = []
+    monkeypatch.setattr(view.arena, "draw", lambda *a, **k: drawn.append(a[1]))
+    before = view.arena._range
+    view.show_snapshot(_snapshot(steps=31))
+    assert view.arena._range != before and len(drawn) == 1

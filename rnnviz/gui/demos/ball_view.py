@@ -233,12 +233,12 @@ class BallView(Panel):
         if preds is None:
             return
         self._steps = len(preds["true_positions"])
-        self._fit_range()
         gap_mode = self.mode == "gap"
         true = np.asarray(preds["true_positions"], dtype=np.float64)  # (T, 2)
         visible = np.asarray(preds["visible"], dtype=bool)  # (T,)
         self.arena.place_occluder(true, visible if gap_mode else None)
-        self._place_cursor()
+        if not self._fit_range():  # (a new range draws the frame already: once, not twice)
+            self._place_cursor()
 
     def seen_through(self, t: int) -> int:
         """The last frame drawn as seen with the cursor at ``t``: ``t`` itself (the network has
@@ -249,11 +249,14 @@ class BallView(Panel):
         return t
 
     @Slot()
-    def _fit_range(self, *_args) -> None:
+    def _fit_range(self, *_args) -> bool:
+        """Show the range to show; whether it moved (and the frame was drawn in it)."""
         zoomed = self.zoom_box.isChecked() and self.thrown is None
         box = self.arena.zoom_range(self.example if zoomed else None)
         if not self._dragging and self.arena.set_range(box):
             self._place_cursor()
+            return True
+        return False
 
     def _place_cursor(self) -> None:
         preds = self.shown
