@@ -84,12 +84,10 @@ class LSTM(RecurrentLayer):
         return lstm.lstm_forward(x, h0, c0, *weights, workspace)
 
     def _cell_backward(self, dy, dh_last, dc_last, cache, need_dx, workspace):
-        # (T, H, B) ∂L/∂c_t, kept in the gradients
-        dC = workspace.empty("dC", cache.tanh_c.shape, cache.tanh_c.dtype)
-        dx, dh0, dc0, grads, dH = lstm.lstm_backward(
-            dy, dh_last, dc_last, cache, need_dx, dC, workspace
+        dx, dh0, dc0, grads, dH, dC = lstm.lstm_backward(
+            dy, dh_last, dc_last, cache, need_dx, workspace
         )
-        return dx, dh0, dc0, grads, dH, dC.transpose(0, 2, 1)
+        return dx, dh0, dc0, grads, dH, dC.transpose(0, 2, 1)  # dC: (T, B, H) ∂L/∂c_t
 
 
 class GRU(RecurrentLayer):

@@ -35,6 +35,9 @@ pre-activation at once, bias included, written straight into the gate array; aft
 the weight gradients are one product too, dW = Σ_t da_t z_tᵀ. Measured against a separate input
 projection of all steps added to the recurrent product step by step (2 cores, H = 128, B = 32,
 T = 50): the longer matmul costs 0.6 ms more, the projection and the additions 2 ms less.
+Each step's gates sit in one block with the cell state the step starts from, [o; i; f; g;
+c_{t−1}], so that i ⊙ g and f ⊙ c_{t−1} are one product of adjacent row pairs; backward keeps
+[dh_t; dc_{t+1}] side by side for the same reason (dc_t = [F_t; f_{t+1}] · [dh_t; dc_{t+1}]).
 ``rnnviz.core.reference`` is the same cell written one step at a time, batch-major, straight
 from the equations above: the oracle this one is tested against.
 """
@@ -45,7 +48,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.core.activations import sigmoid_grad, tanh, tanh_grad
 from rnnviz.core.workspace import Workspace
 
 __all__ = ["GATES", "LSTMCache", "lstm_backward", "lstm_forward"]
@@ -72,11 +74,15 @@ class LSTMCache:
         holds h_T in its first H rows.
     H : ndarray, (T + 1, H, B)
         ``H[0]`` is h0ᵀ, ``H[t + 1]`` is h_tᵀ (a view of Z's first H rows).
+    S : ndarray, (T + 1, 5H, B)
+        ``S[t]`` is step t's block [o; i; f; g; c_{t−1}]ᵀ: its gate activations in the order
+        ``gate_order`` (the sigmoid gates first, so that one multiply-add over 3H rows turns
+        their tanh into σ), then the cell state the step starts from, so that i ⊙ g and
+        f ⊙ c_{t−1} are one product of adjacent row pairs. ``S[T]`` holds c_T alone.
     C : ndarray, (T + 1, H, B)
-        ``C[0]`` is c0ᵀ, ``C[t + 1]`` is c_tᵀ.
+        ``C[0]`` is c0ᵀ, ``C[t + 1]`` is c_tᵀ (a view of S's last H rows).
     gates : ndarray, (T, 4H, B)
-        Gate activations stacked by rows in the order ``gate_order``: i, f, o, g, the three
-        sigmoid gates first so that one multiply-add over 3H rows turns their tanh into σ.
+        The gate activations of every step, rows in the order ``gate_order`` (a view of S).
     tanh_c : ndarray, (T, H, B)
         tanh(c_t)ᵀ.
     W_ih, W_hh : ndarray
@@ -86,21 +92,29 @@ class LSTMCache:
     x: np.ndarray
     Z: np.ndarray
     H: np.ndarray
+    S: np.ndarray
     C: np.ndarray
     gates: np.ndarray
     tanh_c: np.ndarray
     W_ih: np.ndarray
     W_hh: np.ndarray
     #: The gates in the order of the rows of ``gates`` (the weights' order is i, f, g, o).
-    gate_order: tuple[str, ...] = ("i", "f", "o", "g")
+    gate_order: tuple[str, ...] = ("o", "i", "f", "g")
 
 
-def _swap_g_o(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``a`` (4H, …) with its last two row blocks swapped, i, f, g, o ↔ i, f, o, g, into out."""
+def _to_oifg(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``a`` (4H, …) with its row blocks i, f, g, o rotated to o, i, f, g, into ``out``."""
     H = a.shape[0] // 4
-    out[: 2 * H] = a[: 2 * H]
-    out[2 * H : 3 * H] = a[3 * H :]
-    out[3 * H :] = a[2 * H : 3 * H]
+    out[:H] = a[3 * H :]
+    out[H:] = a[: 3 * H]
+    return out
+
+
+def _to_ifgo(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The inverse of ``_to_oifg``: row blocks o, i, f, g back to i, f, g, o, into ``out``."""
+    H = a.shape[0] // 4
+    out[: 3 * H] = a[H:]
+    out[3 * H :] = a[:H]
     return out
 
 
@@ -127,13 +141,13 @@ def lstm_forward(
     K = H + I + 1
     dtype = x.dtype
     # a_t = W z_t with W = [W_hh | W_ih | b_ih + b_hh] and z_t = [h_{t−1}; x_t; 1], its rows
-    # in the order i, f, o, g
-    W_ifgo = ws.empty("W_ifgo", (4 * H, K), dtype)  # (4H, H+I+1) rows i, f, g, o
-    W_ifgo[:, :H] = W_hh
-    W_ifgo[:, H : H + I] = W_ih
-    np.add(b_ih, b_hh, out=W_ifgo[:, H + I])
-    W = _swap_g_o(W_ifgo, ws.empty("W", (4 * H, K), dtype))  # (4H, H+I+1) rows i, f, o, g
-    # σ(a) = ½ tanh(½ a) + ½: with the rows of the sigmoid gates i, f, o halved, one tanh over
+    # in the order o, i, f, g
+    W = ws.empty("W", (4 * H, K), dtype)  # (4H, H+I+1) rows o, i, f, g
+    _to_oifg(W_hh, W[:, :H])
+    _to_oifg(W_ih, W[:, H : H + I])
+    _to_oifg(b_ih, W[:, H + I])
+    W[:, H + I] += _to_oifg(b_hh, ws.empty("b", (4 * H,), dtype))
+    # σ(a) = ½ tanh(½ a) + ½: with the rows of the sigmoid gates o, i, f halved, one tanh over
     # all four gates and a multiply-add on those 3H rows give every activation
     W[: 3 * H] *= 0.5
     Z = ws.empty("Z", (T + 1, K, B), dtype)  # (T+1, H+I+1, B) z_t per step
@@ -141,27 +155,34 @@ def lstm_forward(
     Z[:T, H : H + I] = x.transpose(0, 2, 1)
     Z[:, H + I] = 1
     Z[T, H:] = 0  # z_{T+1} is never used; only its h_T rows are read
-    Hs = Z[:, :H]  # (T+1, H, B) h_t, a view
-    gates = ws.empty("gates", (T, 4 * H, B), dtype)  # (T, 4H, B) i, f, o, g stacked by rows
-    Cs = ws.empty("C", (T + 1, H, B), dtype)  # (T+1, H, B)
+    S = ws.empty("S", (T + 1, 5 * H, B), dtype)  # (T+1, 5H, B) [o; i; f; g; c_{t−1}] per step
+    S[T, : 4 * H] = 0  # no step T: only its c_T rows are read
+    S[0, 4 * H :] = c0.T
     tanh_c = ws.empty("tanh_c", (T, H, B), dtype)  # (T, H, B)
-    Cs[0] = c0.T
-    ig = ws.empty("ig", (H, B), dtype)  # (H, B) i ⊙ g
-    for t in range(T):
-        a = gates[t]  # (4H, B) pre-activations, then activations
-        np.matmul(W, Z[t], out=a)  # a_t = W_hh h_{t−1} + W_ih x_t + b (σ rows halved)
-        tanh(a, out=a)
-        s = a[: 3 * H]  # (3H, B) i, f, o
-        s *= 0.5
-        s += 0.5  # σ = ½ tanh(½ a) + ½
-        i, f, o, g = a.reshape(4, H, B)  # (H, B) each
-        c = Cs[t + 1]  # (H, B)
-        np.multiply(f, Cs[t], out=c)
-        np.multiply(i, g, out=ig)
-        c += ig  # c_t = f ⊙ c_{t−1} + i ⊙ g
-        tanh(c, out=tanh_c[t])
-        np.multiply(o, tanh_c[t], out=Hs[t + 1])  # h_t = o ⊙ tanh(c_t)
-    return LSTMCache(x=x, Z=Z, H=Hs, C=Cs, gates=gates, tanh_c=tanh_c, W_ih=W_ih, W_hh=W_hh)
+    pair = ws.empty("pair", (2 * H, B), dtype)  # (2H, B) [i ⊙ g; f ⊙ c_{t−1}]
+    # iterating over the arrays hands out each step's views in C, cheaper than indexing
+    for z, h_next, s, c_next, tc in zip(Z, Z[1:, :H], S, S[1:, 4 * H :], tanh_c, strict=False):
+        a = s[: 4 * H]  # (4H, B) pre-activations, then activations o, i, f, g
+        np.matmul(W, z, out=a)  # a_t = W_hh h_{t−1} + W_ih x_t + b (σ rows halved)
+        np.tanh(a, out=a)
+        sig = a[: 3 * H]  # (3H, B) o, i, f
+        sig *= 0.5
+        sig += 0.5  # σ = ½ tanh(½ a) + ½
+        np.multiply(s[H : 3 * H], s[3 * H :], out=pair)  # [i; f] ⊙ [g; c_{t−1}]
+        np.add(pair[:H], pair[H:], out=c_next)  # c_t = i ⊙ g + f ⊙ c_{t−1}
+        np.tanh(c_next, out=tc)
+        np.multiply(a[:H], tc, out=h_next)  # h_t = o ⊙ tanh(c_t)
+    return LSTMCache(
+        x=x,
+        Z=Z,
+        H=Z[:, :H],
+        S=S,
+        C=S[:, 4 * H :],
+        gates=S[:T, : 4 * H],
+        tanh_c=tanh_c,
+        W_ih=W_ih,
+        W_hh=W_hh,
+    )
 
 
 def lstm_backward(
@@ -170,72 +191,76 @@ def lstm_backward(
     dc_last: np.ndarray | None,
     cache: LSTMCache,
     need_dx: bool = True,
-    dC: np.ndarray | None = None,
     workspace: Workspace | None = None,
-) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+) -> tuple[
+    np.ndarray | None, np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray
+]:
     """Back-propagate through time.
 
     The arguments and results are ``rnnviz.core.vanilla.rnn_backward``'s, for an
     ``LSTMCache``, and the cell state's: ``dc_last`` (B, H), the gradient with respect to c_T
-    (None: zero), and dc0 (B, H) after dh0. The weights' gradients have 4H rows.
-    ``dC``, if given, a (T, H, B) array of the cache's dtype, receives the total gradient
-    reaching each c_t (∂L/∂c_t, feature-major, processing order): the cell-state path
-    (without it, a buffer of that shape is made and dropped).
+    (None: zero), and dc0 (B, H) after dh0. The weights' gradients have 4H rows. Last comes
+    dC (T, H, B), the total gradient that reached each c_t (∂L/∂c_t, feature-major,
+    processing order): the cell-state path.
     """
     ws = Workspace(keep=False) if workspace is None else workspace
-    x, Z, Hs, Cs, gates, tanh_c = cache.x, cache.Z, cache.H, cache.C, cache.gates, cache.tanh_c
+    x, Z, S, tanh_c = cache.x, cache.Z, cache.S, cache.tanh_c
     T, B, I = x.shape
-    H = Hs.shape[1]
+    H = tanh_c.shape[1]
     K = Z.shape[1]
     dtype = x.dtype
-    dA = ws.empty("dA", (T, 4 * H, B), dtype)  # (T, 4H, B) gradient of the pre-activations
-    dH = ws.empty("dH", (T, H, B), dtype)  # (T, H, B) total gradient reaching h_t
-    dh_next = np.zeros((H, B), dtype) if dh_last is None else np.array(dh_last.T, dtype)  # (H, B)
-    dc_next = np.zeros((H, B), dtype) if dc_last is None else np.array(dc_last.T, dtype)  # (H, B)
-    if dC is None:
-        dC = ws.empty("dC", (T, H, B), dtype)  # (T, H, B) ∂L/∂c_t, kept by no one
-    elif dC.shape != (T, H, B) or dC.dtype != dtype:
-        raise ValueError(f"dC must be a {dtype} array shaped {(T, H, B)}, got {dC.shape}")
-    # W_hh with its rows in the gates' order i, f, o, g, transposed: (H, 4H), contiguous
-    W_hh_ifog = _swap_g_o(cache.W_hh, ws.empty("W_hh_ifog", (4 * H, H), dtype))  # (4H, H)
-    W_hh_T = ws.empty("W_hh_T", (H, 4 * H), dtype)  # (H, 4H), contiguous for a faster matmul
-    W_hh_T[...] = W_hh_ifog.T
+    o, i, f, g = (S[:T, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
+    # Y[t + 1] = [dh_t; dc_{t+1}]: the gradient reaching h_t next to that reaching c_{t+1},
+    # so that both terms of dc_t are one product; Y[0] = [dh0; dc_0], Y[T] starts as
+    # [dh_last; dc_last]
+    Y = ws.empty("Y", (T + 1, 2 * H, B), dtype)  # (T+1, 2H, B)
+    Y[T, :H] = 0 if dh_last is None else dh_last.T
+    Y[T, H:] = 0 if dc_last is None else dc_last.T
+    # W_hh with its rows in the gates' order o, i, f, g, transposed: (H, 4H), contiguous
+    W_hh_T = ws.empty("W_hh_T", (H, 4 * H), dtype)  # (H, 4H)
+    W_hh_T[...] = _to_oifg(cache.W_hh, ws.empty("W_hh_oifg", (4 * H, H), dtype)).T
     if dy is not None:
         dy_fm = ws.empty("dy", (T, H, B), dtype)  # (T, H, B) dy feature-major
         dy_fm[...] = dy.transpose(0, 2, 1)
 
     # the factors that do not depend on the recurrence, for all steps at once (whole-sequence
     # operations cost half as much per number as per-step ones, call overhead included), made
-    # where the loop then multiplies them in place, so that they take no memory of their own:
-    # da_t = [dc_t, dc_t, dh_t, dc_t] ⊙ Q_t in dA, and dc_t's share of dh_t, F_t, in dC
-    i, f, o, g = (gates[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
-    Q = dA  # (T, 4H, B) ∂a_t/∂c_t for i, f, g; ∂a_t/∂h_t for o
-    Q_i, Q_f, Q_o, Q_g = (Q[:, k * H : (k + 1) * H] for k in range(4))  # (T, H, B) each
-    sigmoid_grad(gates[:, : 3 * H], out=Q[:, : 3 * H])  # σ'(i), σ'(f), σ'(o)
-    Q_i *= g  # ∂c/∂i ⊙ σ'(i) = g ⊙ σ'(i)
-    Q_f *= Cs[:-1]  # c_{t−1} ⊙ σ'(f)
-    Q_o *= tanh_c  # tanh c_t ⊙ σ'(o)
-    tanh_grad(g, out=Q_g)
-    Q_g *= i  # i ⊙ tanh'(g)
-    F = tanh_grad(tanh_c, out=dC)  # (T, H, B)
-    F *= o  # ∂c_t's share of dh_t: o ⊙ (1 − tanh² c_t)
+    # where the loop then multiplies them in place:
+    # da_t = [dh_t, dc_t, dc_t, dc_t] ⊙ Q_t in dA, and dc_t = [F_t, f_{t+1}] · [dh_t, dc_{t+1}]
+    dA = ws.empty("dA", (T, 4 * H, B), dtype)  # (T, 4H, B) Q, then ∂L/∂a_t, rows o, i, f, g
+    Q_sig = dA[:, : 3 * H]  # (T, 3H, B) σ'(o), σ'(i), σ'(f)
+    np.subtract(1, S[:T, : 3 * H], out=Q_sig)
+    Q_sig *= S[:T, : 3 * H]  # σ' = σ (1 − σ)
+    dA[:, :H] *= tanh_c  # Q_o = ∂h/∂o σ'(o) = tanh c_t σ'(o)
+    dA[:, H : 3 * H] *= S[:T, 3 * H :]  # [Q_i, Q_f] = [g σ'(i), c_{t−1} σ'(f)]
+    Q_g = dA[:, 3 * H :]  # (T, H, B)
+    np.square(g, out=Q_g)
+    np.subtract(1, Q_g, out=Q_g)
+    Q_g *= i  # ∂c/∂g tanh'(g) = i (1 − g²)
+    Fpair = ws.empty("Fpair", (T, 2 * H, B), dtype)  # (T, 2H, B) [F_t; f_{t+1}]
+    F = Fpair[:, :H]  # (T, H, B) ∂c_t's share of dh_t: o ⊙ (1 − tanh² c_t)
+    np.square(tanh_c, out=F)
+    np.subtract(1, F, out=F)
+    F *= o
+    Fpair[: T - 1, H:] = f[1:]
+    Fpair[T - 1, H:] = 1  # dc_last reaches c_T as it is
+    pair = ws.empty("pair", (2 * H, B), dtype)  # (2H, B) [F_t ⊙ dh_t; f_{t+1} ⊙ dc_{t+1}]
 
     for t in range(T - 1, -1, -1):
-        dh = dH[t]  # (H, B)
-        if dy is None:
-            dh[...] = dh_next
-        else:
-            np.add(dy_fm[t], dh_next, out=dh)
-        dc = dC[t]  # (H, B) F_t, then the gradient reaching c_t
-        dc *= dh
-        dc += dc_next  # dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ (1 − tanh² c_t)
-        da = dA[t]  # (4H, B) Q_t, then the gradient of the pre-activations, rows i, f, o, g
-        # [di, df] = dc_t ⊙ [g σ'(i), c_{t−1} σ'(f)], do = dh_t tanh c_t σ'(o), dg = dc_t i tanh'(g)
-        da[: 2 * H].reshape(2, H, B)[...] *= dc
-        da[2 * H : 3 * H] *= dh
-        da[3 * H :] *= dc
-        np.multiply(dc, f[t], out=dc_next)  # dc_{t−1}
-        np.matmul(W_hh_T, da, out=dh_next)  # dh_{t−1} from this step
+        y_t = Y[t + 1]  # (2H, B) [dh_t; dc_{t+1}]
+        dh = y_t[:H]  # (H, B) the gradient reaching h_t from step t+1, then in all
+        if dy is not None:
+            dh += dy_fm[t]
+        np.multiply(Fpair[t], y_t, out=pair)
+        dc = Y[t, H:]  # (H, B)
+        np.add(pair[:H], pair[H:], out=dc)  # dc_t = dh_t ⊙ o ⊙ (1 − tanh² c_t) + dc_{t+1} ⊙ f_{t+1}
+        da = dA[t]  # (4H, B) Q_t, then the gradient of the pre-activations, rows o, i, f, g
+        da[:H] *= dh  # do = dh_t tanh c_t σ'(o)
+        da[H:].reshape(3, H, B)[...] *= (
+            dc  # [di, df, dg] = dc_t ⊙ [g σ'(i), c_{t−1} σ'(f), i tanh'(g)]
+        )
+        np.matmul(W_hh_T, da, out=Y[t, :H])  # dh_{t−1} from this step
+    dc0 = Y[0, H:] * f[0]  # (H, B) the gradient reaching c0 through step 0's forget gate
 
     # the weight gradients of every step at once: dW = Σ_t da_t z_tᵀ = dA (4H, T·B) z (T·B, K)
     dA2 = ws.empty("dA2", (4 * H, T, B), dtype)  # (4H, T, B)
@@ -243,8 +268,8 @@ def lstm_backward(
     dA2 = dA2.reshape(4 * H, T * B)  # (4H, T·B)
     Zb = ws.empty("Zb", (T, B, K), dtype)  # (T, B, H+I+1) z_t batch-major
     Zb[...] = Z[:T].transpose(0, 2, 1)
-    dW_ifog = np.matmul(dA2, Zb.reshape(T * B, K), out=ws.empty("dW_ifog", (4 * H, K), dtype))
-    dW = _swap_g_o(dW_ifog, ws.empty("dW", (4 * H, K), dtype))  # (4H, K) rows i, f, g, o
+    dW_oifg = np.matmul(dA2, Zb.reshape(T * B, K), out=ws.empty("dW_oifg", (4 * H, K), dtype))
+    dW = _to_ifgo(dW_oifg, ws.empty("dW", (4 * H, K), dtype))  # (4H, K) rows i, f, g, o
     grads = {
         "W_ih": np.ascontiguousarray(dW[:, H : H + I]),  # (4H, I)
         "W_hh": np.ascontiguousarray(dW[:, :H]),  # (4H, H)
@@ -253,7 +278,8 @@ def lstm_backward(
     }
     dx = None
     if need_dx:
-        W_ih_ifog = _swap_g_o(cache.W_ih, ws.empty("W_ih_ifog", (4 * H, I), dtype))  # (4H, I)
-        dx = np.matmul(dA2.T, W_ih_ifog, out=ws.empty("dx", (T * B, I), dtype))  # (T·B, I)
+        W_ih_oifg = _to_oifg(cache.W_ih, ws.empty("W_ih_oifg", (4 * H, I), dtype))  # (4H, I)
+        dx = np.matmul(dA2.T, W_ih_oifg, out=ws.empty("dx", (T * B, I), dtype))  # (T·B, I)
         dx = dx.reshape(T, B, I)  # (T, B, I)
-    return dx, dh_next.T, dc_next.T, grads, dH.transpose(0, 2, 1)
+    dH, dC = Y[1:, :H], Y[:T, H:]  # (T, H, B) each
+    return dx, Y[0, :H].T, dc0.T, grads, dH.transpose(0, 2, 1), dC

@@ -48,7 +48,7 @@ def run_fast(cell: str, k: dict) -> dict:
         dx, dh0, grads, dh = rnn_backward(k["dy"], k["dh_last"], cache)
     elif spec.family == "lstm":
         cache = lstm_forward(k["x"], k["h0"], k["c0"], *weights)
-        dx, dh0, dc0, grads, dh = lstm_backward(k["dy"], k["dh_last"], k["dc_last"], cache)
+        dx, dh0, dc0, grads, dh, _ = lstm_backward(k["dy"], k["dh_last"], k["dc_last"], cache)
     else:
         cache = gru_forward(k["x"], k["h0"], *weights)
         dx, dh0, grads, dh = gru_backward(k["dy"], k["dh_last"], cache)
