@@ -15,15 +15,13 @@ no work per update besides one ``queue.empty()`` and one clock read; paused, it 
 queue (no CPU, wakes at once); the slow-motion pause is ``queue.get(timeout=…)``, so pause, step
 or stop cut it short.
 
-Snapshots are made only when due: at most ``max_snapshot_rate`` a second while training, plus
-one after every command that changes what the views show (step, pause, a new run, a live setting
-while paused, open, import). A snapshot is not free (a forward and a backward pass on the example
-and copies of everything the views show), so while training the rate also drops until making
-snapshots takes at most ``snapshot_budget`` of the loop's time: training keeps its speed, big
-models just redraw less often. In a training process (``acknowledged``) one more condition
-holds: the snapshot sent before has arrived (an ``Ack`` says so). One that falls due before is
-owed, not made, and is made, of the run as it is then, when the ``Ack`` comes: the window never
-gets a backlog and no snapshot is made in vain.
+Snapshots are made only when due (``rnnviz.training.snapshot_schedule``): while training at
+most ``max_snapshot_rate`` a second and ``snapshot_budget`` of the loop thread's CPU time, and
+always after the first update of a run or since play; after every command that changes what
+the views show (step, pause, a new run, a live setting while paused, open, import). In a
+training process (``acknowledged``) one more condition holds: the snapshot sent before has
+arrived (an ``Ack`` says so). One that falls due before is owed, not made, and is made, of the
+run as it is then, when the ``Ack`` comes: no backlog, and no snapshot made in vain.
 
 Run ids: every command that may start a new run carries a fresh id chosen by the controller.
 When the loop has carried it out, its trainer is labelled with that id *whether or not the run
@@ -52,6 +50,7 @@ from rnnviz.training.sessions import (
     save_session,
 )
 from rnnviz.training.settings import settings_needing_a_new_run
+from rnnviz.training.snapshot_schedule import SnapshotSchedule
 from rnnviz.training.trainer import Trainer, needs_reset
 
 __all__ = ["TrainingLoop"]
@@ -83,9 +82,9 @@ class TrainingLoop:
     max_snapshot_rate : float or None
         Snapshots per second while training (None: after every update).
     snapshot_budget : float
-        Largest share of the time, while training, spent making snapshots (0 < share ≤ 1).
-    clock : callable
-        Seconds, monotonic (tests may pass a fake one).
+        Largest share of the loop thread's CPU time, while training, spent making snapshots.
+    clock, cpu_clock : callable
+        Seconds, monotonic, and the loop thread's CPU seconds (``SnapshotSchedule``'s).
     acknowledged : bool
         Make a snapshot only once the one before was acknowledged (``Ack``): a training
         process's loop, whose snapshots cross a socket (see the module docstring).
@@ -98,23 +97,17 @@ class TrainingLoop:
         max_snapshot_rate: float | None = 30.0,
         snapshot_budget: float = 0.1,
         clock: Callable[[], float] = time.perf_counter,
+        cpu_clock: Callable[[], float] | None = None,
         acknowledged: bool = False,
     ) -> None:
-        if max_snapshot_rate is not None and not max_snapshot_rate > 0:
-            raise ValueError(f"max_snapshot_rate must be positive, got {max_snapshot_rate!r}")
-        if not 0 < snapshot_budget <= 1:
-            raise ValueError(f"snapshot_budget must be in (0, 1], got {snapshot_budget!r}")
-        # after a snapshot that took c seconds, wait c·(1/budget − 1): then c is ≤ budget of all
-        self._cost_factor = 1.0 / snapshot_budget - 1.0
+        self._schedule = SnapshotSchedule(max_snapshot_rate, snapshot_budget, clock, cpu_clock)
         self._report = reporter
         self._queue: queue.SimpleQueue[protocol.Command] = queue.SimpleQueue()
         self._clock = clock
-        self._interval = 0.0 if max_snapshot_rate is None else 1.0 / max_snapshot_rate
         self._stopping = False
         self._playing = False
         self._slow: float | None = None
         self._state = IDLE
-        self._next_snapshot_at = -math.inf
         self._last_update_at = -math.inf
         self._dirty = False  # the trainer changed since the last snapshot
         self._acknowledged = acknowledged
@@ -219,7 +212,7 @@ class TrainingLoop:
             return False
         self.updates += 1
         self._dirty = True
-        if forced or now >= self._next_snapshot_at:
+        if self._schedule.due(now) or forced:
             return self._post(now)
         return True
 
@@ -229,20 +222,13 @@ class TrainingLoop:
         if self._in_flight:
             self._owed = True
             return True
-        trainer = self.trainer
-        began = self._clock()
+        self._schedule.begin()
         try:
-            snapshot = trainer.snapshot()
+            snapshot = self.trainer.snapshot()
         except Exception as error:
             self._training_failed(error)
             return False
-        cost = self._clock() - began
-        wait = max(self._interval, cost * self._cost_factor)
-        start = began if now is None else now
-        # on a fixed grid: "now + wait" would add part of a training step to every interval
-        # and give 28 snapshots a second instead of 30; after a pause the grid restarts
-        grid = self._next_snapshot_at + wait
-        self._next_snapshot_at = max(grid, start) if start - grid < wait else start + wait
+        self._schedule.made(now)
         self._dirty = self._owed = False
         self._in_flight = self._acknowledged
         self.snapshots += 1
@@ -298,6 +284,8 @@ class TrainingLoop:
 
     def _do_play(self, _: protocol.Command) -> None:
         if self._need_trainer("train"):
+            if not self._playing:
+                self._schedule.restart()  # the first update after play is shown at once
             self._playing = True
             self._set_state(TRAINING)
 
@@ -466,6 +454,7 @@ class TrainingLoop:
             self._fail(f"Could not {doing}: {_describe(error)}")
             return False
         self.trainer = trainer
+        self._schedule.restart()
         if pause:
             self._playing = False
         self._dirty = True
