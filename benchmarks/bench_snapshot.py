@@ -20,8 +20,9 @@ with the window's defaults, its reader thread, a ``SnapshotMailbox``), playing f
 ``snapshots_per_s``    received while playing
 
 The sizes and the headless figures are measured in this process; the process path in a
-training process of its own, as in the window. Run it on a quiet machine: ``load`` records
-``os.getloadavg()`` before and after.
+training process of its own, as in the window. ``--busy-window`` keeps a Python thread busy on
+the window's side meanwhile, holding the GIL as the window's GUI thread does while it draws.
+Run it on a quiet machine: ``load`` records ``os.getloadavg()`` before and after.
 """
 
 from __future__ import annotations
@@ -102,8 +103,19 @@ def headless(config) -> dict:
     }
 
 
-def through_the_process(config, seconds: float, update_s: float) -> dict:
+def _keep_busy(stop: threading.Event) -> None:
+    """Python work holding the GIL, as the window's GUI thread does while it draws."""
+    total = 0
+    while not stop.is_set():
+        for i in range(10_000):
+            total += i
+
+
+def through_the_process(config, seconds: float, update_s: float, busy: bool = False) -> dict:
     """Play a run in a training process and time what reaches the window's side."""
+    stop_busy = threading.Event()
+    if busy:
+        threading.Thread(target=_keep_busy, args=(stop_busy,), daemon=True).start()
     process = TrainingProcess()  # the window's defaults: 30 snapshots/s at most, budget 0.1
     mailbox = SnapshotMailbox()
     arrived = threading.Event()
@@ -132,6 +144,7 @@ def through_the_process(config, seconds: float, update_s: float) -> dict:
         if not arrived.wait(timeout=update_s + 1):
             break
     process.send(Stop())
+    stop_busy.set()
     reader.join(timeout=10)
     if reader.is_alive():
         process.kill()
@@ -163,6 +176,7 @@ def main() -> None:
         "--extra", default="rnn_tanh:128x50,rnn_tanh:512x200", help="cell:HxT,… also measured"
     )
     parser.add_argument("--seconds", type=float, default=6.0, help="playing time per case")
+    parser.add_argument("--busy-window", action="store_true", help="see the module docstring")
     parser.add_argument("--out", default=None, help="also write the JSON to this file")
     args = parser.parse_args()
     cases = [
@@ -178,7 +192,8 @@ def main() -> None:
     for cell, hidden, steps in cases:
         config = config_of(cell, hidden, steps)
         figures = headless(config)
-        figures.update(through_the_process(config, args.seconds, figures["update_ms"] / 1000))
+        update_s = figures["update_ms"] / 1000
+        figures.update(through_the_process(config, args.seconds, update_s, args.busy_window))
         results.append({"cell": cell, "hidden": hidden, "steps": steps, **figures})
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     report = {
@@ -186,6 +201,7 @@ def main() -> None:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "cores": len(os.sched_getaffinity(0)),
+        "busy_window": args.busy_window,
         "load": {
             "before": [round(x, 2) for x in load_before],
             "after": [round(x, 2) for x in os.getloadavg()],
