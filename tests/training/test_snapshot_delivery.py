@@ -21,24 +21,12 @@ from rnnviz.training.snapshot_schedule import SnapshotSchedule
 from rnnviz.training.trainer import Trainer
 from rnnviz.training.wire import FrameSocket, decode, encode
 
-SMALL = {"model.hidden_size": "8", "batch_size": "4", "seq_len": "10"}
-
 
 def small_config(**extra: str) -> TrainConfig:
-    return TrainConfig(task="ball").with_settings({**SMALL, **extra})
-
-
-class Clock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+    """The ball task, small: an update takes about a millisecond."""
+    return TrainConfig(task="ball").with_settings(
+        {"model.hidden_size": "8", "batch_size": "4", "seq_len": "10", **extra}
+    )
 
 
 class SlowRun:
@@ -50,26 +38,29 @@ class SlowRun:
     def __init__(
         self, monkeypatch, update: float, snapshots: list[float], wall_extra: float = 0.0
     ) -> None:
-        self.wall, self.cpu = Clock(), Clock()
+        self.wall = self.cpu = 100.0  # fake clocks: they move only when told to
         self.snapshots: list = []
         costs = iter(snapshots)
         run = self
 
         class SlowTrainer(Trainer):
             def step(self):
-                run.wall.advance(update)
-                run.cpu.advance(update)
+                run.wall += update
+                run.cpu += update
                 return super().step()
 
             def snapshot(self):
                 cost = next(costs, snapshots[-1])
-                run.wall.advance(cost + wall_extra)  # (wall_extra: the thread was interrupted)
-                run.cpu.advance(cost)
+                run.wall += cost + wall_extra  # (wall_extra: the thread was interrupted)
+                run.cpu += cost
                 return super().snapshot()
 
         monkeypatch.setattr("rnnviz.training.loop.Trainer", SlowTrainer)
         self.loop = TrainingLoop(
-            self._report, clock=self.wall, cpu_clock=self.cpu, acknowledged=True
+            self._report,
+            clock=lambda: self.wall,
+            cpu_clock=lambda: self.cpu,
+            acknowledged=True,
         )
         self.loop.send(p.Reset(small_config(), run_id=1))
         self.passes(2)  # the new run, shown; its Ack
