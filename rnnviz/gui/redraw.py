@@ -24,11 +24,12 @@ from PySide6.QtWidgets import QWidget
 
 __all__ = ["SLOW_VIEW_INTERVAL", "RedrawScheduler"]
 
-#: Seconds between two redraws of the slower views (by the views' names, ``View.name``). The
-#: curves over iterations change little from one snapshot to the next and cost the most to
-#: paint; at 30 Hz they took half of the window's time (measured), which the training thread
-#: then waited for.
-SLOW_VIEW_INTERVAL = {"loss": 0.2, "gradient": 0.1}
+#: Seconds between two redraws of the costlier views (by the views' names, ``View.name``): at
+#: most a frame of 30 a second, however fast snapshots come (a burst of steps). Once 0.2 and
+#: 0.1 s (the curves over iterations, 5 and 10 redraws a second) while their axes moved with
+#: every snapshot; with steady ranges (``panels.figures.steady_range``) they draw at the
+#: snapshots' 25–30 a second, as every other view does.
+SLOW_VIEW_INTERVAL = {"loss": 1 / 30, "gradient": 1 / 30}
 
 
 class RedrawScheduler(QObject):

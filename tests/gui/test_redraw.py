@@ -97,3 +97,17 @@ def test_views_take_turns_when_snapshots_come_faster_than_they_draw(qtbot, views
         scheduler._draw_next()  # (the timer's turn, run by hand)
     assert [len(v.drawn) for v in views] == [1, 1, 1, 1]
     assert [v.drawn[0][1] for v in views] == [0, 1, 2, 3]
+
+
+def test_every_view_of_the_window_may_redraw_at_least_25_times_a_second(qtbot, views):
+    """The goal: every plot redrawn ≥ 25 times a second as snapshots come (30 a second); the
+    curves over iterations once waited 0.2 s and 0.1 s between redraws."""
+    from rnnviz.gui.redraw import SLOW_VIEW_INTERVAL
+
+    slow = views[0]
+    scheduler = RedrawScheduler(views, {slow: SLOW_VIEW_INTERVAL["loss"]})
+    scheduler.post(Shot(1, 0))
+    scheduler.draw_now()
+    for name in ("loss", "gradient"):
+        scheduler._intervals[slow] = SLOW_VIEW_INTERVAL[name]
+        assert scheduler._due_at(slow) - scheduler._drawn_at[slow] <= 1 / 25

@@ -30,10 +30,12 @@ from rnnviz.gui.panels._common import Panel, TimeViewBox, nearest_index
 from rnnviz.gui.panels.axes import IntegerAxis, NumberAxis
 from rnnviz.gui.panels.figures import (
     baseline_targets,
+    covers,
     display_name,
-    legend_entry,
+    legend_title,
     nice_ceiling,
     plot_key,
+    steady_range,
     title_width,
 )
 from rnnviz.gui.panels.style import (
@@ -92,6 +94,7 @@ class LossPanel(Panel):
         self._baseline_values: dict[str, float] = {}
         self._targets: dict[str, str] = {}
         self._x_range: tuple[float, float] | None = None
+        self._y_ranges: dict[str, tuple[float, float]] = {}  # plot → its steady_range
         self._key = None
         self._log = False
         self._hover_x: float | None = None
@@ -126,6 +129,7 @@ class LossPanel(Panel):
         if plot is None:
             return
         plot.setLogMode(y=on)  # (it autoscales both axes: the x range is ours)
+        self._y_ranges.pop("loss", None)  # the next snapshot sets the y range
         if self._x_range is not None:
             plot.setXRange(*self._x_range, padding=0.01)
         plot.getAxis("left").setLabel(
@@ -139,6 +143,7 @@ class LossPanel(Panel):
     def _rebuild(self, metrics: tuple[str, ...], targets: dict[str, str], task) -> None:
         self.view.ci.clear()
         self.plots, self.curves, self.baseline_lines, self.baseline_labels = {}, {}, {}, {}
+        self._y_ranges = {}
         self.titled_baselines = []
         keys = ["loss"]
         for metric in metrics:
@@ -160,7 +165,8 @@ class LossPanel(Panel):
             # (no x-link: pyqtgraph links by screen position, which breaks for unequal widths;
             # every plot has the same iterations, so their autoscaled ranges agree anyway)
             view.setDefaultPadding(0.06)
-            view.enableAutoRange(x=False)  # the x range is set to the iterations run
+            # the x range is set to the iterations run, the y range to steady_range's
+            view.enableAutoRange(x=False, y=False)
             # one plot per row: side by side, their titles and axes did not fit the panel's
             # width in the window (the plots were clipped on the right)
             self.view.addItem(plot, row=row, col=0)
@@ -266,7 +272,9 @@ class LossPanel(Panel):
                 shown = top >= high and top <= at[name] <= top + h and free
                 box = view.mapToView(QRectF(0, top, 1, h)).boundingRect()  # its y span in data
                 width = label.boundingRect().width() * view.viewPixelSize()[0]
-                shown = shown and not self._covers(plot, x - width, x, box.top(), box.bottom())
+                shown = shown and not covers(
+                    self.curves, plot, (x - width, x), (box.top(), box.bottom())
+                )
                 label.setVisible(shown)
                 if shown:
                     taken.append((top, top + h))
@@ -317,6 +325,10 @@ class LossPanel(Panel):
         for metric in metrics:
             self.curves[metric].setData(iterations, snapshot.metric_history[metric])
         values = {name: float(snapshot.baselines[name]) for name in targets}
+        shown = {"loss": [loss, list(values.values())]}
+        for metric in metrics:
+            shown.setdefault(plot_key(metric), []).append(snapshot.metric_history[metric])
+        self._fit_y_ranges(shown)
         if values != self._baseline_values or moved:
             self._baseline_values = values
             self._place_baselines()
@@ -336,19 +348,24 @@ class LossPanel(Panel):
         self._refresh_hover()
         self.show_plots()
 
-    def _covers(self, plot: pg.PlotItem, left: float, right: float, low: float, high: float):
-        """Whether the box left … right × low … high (data) covers a curve of ``plot``: a
-        curve running along its baseline, as an untrained accuracy does along chance."""
-        for curve in self.curves.values():
-            x, y = curve.getData()
-            if curve.getViewBox() is not plot.getViewBox() or x is None or not len(x):
+    def _fit_y_ranges(self, shown: dict[str, list]) -> None:
+        """Each plot's y range around the values ``shown`` on it (its curves' and baselines'),
+        steady while they stay inside (``steady_range``); the accuracy plot keeps 0 … 1."""
+        for key, arrays in shown.items():
+            plot = self.plots.get(key)
+            if plot is None or key == "accuracy":
                 continue
-            i0 = max(int(np.searchsorted(x, left)) - 1, 0)  # and the points either side
-            near = y[i0 : int(np.searchsorted(x, right, side="right")) + 1]
-            near = near[np.isfinite(near)]
-            if near.size and near.min() <= max(low, high) and near.max() >= min(low, high):
-                return True
-        return False
+            values = np.concatenate([np.ravel(np.asarray(a, np.float64)) for a in arrays])  # (n,)
+            if self._log and key == "loss":
+                values = np.log10(values[values > 0])  # (n',) the log axis's own units
+            values = values[np.isfinite(values)]
+            if values.size:
+                fitted = steady_range(
+                    float(values.min()), float(values.max()), self._y_ranges.get(key)
+                )
+                if fitted != self._y_ranges.get(key):
+                    self._y_ranges[key] = fitted
+                    plot.setYRange(*fitted, padding=0.0)
 
     def _set_titles(self, snapshot) -> None:
         """Each plot's title: its figure and latest value, or for several accuracies their
@@ -373,8 +390,8 @@ class LossPanel(Panel):
             forms[key] = [f"{label}: {latest:.3g}" if math.isfinite(latest) else label]
         if len(accuracies) > 1:
             forms["accuracy"] = [
-                self._legend_title(snapshot, accuracies, values=True),
-                self._legend_title(snapshot, accuracies, values=False),
+                legend_title(snapshot, accuracies, self.curves, values=True),
+                legend_title(snapshot, accuracies, self.curves, values=False),
             ]
         # the title's share of a plot's width: the left axis takes the rest
         room = self.view.width() - 12 - LEFT_AXIS_WIDTH - 16
@@ -410,22 +427,6 @@ class LossPanel(Panel):
         while entries and title_width(titles[-1] + "".join(entries)) > room:
             entries.pop()
         return titles[-1] + "".join(entries)
-
-    def _legend_title(self, snapshot, metrics: list[str], values: bool) -> str:
-        """The accuracy plot's title when it has several curves: their legend, each name in
-        its curve's colour after a stroke of its line (``values``: and its latest value)."""
-        task = getattr(snapshot, "task", None)
-        entries = []
-        for metric in metrics:
-            history = snapshot.metric_history[metric]
-            latest = float(history[-1]) if len(history) else float("nan")
-            colour = self.curves[metric].opts["pen"].color().name()
-            text = html.escape(legend_entry(metric, task))
-            if values and math.isfinite(latest):
-                text += f" {latest:.3g}"
-            style = f"color: {colour}; font-size: {TICK_PT}pt"
-            entries.append(f"<span style='{style}'>━ {text}</span>")
-        return "accuracy: " + "&nbsp;&nbsp;".join(entries)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
