@@ -63,3 +63,21 @@ def test_the_loss_view_keeps_its_y_ranges_while_the_curves_stay_inside(qtbot, pr
     for name, key in panel._targets.items():
         if key == "loss":
             assert low <= last.baselines[name] <= high
+
+
+def test_the_gradient_history_s_iteration_axis_grows_in_steps(qtbot):
+    from rnnviz.gui.panels import GradientFlowPanel
+
+    panel = GradientFlowPanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    ranges = []
+    taken = snapshots("vanishing_gradient")
+    for snapshot in taken:
+        panel.show_snapshot(snapshot)
+        QApplication.processEvents()
+        ranges.append(tuple(panel.history_view.viewRange()[1]))
+        low, high = ranges[-1]
+        assert low <= snapshot.history_iterations[0] and snapshot.history_iterations[-1] <= high
+    assert sum(a != b for a, b in itertools.pairwise(ranges)) <= len(taken) // 4

@@ -23,6 +23,7 @@ from PySide6.QtCore import QRectF, Qt, Slot
 
 from rnnviz.gui.panels._common import ColumnCursor, Panel, TimeViewBox, fit_columns
 from rnnviz.gui.panels.axes import IntegerAxis, NumberAxis, decade_text
+from rnnviz.gui.panels.figures import nice_ceiling
 from rnnviz.gui.panels.style import (
     CURVE_WIDTH,
     FOREGROUND,
@@ -341,7 +342,7 @@ class GradientFlowPanel(Panel):
             self._rows = 0
             self._iterations = np.zeros(0, np.int64)
             self.history_image.setVisible(False)
-            self.history_view.setYRange(0, 1, padding=0.0)
+            self._history_frame(0.0, 1.0)
             self.history_cursor.place(self.cursor(), (0.0, 1.0))
             return
         if self._history.shape[1] != steps or self._history.shape[0] < rows:
@@ -365,7 +366,14 @@ class GradientFlowPanel(Panel):
         self._iterations = iterations
         y0, height = first - dy / 2, rows * dy
         self.history_image.setRect(QRectF(-0.5, y0, steps, height))
-        self.history_view.setYRange(y0, y0 + height, padding=0.0)
+        # the iterations' axis grows in steps, as the loss view's does: moved with every
+        # snapshot, it drew the axis again and the whole view twice a snapshot (measured)
+        self._history_frame(min(0.0, y0), nice_ceiling(y0 + height))
+
+    def _history_frame(self, low: float, high: float) -> None:
+        if getattr(self, "_history_range", None) != (low, high):
+            self._history_range = (low, high)
+            self.history_view.setYRange(low, high, padding=0.0)
 
     # ---------------------------------------------------------------- cursor and hover
 
