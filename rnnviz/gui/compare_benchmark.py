@@ -84,6 +84,7 @@ def run_compare_benchmark(preset: str, seconds: float, cells, size=None) -> dict
         "window_size": [window.width(), window.height()],
         "training": window.controller.backend,
         "event_loop_latency_ms": lateness_summary(probe.lateness),
+        "window_cpu_share": probe.cpu_share(),
         "runs": runs,
         "min_redraws_per_second": min(
             (r["redraws_per_second"] for r in runs.values()), default=0.0

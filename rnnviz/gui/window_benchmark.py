@@ -51,7 +51,9 @@ class LatenessProbe(QObject):
 
     Before ``measure`` the ticks' lateness goes to ``before`` (the start-up's stalls) and
     ``on_tick()`` is called each tick (to decide when to start); from ``measure(seconds)`` on,
-    for ``seconds``, it goes to ``lateness``, and ``measuring_since`` is the clock's start.
+    for ``seconds``, it goes to ``lateness``, and ``measuring_since`` is the clock's start;
+    ``cpu_share()`` is the CPU time this process (the window, the threads that receive the
+    snapshots) used over the span, per second of it: 1.0 is one core.
     """
 
     def __init__(self, on_tick: Callable[[], None] | None = None, parent=None) -> None:
@@ -62,6 +64,7 @@ class LatenessProbe(QObject):
         self.measuring_since: float | None = None
         self._seconds = 0.0
         self._last = time.perf_counter()
+        self._cpu: list[tuple[float, float]] = []  # (clock, process time) at start and end
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
@@ -77,12 +80,20 @@ class LatenessProbe(QObject):
         """Keep the lateness of the ticks of the next ``seconds``."""
         self.measuring_since = time.perf_counter()
         self._seconds = seconds
+        self._cpu = [(self.measuring_since, time.process_time())] * 2
 
     def measuring(self, now: float | None = None) -> bool:
         """Whether ``now`` (default: the clock) is inside the measured span."""
         since = self.measuring_since
         now = time.perf_counter() if now is None else now
         return since is not None and now - since <= self._seconds
+
+    def cpu_share(self) -> float | None:
+        """Seconds of CPU this process used per second measured (None before measuring)."""
+        if not self._cpu or self._cpu[1][0] <= self._cpu[0][0]:
+            return None
+        (t0, c0), (t1, c1) = self._cpu
+        return round((c1 - c0) / (t1 - t0), 3)
 
     def _tick(self) -> None:
         now = time.perf_counter()
@@ -91,6 +102,7 @@ class LatenessProbe(QObject):
         if self.measuring_since is not None:
             if self.measuring(now):  # not the closing itself
                 self.lateness.append(late)
+                self._cpu[1] = (now, time.process_time())
             return
         self.before.append(late)
         if self._on_tick is not None:
@@ -218,6 +230,7 @@ def run_window_benchmark(
         "first_draw_s": round(first_draw, 3),
         "first_draw_max_stall_ms": round(max(probe.before or [0.0]), 1),
         "event_loop_latency_ms": lateness_summary(probe.lateness),
+        "window_cpu_share": probe.cpu_share(),
         "window_size": [window.width(), window.height()],
         "views_in_sight": len(shown),
         "views_shown": shown,
