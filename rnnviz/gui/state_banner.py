@@ -73,7 +73,10 @@ class GoalWatch:
             self._run, self._told = snapshot.run_id, False
         if self._told or lesson is None or snapshot.diverged:
             return False
-        metrics = {**snapshot.metrics, "loss": snapshot.loss}
+        # the figures on fresh data where taken (every lesson's goal figure, as the headless
+        # check judges it), else the last update's own
+        checked = getattr(snapshot, "checked", {})
+        metrics = {**snapshot.metrics, "loss": snapshot.loss, **checked}
         if goal_reached(lesson.goal, metrics, snapshot.baselines):
             self._told = True
             return True

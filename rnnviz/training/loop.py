@@ -42,6 +42,7 @@ from typing import Any
 
 from rnnviz.training import protocol
 from rnnviz.training.config import ConfigError, TrainConfig
+from rnnviz.training.fresh_figures import WINDOW_EVERY
 from rnnviz.training.protocol import DIVERGED, ERROR, IDLE, PAUSED, TRAINING
 from rnnviz.training.sessions import (
     SessionError,
@@ -454,6 +455,7 @@ class TrainingLoop:
             self._fail(f"Could not {doing}: {_describe(error)}")
             return False
         self.trainer = trainer
+        trainer.fresh.every = WINDOW_EVERY  # figures on fresh data: the goal banner's
         self._schedule.restart()
         if pause:
             self._playing = False

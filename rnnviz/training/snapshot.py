@@ -40,6 +40,10 @@ Fields (T: the example's time steps, L·D: layers × directions, H: hidden units
 ``weights``             {name: array}      a copy of every parameter, so that the window can run
                                            its own model (keyboard, sampler, a thrown ball)
                                            without touching the trainer's arrays
+``checked``             {name: float}      the task's figures and loss on fresh data, taken now
+                                           and then (``rnnviz.training.fresh_figures``; only
+                                           in the window's runs): what a lesson's goal is
+                                           judged on ({} before the first)
 ``made_at``             float              ``time.monotonic()`` when it was made: one clock for
                                            every process of the machine, so the window can
                                            tell how long the snapshot took to reach it (NaN
@@ -174,6 +178,7 @@ class Snapshot:
     dh: tuple[np.ndarray, ...] = ()
     dc: tuple[np.ndarray, ...] = ()
     dy: np.ndarray = field(default_factory=lambda: frozen_array(np.zeros((0, 0))))
+    checked: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     made_at: float = math.nan
 
     @property

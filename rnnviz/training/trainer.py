@@ -39,6 +39,7 @@ from rnnviz.tasks.base import Batch
 from rnnviz.tasks.registry import make_task
 from rnnviz.training.budget import check_budget
 from rnnviz.training.config import OptimConfig, OptimizerKind, TrainConfig
+from rnnviz.training.fresh_figures import FreshFigures
 from rnnviz.training.history import DecimatingHistory
 from rnnviz.training.model import model_for
 from rnnviz.training.settings import needs_new_run
@@ -135,6 +136,7 @@ class Trainer:
         self.run_id = run_id
         if blas_threads is not None:
             limit_blas_threads(blas_threads)
+        self.fresh = FreshFigures()  # the figures on fresh data, when asked for (the window)
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -161,6 +163,7 @@ class Trainer:
         self.metric_history = DecimatingHistory(cfg.history, len(self.metric_names))
         self.dh_history = DecimatingHistory(cfg.history, (LD, self.seq_len))
         self._step_times: deque[float] = deque(maxlen=256)
+        self.fresh.reset()
 
     def _metrics_of_example(self) -> dict[str, float]:
         outputs, _, _ = self.model.forward(self.example.x)
@@ -203,6 +206,7 @@ class Trainer:
         )
         if result.rnn_grads is not None:
             self.dh_history.offer(self.iteration, result.rnn_grads.dh_norms)
+        self.fresh.maybe_take(self)
         return result
 
     def run(
@@ -338,6 +342,7 @@ class Trainer:
         self.last = None
         self.last_metrics = {}
         self._step_times.clear()
+        self.fresh.reset()
 
     def _apply_state(self, state: TrainerState) -> None:
         self.model.load_state_dict(state.params)
@@ -435,5 +440,6 @@ class Trainer:
             dh=tuple(frozen_array(g) for g in dh),
             dc=tuple(frozen_array(g) for g in dc),
             dy=frozen_array(dy),
+            checked=frozen_mapping(self.fresh.figures),
             made_at=time.monotonic(),  # last: once everything above is copied
         )

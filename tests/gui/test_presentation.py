@@ -74,8 +74,10 @@ def test_a_divergence_is_announced_by_a_large_banner(window, qtbot):
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)  # and it goes
 
 
-def snapshot(run, **metrics):
-    return SimpleNamespace(run_id=run, metrics=metrics, loss=1.0, baselines={}, diverged="")
+def snapshot(run, checked=None, **metrics):
+    return SimpleNamespace(
+        run_id=run, metrics=metrics, loss=1.0, baselines={}, diverged="", checked=checked or {}
+    )
 
 
 def test_the_goal_is_announced_once_a_run_where_the_snapshot_measures_it():
@@ -86,8 +88,23 @@ def test_the_goal_is_announced_once_a_run_where_the_snapshot_measures_it():
     assert not watch.reached(lesson, snapshot(1, direction_accuracy=0.97))  # once
     assert watch.reached(lesson, snapshot(2, direction_accuracy=0.92))  # a new run
     assert not watch.reached(None, snapshot(3, direction_accuracy=1.0))  # no lesson
-    recall = load_preset("vanishing_gradient")  # its goal's metric is not in the snapshot
+    recall = load_preset("vanishing_gradient")  # its goal's figure: on fresh data only
     assert not watch.reached(recall, snapshot(4, accuracy=1.0))
+    assert not watch.reached(recall, snapshot(4, {"accuracy_full_gap": 0.9}, accuracy=1.0))
+    assert watch.reached(recall, snapshot(4, {"accuracy_full_gap": 0.96}, accuracy=0.5))
+    # figures on fresh data rule over the last update's own
+    assert not watch.reached(lesson, snapshot(5, {"direction_accuracy": 0.5}, direction_accuracy=1))
+
+
+def test_a_recall_lesson_s_goal_is_announced_in_the_window(window, qtbot):
+    """The recall lessons' goal, accuracy at the full gap, is measured on fresh data by the
+    window's training loop, now and then: the banner says so as the headless check would."""
+    lesson = load_preset("forward_propagation")  # recall 4 steps back ≥ 0.95, in seconds
+    with qtbot.waitSignal(window.controller.run_reset, timeout=10_000):
+        window.start(lesson.name, play=True)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60_000)
+    assert window.banner.text().startswith("Goal reached: recall accuracy 4 steps back")
+    assert "accuracy_full_gap" in window.controller.latest.checked  # taken in the loop
 
 
 def test_present_and_theme_on_the_command_line(tmp_path, capsys):
