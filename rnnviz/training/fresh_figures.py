@@ -4,11 +4,11 @@ Some lessons' goals are figures that only an evaluation gives: the recall lesson
 when every gap is the full N steps, the alphabet's letters right from F, a text's loss on the
 validation text. ``FreshFigures`` takes them (``Trainer.evaluate``) at most once every
 ``every`` seconds, and with at most ``share`` of the time between two takes spent taking them
-(5 to 40 ms a take on the lessons, measured: with a share of 4 %, once a second), so that the
+(5 to 40 ms a take on the lessons, measured: every 2 s, 0.25 to 2 % of the time), so that the
 window can say "goal reached" for every lesson as the headless check does, and training slows
 by no more than ``share``.
 
-    trainer.fresh.every = 1.0        # the window's training loop; off (None) headless
+    trainer.fresh.every = 2.0        # the window's training loop; off (None) headless
     trainer.step()                   # takes the figures when due
     snapshot.checked                 # the latest, {} before the first
 """
@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 __all__ = ["WINDOW_EVERY", "FreshFigures"]
 
 #: Seconds at least between two takes in the window's training loop.
-WINDOW_EVERY = 1.0
+WINDOW_EVERY = 2.0
 
 
 class FreshFigures:
@@ -41,7 +41,7 @@ class FreshFigures:
     def __init__(
         self,
         every: float | None = None,
-        share: float = 0.04,
+        share: float = 0.02,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         if not 0 < share <= 1:
