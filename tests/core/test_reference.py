@@ -161,3 +161,27 @@ def test_reference_matches_pytorch(case):
         np.testing.assert_allclose(
             ours["grads"][name], ref[f"grad.{theirs}_l0"], rtol=1e-9, atol=1e-12
         )
+
+
+@pytest.mark.parametrize("span", [1, 2, 3])
+def test_lstm_backward_in_blocks_of_steps_matches_the_reference(span, monkeypatch):
+    """Backward runs in blocks of steps that fit the cache (long sequences); any block size
+    gives the reference's gradients, and the same numbers as one block."""
+    from rnnviz.core import lstm
+
+    k = random_case("lstm", 7, 3, 2, 4, seed=11)
+    weights = (k["W_ih"], k["W_hh"], k["b_ih"], k["b_hh"])
+    cache = lstm_forward(k["x"], k["h0"], k["c0"], *weights)
+    whole = lstm_backward(k["dy"], k["dh_last"], k["dc_last"], cache)
+    monkeypatch.setattr(lstm, "_steps_in_cache", lambda H, B, dtype: span)
+    blocks = lstm_backward(k["dy"], k["dh_last"], k["dc_last"], cache)
+    ref = run_reference("lstm", k)
+    for name, a, b in zip(("dx", "dh0", "dc0", "grads", "dh", "dc"), whole, blocks, strict=True):
+        for key in a if isinstance(a, dict) else [None]:
+            np.testing.assert_array_equal(
+                a if key is None else a[key], b if key is None else b[key], err_msg=name
+            )
+    for name, got in (("dx", blocks[0]), ("dh0", blocks[1]), ("dc0", blocks[2]), ("dh", blocks[4])):
+        np.testing.assert_allclose(got, ref[name], RTOL, ATOL, err_msg=name)
+    for name, g in blocks[3].items():
+        np.testing.assert_allclose(g, ref["grads"][name], RTOL, ATOL, err_msg=name)
