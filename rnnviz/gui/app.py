@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QSize, qFormatLogMessage, qInstallMessageHandler
+from PySide6.QtCore import QSize, QTimer, qFormatLogMessage, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -125,11 +125,17 @@ def run_window(
         window = MainWindow()
         quitter.received.connect(lambda _signum: _close_and_quit(app, window))
         window.show()
-        freeze_startup_objects()
-        window.start(preset or "moving_ball", play=autostart)
-        if compare:
-            window.compare_cells(compare, load_preset(preset or "moving_ball"), autostart)
-        window.presentation.set_on(present)
+
+        def begin() -> None:  # once the event loop runs: the window is on screen first
+            if not window.isVisible():  # (closed by a signal meanwhile)
+                return
+            freeze_startup_objects()
+            window.start(preset or "moving_ball", play=autostart)
+            if compare:
+                window.compare_cells(compare, load_preset(preset or "moving_ball"), autostart)
+            window.presentation.set_on(present)
+
+        QTimer.singleShot(0, window, begin)
         code = app.exec()
         # delete the widgets while the application is alive: left to interpreter exit,
         # pyqtgraph's items can outlive their scene and crash the process on the way out
