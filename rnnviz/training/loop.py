@@ -16,12 +16,12 @@ queue (no CPU, wakes at once); the slow-motion pause is ``queue.get(timeout=…)
 or stop cut it short.
 
 Snapshots are made only when due (``rnnviz.training.snapshot_schedule``): while training at
-most ``max_snapshot_rate`` a second and ``snapshot_budget`` of the loop thread's CPU time, and
-always after the first update of a run or since play; after every command that changes what
-the views show (step, pause, a new run, a live setting while paused, open, import). In a
-training process (``acknowledged``) one more condition holds: the snapshot sent before has
-arrived (an ``Ack`` says so). One that falls due before is owed, not made, and is made, of the
-run as it is then, when the ``Ack`` comes: no backlog, and no snapshot made in vain.
+most ``max_snapshot_rate`` a second and about ``snapshot_budget`` of the loop thread's CPU
+time, and always after the first update of a run or since play; after every command that
+changes what the views show (step, pause, a new run, a live setting while paused, open,
+import). In a training process (``acknowledged``) one more condition holds: the snapshot sent
+before has arrived (an ``Ack`` says so). One that falls due before is owed, not made, and is
+made, of the run as it is then, when the ``Ack`` comes: no backlog, no snapshot made in vain.
 
 Run ids: every command that may start a new run carries a fresh id chosen by the controller.
 When the loop has carried it out, its trainer is labelled with that id *whether or not the run
@@ -83,7 +83,8 @@ class TrainingLoop:
     max_snapshot_rate : float or None
         Snapshots per second while training (None: after every update).
     snapshot_budget : float
-        Largest share of the loop thread's CPU time, while training, spent making snapshots.
+        About the largest share of the loop thread's CPU time, while training, spent making
+        snapshots (``SnapshotSchedule``'s).
     clock, cpu_clock : callable
         Seconds, monotonic, and the loop thread's CPU seconds (``SnapshotSchedule``'s).
     acknowledged : bool

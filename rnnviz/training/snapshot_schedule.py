@@ -6,9 +6,10 @@ A snapshot is due after an update when
   long the snapshot before it took (after a new run the first snapshot is the slowest, its
   arrays not yet allocated: its cost held back the first trained one by nine times as long);
 * otherwise, once both hold: ``1 / max_rate`` seconds have passed on a fixed grid (at most
-  ``max_rate`` a second), and the loop's thread has spent ``1/budget − 1`` times the last
-  snapshot's cost on training since it was made, so that snapshots take at most ``budget`` of
-  its time.
+  ``max_rate`` a second), and ``1/budget − 1`` times the last snapshot's cost has passed on
+  the loop thread's CPU clock since that snapshot began (so it counts itself): snapshots take
+  at most ``1 / (1/budget − 1)`` of the thread's time, a ninth at the default budget of 0.1,
+  the count the loop kept before on the wall clock.
 
 Costs are the loop thread's CPU time (``time.thread_time``), not the wall clock: a training
 process runs at a lower priority than the window, and a snapshot interrupted by other work
@@ -54,7 +55,7 @@ class SnapshotSchedule:
         if not 0 < budget <= 1:
             raise ValueError(f"snapshot_budget must be in (0, 1], got {budget!r}")
         self._interval = 0.0 if max_rate is None else 1.0 / max_rate
-        # after a snapshot that cost c, train c·(1/budget − 1): then c is ≤ budget of all
+        # a snapshot that cost c is followed by the next c·(1/budget − 1) after it began
         self._cost_factor = 1.0 / budget - 1.0
         self._clock = clock
         default_cpu = time.thread_time if clock is time.perf_counter else clock
@@ -82,8 +83,8 @@ class SnapshotSchedule:
 
     def made(self, now: float | None = None) -> None:
         """The snapshot begun last is made (``now``: when its update ended, if one did)."""
-        cpu_now = self._cpu()
-        self._cpu_due = cpu_now + (cpu_now - self._cpu_began) * self._cost_factor
+        cost = self._cpu() - self._cpu_began
+        self._cpu_due = self._cpu_began + cost * self._cost_factor
         start = self._began if now is None else now
         interval = self._interval
         # on a fixed grid: "now + interval" would add part of a training step to every interval
