@@ -74,9 +74,9 @@ class HistoryScrubber(QWidget):
     def offer(self, snapshot) -> bool:
         """Record a new snapshot; True when the views should draw it (live), False while the
         user looks back (it is kept, and shown on returning to live)."""
-        if self.history.run_id is not None and snapshot.run_id != self.history.run_id:
-            self.clear()
         self.latest = snapshot
+        if self.history.run_id is not None and snapshot.run_id != self.history.run_id:
+            self.clear()  # another run: live, from its first snapshot
         if self.history.offer(snapshot) or self.scrubbing:
             self._show_range()
         return not self.scrubbing
