@@ -74,6 +74,9 @@ class LSTMCache:
         holds h_T in its first H rows.
     H : ndarray, (T + 1, H, B)
         ``H[0]`` is h0ᵀ, ``H[t + 1]`` is h_tᵀ (a view of Z's first H rows).
+    Hb : ndarray, (T + 1, B, H)
+        The same batch-major: ``Hb[1:]`` is the layer's output y as it is handed out (no
+        copy), and ``Hb[:T]`` the h_{t−1} of the weight gradients.
     S : ndarray, (T + 1, 5H, B)
         ``S[t]`` is step t's block [o; i; f; g; c_{t−1}]ᵀ: its gate activations in the order
         ``gate_order`` (the sigmoid gates first, so that one multiply-add over 3H rows turns
@@ -92,6 +95,7 @@ class LSTMCache:
     x: np.ndarray
     Z: np.ndarray
     H: np.ndarray
+    Hb: np.ndarray
     S: np.ndarray
     C: np.ndarray
     gates: np.ndarray
@@ -220,10 +224,13 @@ def lstm_forward(
         np.add(*ig_fc, out=c_next)  # c_t = i ⊙ g + f ⊙ c_{t−1}
         np.tanh(c_next, out=tc)
         np.multiply(o, tc, out=h_next)  # h_t = o ⊙ tanh(c_t)
+    Hb = ws.empty("Hb", (T + 1, B, H), dtype)  # (T+1, B, H) h_t batch-major
+    Hb[...] = Z[:, :H].transpose(0, 2, 1)
     return LSTMCache(
         x=x,
         Z=Z,
         H=Z[:, :H],
+        Hb=Hb,
         S=S,
         C=S[:, 4 * H :],
         gates=S[:T, : 4 * H],
@@ -252,10 +259,9 @@ def lstm_backward(
     processing order): the cell-state path.
     """
     ws = Workspace(keep=False) if workspace is None else workspace
-    x, Z, S, tanh_c = cache.x, cache.Z, cache.S, cache.tanh_c
+    x, S, tanh_c = cache.x, cache.S, cache.tanh_c
     T, B, I = x.shape
     H = tanh_c.shape[1]
-    K = Z.shape[1]
     dtype = x.dtype
     # Y[t + 1] = [dh_t; dc_{t+1}]: the gradient reaching h_t next to that reaching c_{t+1},
     # so that both terms of dc_t are one product; Y[0] = [dh0; dc_0], Y[T] starts as
@@ -304,18 +310,21 @@ def lstm_backward(
         dA2[:, steps] = dA[steps].transpose(1, 0, 2)
     dc0 = Y[0, H:] * S[0, 2 * H : 3 * H]  # (H, B) the gradient reaching c0, through f_0
 
-    # the weight gradients of every step at once: dW = Σ_t da_t z_tᵀ = dA (4H, T·B) z (T·B, K)
+    # the weight gradients of every step at once: dW = Σ_t da_t z_tᵀ, z_t = [h_{t−1}; x_t; 1]
     dA2 = dA2.reshape(4 * H, T * B)  # (4H, T·B)
-    Zb = ws.empty("Zb", (T, B, K), dtype)  # (T, B, H+I+1) z_t batch-major
-    Zb[...] = Z[:T].transpose(0, 2, 1)
-    dW_oifg = np.matmul(dA2, Zb.reshape(T * B, K), out=ws.empty("dW_oifg", (4 * H, K), dtype))
-    dW = _to_ifgo(dW_oifg, ws.empty("dW", (4 * H, K), dtype))  # (4H, K) rows i, f, g, o
-    grads = {
-        "W_ih": np.ascontiguousarray(dW[:, H : H + I]),  # (4H, I)
-        "W_hh": np.ascontiguousarray(dW[:, :H]),  # (4H, H)
-        "b_ih": dW[:, H + I].copy(),  # (4H,)
-        "b_hh": dW[:, H + I].copy(),  # (4H,)
+    # dW_hh = dA (4H, T·B) h (T·B, H), dW_ih = dA x (T·B, I), db = dA 1, both h and x as
+    # they are kept batch-major (no copy)
+    dW_hh = np.matmul(dA2, cache.Hb[:T].reshape(T * B, H), out=ws.empty("dW_hh", (4 * H, H), dtype))
+    dW_ih = np.matmul(dA2, x.reshape(T * B, I), out=ws.empty("dW_ih", (4 * H, I), dtype))
+    ones = ws.empty("ones", (T * B,), dtype)  # (T·B,)
+    ones.fill(1)
+    db = np.matmul(dA2, ones, out=ws.empty("db", (4 * H,), dtype))  # (4H,) Σ over steps, batch
+    grads = {  # rows back in the weights' order i, f, g, o
+        "W_ih": _to_ifgo(dW_ih, np.empty((4 * H, I), dtype)),  # (4H, I)
+        "W_hh": _to_ifgo(dW_hh, np.empty((4 * H, H), dtype)),  # (4H, H)
+        "b_ih": _to_ifgo(db, np.empty(4 * H, dtype)),  # (4H,)
     }
+    grads["b_hh"] = grads["b_ih"].copy()  # (4H,)
     dx = None
     if need_dx:
         W_ih_oifg = _to_oifg(cache.W_ih, ws.empty("W_ih_oifg", (4 * H, I), dtype))  # (4H, I)

@@ -75,19 +75,24 @@ class DirectionTrace:
         return self.cache.H.shape[1 if self._feature_major else 2]
 
     @property
+    def _h(self) -> np.ndarray:
+        # (T + 1, B, H) h_t batch-major, processing order (the LSTM keeps a batch-major copy)
+        return self.cache.Hb if self._feature_major else self.cache.H
+
+    @property
     def h(self) -> np.ndarray:
         """Hidden states h_t, (T, B, H)."""
-        return self._natural(self._batch_major(self.cache.H[1:]))
+        return self._natural(self._h[1:])
 
     @property
     def h_last(self) -> np.ndarray:
         """The state this direction ended in (h_n's entry), (B, H)."""
-        return self._batch_major(self.cache.H[-1:])[0]
+        return self._h[-1]
 
     @property
     def h0(self) -> np.ndarray:
         """The initial hidden state, (B, H)."""
-        return self._batch_major(self.cache.H[:1])[0]
+        return self._h[0]
 
     @property
     def c(self) -> np.ndarray | None:
