@@ -32,12 +32,24 @@ The cache keeps that layout; ``rnnviz.core.trace`` shows it to the views as (T, 
 One matmul per step: the weights are joined into W = [W_hh | W_ih | b_ih + b_hh] (4H, H+I+1)
 and each step's input into z_t = [h_{t−1}; x_t; 1] (H+I+1, B), so that a_t = W z_t is every
 pre-activation at once, bias included, written straight into the gate array; after the loop
-the weight gradients are one product too, dW = Σ_t da_t z_tᵀ. Measured against a separate input
-projection of all steps added to the recurrent product step by step (2 cores, H = 128, B = 32,
-T = 50): the longer matmul costs 0.6 ms more, the projection and the additions 2 ms less.
-Each step's gates sit in one block with the cell state the step starts from, [o; i; f; g;
-c_{t−1}], so that i ⊙ g and f ⊙ c_{t−1} are one product of adjacent row pairs; backward keeps
-[dh_t; dc_{t+1}] side by side for the same reason (dc_t = [F_t; f_{t+1}] · [dh_t; dc_{t+1}]).
+the weight gradients are three products over all steps (h and x batch-major, as kept). Measured
+against a separate input projection of all steps added to the recurrent product step by step
+(2 cores, H = 128, B = 32, T = 50): the longer matmul costs 0.6 ms more, the projection and the
+additions 2 ms less. Each step's gates sit in one block with the cell state the step starts
+from, [o; i; f; g; c_{t−1}], so that i ⊙ g and f ⊙ c_{t−1} are one product of adjacent row
+pairs; backward keeps [dh_t; dc_{t+1}] side by side for the same reason (dc_t = [F_t; f_{t+1}] ·
+[dh_t; dc_{t+1}]).
+
+Where the time goes (float32, H = 128, B = 32, T = 50, I = 65, one BLAS thread, CPU time of a
+forward and backward pass: 13.6 ms): the matmuls 9.4 ms, at the processor's peak (the step's
+(4H, H+I+1) × (H+I+1, B) 68 µs, the backward step's 46 µs, the weight gradients 3.3 ms); the
+rest is NumPy's element-wise work, about 0.7 µs a call on a step's (H, B) block whatever is
+computed (most of it the call itself) and 6 µs for the tanh of the (4H, B) gate block: 0.8 ms
+in the forward steps, 0.8 ms in the backward steps, 0.8 ms for the gate derivatives of all
+steps, 0.7 ms of transposes (dy in, ∂L/∂a out for the weight gradients, h batch-major) and
+0.5 ms in the layer (checks, norms). tanh and exp are SIMD in NumPy ≥ 2 (0.35 ns a number):
+the transcendental functions are a twentieth of the pass, so approximating them would buy
+little; every result stays float64's operations rounded to float32, none approximated.
 ``rnnviz.core.reference`` is the same cell written one step at a time, batch-major, straight
 from the equations above: the oracle this one is tested against.
 """
