@@ -3,11 +3,9 @@
 ``TrainingLoop`` owns the ``Trainer`` and runs it. Commands (``rnnviz.training.protocol``: play,
 pause, step, live settings, reset, rewind, reseed, recover, slow motion, save, open, import) are
 sent from any thread onto a ``queue.SimpleQueue`` and carried out by the loop *between two
-updates*, in the order they were given. It tells the outside world what happened by calling its
-reporter with the protocol's events, on the loop's thread.
-
-The window runs this loop either in a thread of its own process or in a child process
-(``rnnviz.training.remote``); ``rnnviz.gui.worker`` hands the events to the GUI thread.
+updates*, in the order they were given. It tells what happened by calling its reporter with the
+protocol's events, on the loop's thread. The window runs it in a thread of its own process or
+in a child process (``rnnviz.training.remote``); ``rnnviz.gui.worker`` hands the events on.
 
 Why a plain loop over a command queue: training runs flat out, so a loop living on an event loop
 would have to chop training into timer-driven chunks just to hear about a pause. This loop has
@@ -148,10 +146,7 @@ class TrainingLoop:
             self.tick()
 
     def tick(self, block: bool = True) -> None:
-        """One pass: carry out waiting commands, then make one update if playing.
-
-        With ``block`` False it never waits (tests drive the loop this way, one pass at a time).
-        """
+        """One pass: waiting commands, then an update if playing (``block`` False: never wait)."""
         if not self._playing:
             try:
                 command = self._queue.get(block=block)
@@ -199,7 +194,8 @@ class TrainingLoop:
     # ------------------------------------------------------------------ training
 
     def _update(self, forced: bool) -> bool:
-        """One update, and a snapshot if due (always if ``forced``); False if it failed."""
+        """One update, a snapshot if due (always if ``forced``), then the figures on fresh data
+        if due (the goal banner's, once the update is on its way); False if it failed."""
         trainer = self.trainer
         try:
             result = trainer.step()
@@ -214,9 +210,13 @@ class TrainingLoop:
             return False
         self.updates += 1
         self._dirty = True
-        if self._schedule.due(now) or forced:
-            return self._post(now)
-        return True
+        shown = self._post(now) if self._schedule.due(now) or forced else True
+        try:
+            trainer.fresh.maybe_take(trainer)
+        except Exception as error:
+            self._training_failed(error)
+            return False
+        return shown
 
     def _post(self, now: float | None = None) -> bool:
         """Make a snapshot and hand it on (or owe it, while the last is on its way); False if
@@ -457,6 +457,7 @@ class TrainingLoop:
             return False
         self.trainer = trainer
         trainer.fresh.every = WINDOW_EVERY  # figures on fresh data: the goal banner's
+        trainer.takes_fresh_figures = False  # (taken in _update, once the update is shown)
         self._schedule.restart()
         if pause:
             self._playing = False

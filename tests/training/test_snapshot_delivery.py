@@ -40,16 +40,25 @@ class SlowRun:
     ) -> None:
         self.wall = self.cpu = 100.0  # fake clocks: they move only when told to
         self.snapshots: list = []
+        self.calls: list[str] = []  # what the trainer was asked to do, in order
         costs = iter(snapshots)
         run = self
 
         class SlowTrainer(Trainer):
             def step(self):
+                run.calls.append("step")
                 run.wall += update
                 run.cpu += update
                 return super().step()
 
+            def evaluate(self, *args, **kwargs):
+                run.calls.append("evaluate")
+                run.wall += 3.6  # the figures on fresh data at hidden 512, 200 steps
+                run.cpu += 3.6
+                return super().evaluate(*args, **kwargs)
+
             def snapshot(self):
+                run.calls.append("snapshot")
                 cost = next(costs, snapshots[-1])
                 run.wall += cost + wall_extra  # (wall_extra: the thread was interrupted)
                 run.cpu += cost
@@ -96,6 +105,16 @@ def test_every_slow_update_is_shown_from_the_first(monkeypatch):
     run.passes(8)
     assert run.loop.updates == 8
     assert run.shown() == list(range(9))  # the new run's, then every update's
+
+
+def test_the_first_update_is_shown_before_the_figures_on_fresh_data_are_taken(monkeypatch):
+    run = SlowRun(monkeypatch, update=0.9, snapshots=[0.04])
+    run.play()
+    run.passes(1)
+    assert run.calls[1:] == ["step", "snapshot", "evaluate"]  # (the new run's snapshot first)
+    assert run.shown() == [0, 1] and dict(run.snapshots[1].checked) == {}
+    run.passes(1)
+    assert dict(run.snapshots[2].checked)  # the next one carries them
 
 
 def test_the_first_update_after_play_is_shown_at_once(monkeypatch):
