@@ -111,8 +111,10 @@ class TrainingLoop:
         self._last_update_at = -math.inf
         self._dirty = False  # the trainer changed since the last snapshot
         self._acknowledged = acknowledged
-        self._in_flight = False  # a snapshot was sent and not yet acknowledged
-        self._owed = False  # one fell due meanwhile: make it when the Ack comes
+        # snapshots sent and acknowledged: counted as they arrive (``send``), so that an update
+        # ending after its Ack came makes its snapshot at once, not at the next pass
+        self._sent = self._acks = 0
+        self._owed = False  # one fell due while the last was on its way: make it at the Ack
         #: The current run (only the loop's own thread may touch it while the loop runs).
         self.trainer: Trainer | None = None
         #: Updates made and snapshots posted, for tests and diagnostics.
@@ -128,6 +130,8 @@ class TrainingLoop:
             raise protocol.ProtocolError(f"the training loop takes commands, not {command!r}")
         if isinstance(command, protocol.Stop):
             self._stopping = True  # the command itself wakes a loop blocked on the queue
+        elif isinstance(command, protocol.Ack):
+            self._acks += 1  # (queued too: it wakes a paused loop that owes a snapshot)
         self._queue.put(command)
 
     # ------------------------------------------------------------------ the loop
@@ -221,7 +225,7 @@ class TrainingLoop:
     def _post(self, now: float | None = None) -> bool:
         """Make a snapshot and hand it on (or owe it, while the last is on its way); False if
         making it failed."""
-        if self._in_flight:
+        if self._acknowledged and self._acks < self._sent:  # the last is on its way
             self._owed = True
             return True
         self._schedule.begin()
@@ -232,7 +236,7 @@ class TrainingLoop:
             return False
         self._schedule.made(now)
         self._dirty = self._owed = False
-        self._in_flight = self._acknowledged
+        self._sent += 1
         self.snapshots += 1
         self._report(protocol.SnapshotMade(snapshot))
         return True
@@ -280,7 +284,6 @@ class TrainingLoop:
         pass  # (send set the flag; the command only woke the loop)
 
     def _do_ack(self, _: protocol.Command) -> None:
-        self._in_flight = False
         if self._owed and self.trainer is not None:
             self._post()  # the run as it is now: the newest picture of it
 

@@ -41,12 +41,16 @@ class SlowRun:
         self.wall = self.cpu = 100.0  # fake clocks: they move only when told to
         self.snapshots: list = []
         self.calls: list[str] = []  # what the trainer was asked to do, in order
+        self.acked = 0  # snapshots acknowledged
+        self.ack_in_step = False  # acknowledge while the next update runs, not after a pass
         costs = iter(snapshots)
         run = self
 
         class SlowTrainer(Trainer):
             def step(self):
                 run.calls.append("step")
+                if run.ack_in_step and run.acked < len(run.snapshots):
+                    run.ack()  # the Ack arrives while the update runs
                 run.wall += update
                 run.cpu += update
                 return super().step()
@@ -80,13 +84,14 @@ class SlowRun:
 
     def ack(self) -> None:
         self.loop.send(p.Ack())
+        self.acked += 1
 
     def passes(self, n: int) -> None:
-        """``n`` passes of the loop, each snapshot acknowledged as soon as it is made."""
+        """``n`` passes of the loop, each snapshot acknowledged after the pass that made it
+        (or, with ``ack_in_step``, during the next update)."""
         for _ in range(n):
-            made = len(self.snapshots)
             self.loop.tick(block=False)
-            if len(self.snapshots) > made:
+            if not self.ack_in_step and self.acked < len(self.snapshots):
                 self.ack()
 
     def play(self) -> None:
@@ -115,6 +120,17 @@ def test_the_first_update_is_shown_before_the_figures_on_fresh_data_are_taken(mo
     assert run.shown() == [0, 1] and dict(run.snapshots[1].checked) == {}
     run.passes(1)
     assert dict(run.snapshots[2].checked)  # the next one carries them
+
+
+def test_an_update_ending_after_the_last_snapshot_s_ack_came_is_shown_at_once(monkeypatch):
+    run = SlowRun(monkeypatch, update=0.9, snapshots=[0.04])
+    run.ack_in_step = True
+    run.play()
+    run.passes(3)
+    # each snapshot made right after its update, not owed until the next pass (the figures on
+    # fresh data, 3.6 s at this size, came in between)
+    assert run.calls[1:] == ["step", "snapshot", "evaluate", "step", "snapshot", "step", "snapshot"]
+    assert run.shown() == [0, 1, 2, 3]
 
 
 def test_the_first_update_after_play_is_shown_at_once(monkeypatch):
