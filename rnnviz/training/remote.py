@@ -93,9 +93,9 @@ class _Sender:
     encodes the events and sends them to the window, in the order given.
 
     So the trainer never waits for the socket: a large snapshot (7.5 MB for an LSTM with hidden
-    512 and 200 steps) is not taken until the window's reader has read it, and with the
-    window's threads busy that took long enough to cut training to a fifth of its speed
-    (measured). At most one snapshot waits here: the loop makes the next after the ``Ack``.
+    512 and 200 steps) is not taken until the window's reader has read it, which takes longer
+    while the window's threads are busy, and pickling it is no longer the trainer's work. At
+    most one snapshot waits here: the loop makes the next after the ``Ack``.
     """
 
     def __init__(self, conn: FrameSocket) -> None:

@@ -16,10 +16,9 @@ fields; the receiving side logs it once and drops it.
 A frame crosses the socket as its length (8 bytes, big-endian) and its bytes (``FrameSocket``).
 It is read in one call that waits for all of it (``MSG_WAITALL``), holding Python's GIL only
 before and after: ``multiprocessing``'s ``Connection`` read a large frame in pieces of what the
-socket held (about 200 kB), taking the GIL back after each, and when the window's GUI thread
-kept the GIL busy each piece waited for it, up to 5 ms, so a 7.5 MB snapshot (LSTM, hidden 512,
-200 steps) took 115–140 ms to arrive, and the trainer, whose send waited for the reader, made
-a fifth of its updates (measured with a busy Python thread on the window's side).
+socket held (about 200 kB), taking the GIL back after each, so a 7.5 MB snapshot (LSTM, hidden
+512, 200 steps) took 11-14 ms to cross, 39-40 ms with a busy Python thread on the reading
+side as the window's GUI thread is while it draws (2-5 and 19-22 ms now, measured).
 """
 
 from __future__ import annotations
