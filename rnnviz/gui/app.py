@@ -331,18 +331,6 @@ def _lay_out_at(app: QApplication, widget: QWidget, size: QSize, draw: Callable[
     return drawn
 
 
-def seconds_since_launch() -> float | None:
-    """How long ago this process started (Linux: from /proc), or None where unknown."""
-    try:
-        with open("/proc/self/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        with open("/proc/uptime") as f:
-            uptime = float(f.read().split()[0])
-        return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def run_benchmark(
     preset: str, seconds: float, view: str | None = None, size=BENCHMARK_WINDOW
 ) -> dict:

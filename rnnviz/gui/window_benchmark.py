@@ -11,11 +11,14 @@ measure with these, so that their figures mean the same.
 
 from __future__ import annotations
 
+import gc
+import os
 import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 __all__ = [
     "TICK_MS",
@@ -37,6 +40,18 @@ def lateness_summary(lateness: Sequence[float]) -> dict[str, float]:
         "p99": round(float(np.percentile(late, 99)), 2),
         "max": round(float(late.max()), 2),
     }
+
+
+def seconds_since_launch() -> float | None:
+    """How long ago this process started (Linux: from /proc), or None where unknown."""
+    try:
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def rate_per_second(times: Sequence[float]) -> float:
@@ -154,29 +169,33 @@ def run_window_benchmark(
 ) -> dict:
     """``rnnviz.gui.app.run_benchmark``'s measurement (see there); ``size`` (width, height):
     the window's size, None: the size it opens at on this screen (``window_size``)."""
-    from rnnviz.gui.app import _close_and_quit, freeze_startup_objects, make_app
-    from rnnviz.gui.app import seconds_since_launch as launch_age
     from rnnviz.gui.main_window import MainWindow
     from rnnviz.training.remote import NICENESS
 
     def headless(duration: float) -> float:
         return headless_steps_per_second(preset, duration, quitter)
 
-    age = launch_age()
+    age = seconds_since_launch()
     # before and after the window, as the machine's speed drifts (±10 % seen on one run)
     headless_before = headless(min(seconds, 5.0) / 2)
     launched = time.perf_counter()
-    app = make_app()
+    app = QApplication.instance()  # (made by app.run_benchmark)
     window = MainWindow()
     quitter.watch()
-    quitter.received.connect(lambda _signum: _close_and_quit(app, window))
+
+    def close_and_quit(_signum: int) -> None:  # as a quit signal does in the window
+        window.close()
+        app.quit()
+
+    quitter.received.connect(close_and_quit)
     window.focus_action.setChecked(False)  # every view, not only a focused lesson's
     if size is not None:
         window.resize(*size)
     window.show()
     app.processEvents()
     visible_after = time.perf_counter() - launched + (age or 0.0)  # imports included
-    freeze_startup_objects()
+    gc.collect()  # what the window has made is frozen, as app.freeze_startup_objects does
+    gc.freeze()
     draws: dict[str, list[float]] = {}
     updates: list[tuple[float, int]] = []
     started = time.perf_counter()
