@@ -111,9 +111,7 @@ class TrainingLoop:
         self._last_update_at = -math.inf
         self._dirty = False  # the trainer changed since the last snapshot
         self._acknowledged = acknowledged
-        # snapshots sent and acknowledged: counted as they arrive (``send``), so that an update
-        # ending after its Ack came makes its snapshot at once, not at the next pass
-        self._sent = self._acks = 0
+        self._sent = self._acks = 0  # snapshots sent; Acks, counted on arrival (``send``)
         self._owed = False  # one fell due while the last was on its way: make it at the Ack
         #: The current run (only the loop's own thread may touch it while the loop runs).
         self.trainer: Trainer | None = None
@@ -131,7 +129,8 @@ class TrainingLoop:
         if isinstance(command, protocol.Stop):
             self._stopping = True  # the command itself wakes a loop blocked on the queue
         elif isinstance(command, protocol.Ack):
-            self._acks += 1  # (queued too: it wakes a paused loop that owes a snapshot)
+            self._acks += 1  # now: an update ending after it is shown at once (not next pass);
+            # queued too, to wake a paused loop that owes a snapshot
         self._queue.put(command)
 
     # ------------------------------------------------------------------ the loop
@@ -198,8 +197,7 @@ class TrainingLoop:
     # ------------------------------------------------------------------ training
 
     def _update(self, forced: bool) -> bool:
-        """One update, a snapshot if due (always if ``forced``), then the figures on fresh data
-        if due (the goal banner's, once the update is on its way); False if it failed."""
+        """An update, its snapshot if due (or ``forced``), then fresh figures; False: it failed."""
         trainer = self.trainer
         try:
             result = trainer.step()
@@ -476,9 +474,8 @@ class TrainingLoop:
         return True
 
     def _relabel(self, run_id: int) -> None:
-        """A command that might have started a new run did not: the current run carries on
-        under the new id (the controller already drops snapshots with the old one), and its
-        configuration is reported again (the controller had taken the refused one for it)."""
+        """A command that might have started a new run did not: the run carries on under the
+        new id (the controller drops the old one's snapshots), its configuration reported again."""
         if self.trainer is not None:
             self.trainer.run_id = run_id
             self._report(protocol.ConfigChanged(self.trainer.config))
