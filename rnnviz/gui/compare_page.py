@@ -41,8 +41,10 @@ from rnnviz.gui.panels.style import (
     BACKGROUND,
     CELL_COLORS,
     CURVE_WIDTH,
+    FOREGROUND,
     TEXT_PT,
     font,
+    set_title,
     style_plot,
 )
 from rnnviz.training.cell_list import cell_label
@@ -65,6 +67,15 @@ FLOOR = 10.0 ** (GRADIENT_RANGE[0] - 1)
 def _empty(curve: pg.PlotDataItem) -> bool:
     x, _ = curve.getData()
     return x is None or len(x) == 0
+
+
+def loss_title(cells) -> str:
+    """The loss plot's title with its key: each cell's name after a line of its colour."""
+    keys = (
+        f"<span style='color:{CELL_COLORS.get(cell, FOREGROUND)}'>━</span>&nbsp;{cell_label(cell)}"
+        for cell in cells
+    )
+    return "loss: " + " &nbsp; ".join(keys)
 
 
 class RunColumn(QWidget):
@@ -143,7 +154,6 @@ class ComparePage(QWidget):
         self._t = 0
         self.loss_plot = pg.PlotWidget(background=BACKGROUND)
         style_plot(self.loss_plot.getPlotItem(), "training iteration", "loss", "loss")
-        self.loss_plot.getPlotItem().addLegend(offset=(-10, 10))
         self.gradient_plot = pg.PlotWidget(background=BACKGROUND)
         gradient = self.gradient_plot.getPlotItem()
         style_plot(gradient, "time step t", "‖∂L/∂hₜ‖", "gradient per step (log)")
@@ -196,7 +206,6 @@ class ComparePage(QWidget):
         for loss, gradient in self._curves.values():
             self.loss_plot.removeItem(loss)
             self.gradient_plot.removeItem(gradient)
-        self.loss_plot.getPlotItem().legend.clear()
         self.columns, self._curves, self._dirty, self._unplotted = {}, {}, {}, {}
         self._loss_top = self._loss_right = 0.0
         self._plotted_at = -math.inf
@@ -208,9 +217,13 @@ class ComparePage(QWidget):
             self._grid.addWidget(column, 0, k)
             self.columns[key] = column
             pen = pg.mkPen(column.color, width=CURVE_WIDTH)
-            loss = self.loss_plot.plot([], [], pen=pen, name=cell_label(cell))
+            loss = self.loss_plot.plot([], [], pen=pen)
             gradient = self.gradient_plot.plot([], [], pen=pen)
             self._curves[key] = (loss, gradient)
+        # the key in the title, "loss: ━ RNN ━ LSTM ━ GRU", in the title's type: a legend in the
+        # plot covered the curves of a short plot (1280 × 720), and pyqtgraph's own legend
+        # text is small and grey, unreadable from the back of a lecture room
+        set_title(self.loss_plot.getPlotItem(), loss_title(cell for _, cell in runs))
         self.show_maps(self.choice.checkedId())
         # each run drawn about FRAME_MS apart, one run a tick
         self._timer.setInterval(max(5, FRAME_MS // max(1, len(runs))))

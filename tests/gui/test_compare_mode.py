@@ -56,6 +56,11 @@ def test_side_by_side_runs_the_lesson_and_its_comparisons_at_once(window, qtbot)
         CELL_COLORS["gru"],
     ]
     assert window.lesson_bar.side_by_side.isChecked() and window.compare_action.isChecked()
+    # the loss plot's key is its title, each cell's name after a line of its colour
+    title = page.loss_plot.getPlotItem().titleLabel.text
+    assert title.index("LSTM") < title.index("RNN") < title.index("GRU")
+    for cell in ("lstm", "rnn_tanh", "gru"):
+        assert f"color:{CELL_COLORS[cell]}" in title
     assert window.lesson is not None and window.lesson.name == "vanishing_gradient"
 
 
