@@ -65,6 +65,10 @@ class FreshFigures:
         if self.every is None or trainer.iteration in (0, self.iteration):
             return False
         now = self._clock()
+        if self._next == -math.inf:
+            # the run's first take comes ``every`` seconds in: its first updates are shown
+            # first (a take after update 1 held update 2 back 3.6 s at hidden 512, 200 steps)
+            self._next = now + self.every
         if now < self._next:
             return False
         figures = trainer.evaluate()

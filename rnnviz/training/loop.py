@@ -40,7 +40,7 @@ from typing import Any
 
 from rnnviz.training import protocol
 from rnnviz.training.config import ConfigError, TrainConfig
-from rnnviz.training.fresh_figures import WINDOW_EVERY
+from rnnviz.training.fresh_figures import WINDOW_EVERY, FreshFigures
 from rnnviz.training.protocol import DIVERGED, ERROR, IDLE, PAUSED, TRAINING
 from rnnviz.training.sessions import (
     SessionError,
@@ -457,7 +457,7 @@ class TrainingLoop:
             self._fail(f"Could not {doing}: {_describe(error)}")
             return False
         self.trainer = trainer
-        trainer.fresh.every = WINDOW_EVERY  # figures on fresh data: the goal banner's
+        trainer.fresh = FreshFigures(every=WINDOW_EVERY, clock=self._clock)  # goal banner's
         trainer.takes_fresh_figures = False  # (taken in _update, once the update is shown)
         self._schedule.restart()
         if pause:

@@ -26,13 +26,15 @@ def test_taken_at_most_every_interval_and_within_its_share_of_the_time():
     trainer = FakeTrainer(clock, cost=0.01)
     assert not fresh.maybe_take(trainer)  # nothing trained yet
     trainer.iteration = 1
+    assert not fresh.maybe_take(trainer)  # the first updates are shown before a take
+    clock[0] = 1.0
     assert fresh.maybe_take(trainer) and fresh.figures["accuracy_full_gap"] == 0.5
     assert fresh.iteration == 1
-    for k in range(2, 200):  # 10 ms an update for 2 s
+    for k in range(2, 300):  # 10 ms an update for 3 s
         trainer.iteration = k
         clock[0] += 0.01
         fresh.maybe_take(trainer)
-    assert trainer.taken == 3  # at 0, 1 and 2 s
+    assert trainer.taken == 3  # at 1, 2 and 3 s
     slow = FakeTrainer(clock, cost=0.1)  # a take of 100 ms: once every 2.5 s, 4 %
     fresh = FreshFigures(every=1.0, share=0.04, clock=lambda: clock[0])
     start = clock[0]
@@ -50,11 +52,15 @@ def test_off_unless_asked_and_not_taken_twice_of_one_update():
     trainer.iteration = 5
     assert not FreshFigures(clock=lambda: clock[0]).maybe_take(trainer)  # every=None: off
     fresh = FreshFigures(every=1.0, clock=lambda: clock[0])
+    assert not fresh.maybe_take(trainer)
+    clock[0] += 1
     assert fresh.maybe_take(trainer)
     clock[0] += 10
     assert not fresh.maybe_take(trainer)  # paused: the same update, nothing new to say
     fresh.reset()
-    assert fresh.figures == {} and fresh.maybe_take(trainer)
+    assert fresh.figures == {} and not fresh.maybe_take(trainer)
+    clock[0] += 1
+    assert fresh.maybe_take(trainer)
     with pytest.raises(ValueError):
         FreshFigures(share=0)
 
@@ -63,7 +69,10 @@ def test_the_trainer_s_snapshots_carry_them_when_asked_and_a_rewind_forgets_them
     trainer = Trainer(TrainConfig().with_settings(SMALL))
     list(trainer.run(steps=2))
     assert dict(trainer.snapshot().checked) == {}  # off by default (headless, tests)
-    trainer.fresh.every = 1.0
+    clock = [0.0]
+    trainer.fresh = FreshFigures(every=1.0, clock=lambda: clock[0])
+    list(trainer.run(steps=1))
+    clock[0] = 1.0
     list(trainer.run(steps=1))
     checked = trainer.snapshot().checked
     assert set(checked) >= {"loss", "accuracy_full_gap"}  # the recall lesson's goal figure

@@ -115,22 +115,25 @@ def test_every_slow_update_is_shown_from_the_first(monkeypatch):
 def test_the_first_update_is_shown_before_the_figures_on_fresh_data_are_taken(monkeypatch):
     run = SlowRun(monkeypatch, update=0.9, snapshots=[0.04])
     run.play()
+    run.passes(4)
+    # the first take 2 s (WINDOW_EVERY) after update 1 is shown, after the update of its pass
+    # is shown (the new run's snapshot first)
+    assert run.calls[1:] == ["step", "snapshot"] * 4 + ["evaluate"]
+    assert run.shown() == [0, 1, 2, 3, 4]
+    assert not any(dict(s.checked) for s in run.snapshots)
     run.passes(1)
-    assert run.calls[1:] == ["step", "snapshot", "evaluate"]  # (the new run's snapshot first)
-    assert run.shown() == [0, 1] and dict(run.snapshots[1].checked) == {}
-    run.passes(1)
-    assert dict(run.snapshots[2].checked)  # the next one carries them
+    assert dict(run.snapshots[5].checked)  # the next one carries them
 
 
 def test_an_update_ending_after_the_last_snapshot_s_ack_came_is_shown_at_once(monkeypatch):
     run = SlowRun(monkeypatch, update=0.9, snapshots=[0.04])
     run.ack_in_step = True
     run.play()
-    run.passes(3)
+    run.passes(6)
     # each snapshot made right after its update, not owed until the next pass (the figures on
     # fresh data, 3.6 s at this size, came in between)
-    assert run.calls[1:] == ["step", "snapshot", "evaluate", "step", "snapshot", "step", "snapshot"]
-    assert run.shown() == [0, 1, 2, 3]
+    assert run.calls[1:] == ["step", "snapshot"] * 4 + ["evaluate"] + ["step", "snapshot"] * 2
+    assert run.shown() == [0, 1, 2, 3, 4, 5, 6]
 
 
 def test_the_first_update_after_play_is_shown_at_once(monkeypatch):
