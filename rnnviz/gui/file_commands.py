@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from rnnviz.training.cell_list import cell_label
 from rnnviz.training.presets import load_preset
 
 __all__ = ["FileCommands", "describe_import"]
@@ -72,21 +73,25 @@ class FileCommands:
         Cancel    keep the run; ``cancelled`` puts back what the user clicked
         """
         updates = self.controller.unsaved_updates
-        if not updates:
+        compared = self.controller.compared  # compare mode: the others go too
+        if not updates and not any(h.unsaved_updates for h in compared[1:]):
             then()
             return
         if self.question is not None:  # one at a time (the box blocks the window meanwhile)
             if cancelled is not None:
                 cancelled()
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "rnnviz",
-            f"Discard the run trained for {updates:,} updates?",
-            parent=self,
-        )
+        question, keeps = f"Discard the run trained for {updates:,} updates?", "it"
+        if compared:
+            names = [cell_label(h.config.model.cell) if h.config else "run" for h in compared]
+            trained = ", ".join(
+                f"{name} {h.unsaved_updates:,}" for name, h in zip(names, compared, strict=True)
+            )
+            question = f"Discard the runs side by side (updates: {trained})?"
+            keeps = f"the lesson's run ({names[0]})"
+        box = QMessageBox(QMessageBox.Icon.Question, "rnnviz", question, parent=self)
         box.setInformativeText(
-            f"{replaced_by} Save… keeps it in a session file first (File → Open session "
+            f"{replaced_by} Save… keeps {keeps} in a session file first (File → Open session "
             "brings it back)."
         )
         save = box.addButton("Save…", QMessageBox.ButtonRole.AcceptRole)

@@ -215,3 +215,16 @@ def test_comparing_again_builds_new_columns_and_drops_the_old(window, qtbot):
     gc.collect()
     settle()
     assert all(c.isVisible() for c in window.compare_page.columns.values())
+
+
+def test_leaving_trained_runs_side_by_side_asks_about_them_all(window, qtbot):
+    open_lesson(window, qtbot)
+    runs = side_by_side(window, qtbot)
+    step_all(window, qtbot, runs)
+    window.open_lesson("moving_ball")
+    box = window.question
+    assert box is not None
+    assert box.text() == "Discard the runs side by side (updates: LSTM 1, RNN 1, GRU 1)?"
+    assert "Save… keeps the lesson's run (LSTM)" in box.informativeText()
+    window.answer_question("Cancel")
+    assert window.controller.compared == runs  # nothing lost
