@@ -75,8 +75,7 @@ class GoalWatch:
             return False
         # the figures on fresh data where taken (every lesson's goal figure, as the headless
         # check judges it), else the last update's own
-        checked = getattr(snapshot, "checked", {})
-        metrics = {**snapshot.metrics, "loss": snapshot.loss, **checked}
+        metrics = {**snapshot.metrics, "loss": snapshot.loss, **snapshot.checked}
         if goal_reached(lesson.goal, metrics, snapshot.baselines):
             self._told = True
             return True

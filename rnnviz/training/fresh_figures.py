@@ -8,9 +8,10 @@ validation text. ``FreshFigures`` takes them (``Trainer.evaluate``) at most once
 window can say "goal reached" for every lesson as the headless check does, and training slows
 by no more than ``share``.
 
-    trainer.fresh.every = 2.0        # the window's training loop; off (None) headless
-    trainer.step()                   # takes the figures when due
-    snapshot.checked                 # the latest, {} before the first
+    trainer.fresh = FreshFigures(every=2.0)   # the window's training loop; headless: off
+    trainer.step(); snapshot = trainer.snapshot()
+    trainer.fresh.maybe_take(trainer)         # after the update is shown: takes them when due
+    snapshot.checked                          # the latest, {} before the first
 """
 
 from __future__ import annotations

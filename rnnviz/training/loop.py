@@ -458,7 +458,6 @@ class TrainingLoop:
             return False
         self.trainer = trainer
         trainer.fresh = FreshFigures(every=WINDOW_EVERY, clock=self._clock)  # goal banner's
-        trainer.takes_fresh_figures = False  # (taken in _update, once the update is shown)
         self._schedule.restart()
         if pause:
             self._playing = False

@@ -136,7 +136,9 @@ class Trainer:
         self.run_id = run_id
         if blas_threads is not None:
             limit_blas_threads(blas_threads)
-        self.fresh = FreshFigures()  # the figures on fresh data, when asked for (the window)
+        # the figures on fresh data that snapshots carry: taken by whoever asks for them (the
+        # window's training loop, once an update is shown), forgotten with the run's state
+        self.fresh = FreshFigures()
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -170,11 +172,6 @@ class Trainer:
         return self.task.metrics(outputs, self.example)
 
     # ------------------------------------------------------------------ training
-
-    #: Whether ``step`` takes the figures on fresh data when due (``fresh``); the window's
-    #: loop takes them itself, once the update is shown: at hidden 512 and 200 steps a take
-    #: costs 3.6 s, and taken in ``step`` it held the first update's snapshot back that long.
-    takes_fresh_figures = True
 
     def step(self) -> StepResult | None:
         """Make one update; None when holding after a divergence."""
@@ -211,8 +208,6 @@ class Trainer:
         )
         if result.rnn_grads is not None:
             self.dh_history.offer(self.iteration, result.rnn_grads.dh_norms)
-        if self.takes_fresh_figures:
-            self.fresh.maybe_take(self)
         return result
 
     def run(

@@ -72,8 +72,10 @@ def test_the_trainer_s_snapshots_carry_them_when_asked_and_a_rewind_forgets_them
     clock = [0.0]
     trainer.fresh = FreshFigures(every=1.0, clock=lambda: clock[0])
     list(trainer.run(steps=1))
+    trainer.fresh.maybe_take(trainer)  # as the window's loop does after each update
     clock[0] = 1.0
     list(trainer.run(steps=1))
+    trainer.fresh.maybe_take(trainer)
     checked = trainer.snapshot().checked
     assert set(checked) >= {"loss", "accuracy_full_gap"}  # the recall lesson's goal figure
     assert checked == pytest.approx(trainer.evaluate())
