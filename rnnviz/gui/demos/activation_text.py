@@ -6,8 +6,10 @@ character's index. ``ColorKey`` is the −1 … +1 colour bar beside it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -15,6 +17,17 @@ from rnnviz.gui.demos._text_widgets import char_glyph, mono_font, value_colors
 from rnnviz.gui.panels._common import BACKGROUND, DIVERGING_LUT, FOREGROUND, font
 
 __all__ = ["ActivationText", "ColorKey"]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How ``ActivationText`` lays out its characters at one width."""
+
+    font: QFont
+    cell_width: int
+    cell_height: int
+    positions: list[tuple[int, int]]  # (row, column) of each character
+    rows: int
 
 
 def _ink_for(rgb) -> QColor:
@@ -40,8 +53,12 @@ class ActivationText(QWidget):
     def __init__(self, points: int = 20, parent=None) -> None:
         super().__init__(parent)
         self.max_points = points
-        self.setFont(mono_font(points))
         self._fonts: dict[int, QFont] = {}
+        # (width, text's version) → its layout: painted every snapshot (30 a second), the
+        # layout was measured again for every character, most of the text view's time
+        self._layouts: dict[tuple[int, int], _Layout] = {}
+        self._version = 0
+        self.setFont(mono_font(points))
         self.chars: list[str] = []
         self.colors = np.zeros((0, 3), np.uint8)
         self.cursor = -1
@@ -56,7 +73,11 @@ class ActivationText(QWidget):
         """Show ``chars`` with the colours of ``values`` (T,) on the −1 … 1 map, or the given
         ``colors`` (T, 3) uint8, or light grey when both are None."""
         changed_length = len(chars) != len(self.chars)
-        self.chars = list(chars)
+        chars = list(chars)
+        if chars != self.chars:
+            self.chars = chars
+            self._version += 1
+            self._layouts.clear()
         if colors is not None:
             self.colors = np.asarray(colors, np.uint8).reshape(len(chars), 3)
         elif values is None:
@@ -77,6 +98,9 @@ class ActivationText(QWidget):
     def font_for(self, width: int) -> QFont:
         """The largest font up to ``max_points`` that fits ``COLUMNS`` characters in ``width``
         pixels (at least ``MIN_POINTS``)."""
+        return self._layout(width).font
+
+    def _fitting_font(self, width: int) -> QFont:
         points = self.max_points
         while points > self.MIN_POINTS:
             advance = QFontMetrics(self._font(points)).horizontalAdvance("M") + 2 * self.PAD_X
@@ -92,32 +116,51 @@ class ActivationText(QWidget):
             self._fonts[points] = f
         return self._fonts[points]
 
+    def _layout(self, width: int) -> _Layout:
+        """The font, cell size and (row, column) of every character at ``width`` pixels,
+        measured once per width and text."""
+        key = (width, self._version)
+        layout = self._layouts.get(key)
+        if layout is None:
+            font = self._fitting_font(width)
+            fm = QFontMetrics(font)
+            cw, ch = fm.horizontalAdvance("M") + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y
+            columns = max(1, (width - 4) // cw)
+            positions, row, col = [], 0, 0
+            for c in self.chars:
+                if col >= columns:
+                    row, col = row + 1, 0
+                positions.append((row, col))
+                col += 1
+                if c == "\n":
+                    row, col = row + 1, 0
+            rows = (positions[-1][0] + 1) if positions else 1
+            if len(self._layouts) >= 8:  # sizes asked while laid out: a handful
+                self._layouts.clear()
+            layout = self._layouts[key] = _Layout(font, cw, ch, positions, rows)
+        return layout
+
     def _cell(self, width: int | None = None) -> tuple[int, int]:
-        fm = QFontMetrics(self.font_for(self.width() if width is None else width))
-        return fm.horizontalAdvance("M") + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y
+        layout = self._layout(self.width() if width is None else width)
+        return layout.cell_width, layout.cell_height
 
     def _positions(self, width: int) -> tuple[list[tuple[int, int]], int]:
         """(row, column) of every character when wrapped at ``width`` pixels, and the rows."""
-        cw, _ = self._cell(width)
-        columns = max(1, (width - 4) // cw)
-        out, row, col = [], 0, 0
-        for ch in self.chars:
-            if col >= columns:
-                row, col = row + 1, 0
-            out.append((row, col))
-            col += 1
-            if ch == "\n":
-                row, col = row + 1, 0
-        rows = (out[-1][0] + 1) if out else 1
-        return out, rows
+        layout = self._layout(width)
+        return layout.positions, layout.rows
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:  # measured with the old font
+            self._fonts.clear()
+            self._layouts.clear()
+        super().changeEvent(event)
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        rows = self._positions(width)[1]
-        _, ch = self._cell(width)
-        return rows * ch + (rows - 1) * self.ROW_GAP + 8
+        layout = self._layout(width)
+        return layout.rows * layout.cell_height + (layout.rows - 1) * self.ROW_GAP + 8
 
     def sizeHint(self) -> QSize:
         cw, _ = self._cell(10_000)
@@ -143,10 +186,11 @@ class ActivationText(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(BACKGROUND))
-        painter.setFont(self.font_for(self.width()))
-        positions, _ = self._positions(self.width())
+        layout = self._layout(self.width())
+        painter.setFont(layout.font)
+        positions, cw, ch = layout.positions, layout.cell_width, layout.cell_height
         for k, (row, col) in enumerate(positions):
-            rect = self._rect(row, col)
+            rect = QRectF(4 + col * cw, 4 + row * (ch + self.ROW_GAP), cw, ch)
             rgb = self.colors[k] if k < len(self.colors) else (245, 245, 245)
             painter.fillRect(rect, QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
             painter.setPen(_ink_for(rgb))
