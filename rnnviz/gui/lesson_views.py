@@ -161,6 +161,7 @@ class RecallView(QWidget):
         self.cursor = 0
         self.layer = 0
         self._tokens: list[str] = []
+        self._ticks: list | None = None  # the symbols' ticks on the bottom axis
 
     @Slot(object)
     def show_snapshot(self, snapshot) -> None:
@@ -177,7 +178,9 @@ class RecallView(QWidget):
         brushes = [_TRUE_BAR if k == symbol else _OTHER_BAR for k in range(K)]
         self.bars.setOpts(x=np.arange(K), height=probs, width=0.8, brushes=brushes)
         ticks = [[(k, names[k]) for k in range(K)]]
-        self.plot.getAxis("bottom").setTicks(ticks)
+        if ticks != self._ticks:  # set at every snapshot, they drew the axis again each time
+            self._ticks = ticks
+            self.plot.getAxis("bottom").setTicks(ticks)
         answer = int(np.argmax(probs))
         verdict = "right" if answer == symbol else "wrong"
         self.answer.setText(

@@ -313,6 +313,11 @@ class GradientFlowPanel(Panel):
         if real.size:
             lo, hi = math.floor(float(real.min())), math.ceil(float(real.max()))
             hi = max(hi, lo + 1)
+            shown = self._decades
+            if shown and shown[0] <= lo and hi <= shown[1] <= shown[0] + hi - lo + 1:
+                # a decade to spare is kept: a norm going to and fro across a power of ten moved
+                # the axis (and drew it again) ten times a second (measured)
+                lo, hi = int(shown[0]), int(shown[1])
         elif has_zeros:
             lo, hi = -1, 0  # no gradient anywhere: just the zero row and a decade above it
         else:
@@ -366,9 +371,11 @@ class GradientFlowPanel(Panel):
         self._iterations = iterations
         y0, height = first - dy / 2, rows * dy
         self.history_image.setRect(QRectF(-0.5, y0, steps, height))
-        # the iterations' axis grows in steps, as the loss view's does: moved with every
-        # snapshot, it drew the axis again and the whole view twice a snapshot (measured)
-        self._history_frame(min(0.0, y0), nice_ceiling(y0 + height))
+        # the iterations' axis grows in steps, as the loss view's does, at both ends (the first
+        # row's lower edge moves as the rows spread): moved with every snapshot, it drew the
+        # axis again and the whole view twice a snapshot (measured)
+        low = -nice_ceiling(-y0) if y0 < 0 else 0.0
+        self._history_frame(low, nice_ceiling(y0 + height))
 
     def _history_frame(self, low: float, high: float) -> None:
         if getattr(self, "_history_range", None) != (low, high):
