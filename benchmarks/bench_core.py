@@ -17,8 +17,7 @@ Honest by construction: each side runs in its own process (this script, re-run w
 slow the other's; the sides alternate case by case and their order flips every round, so that
 both see the same machine load; every process limits itself to ``--threads`` threads (NumPy's
 BLAS through threadpoolctl, PyTorch through ``torch.set_num_threads``, and both through the
-usual environment variables; rnnviz through ``rnnviz.core.threads.set_threads``, which runs the
-batch in slices, one a thread, with BLAS on one thread) and times ``--repeats`` calls after ``--warmups``. The JSON gives,
+usual environment variables) and times ``--repeats`` calls after ``--warmups``. The JSON gives,
 per case, side and mode, the median of the round medians, every round's median, the pooled
 quartiles, minimum and maximum; the ratio rnnviz / other is taken within each round (below 1:
 rnnviz is faster), its median over the rounds is "median", and "best_rounds" divides each
@@ -178,10 +177,6 @@ def time_side(side: str, case: Case, threads: int, warmups: int, repeats: int) -
         facts["torch_threads"] = torch.get_num_threads()
     calls = {"rnnviz": rnnviz_calls, "classic": classic_calls, "torch": torch_calls}[side](case)
     with threadpool_limits(limits=threads):
-        if side == "rnnviz":  # the batch in slices, one a thread, BLAS on one thread each
-            from rnnviz.core.threads import set_threads
-
-            set_threads(threads)
         facts["threadpools"] = [
             {k: p.get(k) for k in ("internal_api", "version", "num_threads", "architecture")}
             for p in threadpool_info()

@@ -25,9 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from rnnviz.core.batch_split import SplitCache, split_backward, split_forward
 from rnnviz.core.checks import check_keys, saved_array
-from rnnviz.core.threads import batch_slices, thread_count
 from rnnviz.core.trace import Cache, DirectionTrace, Gradients, Trace, step_norms
 from rnnviz.core.workspace import Workspace
 
@@ -104,7 +102,6 @@ class RecurrentLayer:
         # direction, which run one after another, so that it keeps one set of work arrays
         # (the largest), as many as a pass without it has alive at once
         self._workspace = Workspace()
-        self._slice_workspaces: list[Workspace] = []  # the same, one for each batch slice
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(self.hidden_size)
         for name, shape in self.parameter_shapes().items():
@@ -273,30 +270,6 @@ class RecurrentLayer:
         for the LSTM), both in processing order."""
         raise NotImplementedError
 
-    def _workspaces(self, count: int) -> list[Workspace]:
-        """A workspace for each of ``count`` batch slices (never two threads on one)."""
-        if not hasattr(self, "_slice_workspaces"):
-            self._slice_workspaces = []  # a layer made before slices existed
-        while len(self._slice_workspaces) < count:
-            self._slice_workspaces.append(Workspace(self._workspace.keep))
-        return self._slice_workspaces[:count]
-
-    def _direction_forward(self, x, h0, c0, weights) -> Cache | SplitCache:
-        """``_cell_forward``, on batch slices at once when the core has threads for them
-        (``rnnviz.core.threads``)."""
-        slices = batch_slices(x.shape[1], thread_count())
-        if len(slices) == 1:
-            return self._cell_forward(x, h0, c0, weights, self._workspace)
-        workspaces = self._workspaces(len(slices))
-        return split_forward(self._cell_forward, x, h0, c0, weights, slices, workspaces)
-
-    def _direction_backward(self, dy, dh_last, dc_last, cache, need_dx) -> tuple:
-        """``_cell_backward`` of a ``_direction_forward``, on its slices if it had any."""
-        if not isinstance(cache, SplitCache):
-            return self._cell_backward(dy, dh_last, dc_last, cache, need_dx, self._workspace)
-        workspaces = self._workspaces(len(cache.parts))
-        return split_backward(self._cell_backward, dy, dh_last, dc_last, cache, need_dx, workspaces)
-
     def forward(self, x: np.ndarray, h0: State | None = None) -> tuple[np.ndarray, State, Trace]:
         """Run the network over a sequence.
 
@@ -330,7 +303,7 @@ class RecurrentLayer:
                 xin = layer_in if d == 0 else np.ascontiguousarray(layer_in[::-1])
                 c0 = None if c0_all is None else c0_all[j]
                 weights = self._weights(k, d)
-                cache = self._direction_forward(xin, h0_all[j], c0, weights)
+                cache = self._cell_forward(xin, h0_all[j], c0, weights, self._workspace)
                 dtrace = DirectionTrace(self.cell, d == 1, cache, self.gate_names)
                 directions.append(dtrace)
                 outs.append(dtrace.h)
@@ -410,8 +383,8 @@ class RecurrentLayer:
                     dy_d = dy_d[::-1]  # into processing order
                 dh_last = None if dh_all is None else dh_all[j]
                 dc_last = None if dc_all is None else dc_all[j]
-                dx_d, dh0_j, dc0_j, g, dH, dC = self._direction_backward(
-                    dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0
+                dx_d, dh0_j, dc0_j, g, dH, dC = self._cell_backward(
+                    dy_d, dh_last, dc_last, dt.cache, need_dx or k > 0, self._workspace
                 )
                 suffix = "_reverse" if d == 1 else ""
                 grads[f"weight_ih_l{k}{suffix}"] = g["W_ih"]

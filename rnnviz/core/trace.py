@@ -21,13 +21,12 @@ turn them into the order and layout above as views, without copies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from rnnviz.core.batch_split import SplitCache, join_batch
 from rnnviz.core.gru import GRUCache
 from rnnviz.core.lstm import LSTMCache
 from rnnviz.core.vanilla import RNNCache
@@ -42,9 +41,7 @@ class DirectionTrace:
     """The forward pass of one layer in one direction, as the views read it.
 
     ``cache`` holds the arrays in processing order; the properties give them in natural time
-    order (views, no copies), which for the backward direction is reversed. A pass run in
-    batch slices (``rnnviz.core.threads``) has a ``SplitCache``; its arrays are joined along
-    the batch when first read (copies).
+    order (views, no copies), which for the backward direction is reversed.
 
     Attributes
     ----------
@@ -52,46 +49,35 @@ class DirectionTrace:
         The layer's family, "rnn", "lstm" or "gru".
     reverse : bool
         The backward direction (it read the sequence from the end).
-    cache : RNNCache, LSTMCache, GRUCache or SplitCache of them
+    cache : RNNCache, LSTMCache or GRUCache
     gate_names : tuple of str
         The gates in the order of the cache's rows, e.g. ("i", "f", "g", "o").
     """
 
     cell: str
     reverse: bool
-    cache: Cache | SplitCache
+    cache: Cache
     gate_names: tuple[str, ...] = ()
 
     def _natural(self, a: np.ndarray) -> np.ndarray:
         return a[::-1] if self.reverse else a
 
     @property
-    def _part(self) -> Cache:
-        """The cache, or that of the first slice: what every slice's cache shares."""
-        return self.cache.parts[0] if isinstance(self.cache, SplitCache) else self.cache
-
-    def _joined(self, read: Callable[[Cache], np.ndarray], axis: int) -> np.ndarray:
-        """``read(cache)``, or each slice's joined along the batch ``axis``."""
-        if isinstance(self.cache, SplitCache):
-            return join_batch([read(part) for part in self.cache.parts], axis)
-        return read(self.cache)
-
-    @property
     def _feature_major(self) -> bool:
         # the LSTM keeps (T, H, B) arrays for speed (see rnnviz.core.lstm)
-        return isinstance(self._part, LSTMCache)
+        return isinstance(self.cache, LSTMCache)
 
     def _batch_major(self, a: np.ndarray) -> np.ndarray:
         return a.transpose(0, 2, 1) if self._feature_major else a
 
     @property
     def hidden_size(self) -> int:
-        return self._part.H.shape[1 if self._feature_major else 2]
+        return self.cache.H.shape[1 if self._feature_major else 2]
 
-    @cached_property
+    @property
     def _h(self) -> np.ndarray:
         # (T + 1, B, H) h_t batch-major, processing order (the LSTM keeps a batch-major copy)
-        return self._joined(lambda c: c.Hb if self._feature_major else c.H, 1)
+        return self.cache.Hb if self._feature_major else self.cache.H
 
     @property
     def h(self) -> np.ndarray:
@@ -108,22 +94,19 @@ class DirectionTrace:
         """The initial hidden state, (B, H)."""
         return self._h[0]
 
-    @cached_property
-    def _c(self) -> np.ndarray | None:
-        # (T + 1, B, H) c_t batch-major, processing order; None for cells without it
-        if isinstance(self._part, LSTMCache):
-            return self._joined(lambda c: c.C.transpose(0, 2, 1), 1)
-        return None
-
     @property
     def c(self) -> np.ndarray | None:
         """LSTM cell states c_t, (T, B, H); None for other cells."""
-        return None if self._c is None else self._natural(self._c[1:])
+        if isinstance(self.cache, LSTMCache):
+            return self._natural(self.cache.C[1:].transpose(0, 2, 1))
+        return None
 
     @property
     def c_last(self) -> np.ndarray | None:
         """The LSTM cell state this direction ended in, (B, H); None for other cells."""
-        return None if self._c is None else self._c[-1]
+        if isinstance(self.cache, LSTMCache):
+            return self.cache.C[-1].T
+        return None
 
     @property
     def gates(self) -> dict[str, np.ndarray]:
@@ -131,9 +114,9 @@ class DirectionTrace:
         if not self.gate_names:
             return {}
         H = self.hidden_size
-        a = self._natural(self._joined(lambda c: self._batch_major(c.gates), 1))  # (T, B, G·H)
-        # the cache's rows may be in an order of its own (the LSTM's: o, i, f, g)
-        order = getattr(self._part, "gate_order", self.gate_names)
+        a = self._batch_major(self._natural(self.cache.gates))  # (T, B, G·H)
+        # the cache's rows may be in an order of its own (the LSTM's: i, f, o, g)
+        order = getattr(self.cache, "gate_order", self.gate_names)
         rows = {name: k * H for k, name in enumerate(order)}
         return {name: a[:, :, rows[name] : rows[name] + H] for name in self.gate_names}
 
