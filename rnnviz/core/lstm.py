@@ -50,6 +50,18 @@ steps, 0.7 ms of transposes (dy in, ∂L/∂a out for the weight gradients, h ba
 0.5 ms in the layer (checks, norms). tanh and exp are SIMD in NumPy ≥ 2 (0.35 ns a number):
 the transcendental functions are a twentieth of the pass, so approximating them would buy
 little; every result stays float64's operations rounded to float32, none approximated.
+
+With two BLAS threads (the same pass, wall time, quiet machine, 8.5–9.4 ms) only the matmuls
+use both cores: forward 3.2 ms (the step matmuls 1.9 ms), backward 5.3 ms (the step matmuls
+1.4 ms, the weight gradients 1.8 ms; the gate derivatives 0.75 ms, twice their time on data
+already in cache, dy's transpose 0.2 ms, the steps' element-wise work 0.9 ms), the layer
+0.25 ms: about 5 ms of matmuls on two cores and 3.5 ms of element-wise work on one.
+Running the batch in two slices on two Python threads, BLAS on one thread each (each
+slice's element-wise work then runs on its own core), was tried and taken out again (commit
+d40be55): 8.3–9.1 ms against 8.3–8.7 ms, because a slice makes every call a whole batch
+makes (one slice of 16 alone: 7.0 ms of the whole batch's 13.2) and the two threads hand the
+GIL to each other at every call (1.4 ms); the GRU went from 9 to 11 ms. Blocks of 5 to 50
+steps in the backward pass (``_steps_in_cache``) change the time by less than the noise.
 ``rnnviz.core.reference`` is the same cell written one step at a time, batch-major, straight
 from the equations above: the oracle this one is tested against.
 """
