@@ -2,6 +2,7 @@
 
     python benchmarks/bench_core.py [--rounds 3] [--warmups 5] [--repeats 25] [--threads 2]
                                     [--torch-python PATH] [--case NAME ...]
+                                    [--torch-without-onednn]
 
 Times one forward + backward pass, float32, on one-hot inputs, of rnnviz's LSTM, GRU and RNN at
 input 65, hidden 128, batch 32, 50 steps, and at hidden 256, 200 steps (the growth with T·H²),
@@ -24,6 +25,11 @@ rnnviz is faster), its median over the rounds is "median", and "best_rounds" div
 side's fastest round median (other processes only ever add time, so on a shared machine this
 one moves least). The machine (cores, CPU, NumPy's SIMD, the BLAS) and the load average before
 and after are recorded.
+
+On the CPU, ``torch.nn.LSTM`` runs oneDNN's fused LSTM kernel (compiled for the processor, the
+element-wise work fused and spread over the threads); ``--torch-without-onednn`` turns oneDNN
+off, so that PyTorch takes its step-by-step path of matrix products and element-wise kernels,
+as rnnviz does. The JSON's settings say which was timed.
 
 PyTorch is not a dependency of rnnviz: install it in a separate environment and name its
 interpreter with ``--torch-python`` (it needs numpy and threadpoolctl there too); rnnviz is
@@ -164,8 +170,11 @@ def torch_calls(case: Case) -> dict[str, Callable[[], object]]:
     return {"train": lambda: run(x_train), "full": lambda: run(x_full)}
 
 
-def time_side(side: str, case: Case, threads: int, warmups: int, repeats: int) -> dict:
-    """Milliseconds of every timed call of one side, its modes alternating call by call."""
+def time_side(
+    side: str, case: Case, threads: int, warmups: int, repeats: int, onednn: bool = True
+) -> dict:
+    """Milliseconds of every timed call of one side, its modes alternating call by call
+    (``onednn``: PyTorch may use its oneDNN kernels, its fused LSTM among them)."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
     facts: dict[str, object] = {}
@@ -173,6 +182,10 @@ def time_side(side: str, case: Case, threads: int, warmups: int, repeats: int) -
         import torch
 
         torch.set_num_threads(threads)
+        torch.backends.mkldnn.enabled = onednn
+        facts["torch_onednn"] = (
+            torch.backends.mkldnn.enabled and torch.backends.mkldnn.is_available()
+        )
         facts["torch"] = torch.__version__
         facts["torch_threads"] = torch.get_num_threads()
     calls = {"rnnviz": rnnviz_calls, "classic": classic_calls, "torch": torch_calls}[side](case)
@@ -233,6 +246,8 @@ def run_child(python: str, side: str, name: str, args: argparse.Namespace) -> di
     command = [python, str(Path(__file__).resolve()), "--side", side, "--case", name]
     command += ["--threads", str(args.threads), "--warmups", str(args.warmups)]
     command += ["--repeats", str(args.repeats)]
+    if args.torch_without_onednn:
+        command.append("--torch-without-onednn")
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1800)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
@@ -274,6 +289,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--torch-python", default=sys.executable)
     parser.add_argument("--case", nargs="+", choices=sorted(CASES), default=list(CASES))
+    parser.add_argument(
+        "--torch-without-onednn",
+        action="store_true",
+        help="PyTorch without its oneDNN kernels (its fused CPU LSTM): its per-step path",
+    )
     parser.add_argument("--side", choices=("rnnviz", "classic", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     for option in ("rounds", "warmups", "repeats", "threads"):
@@ -281,7 +301,9 @@ def main() -> None:
             parser.error(f"--{option} must be at least 1")
     if args.side:
         case = CASES[args.case[0]]
-        print(json.dumps(time_side(args.side, case, args.threads, args.warmups, args.repeats)))
+        onednn = not args.torch_without_onednn
+        times = time_side(args.side, case, args.threads, args.warmups, args.repeats, onednn)
+        print(json.dumps(times))
         return
 
     torch_version, torch_note = torch_available(args.torch_python)
@@ -292,6 +314,7 @@ def main() -> None:
             "warmups": args.warmups,
             "repeats": args.repeats,
             "threads": args.threads,
+            "torch_onednn": not args.torch_without_onednn,
         },
         "machine": machine(),
         "torch": {"python": args.torch_python, "version": torch_version, "note": torch_note},
