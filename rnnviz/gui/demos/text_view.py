@@ -273,8 +273,8 @@ class TextView(QWidget):
         if not self.run.ready:
             return
         # only the tab in sight: each part runs the network, and a tab brought to the front is
-        # refreshed then (_on_tab_changed); refreshing all three cost the window a tenth of a
-        # core on the text lessons (measured), a core the training shares
+        # refreshed then (_on_tab_changed); refreshing all three took 1.7 times as long as the
+        # keyboard alone (measured), on a core the training shares
         (self.keyboard, self.scorer, self.samples)[self.tabs.currentIndex()].refresh()
 
     # ---------------------------------------------------------------- text file
