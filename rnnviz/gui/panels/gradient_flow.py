@@ -133,6 +133,7 @@ class GradientFlowPanel(Panel):
         self.curves: list[pg.PlotDataItem] = []
         self._log_norms = np.zeros((0, 0), np.float32)  # (L·D, T) log10, what the curves draw
         self._decades: tuple = ()
+        self._history_range: tuple[float, float] | None = None  # the history's y range set
         self.cursor_line = pg.InfiniteLine(
             pos=0, angle=90, movable=False, pen=pg.mkPen("#000000", width=2.5, style=Qt.DashLine)
         )
@@ -378,7 +379,7 @@ class GradientFlowPanel(Panel):
         self._history_frame(low, nice_ceiling(y0 + height))
 
     def _history_frame(self, low: float, high: float) -> None:
-        if getattr(self, "_history_range", None) != (low, high):
+        if self._history_range != (low, high):
             self._history_range = (low, high)
             self.history_view.setYRange(low, high, padding=0.0)
 
