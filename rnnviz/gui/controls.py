@@ -129,10 +129,16 @@ class ControlPanel(QWidget):
         self._config: TrainConfig | None = None
         self._groups: list[tuple[QGroupBox, QFormLayout, list[str]]] = []
         layout = QVBoxLayout(self)
+        # rows and groups closer than Qt's defaults, so that every lesson's settings fit a
+        # projector's 1280 × 720 without scrolling (tests/gui/test_projector_fit.py)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
         for title, names in SIDEBAR:
             rows = [find_setting(name) for name in names]
             all_live = all(row.live for row in rows)
             form = QFormLayout()
+            form.setContentsMargins(8, 4, 8, 4)
+            form.setVerticalSpacing(3)
             for row in rows:
                 box = self._bind(row)
                 mark = RESET if not row.live else "" if all_live else " (live)"

@@ -42,7 +42,7 @@ def show_every_view(window, qtbot) -> None:
 
 def assert_nothing_clipped(window) -> None:
     """What the user sees at this size: no plot of a shown view below the readable area, the
-    lesson's text whole, the settings without a sideways scroll bar."""
+    lesson's text whole, every setting in sight without scrolling."""
     for panel in window.panels:
         if not panel.isVisible() or panel.is_showing_message():
             continue
@@ -61,6 +61,8 @@ def assert_nothing_clipped(window) -> None:
         assert label.height() >= label.heightForWidth(label.width()), "lesson text cut off"
     if window.sidebar.isVisible():
         assert not window.sidebar.horizontalScrollBar().isVisible()
+        # the last setting once sat half under the window's edge, a scroll bar beside it
+        assert not window.sidebar.verticalScrollBar().isVisible(), "the settings scroll"
         assert window.controls.width() >= window.controls.minimumSizeHint().width()
 
 
