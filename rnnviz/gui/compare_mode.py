@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 
 from rnnviz.gui.compare_page import ComparePage
+from rnnviz.gui.lesson_bar import run_labels
 from rnnviz.training.cell_list import cell_label
 
 __all__ = ["MAX_COMPARED", "install_compare"]
@@ -19,14 +20,19 @@ __all__ = ["MAX_COMPARED", "install_compare"]
 MAX_COMPARED = 3
 
 
-def lesson_configs(lesson) -> list:
-    """The lesson's own config and its comparisons', at most ``MAX_COMPARED``."""
-    return [lesson.config, *(c for _, c in lesson.compare_configs())][:MAX_COMPARED]
+def lesson_runs(lesson) -> list[tuple[str, object]]:
+    """(name, config) of the lesson's own run and of its comparisons, at most
+    ``MAX_COMPARED``: named by their cells when those differ, else as the lesson's buttons
+    name them ("as in the lesson", "snapshot model (one frame)")."""
+    configs = [lesson.config, *(c for _, c in lesson.compare_configs())][:MAX_COMPARED]
+    cells = [c.model.cell for c in configs]
+    names = [cell_label(c) for c in cells] if len(set(cells)) == len(cells) else run_labels(lesson)
+    return list(zip(names, configs, strict=False))
 
 
-def cell_configs(lesson, cells) -> list:
-    """The lesson's config with each of ``cells`` (``rnnviz.training.settings.Cell``)."""
-    return [lesson.config.with_settings({"model.cell": cell.value}) for cell in cells]
+def cell_runs(lesson, cells) -> list[tuple[str, object]]:
+    """(name, config) of the lesson with each of ``cells`` (``rnnviz.training.settings.Cell``)."""
+    return [(cell_label(c), lesson.config.with_settings({"model.cell": c.value})) for c in cells]
 
 
 def install_compare(window, menu) -> ComparePage:
@@ -49,20 +55,24 @@ def install_compare(window, menu) -> ComparePage:
             switch.setChecked(on)
             switch.blockSignals(False)
 
-    def start(configs, lesson, play=None) -> None:
+    def start(runs, lesson, play=None) -> None:
+        names, configs = [name for name, _ in runs], [config for _, config in runs]
+
         def go() -> None:
             playing = controller.state == "training" if play is None else play
             # the lesson stays named in the bar once the first run has begun
             window._expect_lesson(configs[0], lesson, 0 if configs[0] == lesson.config else None)
-            if not controller.compare(configs, play=playing):
+            if not controller.compare(configs, play=playing, names=names):
                 set_checked(False)
 
-        names = ", ".join(cell_label(c.model.cell) for c in configs)
-        window.ask_to_discard(f"{names} side by side replace it.", go, lambda: set_checked(False))
+        side_by_side = " and ".join([", ".join(names[:-1]), names[-1]])
+        window.ask_to_discard(
+            f"{side_by_side} side by side replace it.", go, lambda: set_checked(False)
+        )
 
     def compare_lesson() -> None:
         if window.lesson is not None and window.lesson.compare:
-            start(lesson_configs(window.lesson), window.lesson)
+            start(lesson_runs(window.lesson), window.lesson)
         else:
             set_checked(False)
             window.show_error("This lesson compares no runs: open one with comparison buttons.")
@@ -72,7 +82,7 @@ def install_compare(window, menu) -> ComparePage:
         if ``play`` (default: if the run was)."""
         lesson = lesson or window.lesson
         if lesson is not None:
-            start(cell_configs(lesson, cells), lesson, play)
+            start(cell_runs(lesson, cells), lesson, play)
 
     def toggled(on: bool) -> None:
         if on:
@@ -85,7 +95,7 @@ def install_compare(window, menu) -> ComparePage:
     def changed(runs) -> None:
         comparing = bool(runs)
         if comparing:
-            page.set_runs([(h, h.config.model.cell.value) for h in runs])
+            page.set_runs([(h, h.config.model.cell.value, h.name) for h in runs])
         if comparing != page.isHidden():  # already the page (or not) it should be
             return
         if comparing:

@@ -1,11 +1,13 @@
-"""Compare mode's page: two or three runs of one lesson, each with another cell, side by side.
+"""Compare mode's page: two or three runs of one lesson (another cell, mode or direction each), side
+by side.
 
 On top, the runs' loss curves overlaid on one plot and their gradient flow ‖∂L/∂h_t‖ overlaid
 on a log axis, each in one fixed range (a curve arriving never rescales the others); under
 them one column per run: its cell, state, updates per second and the task's first metric, and
 its hidden states or gates (the window's own heat-map views, one per run). One time cursor:
-moving it in any column moves it in all and in the gradient plot. Each cell keeps its colour
-(``style.CELL_COLORS``) in every plot and heading.
+moving it in any column moves it in all and in the gradient plot. Each run keeps one colour in
+every plot and heading: its cell's (``style.CELL_COLORS``) when the runs' cells differ, else
+one by its place (a lesson comparing two modes or directions of one cell).
 
 The page draws the newest snapshot of each run at most ``FRAME_MS`` apart, one run a turn of the
 event loop, and only while it is shown; the shared loss and gradient plots take every run's
@@ -18,6 +20,7 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -47,9 +50,8 @@ from rnnviz.gui.panels.style import (
     set_title,
     style_plot,
 )
-from rnnviz.training.cell_list import cell_label
 
-__all__ = ["FRAME_MS", "GRADIENT_RANGE", "ComparePage", "RunColumn"]
+__all__ = ["FRAME_MS", "GRADIENT_RANGE", "PLACE_COLORS", "ComparePage", "RunColumn", "run_colors"]
 
 #: How far apart a run's redraws are, at least, in milliseconds (about 30 a second).
 FRAME_MS = 33
@@ -60,6 +62,9 @@ GRADIENT_RANGE = (-12.0, 1.0)
 HEADING_S = 0.5
 #: The least height of the loss and gradient plots, in pixels: their axes and a curve.
 PLOT_MIN_HEIGHT = 170
+#: The runs' colours, by place, when they share a cell: Okabe and Ito's colour-blind-safe
+#: blue, vermilion and bluish green, as ``CELL_COLORS`` takes its colours from the same set.
+PLACE_COLORS = ("#0072B2", "#D55E00", "#009E73")
 #: The least a norm is drawn at on the log axis (an exact zero would have no logarithm).
 FLOOR = 10.0 ** (GRADIENT_RANGE[0] - 1)
 
@@ -69,22 +74,30 @@ def _empty(curve: pg.PlotDataItem) -> bool:
     return x is None or len(x) == 0
 
 
-def loss_title(cells) -> str:
-    """The loss plot's title with its key: each cell's name after a line of its colour."""
-    keys = (
-        f"<span style='color:{CELL_COLORS.get(cell, FOREGROUND)}'>━</span>&nbsp;{cell_label(cell)}"
-        for cell in cells
+def run_colors(cells: Sequence[str]) -> list[str]:
+    """Each run's colour, for the runs' cells in order: the cell's own when the cells differ,
+    else one by place (two runs of one cell in one colour could not be told apart)."""
+    if len(set(cells)) == len(cells):
+        return [CELL_COLORS.get(cell, FOREGROUND) for cell in cells]
+    return [PLACE_COLORS[k % len(PLACE_COLORS)] for k in range(len(cells))]
+
+
+def loss_title(keys: Iterable[tuple[str, str]]) -> str:
+    """The loss plot's title with its key: each run's name after a line of its colour, for
+    (name, colour) pairs."""
+    entries = (
+        f"<span style='color:{color}'>━</span>&nbsp;{html.escape(name)}" for name, color in keys
     )
-    return "loss: " + " &nbsp; ".join(keys)
+    return "loss: " + " &nbsp; ".join(entries)
 
 
 class RunColumn(QWidget):
     """One run's column: a heading and its hidden states or gates."""
 
-    def __init__(self, cell: str, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, color: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.cell = cell
-        self.color = CELL_COLORS.get(cell, "#000000")
+        self.name = name
+        self.color = color
         self.heading = QLabel()
         self.heading.setFont(font(TEXT_PT))
         self.heading.setWordWrap(True)
@@ -110,7 +123,7 @@ class RunColumn(QWidget):
         return (self.hidden, self.gates)
 
     def show_heading(self, status: str) -> None:
-        name = html.escape(cell_label(self.cell))
+        name = html.escape(self.name)
         self.heading.setText(
             f"<span style='color:{self.color}'>■</span> <b>{name}</b> · {html.escape(status)}"
         )
@@ -134,7 +147,7 @@ class RunColumn(QWidget):
 class ComparePage(QWidget):
     """The compare page (see the module docstring); a page of the panel area.
 
-    ``set_runs(keys_and_cells)`` lays out one column per run; ``show_run(key, snapshot,
+    ``set_runs(runs)`` lays out one column per run; ``show_run(key, snapshot,
     state)`` hands it a run's newest snapshot; ``cursor_moved(t)`` when the user moves the
     shared time cursor.
     """
@@ -195,8 +208,10 @@ class ComparePage(QWidget):
 
     # ------------------------------------------------------------------ runs
 
-    def set_runs(self, runs: list[tuple[object, str]]) -> None:
-        """One column per (key, cell) of ``runs``, in that order, replacing any before."""
+    def set_runs(self, runs: Sequence[tuple[object, str, str]]) -> None:
+        """One column per (key, cell, name) of ``runs``, in that order, replacing any before:
+        the cell as configs name it ("lstm"), the name as people read it ("LSTM", or "one
+        direction" where the runs share a cell)."""
         for column in self.columns.values():
             self._grid.removeWidget(column)
             for view in column.views:  # no Python filter called while the column is deleted
@@ -209,8 +224,9 @@ class ComparePage(QWidget):
         self.columns, self._curves, self._dirty, self._unplotted = {}, {}, {}, {}
         self._loss_top = self._loss_right = 0.0
         self._plotted_at = -math.inf
-        for k, (key, cell) in enumerate(runs):
-            column = RunColumn(cell)
+        colors = run_colors([cell for _, cell, _ in runs])
+        for k, ((key, _, name), color) in enumerate(zip(runs, colors, strict=True)):
+            column = RunColumn(name, color)
             for view in column.views:
                 view.cursor_moved.connect(self.set_cursor)
             column.gates.setVisible(False)
@@ -223,7 +239,8 @@ class ComparePage(QWidget):
         # the key in the title, "loss: ━ RNN ━ LSTM ━ GRU", in the title's type: a legend in the
         # plot covered the curves of a short plot (1280 × 720), and pyqtgraph's own legend
         # text is small and grey, unreadable from the back of a lecture room
-        set_title(self.loss_plot.getPlotItem(), loss_title(cell for _, cell in runs))
+        key = ((column.name, column.color) for column in self.columns.values())
+        set_title(self.loss_plot.getPlotItem(), loss_title(key))
         self.show_maps(self.choice.checkedId())
         # each run drawn about FRAME_MS apart, one run a tick
         self._timer.setInterval(max(5, FRAME_MS // max(1, len(runs))))

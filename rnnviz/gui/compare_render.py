@@ -23,6 +23,7 @@ def render_compare(preset: str, steps: int, out: str, cells, size, settings=None
     from rnnviz.gui.compare_page import ComparePage
     from rnnviz.gui.picture_files import save_and_dispose
     from rnnviz.gui.quit_signals import SignalReceived, quit_on_signals
+    from rnnviz.training.cell_list import cell_label
     from rnnviz.training.presets import load_preset
     from rnnviz.training.trainer import Trainer
 
@@ -37,7 +38,7 @@ def render_compare(preset: str, steps: int, out: str, cells, size, settings=None
         snapshots.append((cell, trainer.snapshot()))
     with offscreen_notices_silenced(), quit_on_signals() as quitter:
         page = ComparePage()
-        page.set_runs([(k, cell.value) for k, (cell, _) in enumerate(snapshots)])
+        page.set_runs([(k, cell.value, cell_label(cell)) for k, (cell, _) in enumerate(snapshots)])
         page.resize(*size)
         page.show()
 

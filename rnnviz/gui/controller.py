@@ -32,6 +32,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from rnnviz.training import protocol
+from rnnviz.training.cell_list import cell_label
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.presets import Preset
 from rnnviz.training.snapshot import Snapshot
@@ -175,18 +176,24 @@ class Controller(QObject):
         """The runs side by side in compare mode, the main one first; () with one run."""
         return tuple(self._compared)
 
-    def compare(self, configs, *, play: bool = False) -> bool:
+    def compare(self, configs, *, play: bool = False, names=None) -> bool:
         """Compare mode: the runs of ``configs`` (2 or 3 TrainConfigs: the same task and
-        seed, another cell each) side by side, the main run on the first, each in a training
-        process (or thread) of its own; play, pause, step, reset and rewind then act on them
-        all. False (and ``failed``) if the first is refused."""
+        seed, another cell, mode or direction each) side by side, the main run on the first,
+        each in a training process (or thread) of its own; play, pause, step, reset and rewind
+        then act on them all. ``names`` (one per config) become the runs' ``name``s (default:
+        their cells' labels). False (and ``failed``) if the first is refused."""
         configs = [resolve_config(c) for c in configs]
         if not 2 <= len(configs) <= 3:
             raise ValueError(f"compare mode shows 2 or 3 runs, not {len(configs)}")
+        names = [cell_label(c.model.cell) for c in configs] if names is None else list(names)
+        if len(names) != len(configs):
+            raise ValueError(f"{len(names)} names for {len(configs)} runs")
         self.end_compare()
         if not self._main.start(configs[0], play=play):
             return False
         self._compared = [self._main] + [self.add_run(c, play=play) for c in configs[1:]]
+        for handle, name in zip(self._compared, names, strict=True):
+            handle.name = name
         self.compare_changed.emit(self.compared)
         return True
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from rnnviz.training.cell_list import cell_label
 from rnnviz.training.presets import load_preset
 
 __all__ = ["FileCommands", "describe_import"]
@@ -83,9 +82,9 @@ class FileCommands:
             return
         question, keeps = f"Discard the run trained for {updates:,} updates?", "it"
         if compared:
-            names = [cell_label(h.config.model.cell) if h.config else "run" for h in compared]
-            trained = ", ".join(
-                f"{name} {h.unsaved_updates:,}" for name, h in zip(names, compared, strict=True)
+            names = [h.name or "run" for h in compared]
+            trained = "; ".join(
+                f"{name}: {h.unsaved_updates:,}" for name, h in zip(names, compared, strict=True)
             )
             question = f"Discard the runs side by side (updates: {trained})?"
             keeps = f"the lesson's run ({names[0]})"

@@ -23,7 +23,7 @@ from rnnviz.gui.controls import CELLS
 from rnnviz.gui.panels._common import FOREGROUND, TEXT_PT, font
 from rnnviz.training.presets import Preset, list_presets
 
-__all__ = ["LessonBar"]
+__all__ = ["LessonBar", "run_labels"]
 
 
 class LessonBar(QFrame):
@@ -117,7 +117,7 @@ class LessonBar(QFrame):
             f"lesson {names.index(preset.name) + 1} of {len(names)}" if preset.name in names else ""
         )
         self.explanation.setText("  ".join(preset.explanation))
-        labels = [_own_label(preset)] + [label for label, _ in preset.compare]
+        labels = run_labels(preset)
         if preset.compare:
             for k, label in enumerate(labels):
                 button = QPushButton(label)
@@ -144,13 +144,16 @@ class LessonBar(QFrame):
         self.variant_chosen.emit(k)
 
 
-def _own_label(preset: Preset) -> str:
-    """The button for the lesson's own run, named by what the comparisons change."""
+def run_labels(preset: Preset) -> list[str]:
+    """The names of the lesson's own run and of its comparisons, as its buttons show them:
+    the lesson's own run is named by what the comparisons change."""
     keys = {key for _, settings in preset.compare for key in settings}
     model = preset.config.model
     if keys == {"model.cell"}:
         names = {value: label for label, value in CELLS}  # as the settings name them
-        return f"{names[model.cell.value]} (the lesson)"
-    if keys == {"model.bidirectional"}:
-        return "both directions (the lesson)" if model.bidirectional else "one direction"
-    return "as in the lesson"
+        own = f"{names[model.cell.value]} (the lesson)"
+    elif keys == {"model.bidirectional"}:
+        own = "both directions (the lesson)" if model.bidirectional else "one direction"
+    else:
+        own = "as in the lesson"
+    return [own, *(label for label, _ in preset.compare)]

@@ -128,6 +128,8 @@ class RunHandle(QObject):
         self._slow_motion: float | None = None
         self._error = ""
         self._saved_iteration: int | None = None  # the run's iteration held in a file
+        #: What compare mode calls the run, e.g. "LSTM" or "one direction" (``Controller.compare``)
+        self.name = ""
         #: Snapshots handed on, and stale ones dropped (for tests and diagnostics).
         self.delivered = 0
         self.stale_dropped = 0

@@ -2,8 +2,10 @@
 process (a thread in tests), with the loss and gradient curves overlaid and one column each."""
 
 import numpy as np
+import pytest
 from gui_helpers import settle
 
+from rnnviz.gui.compare_page import PLACE_COLORS, run_colors
 from rnnviz.gui.panels.style import CELL_COLORS
 from rnnviz.training.settings import Cell
 
@@ -226,7 +228,67 @@ def test_leaving_trained_runs_side_by_side_asks_about_them_all(window, qtbot):
     window.open_lesson("moving_ball")
     box = window.question
     assert box is not None
-    assert box.text() == "Discard the runs side by side (updates: LSTM 1, RNN 1, GRU 1)?"
+    assert box.text() == "Discard the runs side by side (updates: LSTM: 1; RNN: 1; GRU: 1)?"
     assert "Save… keeps the lesson's run (LSTM)" in box.informativeText()
     window.answer_question("Cancel")
     assert window.controller.compared == runs  # nothing lost
+
+
+LESSONS_OF_ONE_CELL = [
+    ("moving_ball", ["as in the lesson", "snapshot model (one frame)"]),
+    ("bidirectional_gap", ["both directions (the lesson)", "one direction"]),
+]
+
+
+@pytest.mark.parametrize(("preset", "names"), LESSONS_OF_ONE_CELL)
+def test_runs_of_one_cell_are_told_apart_by_what_their_lesson_changes(window, qtbot, preset, names):
+    # two runs of a GRU were both headed "GRU", drawn in the GRU's green, keyed "GRU GRU"
+    open_lesson(window, qtbot, preset)
+    runs = side_by_side(window, qtbot, count=2)
+    assert runs[0].config.model.cell == runs[1].config.model.cell
+    assert [h.name for h in runs] == names
+    assert [b.text() for b in window.lesson_bar._buttons.buttons()] == names  # as labelled
+    page = window.compare_page
+    columns = [page.columns[h] for h in runs]
+    assert [c.name for c in columns] == names
+    assert len({c.color for c in columns}) == 2
+    assert [c.color for c in columns] == list(PLACE_COLORS[:2])
+    for column in columns:
+        assert column.name in column.heading.text() and column.color in column.heading.text()
+    title = page.loss_plot.getPlotItem().titleLabel.text
+    assert title.index(names[0]) < title.index(names[1])
+    for handle, column in zip(runs, columns, strict=True):
+        for curve in page._curves[handle]:
+            assert curve.opts["pen"].color().name().lower() == column.color.lower()
+
+
+def test_the_question_before_side_by_side_names_the_runs_as_the_lesson_does(window, qtbot):
+    open_lesson(window, qtbot, "moving_ball")
+    step_all(window, qtbot, [window.controller.main])  # a trained run: the window asks
+    window.lesson_bar.side_by_side.click()
+    box = window.question
+    assert box is not None
+    assert box.informativeText().startswith(
+        "as in the lesson and snapshot model (one frame) side by side replace it."
+    )
+    window.answer_question("Discard")
+    qtbot.waitUntil(lambda: len(window.controller.compared) == 2, timeout=10_000)
+    runs = window.controller.compared
+    step_all(window, qtbot, runs, to=1)
+    window.open_lesson("alphabet")
+    assert window.question.text() == (
+        "Discard the runs side by side "
+        "(updates: as in the lesson: 1; snapshot model (one frame): 1)?"
+    )
+    assert "keeps the lesson's run (as in the lesson)" in window.question.informativeText()
+    window.answer_question("Cancel")
+
+
+def test_three_cells_keep_their_own_colours():
+    assert run_colors(["lstm", "rnn_tanh", "gru"]) == [
+        CELL_COLORS["lstm"],
+        CELL_COLORS["rnn_tanh"],
+        CELL_COLORS["gru"],
+    ]
+    assert run_colors(["gru", "gru"]) == list(PLACE_COLORS[:2])
+    assert run_colors(["gru", "lstm", "gru"]) == list(PLACE_COLORS)
