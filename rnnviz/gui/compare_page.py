@@ -1,9 +1,9 @@
-"""Compare mode's page: two or three runs of one lesson (another cell, mode or direction each), side
-by side.
+"""Compare mode's page: two or three runs of one lesson side by side, each with another cell,
+mode or direction.
 
 On top, the runs' loss curves overlaid on one plot and their gradient flow ‖∂L/∂h_t‖ overlaid
 on a log axis, each in one fixed range (a curve arriving never rescales the others); under
-them one column per run: its cell, state, updates per second and the task's first metric, and
+them one column per run: its name, state, updates per second and the task's first metric, and
 its hidden states or gates (the window's own heat-map views, one per run). One time cursor:
 moving it in any column moves it in all and in the gradient plot. Each run keeps one colour in
 every plot and heading: its cell's (``style.CELL_COLORS``) when the runs' cells differ, else
