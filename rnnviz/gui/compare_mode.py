@@ -60,8 +60,9 @@ def install_compare(window, menu) -> ComparePage:
 
         def go() -> None:
             playing = controller.state == "training" if play is None else play
-            # the lesson stays named in the bar once the first run has begun
-            window._expect_lesson(configs[0], lesson, 0 if configs[0] == lesson.config else None)
+            # the lesson stays named in the bar once the first run has begun, none of its
+            # single runs' buttons pressed: they are all on the page
+            window._expect_lesson(configs[0], lesson, None)
             if not controller.compare(configs, play=playing, names=names):
                 set_checked(False)
 
@@ -104,6 +105,11 @@ def install_compare(window, menu) -> ComparePage:
             window.show_sidebar(False)
         else:
             window.show_sidebar(sidebar_before[0])
+            lesson = window.lesson
+            if lesson is not None:  # one run again: its button pressed, if it is the lesson's
+                own = controller.config == lesson.config
+                window._variant = 0 if own else None
+                bar.show_lesson(lesson, window._variant)
         window.tabs.setVisible(not comparing)
         window.panel_area.setVisible(not comparing)
         page.setVisible(comparing)

@@ -292,3 +292,18 @@ def test_three_cells_keep_their_own_colours():
     ]
     assert run_colors(["gru", "gru"]) == list(PLACE_COLORS[:2])
     assert run_colors(["gru", "lstm", "gru"]) == list(PLACE_COLORS)
+
+
+def test_side_by_side_presses_none_of_the_single_runs_buttons(window, qtbot):
+    # "as in the lesson" stayed pressed next to "Side by side", as if that run alone trained
+    open_lesson(window, qtbot, "moving_ball")
+    bar = window.lesson_bar
+    assert bar.buttons[0].isChecked()
+    side_by_side(window, qtbot, count=2)
+    qtbot.waitUntil(lambda: window._pending_lesson is None, timeout=10_000)  # the run began
+    assert bar.side_by_side.isChecked()
+    assert not any(button.isChecked() for button in bar.buttons)
+    with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
+        bar.side_by_side.click()  # back to one run: the lesson's own
+    assert bar.buttons[0].isChecked() and not bar.side_by_side.isChecked()
+    assert window.lesson.name == "moving_ball"
