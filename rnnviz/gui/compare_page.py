@@ -60,8 +60,10 @@ FRAME_MS = 33
 GRADIENT_RANGE = (-12.0, 1.0)
 #: How often a column's heading (state, updates/s, accuracy) is written again, in seconds.
 HEADING_S = 0.5
-#: The least height of the loss and gradient plots, in pixels: their axes and a curve.
-PLOT_MIN_HEIGHT = 170
+#: The least height of the loss and gradient plots, in pixels: their title, axes and a data
+#: area of ``MIN_DATA_AREA``'s height. (170 pushed the gap lesson's two runs, one of them with
+#: a map per direction, 13 px past a 1280 × 720 screen.)
+PLOT_MIN_HEIGHT = 150
 #: The runs' colours, by place, when they share a cell: Okabe and Ito's colour-blind-safe
 #: blue, vermilion and bluish green, as ``CELL_COLORS`` takes its colours from the same set.
 PLACE_COLORS = ("#0072B2", "#D55E00", "#009E73")
@@ -199,6 +201,7 @@ class ComparePage(QWidget):
         self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
         page = QVBoxLayout(self)
+        page.setContentsMargins(4, 4, 4, 4)  # the page is the window's width: no frame to keep
         page.addLayout(plots, 1)
         page.addLayout(switch)
         page.addLayout(self._grid, 1)

@@ -2,11 +2,14 @@
 process (a thread in tests), with the loss and gradient curves overlaid and one column each."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from gui_helpers import settle
 
 from rnnviz.gui.compare_page import PLACE_COLORS, run_colors
+from rnnviz.gui.panels._common import MIN_DATA_AREA
 from rnnviz.gui.panels.style import CELL_COLORS
+from rnnviz.training.presets import list_presets
 from rnnviz.training.settings import Cell
 
 SMALL = {"model.hidden_size": "8", "batch_size": "4"}
@@ -307,3 +310,31 @@ def test_side_by_side_presses_none_of_the_single_runs_buttons(window, qtbot):
         bar.side_by_side.click()  # back to one run: the lesson's own
     assert bar.buttons[0].isChecked() and not bar.side_by_side.isChecked()
     assert window.lesson.name == "moving_ball"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", [p.name for p in list_presets() if p.compare])
+def test_every_lesson_side_by_side_fits_a_projector(window, qtbot, preset):
+    from test_projector_fit import INSIDE, fits
+
+    open_lesson(window, qtbot, preset)
+    runs = side_by_side(window, qtbot, count=min(3, 1 + len(window.lesson.compare)))
+    step_all(window, qtbot, runs)
+    window.resize(INSIDE)
+    settle()
+    page = window.compare_page
+    qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    settle()
+    # the gap lesson's two runs (one with a map per direction) pushed the window 13 px lower
+    assert window.size() == INSIDE and fits(window.minimumSizeHint())
+    title = page.loss_plot.getPlotItem().titleLabel
+    assert title.item.boundingRect().width() <= page.loss_plot.width()  # the key whole
+    plots = [page.loss_plot.getPlotItem(), page.gradient_plot.getPlotItem()]
+    for column in page.columns.values():  # each heading whole in its two lines
+        heading = column.heading
+        assert heading.heightForWidth(heading.width()) <= heading.height(), heading.text()
+        items = column.hidden.view.ci.items
+        plots += [p for p in items if type(p) is pg.PlotItem and p.isVisible()]  # no colour bar
+    for plot in plots:  # every data area readable
+        assert plot.vb.height() >= MIN_DATA_AREA.height() - 1
+        assert plot.vb.width() >= MIN_DATA_AREA.width() - 1
