@@ -64,6 +64,9 @@ HEADING_S = 0.5
 #: area of ``MIN_DATA_AREA``'s height. (170 pushed the gap lesson's two runs, one of them with
 #: a map per direction, 13 px past a 1280 × 720 screen.)
 PLOT_MIN_HEIGHT = 150
+#: The most hidden-state maps a column shows: with more layer·directions (a deep bidirectional
+#: model's four), the one the window's layer selector chose, as the gates always do.
+COLUMN_MAPS = 2
 #: The runs' colours, by place, when they share a cell: Okabe and Ito's colour-blind-safe
 #: blue, vermilion and bluish green, as ``CELL_COLORS`` takes its colours from the same set.
 PLACE_COLORS = ("#0072B2", "#D55E00", "#009E73")
@@ -109,6 +112,7 @@ class RunColumn(QWidget):
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._headed_at = -math.inf
         self.hidden = HiddenStatePanel()
+        self.hidden.most_maps = COLUMN_MAPS
         self.gates = GatePanel()
         self.maps = QStackedWidget()
         self.maps.addWidget(self.hidden)
@@ -150,8 +154,8 @@ class ComparePage(QWidget):
     """The compare page (see the module docstring); a page of the panel area.
 
     ``set_runs(runs)`` lays out one column per run; ``show_run(key, snapshot,
-    state)`` hands it a run's newest snapshot; ``cursor_moved(t)`` when the user moves the
-    shared time cursor.
+    state)`` hands it a run's newest snapshot; ``set_layer(index)`` the layer·direction the
+    window chose; ``cursor_moved(t)`` when the user moves the shared time cursor.
     """
 
     cursor_moved = Signal(int)
@@ -167,6 +171,7 @@ class ComparePage(QWidget):
         self._loss_top = 0.0
         self._loss_right = 0.0
         self._t = 0
+        self._layer = 0  # the layer·direction chosen in the window
         self.loss_plot = pg.PlotWidget(background=BACKGROUND)
         style_plot(self.loss_plot.getPlotItem(), "training iteration", "loss", "loss")
         self.gradient_plot = pg.PlotWidget(background=BACKGROUND)
@@ -232,6 +237,7 @@ class ComparePage(QWidget):
             column = RunColumn(name, color)
             for view in column.views:
                 view.cursor_moved.connect(self.set_cursor)
+                view.set_layer(self._layer)
             column.gates.setVisible(False)
             self._grid.addWidget(column, 0, k)
             self.columns[key] = column
@@ -255,6 +261,15 @@ class ComparePage(QWidget):
         if key in self.columns:
             self._dirty.pop(key, None)  # to the back of the queue: the others go first
             self._dirty[key] = (snapshot, state)
+
+    @Slot(int)
+    def set_layer(self, index: int) -> None:
+        """Show layer·direction ``index`` in every column: its gates, and its hidden states
+        where a run has more than ``COLUMN_MAPS`` layer·directions."""
+        self._layer = index
+        for column in self.columns.values():
+            for view in column.views:
+                view.set_layer(index)
 
     @Slot(int)
     def show_maps(self, index: int) -> None:

@@ -442,6 +442,7 @@ class MainWindow(FileCommands, WindowMenus, QMainWindow):
         self.layer_selector.show_labels(self.choice.labels, index)
         for view in self.views:
             view.set_layer(index)
+        self.compare_page.set_layer(index)  # its columns' gates (and a deep model's states)
 
     def step_layer(self, step: int) -> None:
         """The next (1) or previous (−1) layer·direction, around the end (L, Shift+L)."""

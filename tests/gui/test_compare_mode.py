@@ -312,20 +312,39 @@ def test_side_by_side_presses_none_of_the_single_runs_buttons(window, qtbot):
     assert window.lesson.name == "moving_ball"
 
 
+def compare_cells(window, qtbot, cells):
+    with qtbot.waitSignal(window.controller.compare_changed, timeout=10_000):
+        window.compare_cells(cells)
+    qtbot.waitUntil(lambda: all(h.config is not None for h in window.controller.compared))
+    return window.controller.compared
+
+
+#: every lesson's own runs side by side, and the deepest model with three cells (four
+#: layer·directions a run: `rnnviz --preset deep_bidirectional --compare rnn,lstm,gru`)
+SIDE_BY_SIDE = [pytest.param(p.name, None, id=p.name) for p in list_presets() if p.compare]
+SIDE_BY_SIDE.append(
+    pytest.param("deep_bidirectional", (Cell.RNN_TANH, Cell.LSTM, Cell.GRU), id="deep-3-cells")
+)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("preset", [p.name for p in list_presets() if p.compare])
-def test_every_lesson_side_by_side_fits_a_projector(window, qtbot, preset):
+@pytest.mark.parametrize(("preset", "cells"), SIDE_BY_SIDE)
+def test_every_lesson_side_by_side_fits_a_projector(window, qtbot, preset, cells):
     from test_projector_fit import INSIDE, fits
 
     open_lesson(window, qtbot, preset)
-    runs = side_by_side(window, qtbot, count=min(3, 1 + len(window.lesson.compare)))
+    if cells is None:
+        runs = side_by_side(window, qtbot, count=min(3, 1 + len(window.lesson.compare)))
+    else:
+        runs = compare_cells(window, qtbot, cells)
     step_all(window, qtbot, runs)
     window.resize(INSIDE)
     settle()
     page = window.compare_page
     qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
     settle()
-    # the gap lesson's two runs (one with a map per direction) pushed the window 13 px lower
+    # the gap lesson's two runs (one with a map per direction) pushed the window 13 px lower,
+    # the deep model's three runs (four maps each) 183 px
     assert window.size() == INSIDE and fits(window.minimumSizeHint())
     title = page.loss_plot.getPlotItem().titleLabel
     assert title.item.boundingRect().width() <= page.loss_plot.width()  # the key whole
@@ -338,3 +357,20 @@ def test_every_lesson_side_by_side_fits_a_projector(window, qtbot, preset):
     for plot in plots:  # every data area readable
         assert plot.vb.height() >= MIN_DATA_AREA.height() - 1
         assert plot.vb.width() >= MIN_DATA_AREA.width() - 1
+
+
+def test_the_columns_follow_the_layer_direction_chosen_in_the_window(window, qtbot):
+    # the toolbar's Layer box and L changed the views of one run, not the columns' gates
+    open_lesson(window, qtbot, "deep_bidirectional")
+    runs = compare_cells(window, qtbot, (Cell.LSTM, Cell.GRU))
+    step_all(window, qtbot, runs)
+    page = window.compare_page
+    qtbot.waitUntil(lambda: all(c.snapshot is not None for c in page.columns.values()))
+    window.set_layer(3)
+    page._draw(every=True)
+    for column in page.columns.values():
+        assert [m.plot.titleLabel.text for m in column.hidden.maps] == ["layer 2 ←"]
+    page.show_maps(1)  # the gates: the chosen layer·direction's
+    for column in page.columns.values():
+        assert column.gates.layer() == 3 and column.gates.maps
+        assert "layer 2 ←" in column.gates._describe(column.gates.maps[0], 0, 0)

@@ -171,6 +171,24 @@ def test_hidden_state_maps_show_the_snapshot_with_fixed_levels(show):
         assert len(m.image.lut) == 256
 
 
+def test_hidden_state_maps_past_a_cap_show_the_chosen_layer_direction(qtbot, show):
+    # compare mode's columns cap them: four maps per run pushed the window 183 px past 720
+    deep = snapshot(**GRU_DEEP)
+    panel = HiddenStatePanel()
+    qtbot.addWidget(panel)
+    panel.most_maps = 2
+    panel.resize(*SIZE)
+    panel.show_snapshot(deep)
+    panel.show()
+    assert [m.plot.titleLabel.text for m in panel.maps] == ["layer 1 →"]
+    panel.set_layer(3)
+    assert [m.plot.titleLabel.text for m in panel.maps] == ["layer 2 ←"]
+    np.testing.assert_array_equal(panel.maps[0].image.image, deep.hidden[3].T)
+    two = snapshot(**LSTM, bidirectional=True)  # within the cap: both, whatever is chosen
+    panel.show_snapshot(two)
+    assert [m.plot.titleLabel.text for m in panel.maps] == ["layer 1 →", "layer 1 ←"]
+
+
 def test_diverging_map_is_blue_white_red(show):
     lut = DIVERGING_LUT.astype(int)
     low, mid, high = lut[0], lut[127], lut[255]

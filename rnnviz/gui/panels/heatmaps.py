@@ -341,10 +341,15 @@ class HiddenStatePanel(_HeatMapPanel):
 
     Signals: ``cursor_moved(int)``, ``unit_selected(int)``.
     Slots: ``show_snapshot(snapshot)``, ``set_cursor(int)``, ``set_unit(int)``,
-    ``set_layer(int)`` (kept: every layer·direction is shown).
+    ``set_layer(int)`` (kept while every layer·direction is shown).
+
+    ``most_maps`` (None: no limit) caps the maps: a model with more layer·directions shows
+    only the chosen one (``set_layer``), as the gates do. Compare mode's columns, one per run
+    under the shared plots, have room for two maps, not a deep bidirectional model's four.
     """
 
     name = "hidden"
+    most_maps: int | None = None
     about = (
         "The hidden state h_t, the network's memory, at every time step of the example. "
         "Each row is one hidden unit, each column one time step; red is positive, blue "
@@ -357,22 +362,34 @@ class HiddenStatePanel(_HeatMapPanel):
         """h_t's equation for the shown run's cell (before the first run: every cell's)."""
         return cell_formula(_cell_of(self.snapshot), ("h_t",))
 
-    def _rebuild(self, snapshot, steps: int, units: int) -> None:
+    def _shown(self, snapshot) -> list[int]:
+        """The entries of ``snapshot.layout`` shown: all, or the chosen one past ``most_maps``."""
+        count = min(snapshot.layout.count, len(snapshot.hidden))
+        if self.most_maps is not None and count > self.most_maps:
+            return [self.layer()]
+        return list(range(count))
+
+    def _layer_changed(self) -> None:
+        if self.most_maps is not None and self.snapshot.layout.count > self.most_maps:
+            self.show_snapshot(self.snapshot)
+
+    def _rebuild(self, snapshot, labels: list[str], steps: int, units: int) -> None:
         self._clear()
-        layout = snapshot.layout
-        levels = fixed_levels(*layout.value_range("h"))
-        for row, label in enumerate(layout.labels):
+        levels = fixed_levels(*snapshot.layout.value_range("h"))
+        for row, label in enumerate(labels):
             self._add_map(row, levels, label, label)
-        self._add_bar(0, levels, "hidden state h", rowspan=max(1, layout.count))
+        self._add_bar(0, levels, "hidden state h", rowspan=max(1, len(labels)))
         self._finish_rows(steps, units)
 
     def _maps_of(self, snapshot):
-        hidden = snapshot.hidden
-        if not hidden:
+        if not snapshot.hidden:
             return "This snapshot holds no hidden states."
+        shown = self._shown(snapshot)
+        hidden = [snapshot.hidden[k] for k in shown]  # (T, H) each
+        labels = [snapshot.layout.labels[k] for k in shown]
         steps, units = hidden[0].shape
-        key = (tuple(snapshot.layout.labels), snapshot.layout.value_range("h"), steps, units)
-        return key, lambda: self._rebuild(snapshot, steps, units), hidden
+        key = (tuple(labels), snapshot.layout.value_range("h"), steps, units)
+        return key, lambda: self._rebuild(snapshot, labels, steps, units), hidden
 
     def _describe(self, m: HeatMap, t: int, unit: int) -> str:
         return f"{m.name}   t = {t}   unit {unit}   h = {m.value(t, unit):+.4f}"
