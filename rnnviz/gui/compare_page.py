@@ -64,6 +64,8 @@ HEADING_S = 0.5
 #: area of ``MIN_DATA_AREA``'s height. (170 pushed the gap lesson's two runs, one of them with
 #: a map per direction, 13 px past a 1280 × 720 screen.)
 PLOT_MIN_HEIGHT = 150
+#: The gradient plot's title (", layer 2 ←" is added when the runs have several).
+GRADIENT_TITLE = "gradient per step (log)"
 #: The most hidden-state maps a column shows: with more layer·directions (a deep bidirectional
 #: model's four), the one the window's layer selector chose, as the gates always do.
 COLUMN_MAPS = 2
@@ -176,7 +178,7 @@ class ComparePage(QWidget):
         style_plot(self.loss_plot.getPlotItem(), "training iteration", "loss", "loss")
         self.gradient_plot = pg.PlotWidget(background=BACKGROUND)
         gradient = self.gradient_plot.getPlotItem()
-        style_plot(gradient, "time step t", "‖∂L/∂hₜ‖", "gradient per step (log)")
+        style_plot(gradient, "time step t", "‖∂L/∂hₜ‖", GRADIENT_TITLE)
         gradient.setLogMode(y=True)
         gradient.setYRange(*GRADIENT_RANGE, padding=0)
         gradient.getViewBox().setMouseEnabled(x=False, y=False)
@@ -270,6 +272,10 @@ class ComparePage(QWidget):
         for column in self.columns.values():
             for view in column.views:
                 view.set_layer(index)
+        # the gradient plot too, from each run's newest snapshot drawn
+        drawn = {key: c.snapshot for key, c in self.columns.items() if c.snapshot is not None}
+        self._unplotted.update(drawn)
+        self._plot(every=True)
 
     @Slot(int)
     def show_maps(self, index: int) -> None:
@@ -317,10 +323,21 @@ class ComparePage(QWidget):
             loss.setData(iterations, losses)
             norms = np.asarray(snapshot.dh_norms, np.float64)  # (L·D, T)
             if norms.ndim == 2 and norms.shape[1]:
-                gradient.setData(np.arange(norms.shape[1]), np.maximum(norms[0], FLOOR))
+                k = min(self._layer, norms.shape[0] - 1)  # the chosen layer·direction
+                gradient.setData(np.arange(norms.shape[1]), np.maximum(norms[k], FLOOR))
+                self._title_gradient(snapshot.layout.labels)
             if len(iterations) and iterations[-1] > self._loss_right:
                 self._loss_right = nice_ceiling(float(iterations[-1]))
                 self.loss_plot.setXRange(0.0, self._loss_right, padding=0.01)
+
+    def _title_gradient(self, labels) -> None:
+        """The gradient plot's title, naming the layer·direction shown when there are more."""
+        title = GRADIENT_TITLE
+        if len(labels) > 1:
+            title += f", {labels[min(self._layer, len(labels) - 1)]}"
+        plot = self.gradient_plot.getPlotItem()
+        if plot.titleLabel.text != title:
+            set_title(plot, title)
 
     def _fit_loss_range(self, losses: np.ndarray) -> None:
         """0 to a little above the highest loss yet: fixed, growing only when a run's loss

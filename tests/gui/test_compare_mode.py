@@ -360,6 +360,8 @@ def test_every_lesson_side_by_side_fits_a_projector(window, qtbot, preset, cells
 
 
 def test_the_columns_follow_the_layer_direction_chosen_in_the_window(window, qtbot):
+    import rnnviz.gui.compare_page as compare_page
+
     # the toolbar's Layer box and L changed the views of one run, not the columns' gates
     open_lesson(window, qtbot, "deep_bidirectional")
     runs = compare_cells(window, qtbot, (Cell.LSTM, Cell.GRU))
@@ -370,6 +372,13 @@ def test_the_columns_follow_the_layer_direction_chosen_in_the_window(window, qtb
     page._draw(every=True)
     for column in page.columns.values():
         assert [m.plot.titleLabel.text for m in column.hidden.maps] == ["layer 2 ←"]
+    # the gradient plot: each run's ‖∂L/∂h_t‖ of that layer·direction, named in the title
+    assert page.gradient_plot.getPlotItem().titleLabel.text.endswith(", layer 2 ←")
+    for handle in runs:
+        _, y = page._curves[handle][1].getData()
+        norms = page.columns[handle].snapshot.dh_norms[3]
+        log_norms = np.log10(np.maximum(norms.astype(np.float64), compare_page.FLOOR))
+        np.testing.assert_allclose(y, log_norms)  # the axis is logarithmic
     page.show_maps(1)  # the gates: the chosen layer·direction's
     for column in page.columns.values():
         assert column.gates.layer() == 3 and column.gates.maps
