@@ -66,9 +66,10 @@ def install_compare(window, menu) -> ComparePage:
             if not controller.compare(configs, play=playing, names=names):
                 set_checked(False)
 
-        side_by_side = " and ".join([", ".join(names[:-1]), names[-1]])
+        quoted = [f"“{name}”" for name in names]
+        runs_named = " and ".join([", ".join(quoted[:-1]), quoted[-1]])
         window.ask_to_discard(
-            f"{side_by_side} side by side replace it.", go, lambda: set_checked(False)
+            f"The runs {runs_named} side by side replace it.", go, lambda: set_checked(False)
         )
 
     def compare_lesson() -> None:

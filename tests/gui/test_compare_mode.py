@@ -272,7 +272,7 @@ def test_the_question_before_side_by_side_names_the_runs_as_the_lesson_does(wind
     box = window.question
     assert box is not None
     assert box.informativeText().startswith(
-        "as in the lesson and snapshot model (one frame) side by side replace it."
+        "The runs “as in the lesson” and “snapshot model (one frame)” side by side replace it."
     )
     window.answer_question("Discard")
     qtbot.waitUntil(lambda: len(window.controller.compared) == 2, timeout=10_000)
